@@ -1,0 +1,38 @@
+# Tally. `make help` lists the targets; the real work is in scripts/.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: help start stop logs test web clear-db sql fmt lint
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  \033[1mmake %-9s\033[0m %s\n", $$1, $$2}'
+
+start: ## Install what is missing, start PostgreSQL, build, and run Tally at http://localhost:3001
+	@scripts/start.sh
+
+stop: ## Stop Tally and the local PostgreSQL that `make start` started
+	@scripts/stop.sh
+
+logs: ## Follow Tally's log
+	@mkdir -p .data && touch .data/tally.log && tail -n 100 -f .data/tally.log
+
+test: ## Run every check: fmt, clippy, unit, integration and browser tests (own PostgreSQL)
+	@scripts/test.sh
+
+web: ## Build the web app only (trunk, release) into crates/web/dist
+	@source scripts/common.sh && scripts/ensure-tools.sh web && build_web
+
+clear-db: ## Stop Tally and erase every table in its database (it re-creates them at next start)
+	@scripts/clear-db.sh
+
+sql: ## Open a psql shell on Tally's database
+	@scripts/sql.sh
+
+fmt: ## Format the code
+	cargo fmt --all
+
+lint: ## cargo fmt --check and clippy, as CI runs them
+	cargo fmt --all --check
+	cargo clippy --locked --all-targets -- -D warnings
+	cargo clippy --locked -p web --target wasm32-unknown-unknown -- -D warnings

@@ -1,0 +1,347 @@
+//! Typed configuration, read once at start from the environment (and `.env`, when present).
+//!
+//! Every setting is documented in `.env.template`. Secrets are `SecretString`s from the moment
+//! they are read, so they never reach a log through `Debug`.
+
+use secrecy::SecretString;
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use tally_shared::api::config::PlaidMode;
+use url::Url;
+
+/// The script Plaid serves for Link in sandbox and production.
+pub const PLAID_LINK_CDN_SCRIPT: &str = "https://cdn.plaid.com/link/v2/stable/link-initialize.js";
+/// Where the simulator is mounted inside Tally.
+pub const SIMULATOR_MOUNT: &str = "/sim/plaid";
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub plaid: PlaidSettings,
+    /// Base64 of 32 random bytes; encrypts Plaid access tokens at rest.
+    pub encryption_key: Option<SecretString>,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    pub host: IpAddr,
+    /// 0 picks a free port (tests).
+    pub port: u16,
+    /// The address people reach Tally at; origin checks, cookies and OAuth redirects use it.
+    pub public_url: Url,
+    /// The web app's built files (`trunk build` output).
+    pub spa_dir: PathBuf,
+    /// The largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct DatabaseSettings {
+    pub url: SecretString,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlaidSettings {
+    pub mode: PlaidMode,
+    pub client_id: Option<String>,
+    pub secret: Option<SecretString>,
+    /// Where banks send people back after an OAuth consent.
+    pub redirect_uri: Url,
+}
+
+impl PlaidSettings {
+    /// The URL of the script that defines `window.Plaid` for this mode.
+    pub fn link_script_url(&self) -> String {
+        match self.mode {
+            PlaidMode::Simulator => format!("{SIMULATOR_MOUNT}/link-initialize.js"),
+            PlaidMode::Sandbox | PlaidMode::Production => PLAID_LINK_CDN_SCRIPT.to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct LogSettings {
+    /// A `tracing_subscriber::EnvFilter` directive such as `info` or `tally=debug,info`.
+    pub filter: String,
+    pub format: LogFormat,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {reason}")]
+pub struct ConfigError {
+    name: &'static str,
+    reason: String,
+}
+
+fn invalid(name: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError {
+        name,
+        reason: reason.into(),
+    }
+}
+
+/// Every variable Tally reads, as named in `.env.template`.
+const VARIABLES: &[&str] = &[
+    "HOST",
+    "PORT",
+    "PUBLIC_URL",
+    "SPA_DIR",
+    "MAX_BODY_BYTES",
+    "DATABASE_URL",
+    "DATABASE_MAX_CONNECTIONS",
+    "PLAID_ENV",
+    "PLAID_CLIENT_ID",
+    "PLAID_SECRET",
+    "PLAID_REDIRECT_URI",
+    "TALLY_ENCRYPTION_KEY",
+    "LOG_LEVEL",
+    "LOG_FORMAT",
+];
+
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:55432/tally";
+
+/// The variables as given; empty values count as unset.
+struct Vars(BTreeMap<&'static str, String>);
+
+impl Vars {
+    fn text(&mut self, name: &'static str) -> Option<String> {
+        self.0.remove(name).filter(|v| !v.trim().is_empty())
+    }
+
+    fn secret(&mut self, name: &'static str) -> Option<SecretString> {
+        self.text(name).map(SecretString::from)
+    }
+
+    fn parsed<T: FromStr>(&mut self, name: &'static str, default: T) -> Result<T, ConfigError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        match self.text(name) {
+            Some(value) => value
+                .trim()
+                .parse()
+                .map_err(|e| invalid(name, format!("{value:?}: {e}"))),
+            None => Ok(default),
+        }
+    }
+}
+
+impl Settings {
+    /// Reads `.env` (if there is one; real environment variables win) and then the environment.
+    pub fn load() -> Result<Self, ConfigError> {
+        // A missing .env is normal (Docker, CI); a malformed one is reported, not ignored.
+        match dotenvy::dotenv() {
+            Ok(_) => {}
+            Err(error) if error.not_found() => {}
+            Err(error) => return Err(invalid(".env", error.to_string())),
+        }
+        let vars: Vec<(&str, String)> = VARIABLES
+            .iter()
+            .filter_map(|name| std::env::var(name).ok().map(|value| (*name, value)))
+            .collect();
+        Self::from_vars(vars.iter().map(|(name, value)| (*name, value.as_str())))
+    }
+
+    /// Settings from explicit `NAME=value` pairs, ignoring the environment (tests, tools).
+    /// Unknown names are ignored, as unknown environment variables are.
+    pub fn from_vars<'a>(
+        vars: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, ConfigError> {
+        let mut known = BTreeMap::new();
+        for (name, value) in vars {
+            if let Some(known_name) = VARIABLES.iter().find(|v| **v == name) {
+                known.insert(*known_name, value.to_owned());
+            }
+        }
+        Self::from_known(Vars(known))
+    }
+
+    fn from_known(mut vars: Vars) -> Result<Self, ConfigError> {
+        let host: IpAddr = vars.parsed("HOST", IpAddr::from([127, 0, 0, 1]))?;
+        let port: u16 = vars.parsed("PORT", 3001)?;
+        let public_url = parse_url(
+            "PUBLIC_URL",
+            &vars
+                .text("PUBLIC_URL")
+                .unwrap_or_else(|| format!("http://localhost:{port}")),
+        )?;
+
+        let client_id = vars.text("PLAID_CLIENT_ID");
+        let secret = vars.secret("PLAID_SECRET");
+        let mode = match vars.text("PLAID_ENV").as_deref().map(str::trim) {
+            Some("simulator") => PlaidMode::Simulator,
+            Some("sandbox") => PlaidMode::Sandbox,
+            Some("production") => PlaidMode::Production,
+            Some(other) => {
+                return Err(invalid(
+                    "PLAID_ENV",
+                    format!("{other:?} is not one of simulator, sandbox, production"),
+                ))
+            }
+            None if client_id.is_some() => PlaidMode::Sandbox,
+            None => PlaidMode::Simulator,
+        };
+        if mode != PlaidMode::Simulator && (client_id.is_none() || secret.is_none()) {
+            return Err(invalid(
+                "PLAID_ENV",
+                format!(
+                    "{} needs PLAID_CLIENT_ID and PLAID_SECRET (or use PLAID_ENV=simulator)",
+                    mode.as_str()
+                ),
+            ));
+        }
+        let redirect_uri = match vars.text("PLAID_REDIRECT_URI") {
+            Some(uri) => parse_url("PLAID_REDIRECT_URI", &uri)?,
+            None => public_url
+                .join("/oauth-link")
+                .map_err(|e| invalid("PUBLIC_URL", e.to_string()))?,
+        };
+
+        let max_connections: u32 = vars.parsed("DATABASE_MAX_CONNECTIONS", 10)?;
+        if max_connections == 0 {
+            return Err(invalid("DATABASE_MAX_CONNECTIONS", "must be at least 1"));
+        }
+        let max_body_bytes: usize = vars.parsed("MAX_BODY_BYTES", 256 * 1024)?;
+        if max_body_bytes < 1024 {
+            return Err(invalid("MAX_BODY_BYTES", "must be at least 1024"));
+        }
+        let format = match vars.text("LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(invalid(
+                    "LOG_FORMAT",
+                    format!("{other:?} is not one of pretty, json"),
+                ))
+            }
+        };
+
+        Ok(Self {
+            server: ServerSettings {
+                host,
+                port,
+                public_url,
+                spa_dir: PathBuf::from(
+                    vars.text("SPA_DIR")
+                        .unwrap_or_else(|| "crates/web/dist".to_owned()),
+                ),
+                max_body_bytes,
+            },
+            database: DatabaseSettings {
+                url: vars
+                    .secret("DATABASE_URL")
+                    .unwrap_or_else(|| SecretString::from(DEFAULT_DATABASE_URL)),
+                max_connections,
+            },
+            plaid: PlaidSettings {
+                mode,
+                client_id,
+                secret,
+                redirect_uri,
+            },
+            encryption_key: vars.secret("TALLY_ENCRYPTION_KEY"),
+            log: LogSettings {
+                filter: vars.text("LOG_LEVEL").unwrap_or_else(|| "info".to_owned()),
+                format,
+            },
+        })
+    }
+}
+
+fn parse_url(name: &'static str, value: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(value).map_err(|e| invalid(name, format!("{value:?}: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid(name, format!("{value:?} is not an http(s) URL")));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        Settings::from_vars(pairs.iter().copied())
+    }
+
+    #[test]
+    fn defaults_run_the_simulator_on_3001() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.plaid.mode, PlaidMode::Simulator);
+        assert_eq!(s.server.port, 3001);
+        assert_eq!(s.server.public_url.as_str(), "http://localhost:3001/");
+        assert_eq!(
+            s.plaid.redirect_uri.as_str(),
+            "http://localhost:3001/oauth-link"
+        );
+        assert_eq!(s.plaid.link_script_url(), "/sim/plaid/link-initialize.js");
+        assert_eq!(s.log.format, LogFormat::Pretty);
+    }
+
+    #[test]
+    fn a_client_id_means_sandbox_and_needs_a_secret() {
+        let err = settings(&[("PLAID_CLIENT_ID", "abc")]).unwrap_err();
+        assert!(err.to_string().contains("PLAID_SECRET"), "{err}");
+
+        let s = settings(&[("PLAID_CLIENT_ID", "abc"), ("PLAID_SECRET", "shh")]).unwrap();
+        assert_eq!(s.plaid.mode, PlaidMode::Sandbox);
+        assert_eq!(s.plaid.link_script_url(), PLAID_LINK_CDN_SCRIPT);
+    }
+
+    #[test]
+    fn rejects_bad_values_by_name() {
+        let cases = [
+            ("PLAID_ENV", "staging"),
+            ("PUBLIC_URL", "ftp://example.com"),
+            ("PUBLIC_URL", "not a url"),
+            ("HOST", "localhost"),
+            ("DATABASE_MAX_CONNECTIONS", "0"),
+            ("MAX_BODY_BYTES", "10"),
+        ];
+        for (name, value) in cases {
+            let err = settings(&[(name, value)]).unwrap_err();
+            assert!(err.to_string().contains(name), "{name}={value}: {err}");
+        }
+        for (name, value) in [
+            ("PORT", "seventy"),
+            ("PORT", "70000"),
+            ("LOG_FORMAT", "xml"),
+        ] {
+            let err = settings(&[(name, value)]).unwrap_err();
+            assert!(err.to_string().starts_with(name), "{name}={value}: {err}");
+        }
+    }
+
+    #[test]
+    fn empty_values_count_as_unset() {
+        let s = settings(&[("PLAID_CLIENT_ID", ""), ("PLAID_ENV", "")]).unwrap();
+        assert_eq!(s.plaid.mode, PlaidMode::Simulator);
+        assert!(s.encryption_key.is_none());
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug_output() {
+        let s = settings(&[
+            ("DATABASE_URL", "postgres://u:hunter2hunter2@db/tally"),
+            ("PLAID_CLIENT_ID", "id"),
+            ("PLAID_SECRET", "plaid-secret-value"),
+            ("TALLY_ENCRYPTION_KEY", "key-material-value"),
+        ])
+        .unwrap();
+        let printed = format!("{s:?}");
+        for secret in ["hunter2hunter2", "plaid-secret-value", "key-material-value"] {
+            assert!(!printed.contains(secret), "{secret} leaked: {printed}");
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! The api's error type and the rendering of every error, ours or actix's, as `shared::ApiError`.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::ServiceResponse;
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use tally_shared::{ApiError as ApiErrorBody, ErrorCode, FieldError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("the request has invalid fields")]
+    Validation(Vec<FieldError>),
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{0}")]
+    ServiceUnavailable(String),
+    /// Anything we did not expect. The cause is logged; the client hears only that it failed.
+    #[error("unexpected error")]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            Self::BadRequest(_) => ErrorCode::BadRequest,
+            Self::Validation(_) => ErrorCode::Validation,
+            Self::NotFound => ErrorCode::NotFound,
+            Self::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
+            Self::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
+            Self::ServiceUnavailable(_) => ErrorCode::ServiceUnavailable,
+            Self::Unexpected(_) => ErrorCode::Internal,
+        }
+    }
+
+    fn body(&self) -> ApiErrorBody {
+        match self {
+            Self::Validation(fields) => ApiErrorBody {
+                code: self.code(),
+                message: self.to_string(),
+                fields: fields.clone(),
+            },
+            Self::Unexpected(_) => {
+                ApiErrorBody::new(self.code(), "Something went wrong on our side.")
+            }
+            _ => ApiErrorBody::new(self.code(), self.to_string()),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Unexpected(cause) = self {
+            tracing::error!(error = ?cause, "request failed");
+        }
+        HttpResponse::build(self.status_code()).json(self.body())
+    }
+}
+
+/// `JsonConfig::error_handler`: bad JSON, wrong content type and oversized bodies.
+pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let api_error = match &err {
+        JsonPayloadError::OverflowKnownLength { limit, .. }
+        | JsonPayloadError::Overflow { limit } => {
+            ApiError::PayloadTooLarge(format!("The request body is larger than {limit} bytes."))
+        }
+        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType(
+            "The request body must be JSON (Content-Type: application/json).".to_owned(),
+        ),
+        JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::BadRequest(format!(
+            "The request body does not match what was expected: {e}"
+        )),
+        JsonPayloadError::Deserialize(e) => {
+            ApiError::BadRequest(format!("The request body is not valid JSON: {e}"))
+        }
+        _ => ApiError::BadRequest("The request body could not be read.".to_owned()),
+    };
+    api_error.into()
+}
+
+/// `QueryConfig::error_handler`.
+pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::BadRequest(format!("The query string is invalid: {err}")).into()
+}
+
+/// `PathConfig::error_handler`: a malformed id in the path is a 404, as any unknown id is.
+pub fn path_error(_err: PathError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::NotFound.into()
+}
+
+/// The code and sentence for a status that reached us without our JSON body (actix's own
+/// 404/405/413, a panic turned into 500).
+fn status_body(status: StatusCode) -> ApiErrorBody {
+    let (code, message) = match status {
+        StatusCode::NOT_FOUND => (ErrorCode::NotFound, "There is nothing at this address."),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            ErrorCode::MethodNotAllowed,
+            "This address does not accept that method.",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            (ErrorCode::PayloadTooLarge, "The request body is too large.")
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            ErrorCode::UnsupportedMediaType,
+            "The request body has an unsupported content type.",
+        ),
+        StatusCode::UNAUTHORIZED => (ErrorCode::Unauthorized, "Please log in."),
+        StatusCode::FORBIDDEN => (ErrorCode::Forbidden, "You are not allowed to do that."),
+        StatusCode::TOO_MANY_REQUESTS => (ErrorCode::RateLimited, "Too many requests; slow down."),
+        StatusCode::SERVICE_UNAVAILABLE => (
+            ErrorCode::ServiceUnavailable,
+            "The service is unavailable right now.",
+        ),
+        s if s.is_server_error() => (ErrorCode::Internal, "Something went wrong on our side."),
+        _ => (ErrorCode::BadRequest, "The request could not be handled."),
+    };
+    ApiErrorBody::new(code, message)
+}
+
+/// `ErrorHandlers` default: any error response under `/api` that is not already JSON gets the one
+/// error shape, keeping its status and headers (such as `Allow` or `Retry-After`).
+pub fn render_plain_error<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_json = res
+        .response()
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let (req, mut response) = res.into_parts();
+    let json = serde_json::to_string(&status_body(status)).unwrap_or_default();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    let response = response.set_body(BoxBody::new(json));
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, response).map_into_right_body(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::{test, web, App};
+
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[allow(dead_code)]
+        amount: u32,
+    }
+
+    async fn accept(_: web::Json<Probe>) -> HttpResponse {
+        HttpResponse::NoContent().finish()
+    }
+
+    async fn fail() -> Result<HttpResponse, ApiError> {
+        Err(anyhow::anyhow!("connection string postgres://secret@db").into())
+    }
+
+    async fn call(req: test::TestRequest) -> (StatusCode, serde_json::Value) {
+        let app = test::init_service(
+            App::new()
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(1024)
+                        .error_handler(json_error),
+                )
+                .route("/probe", web::post().to(accept))
+                .route("/fail", web::get().to(fail)),
+        )
+        .await;
+        let response = test::call_service(&app, req.to_request()).await;
+        let status = response.status();
+        let body = test::read_body(response).await;
+        (status, serde_json::from_slice(&body).unwrap_or_default())
+    }
+
+    #[actix_web::test]
+    async fn json_body_problems_get_the_error_shape_and_status() {
+        let post = || test::TestRequest::post().uri("/probe");
+        let cases = [
+            (
+                post()
+                    .insert_header(("content-type", "application/json"))
+                    .set_payload("{oops"),
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+            ),
+            (
+                post().set_json(serde_json::json!({"amount": -1})),
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+            ),
+            (
+                post()
+                    .insert_header(("content-type", "text/plain"))
+                    .set_payload("{}"),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+            ),
+            (
+                post().set_json(serde_json::json!({"amount": 1, "pad": "x".repeat(4096)})),
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+            ),
+        ];
+        for (req, status, code) in cases {
+            let (got_status, body) = call(req).await;
+            assert_eq!(got_status, status, "{body}");
+            assert_eq!(body["code"], code, "{body}");
+            assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
+        }
+        let (status, _) = call(post().set_json(serde_json::json!({"amount": 7}))).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+    }
+
+    #[actix_web::test]
+    async fn unexpected_errors_say_nothing_internal() {
+        let (status, body) = call(test::TestRequest::get().uri("/fail")).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(body["code"], "internal");
+        assert!(!body.to_string().contains("secret"), "{body}");
+    }
+}

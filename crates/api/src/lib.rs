@@ -1,0 +1,9 @@
+//! Tally's server. `startup::Application` assembles everything; `main.rs` only runs it.
+
+pub mod config;
+pub mod error;
+pub mod routes;
+pub mod spa;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,19 @@
+//! `GET /api/config`: the Plaid mode and Link script the browser app should use.
+
+use crate::state::AppState;
+use actix_web::web;
+use tally_shared::api::config::ConfigResponse;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/config").get(config));
+}
+
+#[tracing::instrument(name = "config", skip_all)]
+async fn config(state: web::Data<AppState>) -> web::Json<ConfigResponse> {
+    let plaid = &state.settings.plaid;
+    web::Json(ConfigResponse {
+        plaid_mode: plaid.mode,
+        link_script_url: plaid.link_script_url(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    })
+}

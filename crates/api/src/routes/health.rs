@@ -1,0 +1,42 @@
+//! `GET /api/health`: is this server up, and can it reach its database?
+
+use crate::state::AppState;
+use actix_web::{web, HttpResponse};
+use std::time::Duration;
+use tally_shared::api::health::{ComponentStatus, HealthResponse};
+
+/// A database that takes longer than this to answer `select 1` is reported down.
+const DATABASE_PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/health").get(health));
+}
+
+#[tracing::instrument(name = "health", skip_all)]
+async fn health(state: web::Data<AppState>) -> HttpResponse {
+    let database = match tokio::time::timeout(
+        DATABASE_PROBE_TIMEOUT,
+        sqlx::query("select 1").execute(&state.db),
+    )
+    .await
+    {
+        Ok(Ok(_)) => ComponentStatus::Up,
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "database health probe failed");
+            ComponentStatus::Down
+        }
+        Err(_) => {
+            tracing::warn!("database health probe timed out");
+            ComponentStatus::Down
+        }
+    };
+    let body = HealthResponse {
+        status: database,
+        database,
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    };
+    match database {
+        ComponentStatus::Up => HttpResponse::Ok().json(body),
+        ComponentStatus::Down => HttpResponse::ServiceUnavailable().json(body),
+    }
+}

@@ -1,0 +1,159 @@
+//! Assembling the server. Tests build it exactly as `main` does, on port 0.
+
+use crate::config::{DatabaseSettings, Settings};
+use crate::error;
+use crate::routes;
+use crate::spa::Spa;
+use crate::state::AppState;
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, DefaultHeaders};
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+use secrecy::ExposeSecret;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::PgPool;
+use std::future::Future;
+use std::net::{SocketAddr, TcpListener};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+use tracing_actix_web::TracingLogger;
+
+/// The migrations in `/migrations`, compiled into the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
+
+/// How long in-flight requests get to finish after a shutdown signal.
+const SHUTDOWN_GRACE: u64 = 10;
+
+pub struct Application {
+    address: SocketAddr,
+    server: Server,
+}
+
+impl Application {
+    /// Connects to the database, migrates it, and binds the listener.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let pool = connect(&settings.database)?;
+        Self::build_with_pool(settings, pool).await
+    }
+
+    /// As `build`, on a pool the caller made (tests get a fresh database each).
+    pub async fn build_with_pool(settings: Settings, db: PgPool) -> anyhow::Result<Self> {
+        MIGRATOR
+            .run(&db)
+            .await
+            .context("applying database migrations")?;
+
+        let listener = TcpListener::bind((settings.server.host, settings.server.port))
+            .with_context(|| {
+                format!("binding {}:{}", settings.server.host, settings.server.port)
+            })?;
+        let address = listener.local_addr()?;
+
+        let spa = Spa::load(&settings.server.spa_dir);
+        let csp = spa.content_security_policy(settings.plaid.mode);
+        let max_body_bytes = settings.server.max_body_bytes;
+        let state = web::Data::new(AppState {
+            db,
+            settings: Arc::new(settings),
+        });
+
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(
+                    DefaultHeaders::new()
+                        .add(("Content-Security-Policy", csp.as_str()))
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add(("X-Frame-Options", "DENY"))
+                        .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
+                        .add((
+                            "Permissions-Policy",
+                            "camera=(), microphone=(), geolocation=(), payment=()",
+                        )),
+                )
+                .wrap(Compress::default())
+                .wrap(TracingLogger::default())
+                .app_data(state.clone())
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(max_body_bytes)
+                        .error_handler(error::json_error),
+                )
+                .app_data(web::PayloadConfig::new(max_body_bytes))
+                .app_data(web::QueryConfig::default().error_handler(error::query_error))
+                .app_data(web::PathConfig::default().error_handler(error::path_error))
+                .configure(routes::configure)
+                .configure(|cfg| spa.configure(cfg))
+        })
+        .listen(listener)?
+        .disable_signals()
+        .shutdown_timeout(SHUTDOWN_GRACE)
+        .run();
+
+        Ok(Self { address, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.address.port()
+    }
+
+    /// `http://<host>:<port>`, for logs and tests.
+    pub fn local_url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting, lets in-flight requests finish
+    /// (up to the grace period) and returns.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+        let handle = self.server.handle();
+        let mut server = tokio::spawn(self.server);
+        tokio::select! {
+            finished = &mut server => finished.context("server task")?.context("server")?,
+            () = shutdown => {
+                tracing::info!("shutting down: draining requests");
+                handle.stop(true).await;
+                server.await.context("server task")?.context("server")?;
+                tracing::info!("stopped");
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A lazily connecting pool: the server starts even if PostgreSQL is briefly away, and
+/// `/api/health` says so.
+pub fn connect(settings: &DatabaseSettings) -> anyhow::Result<PgPool> {
+    let options = PgConnectOptions::from_str(settings.url.expose_secret())
+        .context("DATABASE_URL is not a valid PostgreSQL URL")?;
+    Ok(PgPoolOptions::new()
+        .max_connections(settings.max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_lazy_with(options))
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let terminate = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut signal) => {
+                    signal.recv().await;
+                }
+                Err(error) => {
+                    tracing::error!(%error, "cannot listen for SIGTERM");
+                    std::future::pending::<()>().await;
+                }
+            }
+        };
+        tokio::select! {
+            _ = interrupt => {},
+            () = terminate => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}

@@ -1,0 +1,219 @@
+//! A headless Chromium for one test: its own ChromeDriver, profile and screenshot, and a check
+//! that the page logged no error.
+
+use crate::helpers::TestApp;
+use fantoccini::elements::Element;
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder, Locator};
+use futures_util::FutureExt;
+use std::future::Future;
+use std::net::TcpListener;
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+pub struct Browser {
+    client: Client,
+    base_url: String,
+}
+
+/// Runs `test` in a fresh browser on `app`, then saves `target/screenshots/<name>.png`, fails if
+/// the page logged an error, and closes the browser whatever happened.
+pub async fn with_browser<F, Fut>(app: &TestApp, name: &str, test: F)
+where
+    F: FnOnce(Browser) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let driver = ChromeDriver::start();
+    let profile = tempfile::tempdir().unwrap();
+    let client = connect(&driver, profile.path()).await;
+    let browser = Browser {
+        client: client.clone(),
+        base_url: app.address.clone(),
+    };
+
+    let outcome = AssertUnwindSafe(test(browser)).catch_unwind().await;
+    let checker = Browser {
+        client: client.clone(),
+        base_url: app.address.clone(),
+    };
+    let screenshot = checker.screenshot(name).await;
+    let errors = checker.console_errors().await;
+    let _ = client.close().await;
+    drop(driver);
+
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+    screenshot.unwrap();
+    assert!(errors.is_empty(), "the page logged errors: {errors:#?}");
+}
+
+impl Browser {
+    pub async fn goto(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.base_url))
+            .await
+            .unwrap();
+    }
+
+    pub async fn path(&self) -> String {
+        self.client.current_url().await.unwrap().path().to_owned()
+    }
+
+    /// The first element matching `css` whose text contains `text`, waiting for it to appear.
+    pub async fn wait_for_text(&self, css: &str, text: &str) -> Element {
+        let deadline = Instant::now() + WAIT;
+        let mut seen = Vec::new();
+        loop {
+            seen.clear();
+            for element in self.client.find_all(Locator::Css(css)).await.unwrap() {
+                let found = element.text().await.unwrap_or_default();
+                if found.contains(text) {
+                    return element;
+                }
+                seen.push(found);
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no {css:?} containing {text:?} after {WAIT:?}; saw {seen:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Runs JavaScript in the page and returns its result.
+    pub async fn run_js(&self, script: &str) -> serde_json::Value {
+        self.client.execute(script, Vec::new()).await.unwrap()
+    }
+
+    pub async fn click_link(&self, text: &str) {
+        self.client
+            .find(Locator::LinkText(text))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
+    async fn screenshot(&self, name: &str) -> std::io::Result<()> {
+        let png = self
+            .client
+            .screenshot()
+            .await
+            .map_err(std::io::Error::other)?;
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(dir.join(format!("{name}.png")), png)
+    }
+
+    /// Everything the page logged at error level (console.error, uncaught exceptions, failed
+    /// loads, CSP violations) since the last call.
+    pub async fn console_errors(&self) -> Vec<String> {
+        let entries = self.client.issue_cmd(BrowserLog).await.unwrap_or_default();
+        entries
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|entry| entry["level"] == "SEVERE")
+            .map(|entry| entry["message"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+}
+
+/// ChromeDriver's log endpoint (not in the W3C protocol, so fantoccini has no method for it).
+#[derive(Debug)]
+struct BrowserLog;
+
+impl WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
+    }
+}
+
+/// A ChromeDriver of this test's own, in its own process group so that ending it ends the
+/// browsers it started too.
+struct ChromeDriver {
+    child: Child,
+    port: u16,
+}
+
+impl ChromeDriver {
+    fn start() -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".to_owned());
+        let child = std::os::unix::process::CommandExt::process_group(
+            Command::new(&binary)
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+            0,
+        )
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {binary} (make test installs it): {e}"));
+        Self { child, port }
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-s", "KILL", "--", &format!("-{}", self.child.id())])
+            .status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn connect(driver: &ChromeDriver, profile: &std::path::Path) -> Client {
+    let chrome = std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    let capabilities = serde_json::json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": chrome,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        },
+        "goog:loggingPrefs": { "browser": "ALL" },
+    });
+    let capabilities = capabilities.as_object().unwrap().clone();
+    let url = format!("http://127.0.0.1:{}", driver.port);
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let attempt = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities.clone())
+            .connect(&url)
+            .await;
+        match attempt {
+            Ok(client) => return client,
+            Err(error) if Instant::now() < deadline => {
+                let _ = error;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(error) => panic!("cannot open a browser session through ChromeDriver: {error}"),
+        }
+    }
+}

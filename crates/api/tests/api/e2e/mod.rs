@@ -1,0 +1,4 @@
+//! Browser tests: the real server and headless Chromium through ChromeDriver.
+
+mod browser;
+mod shell;

@@ -1,0 +1,117 @@
+//! The app shell: it loads, reads the server, routes on the client, and deep links work.
+
+use super::browser::with_browser;
+use crate::helpers::spawn_app;
+use sqlx::PgPool;
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn home_shows_the_servers_mode_and_health(db: PgPool) {
+    let app = spawn_app(db).await;
+    with_browser(&app, "home", |browser| async move {
+        browser.goto("/").await;
+
+        browser.wait_for_text("h1", "Tally").await;
+        browser
+            .wait_for_text("[data-testid=plaid-mode]", "Simulator")
+            .await;
+        browser
+            .wait_for_text("[data-testid=server-health]", "Healthy")
+            .await;
+        browser
+            .wait_for_text("[data-testid=database-health]", "Up")
+            .await;
+        let title = browser.run_js("return document.title").await;
+        assert_eq!(title, "Tally");
+    })
+    .await;
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn navigation_happens_in_the_page_without_reloading(db: PgPool) {
+    let app = spawn_app(db).await;
+    with_browser(&app, "dashboard", |browser| async move {
+        browser.goto("/").await;
+        browser
+            .wait_for_text("[data-testid=plaid-mode]", "Simulator")
+            .await;
+        browser.run_js("window.__sameDocument = true").await;
+
+        browser.click_link("Dashboard").await;
+
+        browser.wait_for_text("h1", "Dashboard").await;
+        assert_eq!(browser.path().await, "/dashboard");
+        assert_eq!(
+            browser
+                .run_js("return window.__sameDocument === true")
+                .await,
+            true,
+            "the click reloaded the page"
+        );
+        let current = browser
+            .run_js("return document.querySelector('nav a[aria-current=page]').textContent")
+            .await;
+        assert_eq!(current, "Dashboard");
+    })
+    .await;
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_deep_link_to_oauth_link_loads_the_app(db: PgPool) {
+    let app = spawn_app(db).await;
+    with_browser(&app, "oauth-link", |browser| async move {
+        browser.goto("/oauth-link?oauth_state_id=abc123").await;
+
+        browser
+            .wait_for_text("h2", "No bank link in progress")
+            .await;
+        assert_eq!(browser.path().await, "/oauth-link");
+    })
+    .await;
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn unknown_pages_say_so(db: PgPool) {
+    let app = spawn_app(db).await;
+    with_browser(&app, "not-found", |browser| async move {
+        browser.goto("/no/such/page").await;
+
+        browser.wait_for_text("h2", "Page not found").await;
+        browser.click_link("Back to the start").await;
+        browser
+            .wait_for_text("[data-testid=plaid-mode]", "Simulator")
+            .await;
+    })
+    .await;
+}
+
+/// The harness itself: an error in the page must be seen, or every other browser test could
+/// pass over a broken page.
+#[sqlx::test(migrations = "../../migrations")]
+async fn errors_in_the_page_are_caught(db: PgPool) {
+    let app = spawn_app(db).await;
+    with_browser(&app, "page-error", |browser| async move {
+        browser.goto("/").await;
+        browser
+            .wait_for_text("[data-testid=plaid-mode]", "Simulator")
+            .await;
+        assert!(browser.console_errors().await.is_empty());
+
+        browser
+            .run_js("setTimeout(() => { throw new Error('deliberate page failure') }, 0)")
+            .await;
+
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let errors = browser.console_errors().await;
+            if errors.iter().any(|e| e.contains("deliberate page failure")) {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "error not seen: {errors:?}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+}

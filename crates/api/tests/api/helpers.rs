@@ -1,0 +1,70 @@
+//! `spawn_app`: the real server, built as `main` builds it, on port 0 and a fresh database.
+
+use sqlx::PgPool;
+use std::path::PathBuf;
+use tally::config::Settings;
+use tally::startup::Application;
+
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`
+    pub address: String,
+    /// The test's own database, the one the app uses.
+    pub db: PgPool,
+    pub client: reqwest::Client,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+}
+
+/// Where the built web app is: `TALLY_SPA_DIR` (set by `make test`) or the workspace's dist.
+pub fn spa_dir() -> PathBuf {
+    std::env::var_os("TALLY_SPA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../web/dist"))
+}
+
+pub async fn spawn_app(db: PgPool) -> TestApp {
+    spawn_app_with(db, &[]).await
+}
+
+/// As `spawn_app`, with extra settings (`NAME`, `value`) on top of the test defaults.
+pub async fn spawn_app_with(db: PgPool, extra: &[(&str, &str)]) -> TestApp {
+    if std::env::var_os("TEST_LOG").is_some() {
+        tally::telemetry::init(&tally::config::LogSettings {
+            filter: "debug".to_owned(),
+            format: tally::config::LogFormat::Pretty,
+        });
+    }
+    let spa_dir = spa_dir();
+    let spa_dir = spa_dir.to_string_lossy();
+    let mut vars = vec![
+        ("HOST", "127.0.0.1"),
+        ("PORT", "0"),
+        ("SPA_DIR", spa_dir.as_ref()),
+    ];
+    vars.extend_from_slice(extra);
+    let settings = Settings::from_vars(vars).expect("test settings");
+
+    // The app shares the test's pool: when the test ends, sqlx closes it and drops the database.
+    let application = Application::build_with_pool(settings, db.clone())
+        .await
+        .expect("building the app");
+    let address = application.local_url();
+    tokio::spawn(application.run_until_stopped(std::future::pending()));
+
+    TestApp {
+        address,
+        db,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+    }
+}

@@ -1,0 +1,32 @@
+//! `GET /api/config`: what the browser app needs to know about this server.
+
+use serde::{Deserialize, Serialize};
+
+/// Where Plaid is for this server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlaidMode {
+    /// The built-in offline Plaid; no keys, no network.
+    Simulator,
+    Sandbox,
+    Production,
+}
+
+impl PlaidMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Simulator => "simulator",
+            Self::Sandbox => "sandbox",
+            Self::Production => "production",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigResponse {
+    pub plaid_mode: PlaidMode,
+    /// The script that defines `window.Plaid` (the simulator's stand-in or Plaid's CDN script).
+    pub link_script_url: String,
+    /// The server's version, from its Cargo manifest.
+    pub version: String,
+}

@@ -1,0 +1,4 @@
+//! Request and response bodies, one module per resource.
+
+pub mod config;
+pub mod health;

@@ -1,0 +1,65 @@
+//! The only code that talks HTTP: one async fn per endpoint, typed by `tally-shared`.
+
+pub mod config;
+pub mod health;
+
+use gloo_net::http::Response;
+use serde::de::DeserializeOwned;
+use std::fmt;
+use tally_shared::ApiError;
+
+/// Why a call to the server did not produce what we asked for.
+#[derive(Debug, Clone)]
+pub enum ClientError {
+    /// The server could not be reached.
+    Network(String),
+    /// The server answered with its error body.
+    Api(ApiError),
+    /// The server answered something we could not read.
+    Decode(String),
+}
+
+impl fmt::Display for ClientError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Network(detail) => {
+                write!(
+                    f,
+                    "Tally's server cannot be reached. Is it running? ({detail})"
+                )
+            }
+            Self::Api(error) => f.write_str(&error.message),
+            Self::Decode(detail) => {
+                write!(
+                    f,
+                    "The server sent an answer this page cannot read ({detail})."
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for ClientError {}
+
+impl From<gloo_net::Error> for ClientError {
+    fn from(error: gloo_net::Error) -> Self {
+        match error {
+            gloo_net::Error::SerdeError(e) => Self::Decode(e.to_string()),
+            other => Self::Network(other.to_string()),
+        }
+    }
+}
+
+/// Reads a successful response as `T`, or the error body as `ClientError::Api`.
+async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ClientError> {
+    if response.ok() {
+        return Ok(response.json::<T>().await?);
+    }
+    let status = response.status();
+    match response.json::<ApiError>().await {
+        Ok(error) => Err(ClientError::Api(error)),
+        Err(_) => Err(ClientError::Decode(format!(
+            "HTTP {status} without an error body"
+        ))),
+    }
+}

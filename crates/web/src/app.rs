@@ -1,0 +1,26 @@
+//! The router and the frame around every page.
+
+use crate::components::layout::Layout;
+use crate::pages::{AdminPage, DashboardPage, HomePage, NotFoundPage, OAuthLinkPage};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|page: String| if page.is_empty() { "Tally".to_owned() } else { format!("{page} · Tally") } />
+        <Router>
+            <Layout>
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/dashboard") view=DashboardPage />
+                    <Route path=path!("/oauth-link") view=OAuthLinkPage />
+                    <Route path=path!("/admin") view=AdminPage />
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}

@@ -1,0 +1,3 @@
+pub mod error_view;
+pub mod layout;
+pub mod status;

@@ -1,0 +1,11 @@
+//! Tally in the browser: a client-side rendered Leptos app served by the api.
+
+mod api;
+mod app;
+mod components;
+mod pages;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

@@ -1,0 +1,11 @@
+mod admin;
+mod dashboard;
+mod home;
+mod not_found;
+mod oauth_link;
+
+pub use admin::AdminPage;
+pub use dashboard::DashboardPage;
+pub use home::HomePage;
+pub use not_found::NotFoundPage;
+pub use oauth_link::OAuthLinkPage;

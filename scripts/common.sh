@@ -1,0 +1,64 @@
+# Sourced by the other scripts: paths and small helpers.
+# shellcheck shell=bash
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+export PATH="$HOME/.cargo/bin:$PATH"
+export TRUNK_SKIP_VERSION_CHECK=true
+
+DATA_DIR="$ROOT/.data"
+LOCAL_PG_DIR="$DATA_DIR/postgres"
+LOCAL_PG_PORT=55432
+LOCAL_DATABASE_URL="postgres://postgres@127.0.0.1:$LOCAL_PG_PORT/tally"
+TALLY_PID_FILE="$DATA_DIR/tally.pid"
+TALLY_LOG="$DATA_DIR/tally.log"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# The value of a setting: the environment first, then .env, then the given default.
+setting() {
+  local name=$1 default=${2:-} value=${!1:-}
+  if [ -z "$value" ] && [ -f .env ]; then
+    value=$(grep -E "^$name=" .env | tail -n 1 | cut -d= -f2- | sed -e 's/^"//' -e 's/"$//')
+  fi
+  printf '%s' "${value:-$default}"
+}
+
+# The pid of the Tally that `make start` started, if it still runs.
+running_tally_pid() {
+  local pid
+  [ -f "$TALLY_PID_FILE" ] || return 1
+  pid=$(cat "$TALLY_PID_FILE")
+  kill -0 "$pid" 2>/dev/null || return 1
+  echo "$pid"
+}
+
+stop_tally() {
+  local pid
+  pid=$(running_tally_pid) || { rm -f "$TALLY_PID_FILE"; return 0; }
+  say "Stopping Tally (pid $pid)"
+  kill -TERM "$pid"
+  for _ in $(seq 1 60); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.25
+  done
+  if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; fi
+  rm -f "$TALLY_PID_FILE"
+}
+
+build_web() {
+  say "Building the web app (trunk, release)"
+  cargo fetch --locked -q
+  (cd crates/web && trunk --log error build --release)
+}
+
+# A TCP port nothing listens on.
+free_port() {
+  local port
+  for port in $(shuf -i 56000-59999 -n 200); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  return 1
+}

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Installs what Tally's build, server and tests need, skipping whatever is already there.
+#   scripts/ensure-tools.sh web        wasm target, trunk, wasm-bindgen-cli
+#   scripts/ensure-tools.sh postgres   PostgreSQL server binaries
+#   scripts/ensure-tools.sh browser    Chromium and ChromeDriver (browser tests)
+set -euo pipefail
+
+TRUNK_VERSION=0.21.14
+WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen pin in Cargo.toml
+
+export PATH="$HOME/.cargo/bin:$PATH"
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+apt_updated=""
+apt_install() {
+  if [ "$(id -u)" != 0 ]; then
+    say "Missing $*: please install it (Debian/Ubuntu: sudo apt-get install $*) and run again."
+    exit 1
+  fi
+  if [ -z "$apt_updated" ]; then
+    say "apt-get update"
+    apt-get update -qq
+    apt_updated=1
+  fi
+  say "Installing $* (apt)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+ensure_web() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "Adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if ! trunk --version 2>/dev/null | grep -q " $TRUNK_VERSION"; then
+    say "Installing trunk $TRUNK_VERSION (takes a few minutes, once)"
+    cargo install trunk --version "$TRUNK_VERSION" --locked
+  fi
+  if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION"; then
+    # Not --locked: its lockfile pins a crate version the registry no longer serves.
+    say "Installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (takes a couple of minutes, once)"
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+  fi
+}
+
+ensure_postgres() {
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then
+    apt_install postgresql postgresql-contrib
+  fi
+  if ! command -v psql >/dev/null || ! command -v pg_isready >/dev/null; then
+    apt_install postgresql-client
+  fi
+}
+
+ensure_browser() {
+  if ! command -v chromedriver >/dev/null || ! [ -x /usr/bin/chromium ]; then
+    apt_install chromium chromium-driver
+  fi
+}
+
+for what in "$@"; do
+  case "$what" in
+    web) ensure_web ;;
+    postgres) ensure_postgres ;;
+    browser) ensure_browser ;;
+    *) echo "unknown tool set: $what" >&2; exit 2 ;;
+  esac
+done

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# `make test`: everything CI checks, on a PostgreSQL of its own that it removes afterwards.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+scripts/ensure-tools.sh web postgres browser
+
+say "cargo fmt --check"
+cargo fmt --all --check
+
+say "clippy (server and shared crates)"
+cargo clippy --locked --all-targets -- -D warnings
+say "clippy (web app, wasm32)"
+cargo clippy --locked -p web --target wasm32-unknown-unknown -- -D warnings
+
+build_web
+
+pg_tmp=$(mktemp -d /tmp/tally-test-pg.XXXXXX)
+chmod 755 "$pg_tmp"
+cleanup() {
+  scripts/postgres.sh stop "$pg_tmp/data" || true
+  rm -rf "$pg_tmp"
+}
+trap cleanup EXIT
+pg_port=$(free_port)
+say "Starting a throwaway PostgreSQL on port $pg_port"
+scripts/postgres.sh start "$pg_tmp/data" "$pg_port" ephemeral
+
+# #[sqlx::test] makes a fresh database per test from this server.
+export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
+export TALLY_SPA_DIR="$ROOT/crates/web/dist"
+mkdir -p target/screenshots
+
+say "Tests"
+cargo test --locked -- --test-threads "${TALLY_TEST_THREADS:-4}"
