@@ -32,4 +32,9 @@ export TALLY_SPA_DIR="$ROOT/crates/web/dist"
 mkdir -p target/screenshots
 
 say "Tests"
-cargo test --locked -- --test-threads "${TALLY_TEST_THREADS:-4}"
+test_log="$pg_tmp/cargo-test.log"
+cargo test --locked --all-targets -- --test-threads "${TALLY_TEST_THREADS:-4}" 2>&1 | tee "$test_log"
+
+# One closing line for the whole run, summed over every test binary.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$test_log"

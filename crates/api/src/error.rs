@@ -15,7 +15,7 @@ pub enum ApiError {
     BadRequest(String),
     #[error("the request has invalid fields")]
     Validation(Vec<FieldError>),
-    #[error("not found")]
+    #[error("There is nothing at this address.")]
     NotFound,
     #[error("{0}")]
     PayloadTooLarge(String),

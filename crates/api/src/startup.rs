@@ -5,8 +5,9 @@ use crate::error;
 use crate::routes;
 use crate::spa::Spa;
 use crate::state::AppState;
+use crate::telemetry;
 use actix_web::dev::Server;
-use actix_web::middleware::{Compress, DefaultHeaders};
+use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use secrecy::ExposeSecret;
@@ -72,6 +73,7 @@ impl Application {
                         )),
                 )
                 .wrap(Compress::default())
+                .wrap(from_fn(telemetry::request_id_header))
                 .wrap(TracingLogger::default())
                 .app_data(state.clone())
                 .app_data(

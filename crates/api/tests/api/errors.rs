@@ -72,6 +72,8 @@ async fn api_responses_carry_the_security_headers(db: PgPool) {
     let headers = response.headers();
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["x-frame-options"], "DENY");
+    let request_id = headers["x-request-id"].to_str().unwrap();
+    assert!(uuid::Uuid::parse_str(request_id).is_ok(), "{request_id}");
     assert!(headers["content-security-policy"]
         .to_str()
         .unwrap()

@@ -30,6 +30,19 @@ pub fn spa_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../web/dist"))
 }
 
+/// The settings every test app starts from: port 0, the built web app, simulator mode.
+pub fn test_settings(extra: &[(&str, &str)]) -> Settings {
+    let spa_dir = spa_dir();
+    let spa_dir = spa_dir.to_string_lossy();
+    let mut vars = vec![
+        ("HOST", "127.0.0.1"),
+        ("PORT", "0"),
+        ("SPA_DIR", spa_dir.as_ref()),
+    ];
+    vars.extend_from_slice(extra);
+    Settings::from_vars(vars).expect("test settings")
+}
+
 pub async fn spawn_app(db: PgPool) -> TestApp {
     spawn_app_with(db, &[]).await
 }
@@ -42,15 +55,7 @@ pub async fn spawn_app_with(db: PgPool, extra: &[(&str, &str)]) -> TestApp {
             format: tally::config::LogFormat::Pretty,
         });
     }
-    let spa_dir = spa_dir();
-    let spa_dir = spa_dir.to_string_lossy();
-    let mut vars = vec![
-        ("HOST", "127.0.0.1"),
-        ("PORT", "0"),
-        ("SPA_DIR", spa_dir.as_ref()),
-    ];
-    vars.extend_from_slice(extra);
-    let settings = Settings::from_vars(vars).expect("test settings");
+    let settings = test_settings(extra);
 
     // The app shares the test's pool: when the test ends, sqlx closes it and drops the database.
     let application = Application::build_with_pool(settings, db.clone())

@@ -5,4 +5,5 @@ mod e2e;
 mod errors;
 mod health;
 mod helpers;
+mod lifecycle;
 mod spa;
