@@ -26,6 +26,21 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
+# rust-toolchain.toml pins the toolchain by version. Where the machine's one toolchain is that
+# version under another name (stable), give it the pinned name too instead of downloading it.
+ensure_toolchain() {
+  local want home host dir
+  want=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)
+  home=${RUSTUP_HOME:-$HOME/.rustup}
+  host=$(rustc +stable -vV 2>/dev/null | sed -n 's/^host: //p')
+  dir="$home/toolchains/$want-$host"
+  if [ -n "$host" ] && [ ! -e "$dir" ] && rustc +stable --version 2>/dev/null | grep -q "^rustc $want "; then
+    say "Using the installed stable toolchain as $want"
+    ln -s "$home/toolchains/stable-$host" "$dir"
+  fi
+}
+ensure_toolchain
+
 ensure_web() {
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     say "Adding the wasm32-unknown-unknown target"
