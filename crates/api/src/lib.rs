@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod error;
+pub mod plaid;
 pub mod routes;
 pub mod spa;
 pub mod startup;

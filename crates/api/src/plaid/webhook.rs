@@ -1,0 +1,262 @@
+//! Verifying that a webhook came from Plaid (`reference/plaid-api.md` §5).
+//!
+//! The `Plaid-Verification` header is an ES256 JWT whose payload holds the SHA-256 of the raw
+//! body and the time it was signed. Only ES256 is accepted: `none`, HS256 and everything else
+//! are refused before any key is looked at.
+
+use super::client::PlaidClient;
+use super::error::PlaidError;
+use super::types::WebhookVerificationKey;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use tokio::sync::RwLock;
+
+/// How old (or how far in the future, for clock skew) a signature may be, in seconds.
+pub const MAX_SIGNATURE_AGE_SECS: i64 = 5 * 60;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookRejection {
+    #[error("the Plaid-Verification header is missing")]
+    MissingSignature,
+    #[error("the Plaid-Verification header is not a JWT")]
+    Malformed,
+    #[error("the signature uses {0:?}; only ES256 is accepted")]
+    UnsupportedAlgorithm(String),
+    #[error("the signature names no key")]
+    MissingKeyId,
+    #[error("the signing key could not be fetched from Plaid")]
+    KeyUnavailable(#[source] PlaidError),
+    #[error("the signing key has expired")]
+    ExpiredKey,
+    #[error("the signature does not match the key")]
+    BadSignature,
+    #[error("the signature is {age_secs} seconds old")]
+    Stale { age_secs: i64 },
+    #[error("the body is not the one that was signed")]
+    BodyMismatch,
+}
+
+#[derive(Deserialize)]
+struct JwtHeader {
+    alg: String,
+    #[serde(default)]
+    kid: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Claims {
+    iat: i64,
+    request_body_sha256: String,
+}
+
+/// Checks webhook signatures, caching Plaid's public keys by key id.
+pub struct WebhookVerifier {
+    plaid: PlaidClient,
+    keys: RwLock<HashMap<String, WebhookVerificationKey>>,
+}
+
+impl WebhookVerifier {
+    pub fn new(plaid: PlaidClient) -> Self {
+        Self {
+            plaid,
+            keys: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// `Ok` only when `signature` is a fresh ES256 signature by a current Plaid key over
+    /// exactly `body`.
+    pub async fn verify(
+        &self,
+        signature: Option<&str>,
+        body: &[u8],
+        now_unix: i64,
+    ) -> Result<(), WebhookRejection> {
+        let jwt = signature.ok_or(WebhookRejection::MissingSignature)?;
+        let kid = signing_key_id(jwt)?;
+        let key = self.key(&kid).await?;
+        verify_with_key(jwt, &key, body, now_unix)
+    }
+
+    async fn key(&self, kid: &str) -> Result<WebhookVerificationKey, WebhookRejection> {
+        if let Some(key) = self.keys.read().await.get(kid) {
+            return Ok(key.clone());
+        }
+        let fetched = self
+            .plaid
+            .webhook_verification_key_get(kid)
+            .await
+            .map_err(WebhookRejection::KeyUnavailable)?
+            .key;
+        self.keys
+            .write()
+            .await
+            .insert(kid.to_owned(), fetched.clone());
+        Ok(fetched)
+    }
+}
+
+/// The `kid` of an ES256 JWT; any other algorithm is refused here, before a key is fetched.
+fn signing_key_id(jwt: &str) -> Result<String, WebhookRejection> {
+    let encoded = jwt.split('.').next().ok_or(WebhookRejection::Malformed)?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(encoded)
+        .map_err(|_| WebhookRejection::Malformed)?;
+    let header: JwtHeader =
+        serde_json::from_slice(&bytes).map_err(|_| WebhookRejection::Malformed)?;
+    if header.alg != "ES256" {
+        return Err(WebhookRejection::UnsupportedAlgorithm(header.alg));
+    }
+    header.kid.ok_or(WebhookRejection::MissingKeyId)
+}
+
+fn verify_with_key(
+    jwt: &str,
+    key: &WebhookVerificationKey,
+    body: &[u8],
+    now_unix: i64,
+) -> Result<(), WebhookRejection> {
+    if key.expired_at.is_some_and(|expired| expired <= now_unix) {
+        return Err(WebhookRejection::ExpiredKey);
+    }
+    if key.alg != "ES256" || key.kty != "EC" || key.crv != "P-256" {
+        return Err(WebhookRejection::UnsupportedAlgorithm(key.alg.clone()));
+    }
+    let decoding =
+        DecodingKey::from_ec_components(&key.x, &key.y).map_err(|_| WebhookRejection::Malformed)?;
+    let mut validation = Validation::new(Algorithm::ES256);
+    validation.validate_exp = false;
+    validation.required_spec_claims.clear();
+    let claims = jsonwebtoken::decode::<Claims>(jwt, &decoding, &validation)
+        .map_err(|_| WebhookRejection::BadSignature)?
+        .claims;
+
+    let age_secs = now_unix.saturating_sub(claims.iat);
+    if age_secs.abs() > MAX_SIGNATURE_AGE_SECS {
+        return Err(WebhookRejection::Stale { age_secs });
+    }
+    let digest = format!("{:x}", Sha256::digest(body));
+    if !constant_time_eq::constant_time_eq(digest.as_bytes(), claims.request_body_sha256.as_bytes())
+    {
+        return Err(WebhookRejection::BodyMismatch);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jsonwebtoken::{EncodingKey, Header};
+    use p256::elliptic_curve::sec1::ToEncodedPoint;
+    use p256::pkcs8::EncodePrivateKey;
+
+    const NOW: i64 = 1_800_000_000;
+
+    struct TestKey {
+        secret: p256::SecretKey,
+        kid: String,
+    }
+
+    impl TestKey {
+        fn new(kid: &str) -> Self {
+            Self {
+                secret: p256::SecretKey::random(&mut p256::elliptic_curve::rand_core::OsRng),
+                kid: kid.to_owned(),
+            }
+        }
+
+        fn public(&self) -> WebhookVerificationKey {
+            let point = self.secret.public_key().to_encoded_point(false);
+            WebhookVerificationKey {
+                alg: "ES256".into(),
+                crv: "P-256".into(),
+                kid: self.kid.clone(),
+                kty: "EC".into(),
+                key_use: "sig".into(),
+                x: URL_SAFE_NO_PAD.encode(point.x().unwrap()),
+                y: URL_SAFE_NO_PAD.encode(point.y().unwrap()),
+                created_at: NOW - 1000,
+                expired_at: None,
+            }
+        }
+
+        fn sign(&self, body: &[u8], iat: i64) -> String {
+            let der = self.secret.to_pkcs8_der().unwrap();
+            let mut header = Header::new(Algorithm::ES256);
+            header.kid = Some(self.kid.clone());
+            let claims = serde_json::json!({
+                "iat": iat,
+                "request_body_sha256": format!("{:x}", Sha256::digest(body)),
+            });
+            jsonwebtoken::encode(&header, &claims, &EncodingKey::from_ec_der(der.as_bytes()))
+                .unwrap()
+        }
+    }
+
+    const BODY: &[u8] = br#"{
+  "webhook_type": "TRANSACTIONS",
+  "webhook_code": "SYNC_UPDATES_AVAILABLE"
+}"#;
+
+    #[test]
+    fn accepts_a_fresh_signature_over_the_exact_body() {
+        let key = TestKey::new("k1");
+        let jwt = key.sign(BODY, NOW - 10);
+        verify_with_key(&jwt, &key.public(), BODY, NOW).unwrap();
+    }
+
+    #[test]
+    fn refuses_a_changed_body_another_key_and_old_signatures() {
+        let key = TestKey::new("k1");
+        let jwt = key.sign(BODY, NOW);
+        let tampered = String::from_utf8_lossy(BODY).replace("SYNC", "SINK");
+        assert!(matches!(
+            verify_with_key(&jwt, &key.public(), tampered.as_bytes(), NOW),
+            Err(WebhookRejection::BodyMismatch)
+        ));
+        let other = TestKey::new("k1");
+        assert!(matches!(
+            verify_with_key(&jwt, &other.public(), BODY, NOW),
+            Err(WebhookRejection::BadSignature)
+        ));
+        let old = key.sign(BODY, NOW - MAX_SIGNATURE_AGE_SECS - 1);
+        assert!(matches!(
+            verify_with_key(&old, &key.public(), BODY, NOW),
+            Err(WebhookRejection::Stale { .. })
+        ));
+        let mut expired = key.public();
+        expired.expired_at = Some(NOW - 1);
+        assert!(matches!(
+            verify_with_key(&jwt, &expired, BODY, NOW),
+            Err(WebhookRejection::ExpiredKey)
+        ));
+    }
+
+    #[test]
+    fn refuses_alg_none_and_hs256_before_looking_for_a_key() {
+        let claims = URL_SAFE_NO_PAD.encode(format!(
+            r#"{{"iat":{NOW},"request_body_sha256":"{:x}"}}"#,
+            Sha256::digest(BODY)
+        ));
+        for alg in ["none", "HS256", "RS256"] {
+            let header = URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"{alg}","kid":"k1"}}"#));
+            let jwt = format!("{header}.{claims}.");
+            assert!(
+                matches!(signing_key_id(&jwt), Err(WebhookRejection::UnsupportedAlgorithm(a)) if a == alg),
+                "{alg} accepted"
+            );
+            // Even with a key at hand, such a token does not verify.
+            let key = TestKey::new("k1");
+            assert!(verify_with_key(&jwt, &key.public(), BODY, NOW).is_err());
+        }
+        assert!(matches!(
+            signing_key_id("not a jwt"),
+            Err(WebhookRejection::Malformed)
+        ));
+        let good = TestKey::new("k7").sign(BODY, NOW);
+        assert_eq!(signing_key_id(&good).unwrap(), "k7");
+    }
+}
