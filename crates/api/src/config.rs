@@ -13,6 +13,8 @@ use url::Url;
 
 /// The script Plaid serves for Link in sandbox and production.
 pub const PLAID_LINK_CDN_SCRIPT: &str = "https://cdn.plaid.com/link/v2/stable/link-initialize.js";
+pub const PLAID_SANDBOX_URL: &str = "https://sandbox.plaid.com";
+pub const PLAID_PRODUCTION_URL: &str = "https://production.plaid.com";
 /// Where the simulator is mounted inside Tally.
 pub const SIMULATOR_MOUNT: &str = "/sim/plaid";
 

@@ -4,6 +4,7 @@ pub mod config;
 pub mod error;
 pub mod plaid;
 pub mod routes;
+pub mod simulator;
 pub mod spa;
 pub mod startup;
 pub mod state;

@@ -1,8 +1,12 @@
 //! Assembling the server. Tests build it exactly as `main` does, on port 0.
 
-use crate::config::{DatabaseSettings, Settings};
+use crate::config::{
+    DatabaseSettings, Settings, PLAID_PRODUCTION_URL, PLAID_SANDBOX_URL, SIMULATOR_MOUNT,
+};
 use crate::error;
+use crate::plaid::{PlaidClient, PlaidCredentials};
 use crate::routes;
+use crate::simulator::{self, Simulator};
 use crate::spa::Spa;
 use crate::state::AppState;
 use crate::telemetry;
@@ -10,15 +14,17 @@ use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 use std::future::Future;
-use std::net::{SocketAddr, TcpListener};
+use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
+use tally_shared::api::config::PlaidMode;
 use tracing_actix_web::TracingLogger;
+use url::Url;
 
 /// The migrations in `/migrations`, compiled into the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
@@ -51,11 +57,22 @@ impl Application {
             })?;
         let address = listener.local_addr()?;
 
+        let plaid = plaid_client(&settings, address)?;
+        let simulator = match settings.plaid.mode {
+            PlaidMode::Simulator => Some(web::Data::new(
+                Simulator::new(db.clone(), None)
+                    .await
+                    .context("starting the Plaid simulator")?,
+            )),
+            PlaidMode::Sandbox | PlaidMode::Production => None,
+        };
+
         let spa = Spa::load(&settings.server.spa_dir);
         let csp = spa.content_security_policy(settings.plaid.mode);
         let max_body_bytes = settings.server.max_body_bytes;
         let state = web::Data::new(AppState {
             db,
+            plaid,
             settings: Arc::new(settings),
         });
 
@@ -85,6 +102,11 @@ impl Application {
                 .app_data(web::QueryConfig::default().error_handler(error::query_error))
                 .app_data(web::PathConfig::default().error_handler(error::path_error))
                 .configure(routes::configure)
+                .configure(|cfg| {
+                    if let Some(simulator) = &simulator {
+                        simulator::configure(cfg, simulator.clone());
+                    }
+                })
                 .configure(|cfg| spa.configure(cfg))
         })
         .listen(listener)?
@@ -120,6 +142,35 @@ impl Application {
         }
         Ok(())
     }
+}
+
+/// The client for this mode's Plaid: Plaid's hosts, or this very server's simulator over
+/// loopback, exactly as it would talk to Plaid.
+fn plaid_client(settings: &Settings, address: SocketAddr) -> anyhow::Result<PlaidClient> {
+    let base_url = match settings.plaid.mode {
+        PlaidMode::Simulator => {
+            let host = if address.ip().is_unspecified() {
+                IpAddr::from([127, 0, 0, 1])
+            } else {
+                address.ip()
+            };
+            Url::parse(&format!(
+                "http://{}{SIMULATOR_MOUNT}",
+                SocketAddr::new(host, address.port())
+            ))?
+        }
+        PlaidMode::Sandbox => Url::parse(PLAID_SANDBOX_URL)?,
+        PlaidMode::Production => Url::parse(PLAID_PRODUCTION_URL)?,
+    };
+    let credentials = PlaidCredentials {
+        client_id: settings.plaid.client_id.clone().unwrap_or_default(),
+        secret: settings
+            .plaid
+            .secret
+            .clone()
+            .unwrap_or_else(|| SecretString::from("")),
+    };
+    Ok(PlaidClient::new(base_url, credentials)?)
 }
 
 /// A lazily connecting pool: the server starts even if PostgreSQL is briefly away, and

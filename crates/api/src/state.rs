@@ -1,11 +1,14 @@
 //! What every handler can reach, in one `web::Data`.
 
 use crate::config::Settings;
+use crate::plaid::PlaidClient;
 use sqlx::PgPool;
 use std::sync::Arc;
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: PgPool,
+    /// This mode's Plaid (the simulator over loopback in simulator mode).
+    pub plaid: PlaidClient,
     pub settings: Arc<Settings>,
 }

@@ -23,7 +23,8 @@ pub struct PlaidCredentials {
     pub secret: SecretString,
 }
 
-/// An item's access token together with the item it opens. Never printed.
+/// An item's access token together with the item it opens. `Debug` shows the item id only.
+#[derive(Debug)]
 pub struct ItemAccess {
     pub item_id: String,
     pub access_token: SecretString,

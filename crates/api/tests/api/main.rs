@@ -6,4 +6,5 @@ mod errors;
 mod health;
 mod helpers;
 mod lifecycle;
+mod plaid_client;
 mod spa;

@@ -1,0 +1,220 @@
+//! Plaid's error answers, as the simulator gives them (`reference/plaid-api.md` §2).
+
+use super::ids;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::json;
+use std::fmt;
+
+/// One of Plaid's error objects, with its HTTP status.
+#[derive(Debug)]
+pub struct SimError {
+    status: StatusCode,
+    error_type: &'static str,
+    error_code: String,
+    message: String,
+    display_message: Option<String>,
+}
+
+impl fmt::Display for SimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}: {}",
+            self.error_type, self.error_code, self.message
+        )
+    }
+}
+
+impl SimError {
+    fn new(
+        status: StatusCode,
+        error_type: &'static str,
+        code: &str,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            error_type,
+            error_code: code.to_owned(),
+            message: message.into(),
+            display_message: None,
+        }
+    }
+
+    fn shown(mut self, display_message: &str) -> Self {
+        self.display_message = Some(display_message.to_owned());
+        self
+    }
+
+    #[cfg(test)]
+    pub fn code(&self) -> &str {
+        &self.error_code
+    }
+
+    /// The error object as it appears inside `item.error` and webhooks (no `request_id`).
+    pub fn object(&self) -> serde_json::Value {
+        json!({
+            "error_type": self.error_type,
+            "error_code": self.error_code,
+            "error_code_reason": null,
+            "error_message": self.message,
+            "display_message": self.display_message,
+            "status": self.status.as_u16(),
+        })
+    }
+
+    pub fn invalid_body() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            "INVALID_BODY",
+            "body could not be parsed as JSON",
+        )
+    }
+
+    pub fn missing_fields(fields: &[&str]) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            "MISSING_FIELDS",
+            format!(
+                "the following required fields are missing: {}",
+                fields.join(", ")
+            ),
+        )
+    }
+
+    pub fn invalid_field(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            "INVALID_FIELD",
+            message,
+        )
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "INVALID_REQUEST",
+            "NOT_FOUND",
+            "not found",
+        )
+    }
+
+    pub fn invalid_api_keys() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_INPUT",
+            "INVALID_API_KEYS",
+            "invalid client_id or secret provided",
+        )
+    }
+
+    pub fn invalid_access_token() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_INPUT",
+            "INVALID_ACCESS_TOKEN",
+            "could not find matching access token",
+        )
+    }
+
+    pub fn invalid_public_token() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_INPUT",
+            "INVALID_PUBLIC_TOKEN",
+            "could not find matching public token",
+        )
+    }
+
+    pub fn invalid_account_id(account_id: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_INPUT",
+            "INVALID_ACCOUNT_ID",
+            format!("failed to find requested account ID for requested item: {account_id}"),
+        )
+    }
+
+    pub fn invalid_institution() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_INPUT",
+            "INVALID_INSTITUTION",
+            "invalid institution_id provided",
+        )
+    }
+
+    pub fn invalid_verification_key() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_INPUT",
+            "INVALID_WEBHOOK_VERIFICATION_KEY_ID",
+            "invalid key_id provided. note that key_ids are specific to Plaid environments, and verification requests must be made to the same environment that the webhook was sent from",
+        )
+    }
+
+    pub fn item_login_required() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "ITEM_ERROR",
+            "ITEM_LOGIN_REQUIRED",
+            "the login details of this item have changed (credentials, MFA, or required user action) and a user login is required to update this information. use Link's update mode to restore the item to a good state",
+        )
+    }
+
+    /// A Link-time failure forced by an `error_<CODE>` password, or a wrong password.
+    pub fn link_failure(code: &str) -> Self {
+        match code {
+            "INVALID_CREDENTIALS" => Self::new(StatusCode::BAD_REQUEST, "ITEM_ERROR", code, "the credentials were not correct")
+                .shown("The credentials were not correct."),
+            "ITEM_LOCKED" => Self::new(StatusCode::BAD_REQUEST, "ITEM_ERROR", code, "the account is locked. prompt the user to visit the institution's site and unlock their account")
+                .shown("The given credentials were correct, but the account is locked. Please visit your bank's website to unlock it."),
+            "NO_ACCOUNTS" => Self::new(StatusCode::BAD_REQUEST, "ITEM_ERROR", code, "no valid accounts were found for this item")
+                .shown("No valid accounts were found at the financial institution. Please visit your financial institution's website to confirm accounts are available."),
+            "INSTITUTION_DOWN" | "INSTITUTION_NOT_RESPONDING" => Self::new(StatusCode::BAD_REQUEST, "INSTITUTION_ERROR", code, "this institution is not currently responding to this request. please try again soon")
+                .shown("This financial institution is not currently responding to requests. We apologize for the inconvenience."),
+            "INTERNAL_SERVER_ERROR" => Self::internal(),
+            "ITEM_LOGIN_REQUIRED" => Self::item_login_required(),
+            other => Self::new(StatusCode::BAD_REQUEST, "ITEM_ERROR", other, format!("sandbox credentials forced the error {other}")),
+        }
+    }
+
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "API_ERROR",
+            "INTERNAL_SERVER_ERROR",
+            "an unexpected error occurred",
+        )
+    }
+}
+
+impl From<sqlx::Error> for SimError {
+    fn from(error: sqlx::Error) -> Self {
+        tracing::error!(%error, "simulator storage failed");
+        Self::internal()
+    }
+}
+
+impl ResponseError for SimError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status).json(json!({
+            "error_type": self.error_type,
+            "error_code": self.error_code,
+            "error_code_reason": null,
+            "error_message": self.message,
+            "display_message": self.display_message,
+            "request_id": ids::request_id(),
+            "documentation_url": format!("https://plaid.com/docs/errors/#{}", self.error_code.to_ascii_lowercase()),
+            "suggested_action": null,
+        }))
+    }
+}

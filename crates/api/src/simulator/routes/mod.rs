@@ -1,0 +1,72 @@
+//! The simulator's endpoints, grouped as Plaid's API reference groups them.
+
+mod accounts;
+mod institutions;
+mod items;
+mod link;
+mod sandbox;
+
+use super::error::SimError;
+use super::ids;
+use super::request::PlaidRequest;
+use super::Simulator;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::Value;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/link/token/create",
+        web::post().to(link::create_link_token),
+    )
+    .route(
+        "/item/public_token/exchange",
+        web::post().to(items::exchange_public_token),
+    )
+    .route("/item/get", web::post().to(items::get_item))
+    .route("/item/remove", web::post().to(items::remove_item))
+    .route(
+        "/item/webhook/update",
+        web::post().to(items::update_webhook),
+    )
+    .route("/accounts/get", web::post().to(accounts::get_accounts))
+    .route(
+        "/accounts/balance/get",
+        web::post().to(accounts::get_accounts),
+    )
+    .route(
+        "/institutions/get_by_id",
+        web::post().to(institutions::get_by_id),
+    )
+    .route("/institutions/search", web::post().to(institutions::search))
+    .route(
+        "/sandbox/public_token/create",
+        web::post().to(sandbox::create_public_token),
+    )
+    .route(
+        "/sandbox/item/reset_login",
+        web::post().to(sandbox::reset_login),
+    )
+    .route(
+        "/webhook_verification_key/get",
+        web::post().to(sandbox::verification_key),
+    )
+    .default_service(web::to(not_found));
+}
+
+async fn not_found() -> Result<HttpResponse, SimError> {
+    Err(SimError::not_found())
+}
+
+impl Simulator {
+    fn read(&self, req: &HttpRequest, body: &web::Bytes) -> Result<PlaidRequest, SimError> {
+        PlaidRequest::parse(req, body, self.keys.as_ref())
+    }
+}
+
+/// A 200 answer with its `request_id`.
+fn answer(mut body: Value) -> HttpResponse {
+    body["request_id"] = Value::from(ids::request_id());
+    HttpResponse::Ok().json(body)
+}
+
+type Sim = web::Data<Simulator>;

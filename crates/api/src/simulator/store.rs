@@ -1,0 +1,231 @@
+//! The simulator's tables (`plaid_sim` schema).
+
+use super::error::SimError;
+use super::ids;
+use super::institutions::SimInstitution;
+use super::users::AccountSeed;
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+use sqlx::{PgExecutor, PgPool};
+
+#[derive(sqlx::FromRow)]
+pub struct SimItem {
+    pub item_id: String,
+    pub institution_id: String,
+    pub webhook: Option<String>,
+    pub login_required: bool,
+    pub created_at: DateTime<Utc>,
+    pub last_webhook_code: Option<String>,
+    pub last_webhook_at: Option<DateTime<Utc>>,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct SimAccount {
+    pub account_id: String,
+    pub name: String,
+    pub official_name: Option<String>,
+    pub mask: Option<String>,
+    #[sqlx(rename = "type")]
+    pub account_type: String,
+    pub subtype: Option<String>,
+    pub available: Option<Decimal>,
+    pub current: Option<Decimal>,
+    pub credit_limit: Option<Decimal>,
+    pub iso_currency_code: String,
+    pub holder_category: Option<String>,
+}
+
+impl SimAccount {
+    pub fn to_json(&self) -> Value {
+        let mut account = json!({
+            "account_id": self.account_id,
+            "balances": {
+                "available": self.available,
+                "current": self.current,
+                "limit": self.credit_limit,
+                "iso_currency_code": self.iso_currency_code,
+                "unofficial_currency_code": null,
+            },
+            "mask": self.mask,
+            "name": self.name,
+            "official_name": self.official_name,
+            "type": self.account_type,
+            "subtype": self.subtype,
+        });
+        if let Some(holder) = &self.holder_category {
+            account["holder_category"] = json!(holder);
+        }
+        account
+    }
+}
+
+/// The item an access token opens; removed items and unknown tokens are `INVALID_ACCESS_TOKEN`.
+pub async fn item_by_access_token(db: &PgPool, access_token: &str) -> Result<SimItem, SimError> {
+    sqlx::query_as::<_, SimItem>(
+        "select item_id, institution_id, webhook, login_required, created_at,
+                last_webhook_code, last_webhook_at
+         from plaid_sim.item where access_token = $1",
+    )
+    .bind(access_token)
+    .fetch_optional(db)
+    .await?
+    .ok_or_else(SimError::invalid_access_token)
+}
+
+/// Creates an item with its accounts, and the public token that Link hands out for it.
+pub async fn create_item(
+    db: &PgPool,
+    institution: &SimInstitution,
+    username: &str,
+    password: &str,
+    webhook: Option<&str>,
+    accounts: &[AccountSeed],
+) -> Result<String, SimError> {
+    let mut tx = db.begin().await?;
+    let item_id = ids::object_id();
+    sqlx::query(
+        "insert into plaid_sim.item (item_id, access_token, institution_id, username, password, webhook)
+         values ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&item_id)
+    .bind(ids::token("access"))
+    .bind(institution.id)
+    .bind(username)
+    .bind(password)
+    .bind(webhook)
+    .execute(&mut *tx)
+    .await?;
+    for (position, account) in (0_i32..).zip(accounts) {
+        sqlx::query(
+            "insert into plaid_sim.account (account_id, item_id, position, name, official_name, mask,
+                 type, subtype, available, current, credit_limit, iso_currency_code, holder_category)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .bind(ids::object_id())
+        .bind(&item_id)
+        .bind(position)
+        .bind(account.name)
+        .bind(account.official_name)
+        .bind(account.mask)
+        .bind(account.account_type)
+        .bind(account.subtype)
+        .bind(account.available)
+        .bind(account.current)
+        .bind(account.limit)
+        .bind(institution.currency)
+        .bind(account.holder_category)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let public_token = ids::token("public");
+    insert_public_token(&mut *tx, &public_token, &item_id).await?;
+    tx.commit().await?;
+    Ok(public_token)
+}
+
+pub async fn insert_public_token(
+    db: impl PgExecutor<'_>,
+    public_token: &str,
+    item_id: &str,
+) -> Result<(), SimError> {
+    sqlx::query("insert into plaid_sim.public_token (public_token, item_id) values ($1, $2)")
+        .bind(public_token)
+        .bind(item_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Marks a public token used and returns its item's id and access token. A public token works
+/// once, for 30 minutes.
+pub async fn exchange_public_token(
+    db: &PgPool,
+    public_token: &str,
+) -> Result<(String, String), SimError> {
+    sqlx::query_as::<_, (String, String)>(
+        "update plaid_sim.public_token p set exchanged_at = now()
+         from plaid_sim.item i
+         where p.public_token = $1 and p.item_id = i.item_id and p.exchanged_at is null
+           and p.created_at > now() - interval '30 minutes'
+         returning i.item_id, i.access_token",
+    )
+    .bind(public_token)
+    .fetch_optional(db)
+    .await?
+    .ok_or_else(SimError::invalid_public_token)
+}
+
+pub async fn accounts(db: &PgPool, item_id: &str) -> Result<Vec<SimAccount>, SimError> {
+    Ok(sqlx::query_as::<_, SimAccount>(
+        "select account_id, name, official_name, mask, type, subtype, available, current,
+                credit_limit, iso_currency_code, holder_category
+         from plaid_sim.account where item_id = $1 order by position",
+    )
+    .bind(item_id)
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn remove_item(db: &PgPool, item_id: &str) -> Result<(), SimError> {
+    sqlx::query("delete from plaid_sim.item where item_id = $1")
+        .bind(item_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_login_required(
+    db: &PgPool,
+    item_id: &str,
+    required: bool,
+) -> Result<(), SimError> {
+    sqlx::query("update plaid_sim.item set login_required = $2 where item_id = $1")
+        .bind(item_id)
+        .bind(required)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_webhook(
+    db: &PgPool,
+    item_id: &str,
+    webhook: Option<&str>,
+) -> Result<(), SimError> {
+    sqlx::query("update plaid_sim.item set webhook = $2 where item_id = $1")
+        .bind(item_id)
+        .bind(webhook)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// A stored link token, and the item it repairs in update mode.
+pub struct LinkTokenRecord<'a> {
+    pub link_token: &'a str,
+    pub client_user_id: &'a str,
+    pub item_id: Option<&'a str>,
+    pub webhook: Option<&'a str>,
+    pub redirect_uri: Option<&'a str>,
+    pub days_requested: i32,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub async fn insert_link_token(db: &PgPool, record: &LinkTokenRecord<'_>) -> Result<(), SimError> {
+    sqlx::query(
+        "insert into plaid_sim.link_token
+             (link_token, client_user_id, item_id, webhook, redirect_uri, days_requested, expires_at)
+         values ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(record.link_token)
+    .bind(record.client_user_id)
+    .bind(record.item_id)
+    .bind(record.webhook)
+    .bind(record.redirect_uri)
+    .bind(record.days_requested)
+    .bind(record.expires_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
