@@ -183,6 +183,15 @@ impl SimError {
         }
     }
 
+    pub fn mutation_during_pagination() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "TRANSACTIONS_ERROR",
+            "TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION",
+            "Underlying transaction data changed since last page was fetched. Please restart pagination from last update.",
+        )
+    }
+
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,

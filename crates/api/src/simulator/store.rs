@@ -3,8 +3,10 @@
 use super::error::SimError;
 use super::ids;
 use super::institutions::SimInstitution;
-use super::users::AccountSeed;
-use chrono::{DateTime, Utc};
+use super::ledger;
+use super::plaid_optional_number;
+use super::users::{self, CustomUser, SandboxUser};
+use chrono::{DateTime, Days, Utc};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use sqlx::{PgExecutor, PgPool};
@@ -13,6 +15,9 @@ use sqlx::{PgExecutor, PgPool};
 pub struct SimItem {
     pub item_id: String,
     pub institution_id: String,
+    pub username: String,
+    pub sync_activated: bool,
+    pub generated_through: Option<chrono::NaiveDate>,
     pub webhook: Option<String>,
     pub login_required: bool,
     pub created_at: DateTime<Utc>,
@@ -41,9 +46,9 @@ impl SimAccount {
         let mut account = json!({
             "account_id": self.account_id,
             "balances": {
-                "available": self.available,
-                "current": self.current,
-                "limit": self.credit_limit,
+                "available": plaid_optional_number(self.available),
+                "current": plaid_optional_number(self.current),
+                "limit": plaid_optional_number(self.credit_limit),
                 "iso_currency_code": self.iso_currency_code,
                 "unofficial_currency_code": null,
             },
@@ -63,7 +68,7 @@ impl SimAccount {
 /// The item an access token opens; removed items and unknown tokens are `INVALID_ACCESS_TOKEN`.
 pub async fn item_by_access_token(db: &PgPool, access_token: &str) -> Result<SimItem, SimError> {
     sqlx::query_as::<_, SimItem>(
-        "select item_id, institution_id, webhook, login_required, created_at,
+        "select item_id, institution_id, username, sync_activated, generated_through, webhook, login_required, created_at,
                 last_webhook_code, last_webhook_at
          from plaid_sim.item where access_token = $1",
     )
@@ -73,30 +78,46 @@ pub async fn item_by_access_token(db: &PgPool, access_token: &str) -> Result<Sim
     .ok_or_else(SimError::invalid_access_token)
 }
 
-/// Creates an item with its accounts, and the public token that Link hands out for it.
-pub async fn create_item(
-    db: &PgPool,
-    institution: &SimInstitution,
-    username: &str,
-    password: &str,
-    webhook: Option<&str>,
-    accounts: &[AccountSeed],
-) -> Result<String, SimError> {
+/// What Link (or the sandbox shortcut) learned about a new item.
+pub struct NewItem<'a> {
+    pub institution: &'static SimInstitution,
+    pub username: &'a str,
+    pub password: &'a str,
+    pub user: &'a SandboxUser,
+    pub webhook: Option<&'a str>,
+    pub days_requested: u32,
+}
+
+/// Creates an item with its accounts and its history, and the public token that Link hands out
+/// for it. Returns the item id and the public token.
+pub async fn create_item(db: &PgPool, new: NewItem<'_>) -> Result<(String, String), SimError> {
     let mut tx = db.begin().await?;
     let item_id = ids::object_id();
+    let history_days = new.user.history_days(new.days_requested);
+    let seed = new.user.seed().unwrap_or_else(rand::random);
     sqlx::query(
-        "insert into plaid_sim.item (item_id, access_token, institution_id, username, password, webhook)
-         values ($1, $2, $3, $4, $5, $6)",
+        "insert into plaid_sim.item (item_id, access_token, institution_id, username, password,
+             webhook, seed, extra_per_day)
+         values ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&item_id)
     .bind(ids::token("access"))
-    .bind(institution.id)
-    .bind(username)
-    .bind(password)
-    .bind(webhook)
+    .bind(new.institution.id)
+    .bind(new.username)
+    .bind(new.password)
+    .bind(new.webhook)
+    .bind(i64::from_ne_bytes(seed.to_ne_bytes()))
+    .bind(i32::try_from(new.user.extra_per_day(history_days)).unwrap_or(i32::MAX))
     .execute(&mut *tx)
     .await?;
-    for (position, account) in (0_i32..).zip(accounts) {
+    let currency = match new.user {
+        SandboxUser::Custom(CustomUser {
+            currency: Some(currency),
+            ..
+        }) => currency.as_str(),
+        _ => new.institution.currency,
+    };
+    for (position, account) in (0_i32..).zip(users::accounts_for(new.user)) {
         sqlx::query(
             "insert into plaid_sim.account (account_id, item_id, position, name, official_name, mask,
                  type, subtype, available, current, credit_limit, iso_currency_code, holder_category)
@@ -105,23 +126,28 @@ pub async fn create_item(
         .bind(ids::object_id())
         .bind(&item_id)
         .bind(position)
-        .bind(account.name)
+        .bind(&account.name)
         .bind(account.official_name)
-        .bind(account.mask)
-        .bind(account.account_type)
-        .bind(account.subtype)
+        .bind(&account.mask)
+        .bind(&account.account_type)
+        .bind(&account.subtype)
         .bind(account.available)
         .bind(account.current)
         .bind(account.limit)
-        .bind(institution.currency)
+        .bind(currency)
         .bind(account.holder_category)
         .execute(&mut *tx)
         .await?;
     }
+    let today = ledger::today(&mut *tx).await?;
+    let first_day = today
+        .checked_sub_days(Days::new(u64::from(history_days.saturating_sub(1))))
+        .unwrap_or(today);
+    ledger::generate_through(&mut tx, &item_id, first_day, today, false).await?;
     let public_token = ids::token("public");
     insert_public_token(&mut *tx, &public_token, &item_id).await?;
     tx.commit().await?;
-    Ok(public_token)
+    Ok((item_id, public_token))
 }
 
 pub async fn insert_public_token(
@@ -227,5 +253,14 @@ pub async fn insert_link_token(db: &PgPool, record: &LinkTokenRecord<'_>) -> Res
     .bind(record.expires_at)
     .execute(db)
     .await?;
+    Ok(())
+}
+
+/// The first `/transactions/sync` call turns on `SYNC_UPDATES_AVAILABLE` for the item.
+pub async fn activate_sync(db: &PgPool, item_id: &str) -> Result<(), SimError> {
+    sqlx::query("update plaid_sim.item set sync_activated = true where item_id = $1")
+        .bind(item_id)
+        .execute(db)
+        .await?;
     Ok(())
 }

@@ -4,12 +4,83 @@ use super::error::SimError;
 use rust_decimal::Decimal;
 
 /// Who logged in, decided by the sandbox username and password.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SandboxUser {
     /// `user_good` / `pass_good`: the default static item.
     Good,
     /// `user_transactions_dynamic`: each refresh posts pending transactions and adds new ones.
     TransactionsDynamic,
+    /// `user_custom` with a JSON password choosing accounts, currency, size and history.
+    Custom(CustomUser),
+}
+
+/// A custom user's password, e.g.
+/// `{"transactions": 250000, "history_days": 730, "currency": "EUR", "seed": 7,
+///   "accounts": [{"type": "depository", "subtype": "checking", "balance": "1520.10"}]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomUser {
+    /// About how many transactions the history should hold.
+    #[serde(default)]
+    pub transactions: Option<u32>,
+    #[serde(default)]
+    pub history_days: Option<u32>,
+    #[serde(default)]
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub seed: Option<u64>,
+    #[serde(default)]
+    pub accounts: Option<Vec<CustomAccount>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomAccount {
+    #[serde(rename = "type")]
+    pub account_type: String,
+    pub subtype: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub mask: Option<String>,
+    /// Money owed for credit and loan accounts.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub balance: Decimal,
+    #[serde(default, with = "rust_decimal::serde::str_option")]
+    pub limit: Option<Decimal>,
+}
+
+/// Everyday activity makes about two transactions a day; larger histories add purchases.
+const TYPICAL_PER_DAY: u32 = 2;
+
+impl SandboxUser {
+    /// Days of history an item starts with (Plaid's maximum unless a custom user says less).
+    pub fn history_days(&self, requested: u32) -> u32 {
+        match self {
+            Self::Custom(custom) => custom.history_days.unwrap_or(requested).clamp(1, 730),
+            _ => requested,
+        }
+    }
+
+    /// Extra purchases a day needed to reach a custom user's transaction count.
+    pub fn extra_per_day(&self, history_days: u32) -> u32 {
+        match self {
+            Self::Custom(CustomUser {
+                transactions: Some(target),
+                ..
+            }) => target
+                .div_ceil(history_days.max(1))
+                .saturating_sub(TYPICAL_PER_DAY),
+            _ => 0,
+        }
+    }
+
+    pub fn seed(&self) -> Option<u64> {
+        match self {
+            Self::Custom(custom) => custom.seed,
+            _ => None,
+        }
+    }
 }
 
 /// Checks a sandbox login. `error_<CODE>` passwords fail with that code, as in Plaid's sandbox.
@@ -22,17 +93,34 @@ pub fn log_in(username: &str, password: &str) -> Result<SandboxUser, SimError> {
         ("user_transactions_dynamic", password) if !password.trim().is_empty() => {
             Ok(SandboxUser::TransactionsDynamic)
         }
+        ("user_custom", config) => {
+            let custom: CustomUser = serde_json::from_str(config).map_err(|e| {
+                SimError::invalid_field(format!(
+                    "user_custom's password is not a valid config: {e}"
+                ))
+            })?;
+            if custom
+                .currency
+                .as_deref()
+                .is_some_and(|c| tally_shared::CurrencyCode::parse(c).is_err())
+            {
+                return Err(SimError::invalid_field(
+                    "user_custom: currency must be an ISO 4217 code",
+                ));
+            }
+            Ok(SandboxUser::Custom(custom))
+        }
         _ => Err(SimError::link_failure("INVALID_CREDENTIALS")),
     }
 }
 
 /// One account as the sandbox creates it.
 pub struct AccountSeed {
-    pub name: &'static str,
+    pub name: String,
     pub official_name: Option<&'static str>,
-    pub mask: &'static str,
-    pub account_type: &'static str,
-    pub subtype: &'static str,
+    pub mask: String,
+    pub account_type: String,
+    pub subtype: String,
     pub available: Option<Decimal>,
     pub current: Decimal,
     pub limit: Option<Decimal>,
@@ -45,20 +133,27 @@ fn money(units: i64, cents: u32) -> Decimal {
 
 /// `user_good`'s accounts: Plaid's names, masks and balances (§7.3).
 pub fn default_accounts() -> Vec<AccountSeed> {
-    let account =
-        |name, official_name, mask, account_type, subtype, available, current, limit, holder| {
-            AccountSeed {
-                name,
-                official_name,
-                mask,
-                account_type,
-                subtype,
-                available,
-                current,
-                limit,
-                holder_category: holder,
-            }
-        };
+    let account = |name: &str,
+                   official_name,
+                   mask: &str,
+                   account_type: &str,
+                   subtype: &str,
+                   available,
+                   current,
+                   limit,
+                   holder| {
+        AccountSeed {
+            name: name.to_owned(),
+            official_name,
+            mask: mask.to_owned(),
+            account_type: account_type.to_owned(),
+            subtype: subtype.to_owned(),
+            available,
+            current,
+            limit,
+            holder_category: holder,
+        }
+    };
     vec![
         account(
             "Plaid Checking",
@@ -195,6 +290,42 @@ pub fn default_accounts() -> Vec<AccountSeed> {
     ]
 }
 
+/// The accounts a user's item gets.
+pub fn accounts_for(user: &SandboxUser) -> Vec<AccountSeed> {
+    let Some(custom) = (match user {
+        SandboxUser::Custom(custom) => custom.accounts.as_ref(),
+        _ => None,
+    }) else {
+        return default_accounts();
+    };
+    custom
+        .iter()
+        .zip(1000_u32..)
+        .map(|(account, number)| {
+            let owed = matches!(account.account_type.as_str(), "credit" | "loan");
+            let available = match (owed, account.limit) {
+                (false, _) => Some(account.balance),
+                (true, Some(limit)) => Some(limit - account.balance),
+                (true, None) => None,
+            };
+            AccountSeed {
+                name: account
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| format!("Custom {}", account.subtype)),
+                official_name: None,
+                mask: account.mask.clone().unwrap_or_else(|| number.to_string()),
+                account_type: account.account_type.clone(),
+                subtype: account.subtype.clone(),
+                available,
+                current: account.balance,
+                limit: account.limit,
+                holder_category: None,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,7 +366,10 @@ mod tests {
         let mortgage = accounts.iter().find(|a| a.mask == "8888").unwrap();
         assert_eq!(mortgage.current.to_string(), "56302.06");
         let card = accounts.iter().find(|a| a.mask == "3333").unwrap();
-        assert_eq!((card.account_type, card.subtype), ("credit", "credit card"));
+        assert_eq!(
+            (card.account_type.as_str(), card.subtype.as_str()),
+            ("credit", "credit card")
+        );
         assert_eq!(card.limit, Some(Decimal::new(2000, 0)));
     }
 }

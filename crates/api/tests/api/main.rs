@@ -7,4 +7,5 @@ mod health;
 mod helpers;
 mod lifecycle;
 mod plaid_client;
+mod simulator_sync;
 mod spa;

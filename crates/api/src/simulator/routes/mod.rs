@@ -5,6 +5,7 @@ mod institutions;
 mod items;
 mod link;
 mod sandbox;
+mod transactions;
 
 use super::error::SimError;
 use super::ids;
@@ -38,6 +39,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::post().to(institutions::get_by_id),
     )
     .route("/institutions/search", web::post().to(institutions::search))
+    .route("/transactions/sync", web::post().to(transactions::sync))
+    .route(
+        "/transactions/refresh",
+        web::post().to(transactions::refresh),
+    )
+    .route(
+        "/transactions/recurring/get",
+        web::post().to(transactions::recurring),
+    )
     .route(
         "/sandbox/public_token/create",
         web::post().to(sandbox::create_public_token),

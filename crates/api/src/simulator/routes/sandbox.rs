@@ -22,7 +22,18 @@ struct PublicTokenOptions {
     override_username: Option<String>,
     #[serde(default)]
     override_password: Option<String>,
+    #[serde(default)]
+    transactions: Option<TransactionsOptions>,
 }
+
+#[derive(serde::Deserialize)]
+struct TransactionsOptions {
+    #[serde(default)]
+    days_requested: Option<u32>,
+}
+
+/// Two years, so a new item looks lived-in (Plaid's sandbox defaults to 90 days).
+pub const DEFAULT_HISTORY_DAYS: u32 = 730;
 
 /// An item made without Link, logged in as `user_good` unless the options say otherwise.
 pub async fn create_public_token(
@@ -47,14 +58,26 @@ pub async fn create_public_token(
     let password = options
         .override_password
         .unwrap_or_else(|| "pass_good".to_owned());
-    users::log_in(&username, &password)?;
-    let public_token = store::create_item(
+    let user = users::log_in(&username, &password)?;
+    let days_requested = options
+        .transactions
+        .and_then(|t| t.days_requested)
+        .unwrap_or(DEFAULT_HISTORY_DAYS);
+    if !(1..=730).contains(&days_requested) {
+        return Err(SimError::invalid_field(
+            "options.transactions.days_requested must be between 1 and 730",
+        ));
+    }
+    let (_, public_token) = store::create_item(
         &sim.db,
-        institution,
-        &username,
-        &password,
-        options.webhook.as_deref(),
-        &users::default_accounts(),
+        store::NewItem {
+            institution,
+            username: &username,
+            password: &password,
+            user: &user,
+            webhook: options.webhook.as_deref(),
+            days_requested,
+        },
     )
     .await?;
     Ok(answer(json!({ "public_token": public_token })))

@@ -1,0 +1,492 @@
+//! The simulated bank's books: generating activity into `plaid_sim.transaction`, posting
+//! pending transactions, and paging the change log for `/transactions/sync`.
+
+use super::activity::{self, Draft, Role};
+use super::error::SimError;
+use super::{ids, plaid_number};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{Days, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde_json::Value;
+use sqlx::{PgConnection, PgPool};
+
+/// Transactions dated within this many days of today are still pending.
+pub const PENDING_DAYS: u64 = 2;
+/// Rows per insert statement when generating long histories.
+const INSERT_CHUNK: usize = 2_000;
+
+/// Today on the simulator's clock (real time plus the days tests advanced it).
+pub async fn today(db: impl sqlx::PgExecutor<'_>) -> Result<NaiveDate, SimError> {
+    let offset: i32 = sqlx::query_scalar("select offset_days from plaid_sim.clock")
+        .fetch_one(db)
+        .await?;
+    let real = Utc::now().date_naive();
+    Ok(if offset >= 0 {
+        real.checked_add_days(Days::new(u64::from(offset.unsigned_abs())))
+    } else {
+        real.checked_sub_days(Days::new(u64::from(offset.unsigned_abs())))
+    }
+    .unwrap_or(real))
+}
+
+/// An account activity can land in.
+#[derive(sqlx::FromRow)]
+struct LedgerAccount {
+    account_id: String,
+    #[sqlx(rename = "type")]
+    account_type: String,
+    subtype: Option<String>,
+    iso_currency_code: String,
+}
+
+struct ItemBooks {
+    seed: u64,
+    extra_per_day: u32,
+    accounts: Vec<(Role, LedgerAccount)>,
+}
+
+async fn books(conn: &mut PgConnection, item_id: &str) -> Result<ItemBooks, SimError> {
+    let (seed, extra): (i64, i32) =
+        sqlx::query_as("select seed, extra_per_day from plaid_sim.item where item_id = $1")
+            .bind(item_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let rows: Vec<LedgerAccount> = sqlx::query_as(
+        "select account_id, type, subtype, iso_currency_code from plaid_sim.account
+         where item_id = $1 order by position",
+    )
+    .bind(item_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut accounts: Vec<(Role, LedgerAccount)> = Vec::new();
+    for account in rows {
+        if let Some(role) = Role::of(&account.account_type, account.subtype.as_deref()) {
+            if !accounts.iter().any(|(r, _)| *r == role) {
+                accounts.push((role, account));
+            }
+        }
+    }
+    Ok(ItemBooks {
+        seed: u64::from_ne_bytes(seed.to_ne_bytes()),
+        extra_per_day: u32::try_from(extra).unwrap_or(0),
+        accounts,
+    })
+}
+
+/// A transaction ready to be written.
+struct Entry {
+    transaction_id: String,
+    account_id: String,
+    body: Value,
+    date: NaiveDate,
+    pending: bool,
+}
+
+/// Generates the item's activity for every day after it was last generated, through `today`.
+/// With `move_balances`, balances follow the new transactions (history at link time does not
+/// move them: the bank's balance today already includes it).
+pub async fn generate_through(
+    conn: &mut PgConnection,
+    item_id: &str,
+    first_day: NaiveDate,
+    today: NaiveDate,
+    move_balances: bool,
+) -> Result<usize, SimError> {
+    let books = books(conn, item_id).await?;
+    let roles: Vec<Role> = books.accounts.iter().map(|(role, _)| *role).collect();
+    let pending_from = today
+        .checked_sub_days(Days::new(PENDING_DAYS))
+        .unwrap_or(today);
+    let mut entries = Vec::new();
+    let mut date = first_day;
+    while date <= today {
+        for draft in activity::day(books.seed, date, &roles, books.extra_per_day) {
+            let Some((_, account)) = books.accounts.iter().find(|(role, _)| *role == draft.role)
+            else {
+                continue;
+            };
+            let pending = date > pending_from;
+            let transaction_id = ids::object_id();
+            let body = activity::transaction_body(
+                &transaction_id,
+                &account.account_id,
+                &account.iso_currency_code,
+                &draft,
+                date,
+                pending,
+                None,
+            );
+            if move_balances {
+                move_balance(conn, &account.account_id, &account.account_type, &draft).await?;
+            }
+            entries.push(Entry {
+                transaction_id,
+                account_id: account.account_id.clone(),
+                body,
+                date,
+                pending,
+            });
+        }
+        date = match date.succ_opt() {
+            Some(next) => next,
+            None => break,
+        };
+    }
+    insert(conn, item_id, &entries).await?;
+    sqlx::query("update plaid_sim.item set generated_through = $2 where item_id = $1")
+        .bind(item_id)
+        .bind(today)
+        .execute(&mut *conn)
+        .await?;
+    Ok(entries.len())
+}
+
+/// Depository balances fall when money goes out; card and loan balances (what is owed) rise.
+async fn move_balance(
+    conn: &mut PgConnection,
+    account_id: &str,
+    account_type: &str,
+    draft: &Draft,
+) -> Result<(), SimError> {
+    let owed = matches!(account_type, "credit" | "loan");
+    let delta = if owed { draft.amount } else { -draft.amount };
+    sqlx::query(
+        "update plaid_sim.account set current = current + $2,
+             available = case when type = 'credit' and credit_limit is not null
+                              then credit_limit - (current + $2)
+                              when available is null then null
+                              else available + $2 end
+         where account_id = $1",
+    )
+    .bind(account_id)
+    .bind(delta)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn insert(conn: &mut PgConnection, item_id: &str, entries: &[Entry]) -> Result<(), SimError> {
+    for chunk in entries.chunks(INSERT_CHUNK) {
+        let ids: Vec<&str> = chunk.iter().map(|e| e.transaction_id.as_str()).collect();
+        let accounts: Vec<&str> = chunk.iter().map(|e| e.account_id.as_str()).collect();
+        let bodies: Vec<Value> = chunk.iter().map(|e| e.body.clone()).collect();
+        let dates: Vec<NaiveDate> = chunk.iter().map(|e| e.date).collect();
+        let pending: Vec<bool> = chunk.iter().map(|e| e.pending).collect();
+        sqlx::query(
+            // nextval per row, in the order given, so the change log keeps the day's order.
+            "insert into plaid_sim.transaction
+                 (transaction_id, item_id, account_id, body, date, pending, added_seq, seq)
+             select id, $1, account_id, body, date, pending, change, change
+             from (select t.*, nextval('plaid_sim.change_seq') as change
+                   from unnest($2::text[], $3::text[], $4::jsonb[], $5::date[], $6::bool[])
+                        with ordinality as t(id, account_id, body, date, pending, n)) numbered
+             order by change",
+        )
+        .bind(item_id)
+        .bind(&ids)
+        .bind(&accounts)
+        .bind(&bodies)
+        .bind(&dates)
+        .bind(&pending)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Posts pending transactions dated on or before `through`: the pending one is removed and a
+/// posted one with a new id, a posting date a day later and `pending_transaction_id` takes its
+/// place. Restaurant bills grow by a tip when they post, as they do.
+pub async fn post_pending(
+    conn: &mut PgConnection,
+    item_id: &str,
+    through: NaiveDate,
+) -> Result<usize, SimError> {
+    let pending: Vec<(String, String, Value, NaiveDate)> = sqlx::query_as(
+        "select transaction_id, account_id, body, date from plaid_sim.transaction
+         where item_id = $1 and pending and not removed and date <= $2 order by seq",
+    )
+    .bind(item_id)
+    .bind(through)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut entries = Vec::new();
+    for (old_id, account_id, mut body, date) in pending {
+        remove(conn, &old_id).await?;
+        let posted_on = date.succ_opt().unwrap_or(date);
+        let transaction_id = ids::object_id();
+        if body["personal_finance_category"]["detailed"] == "FOOD_AND_DRINK_RESTAURANT" {
+            if let Ok(amount) = body["amount"].to_string().parse::<Decimal>() {
+                body["amount"] = plaid_number((amount * Decimal::new(118, 2)).round_dp(2));
+            }
+        }
+        body["transaction_id"] = Value::from(transaction_id.as_str());
+        body["pending"] = Value::Bool(false);
+        body["pending_transaction_id"] = Value::from(old_id.as_str());
+        body["date"] = Value::from(posted_on.to_string());
+        body["authorized_date"] = Value::from(date.to_string());
+        entries.push(Entry {
+            transaction_id,
+            account_id,
+            body,
+            date: posted_on,
+            pending: false,
+        });
+    }
+    insert(conn, item_id, &entries).await?;
+    Ok(entries.len())
+}
+
+/// `user_transactions_dynamic`'s refresh: three new pending purchases today, one recent posted
+/// transaction withdrawn by the bank, and one older amount corrected by a dollar.
+pub async fn churn(
+    conn: &mut PgConnection,
+    item_id: &str,
+    today: NaiveDate,
+) -> Result<usize, SimError> {
+    let books = books(conn, item_id).await?;
+    let salt: i64 = sqlx::query_scalar(
+        "select coalesce(max(seq), 0) from plaid_sim.transaction where item_id = $1",
+    )
+    .bind(item_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let roles: Vec<Role> = books.accounts.iter().map(|(role, _)| *role).collect();
+    let seed = books.seed ^ u64::from_ne_bytes(salt.to_ne_bytes());
+    let mut entries = Vec::new();
+    for draft in activity::day(seed, today, &roles, 3)
+        .into_iter()
+        .rev()
+        .take(3)
+    {
+        let Some((_, account)) = books.accounts.iter().find(|(role, _)| *role == draft.role) else {
+            continue;
+        };
+        let transaction_id = ids::object_id();
+        let body = activity::transaction_body(
+            &transaction_id,
+            &account.account_id,
+            &account.iso_currency_code,
+            &draft,
+            today,
+            true,
+            None,
+        );
+        move_balance(conn, &account.account_id, &account.account_type, &draft).await?;
+        entries.push(Entry {
+            transaction_id,
+            account_id: account.account_id.clone(),
+            body,
+            date: today,
+            pending: true,
+        });
+    }
+    let mut changes = entries.len();
+    insert(conn, item_id, &entries).await?;
+
+    let withdrawn: Option<String> = sqlx::query_scalar(
+        "select transaction_id from plaid_sim.transaction
+         where item_id = $1 and not pending and not removed and date < $2
+         order by date desc, seq desc limit 1",
+    )
+    .bind(item_id)
+    .bind(today.checked_sub_days(Days::new(3)).unwrap_or(today))
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(transaction_id) = withdrawn {
+        remove(conn, &transaction_id).await?;
+        changes += 1;
+    }
+    let corrected: Option<(String, Value)> = sqlx::query_as(
+        "select transaction_id, body from plaid_sim.transaction
+         where item_id = $1 and not pending and not removed and date < $2
+         order by date desc, seq desc limit 1",
+    )
+    .bind(item_id)
+    .bind(today.checked_sub_days(Days::new(30)).unwrap_or(today))
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some((transaction_id, mut body)) = corrected {
+        if let Ok(amount) = body["amount"].to_string().parse::<Decimal>() {
+            body["amount"] = plaid_number(amount + Decimal::ONE);
+            modify(conn, &transaction_id, &body).await?;
+            changes += 1;
+        }
+    }
+    Ok(changes)
+}
+
+/// Posted, current transactions dated on or after `since`, oldest first.
+pub async fn posted_since(
+    db: &PgPool,
+    item_id: &str,
+    since: NaiveDate,
+) -> Result<Vec<Value>, SimError> {
+    Ok(sqlx::query_scalar(
+        "select body from plaid_sim.transaction
+         where item_id = $1 and not pending and not removed and date >= $2 order by date, seq",
+    )
+    .bind(item_id)
+    .bind(since)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Marks a transaction removed (a new change in the log).
+pub async fn remove(conn: &mut PgConnection, transaction_id: &str) -> Result<(), SimError> {
+    sqlx::query(
+        "update plaid_sim.transaction set removed = true, seq = nextval('plaid_sim.change_seq')
+         where transaction_id = $1",
+    )
+    .bind(transaction_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Changes a transaction's body (a new change in the log).
+pub async fn modify(
+    conn: &mut PgConnection,
+    transaction_id: &str,
+    body: &Value,
+) -> Result<(), SimError> {
+    sqlx::query(
+        "update plaid_sim.transaction set body = $2, seq = nextval('plaid_sim.change_seq')
+         where transaction_id = $1",
+    )
+    .bind(transaction_id)
+    .bind(body)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A position in an item's change log. `start` is where the current pagination began (what the
+/// client already has), `end` the last change it covers; both equal between paginations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub start: i64,
+    pub position: i64,
+    pub end: i64,
+}
+
+impl Cursor {
+    pub fn encode(self) -> String {
+        URL_SAFE_NO_PAD.encode(format!("v1:{}:{}:{}", self.start, self.position, self.end))
+    }
+
+    pub fn decode(text: &str) -> Option<Self> {
+        let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(text).ok()?).ok()?;
+        let mut parts = raw.strip_prefix("v1:")?.split(':').map(str::parse::<i64>);
+        let cursor = Self {
+            start: parts.next()?.ok()?,
+            position: parts.next()?.ok()?,
+            end: parts.next()?.ok()?,
+        };
+        (parts.next().is_none() && cursor.start <= cursor.position && cursor.position <= cursor.end)
+            .then_some(cursor)
+    }
+}
+
+/// One page of `/transactions/sync`.
+pub struct SyncPage {
+    pub added: Vec<Value>,
+    pub modified: Vec<Value>,
+    pub removed: Vec<Value>,
+    pub next_cursor: Cursor,
+    pub has_more: bool,
+}
+
+/// The changes after `cursor`, at most `count` of them, oldest first. A change made since the
+/// pagination began means the client must start over: Plaid's
+/// TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION.
+pub async fn sync_page(
+    db: &PgPool,
+    item_id: &str,
+    cursor: Option<Cursor>,
+    count: i64,
+) -> Result<SyncPage, SimError> {
+    let latest: i64 = sqlx::query_scalar(
+        "select coalesce(max(seq), 0) from plaid_sim.transaction where item_id = $1",
+    )
+    .bind(item_id)
+    .fetch_one(db)
+    .await?;
+    let cursor = match cursor {
+        Some(c) if c.position < c.end && latest > c.end => {
+            return Err(SimError::mutation_during_pagination())
+        }
+        Some(c) if c.position < c.end => c,
+        Some(c) => Cursor {
+            start: c.position,
+            position: c.position,
+            end: latest,
+        },
+        None => Cursor {
+            start: 0,
+            position: 0,
+            end: latest,
+        },
+    };
+    let rows: Vec<(i64, i64, bool, Value)> = sqlx::query_as(
+        "select seq, added_seq, removed, body from plaid_sim.transaction
+         where item_id = $1 and seq > $2 and seq <= $3 order by seq limit $4",
+    )
+    .bind(item_id)
+    .bind(cursor.position)
+    .bind(cursor.end)
+    .bind(count + 1)
+    .fetch_all(db)
+    .await?;
+    let has_more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > count;
+    let mut page = SyncPage {
+        added: Vec::new(),
+        modified: Vec::new(),
+        removed: Vec::new(),
+        next_cursor: cursor,
+        has_more,
+    };
+    for (seq, added_seq, removed, body) in
+        rows.into_iter().take(usize::try_from(count).unwrap_or(0))
+    {
+        page.next_cursor.position = seq;
+        let known = added_seq <= cursor.start;
+        match (known, removed) {
+            (true, true) => page.removed.push(serde_json::json!({
+                "transaction_id": body["transaction_id"],
+                "account_id": body["account_id"],
+            })),
+            (true, false) => page.modified.push(body),
+            (false, false) => page.added.push(body),
+            // Added and removed since the client last looked: it never needs to know.
+            (false, true) => {}
+        }
+    }
+    if !has_more {
+        page.next_cursor = Cursor {
+            start: cursor.end,
+            position: cursor.end,
+            end: cursor.end,
+        };
+    }
+    Ok(page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        let cursor = Cursor {
+            start: 3,
+            position: 10,
+            end: 42,
+        };
+        assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
+        for bad in ["", "abc", "djE6MToy", &URL_SAFE_NO_PAD.encode("v1:5:4:9")] {
+            assert_eq!(Cursor::decode(bad), None, "{bad}");
+        }
+    }
+}

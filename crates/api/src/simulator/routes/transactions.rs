@@ -1,0 +1,149 @@
+//! `/transactions/sync`, `/transactions/refresh` and `/transactions/recurring/get`.
+
+use super::{answer, Sim};
+use crate::simulator::error::SimError;
+use crate::simulator::ledger::{self, Cursor};
+use crate::simulator::recurring;
+use crate::simulator::store::{self, SimItem};
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Days;
+use serde_json::{json, Value};
+
+pub async fn sync(sim: Sim, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, SimError> {
+    let request = sim.read(&req, &body)?;
+    let access_token = request.required_text("access_token")?;
+    let parsed: SyncBody = request.into_typed()?;
+    let count = parsed.count.unwrap_or(100);
+    if !(1..=500).contains(&count) {
+        return Err(SimError::invalid_field("count must be between 1 and 500"));
+    }
+    let cursor = match parsed.cursor.as_deref() {
+        None | Some("") => None,
+        Some(text) => Some(
+            Cursor::decode(text)
+                .ok_or_else(|| SimError::invalid_field("cursor is not a valid cursor"))?,
+        ),
+    };
+    let item = data_item(&sim, &access_token).await?;
+    if !item.sync_activated {
+        store::activate_sync(&sim.db, &item.item_id).await?;
+    }
+    let page = ledger::sync_page(&sim.db, &item.item_id, cursor, count).await?;
+    let accounts: Vec<Value> = store::accounts(&sim.db, &item.item_id)
+        .await?
+        .iter()
+        .filter(|account| account.account_type != "investment")
+        .map(store::SimAccount::to_json)
+        .collect();
+    Ok(answer(json!({
+        "added": page.added,
+        "modified": page.modified,
+        "removed": page.removed,
+        "next_cursor": page.next_cursor.encode(),
+        "has_more": page.has_more,
+        "transactions_update_status": "HISTORICAL_UPDATE_COMPLETE",
+        "accounts": accounts,
+    })))
+}
+
+#[derive(serde::Deserialize)]
+struct SyncBody {
+    #[serde(default)]
+    cursor: Option<String>,
+    #[serde(default)]
+    count: Option<i64>,
+}
+
+/// Checks the bank now: days not yet generated are, pending transactions old enough post, and
+/// `user_transactions_dynamic` gets its churn. Changes are announced by webhook.
+pub async fn refresh(
+    sim: Sim,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, SimError> {
+    let access_token = sim.read(&req, &body)?.required_text("access_token")?;
+    let item = data_item(&sim, &access_token).await?;
+    let changes = sim
+        .catch_up(&item, item.username == "user_transactions_dynamic")
+        .await?;
+    sim.announce_changes(&item, changes);
+    Ok(answer(json!({})))
+}
+
+pub async fn recurring(
+    sim: Sim,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, SimError> {
+    let access_token = sim.read(&req, &body)?.required_text("access_token")?;
+    let item = data_item(&sim, &access_token).await?;
+    let today = ledger::today(&sim.db).await?;
+    let since = today.checked_sub_days(Days::new(400)).unwrap_or(today);
+    let history = ledger::posted_since(&sim.db, &item.item_id, since).await?;
+    let (inflow, outflow) = recurring::streams(&history, today);
+    Ok(answer(json!({
+        "inflow_streams": inflow,
+        "outflow_streams": outflow,
+        "updated_datetime": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "personal_finance_category_version": "v2",
+    })))
+}
+
+/// The item for a data call: refused while its login needs repair.
+async fn data_item(sim: &Sim, access_token: &str) -> Result<SimItem, SimError> {
+    let item = store::item_by_access_token(&sim.db, access_token).await?;
+    if item.login_required {
+        return Err(SimError::item_login_required());
+    }
+    Ok(item)
+}
+
+impl crate::simulator::Simulator {
+    /// Brings an item's books up to the simulator's today. Returns how many changes it made.
+    pub(crate) async fn catch_up(&self, item: &SimItem, churn: bool) -> Result<usize, SimError> {
+        let mut tx = self.db.begin().await?;
+        // One catch-up per item at a time.
+        sqlx::query("select 1 from plaid_sim.item where item_id = $1 for update")
+            .bind(&item.item_id)
+            .execute(&mut *tx)
+            .await?;
+        let today = ledger::today(&mut *tx).await?;
+        let mut changes = 0;
+        if let Some(next_day) = item.generated_through.and_then(|d| d.succ_opt()) {
+            if next_day <= today {
+                changes +=
+                    ledger::generate_through(&mut tx, &item.item_id, next_day, today, true).await?;
+            }
+        }
+        let post_through = if churn {
+            today
+        } else {
+            today
+                .checked_sub_days(Days::new(ledger::PENDING_DAYS))
+                .unwrap_or(today)
+        };
+        changes += ledger::post_pending(&mut tx, &item.item_id, post_through).await?;
+        if churn {
+            changes += ledger::churn(&mut tx, &item.item_id, today).await?;
+        }
+        tx.commit().await?;
+        Ok(changes)
+    }
+
+    /// Tells the item's webhook that there is new data, once `/transactions/sync` was called.
+    pub(crate) fn announce_changes(&self, item: &SimItem, changes: usize) {
+        let Some(url) = item.webhook.as_deref() else {
+            return;
+        };
+        if changes == 0 || !item.sync_activated {
+            return;
+        }
+        self.webhooks.send(
+            url,
+            &item.item_id,
+            "TRANSACTIONS",
+            "SYNC_UPDATES_AVAILABLE",
+            json!({ "initial_update_complete": true, "historical_update_complete": true }),
+        );
+    }
+}

@@ -1,0 +1,101 @@
+//! Sending webhooks as Plaid does: a JSON body signed with a `Plaid-Verification` JWT, POSTed
+//! to the item's webhook URL, retried with backoff when the receiver does not answer 200.
+
+use super::keys::SigningKey;
+use serde_json::{json, Map, Value};
+use sqlx::PgPool;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Attempts per webhook before giving up (Plaid keeps trying for a day; tests cannot wait).
+const ATTEMPTS: u32 = 4;
+const FIRST_RETRY: Duration = Duration::from_millis(250);
+
+#[derive(Clone)]
+pub struct WebhookSender {
+    http: reqwest::Client,
+    key: Arc<SigningKey>,
+    db: PgPool,
+}
+
+impl WebhookSender {
+    pub fn new(db: PgPool, key: Arc<SigningKey>) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()?;
+        Ok(Self { http, key, db })
+    }
+
+    /// Sends `webhook_type`/`webhook_code` for `item_id` to `url` in the background, with the
+    /// `extra` fields of that webhook.
+    pub fn send(
+        &self,
+        url: &str,
+        item_id: &str,
+        webhook_type: &str,
+        webhook_code: &str,
+        extra: Value,
+    ) {
+        let mut body = Map::new();
+        body.insert("environment".into(), json!("sandbox"));
+        body.insert("item_id".into(), json!(item_id));
+        body.insert("webhook_code".into(), json!(webhook_code));
+        body.insert("webhook_type".into(), json!(webhook_type));
+        if let Value::Object(fields) = extra {
+            body.extend(fields);
+        }
+        let sender = self.clone();
+        let url = url.to_owned();
+        let item_id = item_id.to_owned();
+        let code = webhook_code.to_owned();
+        tokio::spawn(async move {
+            sender
+                .deliver(&url, &item_id, &code, &Value::Object(body))
+                .await;
+        });
+    }
+
+    async fn deliver(&self, url: &str, item_id: &str, code: &str, body: &Value) {
+        // Plaid's bodies are pretty-printed; the signature covers exactly these bytes.
+        let Ok(bytes) = serde_json::to_vec_pretty(body) else {
+            return;
+        };
+        let mut delay = FIRST_RETRY;
+        for attempt in 1..=ATTEMPTS {
+            let Ok(signature) = self.key.sign(&bytes, chrono::Utc::now().timestamp()) else {
+                tracing::error!("simulator: cannot sign a webhook");
+                return;
+            };
+            let outcome = self
+                .http
+                .post(url)
+                .header("Content-Type", "application/json")
+                .header("Plaid-Verification", signature)
+                .body(bytes.clone())
+                .send()
+                .await;
+            match outcome {
+                Ok(response) if response.status().as_u16() == 200 => {
+                    let _ = sqlx::query(
+                        "update plaid_sim.item set last_webhook_code = $2, last_webhook_at = now()
+                         where item_id = $1",
+                    )
+                    .bind(item_id)
+                    .bind(code)
+                    .execute(&self.db)
+                    .await;
+                    return;
+                }
+                Ok(response) => {
+                    tracing::info!(%url, status = response.status().as_u16(), attempt, "simulator: webhook refused");
+                }
+                Err(error) => {
+                    tracing::info!(%url, %error, attempt, "simulator: webhook not delivered")
+                }
+            }
+            tokio::time::sleep(delay).await;
+            delay = delay.saturating_mul(4);
+        }
+        tracing::warn!(%url, code, "simulator: webhook given up after {ATTEMPTS} attempts");
+    }
+}

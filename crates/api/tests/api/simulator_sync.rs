@@ -1,0 +1,315 @@
+//! `/transactions/sync` against the simulator: pages, cursors, refresh churn, mutation during
+//! pagination, webhooks, recurring streams. The reference loop below is what Tally's sync
+//! engine must do; after every round its state must equal the simulator's ground truth.
+
+use crate::helpers::{spawn_app, TestApp};
+use secrecy::SecretString;
+use sqlx::PgPool;
+use std::collections::HashMap;
+use tally::plaid::types::{
+    Product, SandboxPublicTokenCreateRequest, SandboxPublicTokenOptions, Transaction,
+};
+use tally::plaid::{ItemAccess, PlaidClient, PlaidCredentials, PlaidError};
+
+fn plaid(app: &TestApp) -> PlaidClient {
+    PlaidClient::new(
+        url::Url::parse(&app.url("/sim/plaid")).unwrap(),
+        PlaidCredentials {
+            client_id: "test".to_owned(),
+            secret: SecretString::from("test"),
+        },
+    )
+    .unwrap()
+}
+
+async fn link(
+    plaid: &PlaidClient,
+    username: &str,
+    password: &str,
+    webhook: Option<String>,
+) -> ItemAccess {
+    let public = plaid
+        .sandbox_public_token_create(&SandboxPublicTokenCreateRequest {
+            institution_id: "ins_109508".to_owned(),
+            initial_products: vec![Product::Transactions],
+            options: Some(SandboxPublicTokenOptions {
+                webhook,
+                override_username: Some(username.to_owned()),
+                override_password: Some(password.to_owned()),
+                ..Default::default()
+            }),
+        })
+        .await
+        .unwrap();
+    plaid
+        .item_public_token_exchange(&SecretString::from(public.public_token))
+        .await
+        .unwrap()
+}
+
+/// What a client holds after syncing: transactions by id, and its cursor.
+#[derive(Default)]
+struct Replica {
+    transactions: HashMap<String, Transaction>,
+    cursor: Option<String>,
+}
+
+impl Replica {
+    /// One sync run: pages from the stored cursor, restarting on mutation during pagination,
+    /// applied only when the run completes. Returns the number of pages.
+    async fn sync(
+        &mut self,
+        plaid: &PlaidClient,
+        item: &ItemAccess,
+        count: u32,
+    ) -> Result<usize, PlaidError> {
+        'run: loop {
+            let mut cursor = self.cursor.clone();
+            let (mut added, mut modified, mut removed) = (Vec::new(), Vec::new(), Vec::new());
+            let mut pages = 0;
+            loop {
+                let page = match plaid
+                    .transactions_sync(item, cursor.as_deref(), count)
+                    .await
+                {
+                    Ok(page) => page,
+                    Err(error) if error.is_mutation_during_pagination() => continue 'run,
+                    Err(error) => return Err(error),
+                };
+                pages += 1;
+                added.extend(page.added);
+                modified.extend(page.modified);
+                removed.extend(page.removed);
+                cursor = Some(page.next_cursor);
+                if !page.has_more {
+                    break;
+                }
+            }
+            for transaction in added.into_iter().chain(modified) {
+                self.transactions
+                    .insert(transaction.transaction_id.clone(), transaction);
+            }
+            for gone in removed {
+                assert!(
+                    self.transactions.remove(&gone.transaction_id).is_some(),
+                    "removed {} which this client never had",
+                    gone.transaction_id
+                );
+            }
+            self.cursor = cursor;
+            return Ok(pages);
+        }
+    }
+
+    /// Asserts the replica equals the simulator's current transactions, field for field.
+    async fn assert_matches_truth(&self, db: &PgPool, item: &ItemAccess) {
+        let truth: Vec<serde_json::Value> = sqlx::query_scalar(
+            "select body from plaid_sim.transaction where item_id = $1 and not removed",
+        )
+        .bind(&item.item_id)
+        .fetch_all(db)
+        .await
+        .unwrap();
+        assert_eq!(
+            self.transactions.len(),
+            truth.len(),
+            "transaction count differs from truth"
+        );
+        for body in truth {
+            let expected: Transaction = serde_json::from_value(body).unwrap();
+            let held = self
+                .transactions
+                .get(&expected.transaction_id)
+                .unwrap_or_else(|| panic!("lost {}", expected.transaction_id));
+            assert_eq!(held, &expected);
+        }
+    }
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn two_years_of_history_arrive_in_pages_exactly_once(db: PgPool) {
+    let app = spawn_app(db).await;
+    let plaid = plaid(&app);
+    let item = link(&plaid, "user_good", "pass_good", None).await;
+    let mut replica = Replica::default();
+
+    let pages = replica.sync(&plaid, &item, 500).await.unwrap();
+
+    assert!(
+        pages >= 2,
+        "a two-year history needs several pages of 500, got {pages}"
+    );
+    assert!(
+        replica.transactions.len() > 1000,
+        "{} transactions",
+        replica.transactions.len()
+    );
+    replica.assert_matches_truth(&app.db, &item).await;
+    let dates: Vec<_> = replica.transactions.values().map(|t| t.date).collect();
+    let span = *dates.iter().max().unwrap() - *dates.iter().min().unwrap();
+    assert!(
+        span.num_days() >= 700,
+        "history spans {} days",
+        span.num_days()
+    );
+    assert!(replica.transactions.values().any(|t| t.pending));
+    assert!(replica
+        .transactions
+        .values()
+        .all(|t| t.iso_currency_code.as_deref() == Some("USD")));
+
+    // Nothing changed: the next run brings nothing.
+    let again = plaid
+        .transactions_sync(&item, replica.cursor.as_deref(), 500)
+        .await
+        .unwrap();
+    assert!(again.added.is_empty() && again.modified.is_empty() && again.removed.is_empty());
+    assert!(!again.has_more);
+    assert!(again
+        .accounts
+        .iter()
+        .all(|a| a.account_type != tally::plaid::types::AccountType::Investment));
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_dynamic_refresh_posts_adds_removes_and_modifies(db: PgPool) {
+    let app = spawn_app(db).await;
+    let plaid = plaid(&app);
+    let item = link(&plaid, "user_transactions_dynamic", "any", None).await;
+    let mut replica = Replica::default();
+    replica.sync(&plaid, &item, 500).await.unwrap();
+    let pending_before: Vec<String> = replica
+        .transactions
+        .values()
+        .filter(|t| t.pending)
+        .map(|t| t.transaction_id.clone())
+        .collect();
+    assert!(!pending_before.is_empty());
+
+    plaid.transactions_refresh(&item).await.unwrap();
+    let changes = plaid
+        .transactions_sync(&item, replica.cursor.as_deref(), 500)
+        .await
+        .unwrap();
+
+    assert!(changes.added.len() >= 3, "added {}", changes.added.len());
+    assert!(
+        !changes.modified.is_empty(),
+        "a dollar correction is a modification"
+    );
+    let removed: Vec<_> = changes
+        .removed
+        .iter()
+        .map(|r| r.transaction_id.clone())
+        .collect();
+    for pending_id in &pending_before {
+        assert!(
+            removed.contains(pending_id),
+            "pending {pending_id} was not replaced"
+        );
+        let posted = changes
+            .added
+            .iter()
+            .find(|t| t.pending_transaction_id.as_deref() == Some(pending_id))
+            .unwrap_or_else(|| panic!("no posted transaction for pending {pending_id}"));
+        assert!(!posted.pending);
+    }
+    replica.sync(&plaid, &item, 500).await.unwrap();
+    replica.assert_matches_truth(&app.db, &item).await;
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_change_during_pagination_forces_a_restart_and_loses_nothing(db: PgPool) {
+    let app = spawn_app(db).await;
+    let plaid = plaid(&app);
+    let item = link(&plaid, "user_transactions_dynamic", "any", None).await;
+
+    let first = plaid.transactions_sync(&item, None, 100).await.unwrap();
+    assert!(first.has_more);
+    plaid.transactions_refresh(&item).await.unwrap();
+    let error = plaid
+        .transactions_sync(&item, Some(&first.next_cursor), 100)
+        .await
+        .unwrap_err();
+    assert!(error.is_mutation_during_pagination(), "{error}");
+
+    let mut replica = Replica::default();
+    replica.sync(&plaid, &item, 100).await.unwrap();
+    replica.assert_matches_truth(&app.db, &item).await;
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn sync_refuses_bad_input_and_broken_logins(db: PgPool) {
+    let app = spawn_app(db).await;
+    let plaid = plaid(&app);
+    let item = link(&plaid, "user_good", "pass_good", None).await;
+
+    let bad_cursor = plaid
+        .transactions_sync(&item, Some("bm9wZQ"), 100)
+        .await
+        .unwrap_err();
+    assert_eq!(bad_cursor.code(), Some("INVALID_FIELD"));
+    let too_many = plaid.transactions_sync(&item, None, 501).await.unwrap_err();
+    assert_eq!(too_many.code(), Some("INVALID_FIELD"));
+
+    plaid.sandbox_item_reset_login(&item).await.unwrap();
+    let error = plaid.transactions_sync(&item, None, 100).await.unwrap_err();
+    assert!(error.is_login_required());
+    let error = plaid.transactions_refresh(&item).await.unwrap_err();
+    assert!(error.is_login_required());
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn recurring_streams_find_salary_and_subscriptions(db: PgPool) {
+    let app = spawn_app(db).await;
+    let plaid = plaid(&app);
+    let item = link(&plaid, "user_good", "pass_good", None).await;
+
+    let recurring = plaid.transactions_recurring_get(&item).await.unwrap();
+
+    let salary = recurring
+        .inflow_streams
+        .iter()
+        .find(|s| s.merchant_name.as_deref() == Some("Gusto"))
+        .expect("a salary stream");
+    assert_eq!(salary.frequency.as_str(), "SEMI_MONTHLY");
+    assert_eq!(
+        salary.average_amount.amount,
+        Some(rust_decimal::Decimal::new(-285_000, 2))
+    );
+    let netflix = recurring
+        .outflow_streams
+        .iter()
+        .find(|s| s.merchant_name.as_deref() == Some("Netflix"))
+        .expect("a Netflix stream");
+    assert_eq!(netflix.frequency.as_str(), "MONTHLY");
+    assert!(netflix.is_active);
+    assert!(netflix.transaction_ids.len() >= 12);
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_custom_user_chooses_size_currency_and_accounts(db: PgPool) {
+    let app = spawn_app(db).await;
+    let plaid = plaid(&app);
+    let config = r#"{"transactions": 3000, "history_days": 60, "currency": "EUR", "seed": 11,
+        "accounts": [{"type": "depository", "subtype": "checking", "balance": "2500.00"},
+                     {"type": "credit", "subtype": "credit card", "balance": "120.50", "limit": "3000"}]}"#;
+    let item = link(&plaid, "user_custom", config, None).await;
+
+    let accounts = plaid.accounts_get(&item).await.unwrap().accounts;
+    assert_eq!(accounts.len(), 2);
+    assert!(accounts
+        .iter()
+        .all(|a| a.balances.iso_currency_code.as_deref() == Some("EUR")));
+    let mut replica = Replica::default();
+    replica.sync(&plaid, &item, 500).await.unwrap();
+    let count = replica.transactions.len();
+    assert!(
+        (2700..=3600).contains(&count),
+        "{count} transactions for a 3000 target"
+    );
+    assert!(replica
+        .transactions
+        .values()
+        .all(|t| t.iso_currency_code.as_deref() == Some("EUR")));
+}
