@@ -192,6 +192,43 @@ impl SimError {
         )
     }
 
+    /// Plaid's per-endpoint rate limit codes.
+    pub fn rate_limited(endpoint: &str) -> Self {
+        let code = match endpoint {
+            "/transactions/sync" => "TRANSACTIONS_SYNC_LIMIT",
+            "/transactions/refresh" => "TRANSACTIONS_REFRESH_LIMIT",
+            "/accounts/get" => "ACCOUNTS_LIMIT",
+            "/accounts/balance/get" => "ACCOUNTS_BALANCE_GET_LIMIT",
+            "/item/get" => "ITEM_GET_LIMIT",
+            "/institutions/get_by_id" => "INSTITUTIONS_GET_BY_ID_LIMIT",
+            _ => "RATE_LIMIT",
+        };
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "RATE_LIMIT_EXCEEDED",
+            code,
+            "rate limit exceeded for attempts to access this item. please try again later",
+        )
+    }
+
+    pub fn sandbox_webhook_invalid() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "SANDBOX_ERROR",
+            "SANDBOX_WEBHOOK_INVALID",
+            "Webhook for this item is either not set up, or invalid. Please update the item's webhook and try again.",
+        )
+    }
+
+    pub fn user_permission_revoked() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "ITEM_ERROR",
+            "USER_PERMISSION_REVOKED",
+            "the holder of this account has revoked their permission for your application to access it",
+        )
+    }
+
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,

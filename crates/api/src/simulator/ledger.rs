@@ -317,6 +317,16 @@ pub async fn churn(
     Ok(changes)
 }
 
+/// Every current (not removed) transaction of an item, in change order.
+pub async fn current(db: &PgPool, item_id: &str) -> Result<Vec<Value>, SimError> {
+    Ok(sqlx::query_scalar(
+        "select body from plaid_sim.transaction where item_id = $1 and not removed order by seq",
+    )
+    .bind(item_id)
+    .fetch_all(db)
+    .await?)
+}
+
 /// Posted, current transactions dated on or after `since`, oldest first.
 pub async fn posted_since(
     db: &PgPool,

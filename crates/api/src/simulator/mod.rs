@@ -4,6 +4,7 @@
 
 mod activity;
 mod error;
+mod faults;
 mod ids;
 mod institutions;
 mod keys;
@@ -19,10 +20,14 @@ pub use keys::SigningKey;
 pub use request::SimulatorKeys;
 
 use crate::config::SIMULATOR_MOUNT;
+use actix_web::dev::{Service, ServiceResponse};
 use actix_web::web;
+use faults::{FaultKind, Faults};
 use rust_decimal::Decimal;
 use serde_json::Value;
 use sqlx::PgPool;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use webhooks::WebhookSender;
 
@@ -32,17 +37,20 @@ pub struct Simulator {
     keys: Option<SimulatorKeys>,
     signing_key: Arc<SigningKey>,
     webhooks: WebhookSender,
+    faults: Faults,
 }
 
 impl Simulator {
     pub async fn new(db: PgPool, keys: Option<SimulatorKeys>) -> anyhow::Result<Self> {
         let signing_key = Arc::new(SigningKey::load_or_create(&db).await?);
-        let webhooks = WebhookSender::new(db.clone(), signing_key.clone())?;
+        let faults = Faults::default();
+        let webhooks = WebhookSender::new(db.clone(), signing_key.clone(), faults.clone())?;
         Ok(Self {
             db,
             keys,
             signing_key,
             webhooks,
+            faults,
         })
     }
 
@@ -52,11 +60,45 @@ impl Simulator {
     }
 }
 
+type BoxedResponse = Pin<Box<dyn Future<Output = Result<ServiceResponse, actix_web::Error>>>>;
+
 /// Mounts the simulator's API under `/sim/plaid`.
 pub fn configure(cfg: &mut web::ServiceConfig, simulator: web::Data<Simulator>) {
+    let faults = simulator.faults.clone();
     cfg.service(
         web::scope(SIMULATOR_MOUNT)
             .app_data(simulator)
+            .wrap_fn(move |req, srv| -> BoxedResponse {
+                let endpoint = req.path().strip_prefix(SIMULATOR_MOUNT).unwrap_or_default();
+                let kinds = [
+                    FaultKind::ServerError,
+                    FaultKind::RateLimit,
+                    FaultKind::Latency,
+                ];
+                match faults.take(Some(endpoint), &kinds) {
+                    Some(fault) if fault.kind == FaultKind::Latency => {
+                        let response = srv.call(req);
+                        Box::pin(async move {
+                            tokio::time::sleep(Faults::latency(&fault)).await;
+                            response.await.map(ServiceResponse::map_into_boxed_body)
+                        })
+                    }
+                    Some(fault) => {
+                        let error = if fault.kind == FaultKind::RateLimit {
+                            error::SimError::rate_limited(endpoint)
+                        } else {
+                            error::SimError::internal()
+                        };
+                        Box::pin(async move { Ok(req.error_response(error)) })
+                    }
+                    None => {
+                        let response = srv.call(req);
+                        Box::pin(
+                            async move { response.await.map(ServiceResponse::map_into_boxed_body) },
+                        )
+                    }
+                }
+            })
             .configure(routes::configure),
     );
 }

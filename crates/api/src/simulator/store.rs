@@ -65,17 +65,36 @@ impl SimAccount {
     }
 }
 
+const ITEM_COLUMNS: &str = "item_id, institution_id, username, sync_activated, generated_through,
+    webhook, login_required, created_at, last_webhook_code, last_webhook_at";
+
 /// The item an access token opens; removed items and unknown tokens are `INVALID_ACCESS_TOKEN`.
 pub async fn item_by_access_token(db: &PgPool, access_token: &str) -> Result<SimItem, SimError> {
-    sqlx::query_as::<_, SimItem>(
-        "select item_id, institution_id, username, sync_activated, generated_through, webhook, login_required, created_at,
-                last_webhook_code, last_webhook_at
-         from plaid_sim.item where access_token = $1",
-    )
+    sqlx::query_as::<_, SimItem>(&format!(
+        "select {ITEM_COLUMNS} from plaid_sim.item where access_token = $1"
+    ))
     .bind(access_token)
     .fetch_optional(db)
     .await?
     .ok_or_else(SimError::invalid_access_token)
+}
+
+pub async fn item_by_id(db: &PgPool, item_id: &str) -> Result<SimItem, SimError> {
+    sqlx::query_as::<_, SimItem>(&format!(
+        "select {ITEM_COLUMNS} from plaid_sim.item where item_id = $1"
+    ))
+    .bind(item_id)
+    .fetch_optional(db)
+    .await?
+    .ok_or_else(SimError::not_found)
+}
+
+pub async fn all_items(db: &PgPool) -> Result<Vec<SimItem>, SimError> {
+    Ok(sqlx::query_as::<_, SimItem>(&format!(
+        "select {ITEM_COLUMNS} from plaid_sim.item order by created_at"
+    ))
+    .fetch_all(db)
+    .await?)
 }
 
 /// What Link (or the sandbox shortcut) learned about a new item.

@@ -1,29 +1,48 @@
 //! Sending webhooks as Plaid does: a JSON body signed with a `Plaid-Verification` JWT, POSTed
 //! to the item's webhook URL, retried with backoff when the receiver does not answer 200.
 
+use super::faults::{FaultKind, Faults};
 use super::keys::SigningKey;
 use serde_json::{json, Map, Value};
 use sqlx::PgPool;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Attempts per webhook before giving up (Plaid keeps trying for a day; tests cannot wait).
 const ATTEMPTS: u32 = 4;
 const FIRST_RETRY: Duration = Duration::from_millis(250);
 
+/// A webhook on its way: where, for which item, which code, and the body.
+#[derive(Clone)]
+struct Outgoing {
+    url: String,
+    item_id: String,
+    code: String,
+    body: Value,
+}
+
 #[derive(Clone)]
 pub struct WebhookSender {
     http: reqwest::Client,
     key: Arc<SigningKey>,
     db: PgPool,
+    faults: Faults,
+    /// A webhook held back by a reorder fault, sent after the next one.
+    held: Arc<Mutex<Option<Outgoing>>>,
 }
 
 impl WebhookSender {
-    pub fn new(db: PgPool, key: Arc<SigningKey>) -> anyhow::Result<Self> {
+    pub fn new(db: PgPool, key: Arc<SigningKey>, faults: Faults) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()?;
-        Ok(Self { http, key, db })
+        Ok(Self {
+            http,
+            key,
+            db,
+            faults,
+            held: Arc::new(Mutex::new(None)),
+        })
     }
 
     /// Sends `webhook_type`/`webhook_code` for `item_id` to `url` in the background, with the
@@ -44,18 +63,54 @@ impl WebhookSender {
         if let Value::Object(fields) = extra {
             body.extend(fields);
         }
+        let outgoing = Outgoing {
+            url: url.to_owned(),
+            item_id: item_id.to_owned(),
+            code: webhook_code.to_owned(),
+            body: Value::Object(body),
+        };
+        let kinds = [
+            FaultKind::WebhookDrop,
+            FaultKind::WebhookDuplicate,
+            FaultKind::WebhookReorder,
+        ];
+        let mut batch = Vec::new();
+        match self.faults.take(None, &kinds).map(|fault| fault.kind) {
+            Some(FaultKind::WebhookDrop) => return,
+            Some(FaultKind::WebhookReorder) => batch.extend(self.hold(Some(outgoing))),
+            Some(FaultKind::WebhookDuplicate) => {
+                batch.push(outgoing.clone());
+                batch.push(outgoing);
+            }
+            _ => {
+                batch.push(outgoing);
+                batch.extend(self.hold(None));
+            }
+        }
         let sender = self.clone();
-        let url = url.to_owned();
-        let item_id = item_id.to_owned();
-        let code = webhook_code.to_owned();
         tokio::spawn(async move {
-            sender
-                .deliver(&url, &item_id, &code, &Value::Object(body))
-                .await;
+            for outgoing in batch {
+                sender.deliver(&outgoing).await;
+            }
         });
     }
 
-    async fn deliver(&self, url: &str, item_id: &str, code: &str, body: &Value) {
+    /// Swaps the held webhook for `next`, returning the one that was held.
+    fn hold(&self, next: Option<Outgoing>) -> Option<Outgoing> {
+        let mut held = self
+            .held
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        std::mem::replace(&mut *held, next)
+    }
+
+    async fn deliver(&self, outgoing: &Outgoing) {
+        let Outgoing {
+            url,
+            item_id,
+            code,
+            body,
+        } = outgoing;
         // Plaid's bodies are pretty-printed; the signature covers exactly these bytes.
         let Ok(bytes) = serde_json::to_vec_pretty(body) else {
             return;

@@ -7,5 +7,7 @@ mod health;
 mod helpers;
 mod lifecycle;
 mod plaid_client;
+mod simulator_controls;
+mod simulator_support;
 mod simulator_sync;
 mod spa;

@@ -60,6 +60,15 @@ pub async fn update_webhook(
     let item = store::item_by_access_token(&sim.db, &access_token).await?;
     store::set_webhook(&sim.db, &item.item_id, webhook.as_deref()).await?;
     let item = store::item_by_access_token(&sim.db, &access_token).await?;
+    if let Some(url) = webhook.as_deref() {
+        sim.webhooks.send(
+            url,
+            &item.item_id,
+            "ITEM",
+            "WEBHOOK_UPDATE_ACKNOWLEDGED",
+            json!({ "new_webhook_url": url, "error": null }),
+        );
+    }
     Ok(answer(json!({ "item": item_json(&item) })))
 }
 

@@ -1,6 +1,7 @@
 //! The simulator's endpoints, grouped as Plaid's API reference groups them.
 
 mod accounts;
+mod control;
 mod institutions;
 mod items;
 mod link;
@@ -39,6 +40,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::post().to(institutions::get_by_id),
     )
     .route("/institutions/search", web::post().to(institutions::search))
+    .route(
+        "/control/clock/advance",
+        web::post().to(control::advance_clock),
+    )
+    .route("/control/faults", web::post().to(control::add_fault))
+    .route("/control/faults", web::get().to(control::list_faults))
+    .route("/control/faults", web::delete().to(control::clear_faults))
+    .route(
+        "/control/items/{item_id}",
+        web::get().to(control::item_truth),
+    )
+    .route(
+        "/sandbox/item/fire_webhook",
+        web::post().to(sandbox::fire_webhook),
+    )
     .route("/transactions/sync", web::post().to(transactions::sync))
     .route(
         "/transactions/refresh",

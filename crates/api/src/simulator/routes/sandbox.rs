@@ -92,6 +92,15 @@ pub async fn reset_login(
     let access_token = sim.read(&req, &body)?.required_text("access_token")?;
     let item = store::item_by_access_token(&sim.db, &access_token).await?;
     store::set_login_required(&sim.db, &item.item_id, true).await?;
+    if let Some(url) = item.webhook.as_deref() {
+        sim.webhooks.send(
+            url,
+            &item.item_id,
+            "ITEM",
+            "ERROR",
+            json!({ "error": SimError::item_login_required().object() }),
+        );
+    }
     Ok(answer(json!({ "reset_login": true })))
 }
 
@@ -105,4 +114,68 @@ pub async fn verification_key(
         return Err(SimError::invalid_verification_key());
     }
     Ok(answer(json!({ "key": sim.signing_key().jwk() })))
+}
+
+/// Sends one of the webhooks Plaid's sandbox can fire, with its fields.
+pub async fn fire_webhook(
+    sim: Sim,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, SimError> {
+    let request = sim.read(&req, &body)?;
+    request.require(&["access_token", "webhook_code"])?;
+    let access_token = request.required_text("access_token")?;
+    let code = request.required_text("webhook_code")?;
+    let item = store::item_by_access_token(&sim.db, &access_token).await?;
+    let Some(url) = item.webhook.as_deref() else {
+        return Err(SimError::sandbox_webhook_invalid());
+    };
+    let accounts = store::accounts(&sim.db, &item.item_id).await?;
+    let (webhook_type, extra) = match code.as_str() {
+        "SYNC_UPDATES_AVAILABLE" => (
+            "TRANSACTIONS",
+            json!({ "initial_update_complete": true, "historical_update_complete": true }),
+        ),
+        "DEFAULT_UPDATE" => ("TRANSACTIONS", json!({ "new_transactions": 0 })),
+        "RECURRING_TRANSACTIONS_UPDATE" => (
+            "TRANSACTIONS",
+            json!({ "account_ids": accounts.iter().map(|a| a.account_id.as_str()).collect::<Vec<_>>() }),
+        ),
+        "LOGIN_REPAIRED" | "NEW_ACCOUNTS_AVAILABLE" => ("ITEM", json!({})),
+        "ERROR" => (
+            "ITEM",
+            json!({ "error": SimError::item_login_required().object() }),
+        ),
+        "USER_PERMISSION_REVOKED" => (
+            "ITEM",
+            json!({ "error": SimError::user_permission_revoked().object() }),
+        ),
+        "USER_ACCOUNT_REVOKED" => (
+            "ITEM",
+            json!({ "account_id": accounts.first().map(|a| a.account_id.as_str()) }),
+        ),
+        "PENDING_DISCONNECT" => (
+            "ITEM",
+            json!({
+                "reason": "INSTITUTION_TOKEN_EXPIRATION",
+                "disconnect_time": (chrono::Utc::now() + chrono::Duration::days(7))
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            }),
+        ),
+        "PENDING_EXPIRATION" => (
+            "ITEM",
+            json!({
+                "consent_expiration_time": (chrono::Utc::now() + chrono::Duration::days(7))
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            }),
+        ),
+        other => {
+            return Err(SimError::invalid_field(format!(
+                "webhook_code {other:?} cannot be fired in the sandbox"
+            )))
+        }
+    };
+    sim.webhooks
+        .send(url, &item.item_id, webhook_type, &code, extra);
+    Ok(answer(json!({ "webhook_fired": true })))
 }

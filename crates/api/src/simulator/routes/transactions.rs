@@ -2,6 +2,7 @@
 
 use super::{answer, Sim};
 use crate::simulator::error::SimError;
+use crate::simulator::faults::FaultKind;
 use crate::simulator::ledger::{self, Cursor};
 use crate::simulator::recurring;
 use crate::simulator::store::{self, SimItem};
@@ -25,6 +26,18 @@ pub async fn sync(sim: Sim, req: HttpRequest, body: web::Bytes) -> Result<HttpRe
         ),
     };
     let item = data_item(&sim, &access_token).await?;
+    let mid_pagination = cursor.is_some_and(|c| c.position < c.end);
+    if mid_pagination
+        && sim
+            .faults
+            .take(
+                Some("/transactions/sync"),
+                &[FaultKind::MutationDuringPagination],
+            )
+            .is_some()
+    {
+        return Err(SimError::mutation_during_pagination());
+    }
     if !item.sync_activated {
         store::activate_sync(&sim.db, &item.item_id).await?;
     }

@@ -1,0 +1,67 @@
+//! Simulator-only controls under `/sim/plaid/control/` (tests and demos): the clock, faults,
+//! and the ground truth of an item.
+
+use super::items::item_json;
+use super::Sim;
+use crate::simulator::error::SimError;
+use crate::simulator::faults::Fault;
+use crate::simulator::{ledger, store};
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+
+#[derive(serde::Deserialize)]
+pub struct Advance {
+    days: u32,
+}
+
+/// Moves the simulator's clock forward; every item gets the activity of those days, pending
+/// transactions post, and items whose sync is on hear about it by webhook.
+pub async fn advance_clock(sim: Sim, body: web::Json<Advance>) -> Result<HttpResponse, SimError> {
+    if !(1..=3650).contains(&body.days) {
+        return Err(SimError::invalid_field("days must be between 1 and 3650"));
+    }
+    sqlx::query("update plaid_sim.clock set offset_days = offset_days + $1")
+        .bind(i32::try_from(body.days).unwrap_or(0))
+        .execute(&sim.db)
+        .await?;
+    let mut changes = 0;
+    for item in store::all_items(&sim.db).await? {
+        let changed = sim.catch_up(&item, false).await?;
+        sim.announce_changes(&item, changed);
+        changes += changed;
+    }
+    Ok(HttpResponse::Ok().json(json!({
+        "today": ledger::today(&sim.db).await?,
+        "changes": changes,
+    })))
+}
+
+pub async fn add_fault(sim: Sim, fault: web::Json<Fault>) -> HttpResponse {
+    sim.faults.add(fault.into_inner());
+    HttpResponse::Ok().json(json!({ "faults": sim.faults.pending() }))
+}
+
+pub async fn list_faults(sim: Sim) -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "faults": sim.faults.pending() }))
+}
+
+pub async fn clear_faults(sim: Sim) -> HttpResponse {
+    sim.faults.clear();
+    HttpResponse::Ok().json(json!({ "faults": [] }))
+}
+
+/// What the bank holds for an item right now: its accounts and current transactions.
+pub async fn item_truth(sim: Sim, item_id: web::Path<String>) -> Result<HttpResponse, SimError> {
+    let item = store::item_by_id(&sim.db, &item_id).await?;
+    let accounts: Vec<_> = store::accounts(&sim.db, &item.item_id)
+        .await?
+        .iter()
+        .map(store::SimAccount::to_json)
+        .collect();
+    let transactions = ledger::current(&sim.db, &item.item_id).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "item": item_json(&item),
+        "accounts": accounts,
+        "transactions": transactions,
+    })))
+}

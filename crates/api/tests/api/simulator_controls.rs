@@ -1,0 +1,295 @@
+//! The simulator's webhooks, fault injection and clock, as Tally's tests will use them.
+
+use crate::helpers::{spawn_app, TestApp};
+use crate::simulator_support::{link, plaid, Replica, WebhookReceiver};
+use serde_json::json;
+use sqlx::PgPool;
+use std::time::{Duration, Instant};
+use tally::plaid::webhook::WebhookVerifier;
+
+async fn control(app: &TestApp, path: &str, body: serde_json::Value) -> serde_json::Value {
+    let response = app
+        .client
+        .post(app.url(&format!("/sim/plaid/control{path}")))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "{path}: {}",
+        response.status()
+    );
+    response.json().await.unwrap()
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn refresh_announces_new_data_with_a_verifiable_signature(db: PgPool) {
+    let app = spawn_app(db).await;
+    let plaid = plaid(&app);
+    let mut receiver = WebhookReceiver::start(0).await;
+    let item = link(
+        &plaid,
+        "user_transactions_dynamic",
+        "x",
+        Some(receiver.url.clone()),
+    )
+    .await;
+
+    // Before the first /transactions/sync, Plaid sends no SYNC_UPDATES_AVAILABLE.
+    plaid.transactions_refresh(&item).await.unwrap();
+    receiver.assert_quiet(Duration::from_millis(500)).await;
+
+    let mut replica = Replica::default();
+    replica.sync(&plaid, &item, 500).await.unwrap();
+    plaid.transactions_refresh(&item).await.unwrap();
+    let webhook = receiver.next().await;
+
+    assert_eq!(
+        webhook.json(),
+        json!({
+            "environment": "sandbox",
+            "historical_update_complete": true,
+            "initial_update_complete": true,
+            "item_id": item.item_id,
+            "webhook_code": "SYNC_UPDATES_AVAILABLE",
+            "webhook_type": "TRANSACTIONS",
+        })
+    );
+    assert!(
+        String::from_utf8_lossy(&webhook.body).contains("\n  \""),
+        "Plaid pretty-prints"
+    );
+    let verifier = WebhookVerifier::new(plaid.clone());
+    verifier
+        .verify(
+            webhook.signature.as_deref(),
+            &webhook.body,
+            chrono::Utc::now().timestamp(),
+        )
+        .await
+        .unwrap();
+    replica.sync(&plaid, &item, 500).await.unwrap();
+    replica.assert_matches_truth(&app.db, &item).await;
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn webhooks_are_retried_until_the_receiver_takes_them(db: PgPool) {
+    let app = spawn_app(db).await;
+    let plaid = plaid(&app);
+    let mut receiver = WebhookReceiver::start(2).await;
+    let item = link(&plaid, "user_good", "pass_good", Some(receiver.url.clone())).await;
+
+    plaid.sandbox_item_reset_login(&item).await.unwrap();
+
+    let attempts = [
+        receiver.next().await,
+        receiver.next().await,
+        receiver.next().await,
+    ];
+    for attempt in &attempts {
+        let body = attempt.json();
+        assert_eq!(
+            (body["webhook_type"].as_str(), body["webhook_code"].as_str()),
+            (Some("ITEM"), Some("ERROR"))
+        );
+        assert_eq!(body["error"]["error_code"], "ITEM_LOGIN_REQUIRED");
+    }
+    receiver.assert_quiet(Duration::from_millis(1500)).await;
+    let item_status = plaid.item_get(&item).await.unwrap().status.unwrap();
+    assert_eq!(
+        item_status.last_webhook.unwrap().code_sent.as_deref(),
+        Some("ERROR")
+    );
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn the_sandbox_fires_the_webhooks_it_is_asked_for(db: PgPool) {
+    let app = spawn_app(db).await;
+    let plaid = plaid(&app);
+    let mut receiver = WebhookReceiver::start(0).await;
+    let item = link(&plaid, "user_good", "pass_good", Some(receiver.url.clone())).await;
+
+    for (code, kind) in [
+        ("SYNC_UPDATES_AVAILABLE", "TRANSACTIONS"),
+        ("LOGIN_REPAIRED", "ITEM"),
+        ("USER_PERMISSION_REVOKED", "ITEM"),
+        ("PENDING_DISCONNECT", "ITEM"),
+    ] {
+        let fired = plaid
+            .sandbox_item_fire_webhook(&item, code, None)
+            .await
+            .unwrap();
+        assert!(fired.webhook_fired);
+        let body = receiver.next().await.json();
+        assert_eq!(
+            (body["webhook_code"].as_str(), body["webhook_type"].as_str()),
+            (Some(code), Some(kind))
+        );
+    }
+    let unknown = plaid
+        .sandbox_item_fire_webhook(&item, "NOT_A_CODE", None)
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.code(), Some("INVALID_FIELD"));
+
+    let silent = link(&plaid, "user_good", "pass_good", None).await;
+    let error = plaid
+        .sandbox_item_fire_webhook(&silent, "LOGIN_REPAIRED", None)
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("SANDBOX_WEBHOOK_INVALID"));
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn injected_faults_fail_the_next_calls_then_clear(db: PgPool) {
+    let app = spawn_app(db).await;
+    let plaid = plaid(&app);
+    let item = link(&plaid, "user_good", "pass_good", None).await;
+
+    control(
+        &app,
+        "/faults",
+        json!({"endpoint": "/accounts/get", "kind": "server_error", "count": 2}),
+    )
+    .await;
+    for _ in 0..2 {
+        let error = plaid.accounts_get(&item).await.unwrap_err();
+        assert_eq!(error.status(), Some(500));
+        assert!(error.is_retryable() && !error.is_rate_limited());
+    }
+    plaid.accounts_get(&item).await.unwrap();
+
+    control(
+        &app,
+        "/faults",
+        json!({"endpoint": "/transactions/sync", "kind": "rate_limit", "count": 1}),
+    )
+    .await;
+    let limited = plaid.transactions_sync(&item, None, 10).await.unwrap_err();
+    assert!(limited.is_rate_limited());
+    assert_eq!(limited.code(), Some("TRANSACTIONS_SYNC_LIMIT"));
+
+    control(
+        &app,
+        "/faults",
+        json!({"endpoint": "/item/get", "kind": "latency", "count": 1, "latency_ms": 400}),
+    )
+    .await;
+    let started = Instant::now();
+    plaid.item_get(&item).await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(400));
+
+    control(
+        &app,
+        "/faults",
+        json!({"endpoint": "/transactions/sync", "kind": "mutation_during_pagination", "count": 1}),
+    )
+    .await;
+    let first = plaid.transactions_sync(&item, None, 100).await.unwrap();
+    let error = plaid
+        .transactions_sync(&item, Some(&first.next_cursor), 100)
+        .await
+        .unwrap_err();
+    assert!(error.is_mutation_during_pagination());
+    let mut replica = Replica::default();
+    replica.sync(&plaid, &item, 100).await.unwrap();
+    replica.assert_matches_truth(&app.db, &item).await;
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn webhooks_can_be_dropped_duplicated_and_reordered(db: PgPool) {
+    let app = spawn_app(db).await;
+    let plaid = plaid(&app);
+    let mut receiver = WebhookReceiver::start(0).await;
+    let item = link(&plaid, "user_good", "pass_good", Some(receiver.url.clone())).await;
+    let code_of = |webhook: crate::simulator_support::ReceivedWebhook| {
+        webhook.json()["webhook_code"].as_str().unwrap().to_owned()
+    };
+
+    control(&app, "/faults", json!({"kind": "webhook_drop", "count": 1})).await;
+    plaid
+        .sandbox_item_fire_webhook(&item, "LOGIN_REPAIRED", None)
+        .await
+        .unwrap();
+    receiver.assert_quiet(Duration::from_millis(500)).await;
+
+    control(
+        &app,
+        "/faults",
+        json!({"kind": "webhook_duplicate", "count": 1}),
+    )
+    .await;
+    plaid
+        .sandbox_item_fire_webhook(&item, "LOGIN_REPAIRED", None)
+        .await
+        .unwrap();
+    assert_eq!(code_of(receiver.next().await), "LOGIN_REPAIRED");
+    assert_eq!(code_of(receiver.next().await), "LOGIN_REPAIRED");
+
+    control(
+        &app,
+        "/faults",
+        json!({"kind": "webhook_reorder", "count": 1}),
+    )
+    .await;
+    plaid
+        .sandbox_item_fire_webhook(&item, "LOGIN_REPAIRED", None)
+        .await
+        .unwrap();
+    receiver.assert_quiet(Duration::from_millis(300)).await;
+    plaid
+        .sandbox_item_fire_webhook(&item, "SYNC_UPDATES_AVAILABLE", None)
+        .await
+        .unwrap();
+    assert_eq!(code_of(receiver.next().await), "SYNC_UPDATES_AVAILABLE");
+    assert_eq!(code_of(receiver.next().await), "LOGIN_REPAIRED");
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn advancing_the_clock_brings_new_days_and_posts_pending(db: PgPool) {
+    let app = spawn_app(db).await;
+    let plaid = plaid(&app);
+    let mut receiver = WebhookReceiver::start(0).await;
+    let item = link(&plaid, "user_good", "pass_good", Some(receiver.url.clone())).await;
+    let mut replica = Replica::default();
+    replica.sync(&plaid, &item, 500).await.unwrap();
+    let last_day = replica.transactions.values().map(|t| t.date).max().unwrap();
+    let pending: Vec<String> = replica
+        .transactions
+        .values()
+        .filter(|t| t.pending)
+        .map(|t| t.transaction_id.clone())
+        .collect();
+
+    let advanced = control(&app, "/clock/advance", json!({"days": 5})).await;
+    assert!(advanced["changes"].as_u64().unwrap() > 0, "{advanced}");
+    assert_eq!(
+        receiver.next().await.json()["webhook_code"],
+        "SYNC_UPDATES_AVAILABLE"
+    );
+
+    replica.sync(&plaid, &item, 500).await.unwrap();
+    replica.assert_matches_truth(&app.db, &item).await;
+    assert!(replica.transactions.values().any(|t| t.date > last_day));
+    for id in pending {
+        assert!(
+            !replica.transactions.contains_key(&id),
+            "pending {id} did not post"
+        );
+    }
+    let truth: serde_json::Value = app
+        .client
+        .get(app.url(&format!("/sim/plaid/control/items/{}", item.item_id)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        truth["transactions"].as_array().unwrap().len(),
+        replica.transactions.len()
+    );
+    assert_eq!(truth["accounts"].as_array().unwrap().len(), 12);
+}
