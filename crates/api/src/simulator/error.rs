@@ -130,6 +130,16 @@ impl SimError {
         )
     }
 
+    pub fn invalid_link_token() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_INPUT",
+            "INVALID_LINK_TOKEN",
+            "invalid link_token provided",
+        )
+        .shown("This link has expired or is not valid. Please start again.")
+    }
+
     pub fn invalid_account_id(account_id: &str) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
@@ -246,13 +256,10 @@ impl From<sqlx::Error> for SimError {
     }
 }
 
-impl ResponseError for SimError {
-    fn status_code(&self) -> StatusCode {
-        self.status
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status).json(json!({
+impl SimError {
+    /// The error answer's body: Plaid's error object with a fresh `request_id`.
+    pub fn body(&self) -> serde_json::Value {
+        json!({
             "error_type": self.error_type,
             "error_code": self.error_code,
             "error_code_reason": null,
@@ -261,6 +268,31 @@ impl ResponseError for SimError {
             "request_id": ids::request_id(),
             "documentation_url": format!("https://plaid.com/docs/errors/#{}", self.error_code.to_ascii_lowercase()),
             "suggested_action": null,
-        }))
+        })
+    }
+
+    pub fn oauth(code: &str, message: &str) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "OAUTH_ERROR", code, message)
+            .shown("The connection to your bank could not be completed. Please try again.")
+    }
+
+    pub fn invalid_mfa() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "ITEM_ERROR",
+            "INVALID_MFA",
+            "the provided MFA response(s) were not correct",
+        )
+        .shown("The provided MFA responses were not correct. Please try again.")
+    }
+}
+
+impl ResponseError for SimError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status).json(self.body())
     }
 }

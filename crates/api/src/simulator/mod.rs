@@ -12,6 +12,7 @@ mod ledger;
 mod recurring;
 mod request;
 mod routes;
+mod sessions;
 mod store;
 mod users;
 mod webhooks;

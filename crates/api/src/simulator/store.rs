@@ -283,3 +283,17 @@ pub async fn activate_sync(db: &PgPool, item_id: &str) -> Result<(), SimError> {
         .await?;
     Ok(())
 }
+
+/// Keeps only the chosen accounts of an item (their transactions go with the others).
+pub async fn keep_accounts(
+    db: &PgPool,
+    item_id: &str,
+    account_ids: &[String],
+) -> Result<(), SimError> {
+    sqlx::query("delete from plaid_sim.account where item_id = $1 and account_id <> all($2)")
+        .bind(item_id)
+        .bind(account_ids)
+        .execute(db)
+        .await?;
+    Ok(())
+}

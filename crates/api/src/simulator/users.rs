@@ -90,6 +90,7 @@ pub fn log_in(username: &str, password: &str) -> Result<SandboxUser, SimError> {
     }
     match (username, password) {
         ("user_good", "pass_good") => Ok(SandboxUser::Good),
+        ("user_good", password) if Mfa::for_password(password).is_some() => Ok(SandboxUser::Good),
         ("user_transactions_dynamic", password) if !password.trim().is_empty() => {
             Ok(SandboxUser::TransactionsDynamic)
         }
@@ -111,6 +112,61 @@ pub fn log_in(username: &str, password: &str) -> Result<SandboxUser, SimError> {
             Ok(SandboxUser::Custom(custom))
         }
         _ => Err(SimError::link_failure("INVALID_CREDENTIALS")),
+    }
+}
+
+/// A bank's extra verification step, chosen by the sandbox password (§7.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mfa {
+    /// `code`, `questions` or `selections`.
+    pub kind: &'static str,
+    /// How many prompts in all.
+    pub rounds: u32,
+}
+
+impl Mfa {
+    pub fn for_password(password: &str) -> Option<Self> {
+        if password == "mfa_device" {
+            return Some(Self {
+                kind: "code",
+                rounds: 1,
+            });
+        }
+        if password == "mfa_selections" {
+            return Some(Self {
+                kind: "selections",
+                rounds: 1,
+            });
+        }
+        let rest = password.strip_prefix("mfa_questions_")?;
+        let (rounds, questions) = rest.split_once('_')?;
+        let rounds: u32 = rounds.parse().ok().filter(|n| (1..=9).contains(n))?;
+        let questions: u32 = questions.parse().ok().filter(|n| (1..=9).contains(n))?;
+        Some(Self {
+            kind: "questions",
+            rounds: rounds * questions,
+        })
+    }
+
+    /// The prompt and expected answer of prompt number `index` (0-based).
+    pub fn prompt(&self, index: u32) -> (String, String) {
+        match self.kind {
+            "code" => (
+                "Enter the code sent to your device (sandbox: 1234)".to_owned(),
+                "1234".to_owned(),
+            ),
+            "selections" => (
+                "Do you recognise this device? (sandbox: Yes)".to_owned(),
+                "Yes".to_owned(),
+            ),
+            _ => {
+                let answer = format!("answer_{}_{}", index / 3 + 1, index % 3 + 1);
+                (
+                    format!("Security question {} (sandbox: {answer})", index + 1),
+                    answer,
+                )
+            }
+        }
     }
 }
 

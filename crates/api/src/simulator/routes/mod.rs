@@ -5,6 +5,8 @@ mod control;
 mod institutions;
 mod items;
 mod link;
+mod link_ui;
+mod oauth;
 mod sandbox;
 mod transactions;
 
@@ -76,6 +78,25 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/webhook_verification_key/get",
         web::post().to(sandbox::verification_key),
     )
+    .route("/link-initialize.js", web::get().to(link_script))
+    .route("/link.css", web::get().to(link_stylesheet))
+    .route("/oauth.css", web::get().to(oauth_stylesheet))
+    .route("/link/session", web::post().to(link_ui::start_session))
+    .route(
+        "/link/institutions",
+        web::get().to(link_ui::list_institutions),
+    )
+    .route(
+        "/link/credentials",
+        web::post().to(link_ui::submit_credentials),
+    )
+    .route("/link/mfa", web::post().to(link_ui::submit_mfa))
+    .route("/link/oauth/start", web::post().to(link_ui::start_oauth))
+    .route("/link/oauth/resume", web::post().to(link_ui::resume_oauth))
+    .route("/link/complete", web::post().to(link_ui::complete))
+    .route("/link/exit", web::post().to(link_ui::exit))
+    .route("/oauth/authorize", web::get().to(oauth::consent_page))
+    .route("/oauth/decision", web::post().to(oauth::decide))
     .default_service(web::to(not_found));
 }
 
@@ -96,3 +117,32 @@ fn answer(mut body: Value) -> HttpResponse {
 }
 
 type Sim = web::Data<Simulator>;
+
+/// The Link stand-in and its styles: small, so served from the binary, revalidated each load.
+async fn link_script() -> HttpResponse {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/link-initialize.js"),
+    )
+}
+
+async fn link_stylesheet() -> HttpResponse {
+    asset(
+        "text/css; charset=utf-8",
+        include_str!("../assets/link.css"),
+    )
+}
+
+async fn oauth_stylesheet() -> HttpResponse {
+    asset(
+        "text/css; charset=utf-8",
+        include_str!("../assets/oauth.css"),
+    )
+}
+
+fn asset(content_type: &str, body: &'static str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-cache"))
+        .body(body)
+}

@@ -90,6 +90,53 @@ impl Browser {
         self.client.execute(script, Vec::new()).await.unwrap()
     }
 
+    /// Waits for an element, then returns it.
+    pub async fn wait_for(&self, locator: Locator<'_>) -> Element {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(locator)
+            .await
+            .unwrap_or_else(|e| panic!("no element {locator:?} after {WAIT:?}: {e}"))
+    }
+
+    /// Types into the input whose `<label>` reads `label`.
+    pub async fn fill(&self, label: &str, value: &str) {
+        let xpath = format!("//input[@id=//label[normalize-space(.)='{label}']/@for]");
+        let input = self.wait_for(Locator::XPath(&xpath)).await;
+        input.clear().await.unwrap();
+        input.send_keys(value).await.unwrap();
+    }
+
+    /// Clicks the enabled button whose text (or `aria-label`) is `text`.
+    pub async fn click_button(&self, text: &str) {
+        let xpath = format!(
+            "//button[(normalize-space(.)='{text}' or @aria-label='{text}') and not(@disabled)]"
+        );
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Ok(button) = self.client.find(Locator::XPath(&xpath)).await {
+                if button.click().await.is_ok() {
+                    return;
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no clickable button {text:?} after {WAIT:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Runs an asynchronous script (it calls `arguments[arguments.length - 1]` when done).
+    pub async fn run_async_js(
+        &self,
+        script: &str,
+        args: Vec<serde_json::Value>,
+    ) -> serde_json::Value {
+        self.client.execute_async(script, args).await.unwrap()
+    }
+
     pub async fn click_link(&self, text: &str) {
         self.client
             .find(Locator::LinkText(text))
@@ -100,7 +147,8 @@ impl Browser {
             .unwrap();
     }
 
-    async fn screenshot(&self, name: &str) -> std::io::Result<()> {
+    /// Saves `target/screenshots/<name>.png` now.
+    pub async fn screenshot(&self, name: &str) -> std::io::Result<()> {
         let png = self
             .client
             .screenshot()
