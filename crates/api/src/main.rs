@@ -1,13 +1,65 @@
 use anyhow::Context;
+use clap::{Parser, Subcommand};
+use secrecy::SecretString;
+use std::net::IpAddr;
 use tally::config::Settings;
-use tally::startup::{shutdown_signal, Application};
+use tally::simulator::SimulatorKeys;
+use tally::startup::{connect, shutdown_signal, Application, SimulatorServer};
 use tally::telemetry;
+
+/// Tally: a self-hosted personal finance manager.
+#[derive(Parser)]
+#[command(name = "tally", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run Tally (what `tally` alone does).
+    Serve,
+    /// Run only the offline Plaid simulator, at http://HOST:PORT/sim/plaid.
+    Simulator {
+        #[arg(long, default_value_t = 4001)]
+        port: u16,
+        #[arg(long, default_value = "127.0.0.1")]
+        host: IpAddr,
+        /// Require this client id (and --secret) on every request, as Plaid does.
+        #[arg(long, env = "SIMULATOR_CLIENT_ID", requires = "secret")]
+        client_id: Option<String>,
+        #[arg(long, env = "SIMULATOR_SECRET", hide_env_values = true)]
+        secret: Option<String>,
+    },
+}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
     let settings = Settings::load().context("reading configuration")?;
     telemetry::init(&settings.log);
-    let application = Application::build(settings).await?;
-    tracing::info!(url = %application.local_url(), "Tally is listening");
-    application.run_until_stopped(shutdown_signal()).await
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let application = Application::build(settings).await?;
+            tracing::info!(url = %application.local_url(), "Tally is listening");
+            application.run_until_stopped(shutdown_signal()).await
+        }
+        Command::Simulator {
+            port,
+            host,
+            client_id,
+            secret,
+        } => {
+            let keys = client_id
+                .zip(secret)
+                .map(|(client_id, secret)| SimulatorKeys {
+                    client_id,
+                    secret: SecretString::from(secret),
+                });
+            let db = connect(&settings.database)?;
+            let simulator = SimulatorServer::build(db, host, port, keys).await?;
+            tracing::info!(url = %simulator.plaid_url(), "the Plaid simulator is listening");
+            simulator.run_until_stopped(shutdown_signal()).await
+        }
+    }
 }

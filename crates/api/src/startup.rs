@@ -210,3 +210,57 @@ pub async fn shutdown_signal() {
         let _ = interrupt.await;
     }
 }
+
+/// The offline Plaid on its own (`tally simulator`), for other apps or a separate process.
+pub struct SimulatorServer {
+    address: SocketAddr,
+    server: Server,
+}
+
+impl SimulatorServer {
+    /// Serves the simulator at `http://host:port/sim/plaid`, its state in `db`. With `keys`,
+    /// requests must carry those credentials, as with Plaid.
+    pub async fn build(
+        db: PgPool,
+        host: IpAddr,
+        port: u16,
+        keys: Option<simulator::SimulatorKeys>,
+    ) -> anyhow::Result<Self> {
+        MIGRATOR
+            .run(&db)
+            .await
+            .context("applying database migrations")?;
+        let simulator = web::Data::new(Simulator::new(db, keys).await?);
+        let listener =
+            TcpListener::bind((host, port)).with_context(|| format!("binding {host}:{port}"))?;
+        let address = listener.local_addr()?;
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(TracingLogger::default())
+                .configure(|cfg| simulator::configure(cfg, simulator.clone()))
+        })
+        .listen(listener)?
+        .disable_signals()
+        .shutdown_timeout(SHUTDOWN_GRACE)
+        .run();
+        Ok(Self { address, server })
+    }
+
+    /// `http://<host>:<port>/sim/plaid`: the base URL a Plaid client should use.
+    pub fn plaid_url(&self) -> String {
+        format!("http://{}{SIMULATOR_MOUNT}", self.address)
+    }
+
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+        let handle = self.server.handle();
+        let mut server = tokio::spawn(self.server);
+        tokio::select! {
+            finished = &mut server => finished.context("simulator task")?.context("simulator")?,
+            () = shutdown => {
+                handle.stop(true).await;
+                server.await.context("simulator task")?.context("simulator")?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,44 @@
+//! `tally simulator`: the offline Plaid on its own, with credentials enforced when configured.
+
+use secrecy::SecretString;
+use sqlx::PgPool;
+use tally::plaid::{PlaidClient, PlaidCredentials};
+use tally::simulator::SimulatorKeys;
+use tally::startup::SimulatorServer;
+
+fn client(url: &str, secret: &str) -> PlaidClient {
+    PlaidClient::new(
+        url::Url::parse(url).unwrap(),
+        PlaidCredentials {
+            client_id: "my-client".to_owned(),
+            secret: SecretString::from(secret),
+        },
+    )
+    .unwrap()
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn the_simulator_runs_alone_and_checks_keys(db: PgPool) {
+    let keys = SimulatorKeys {
+        client_id: "my-client".to_owned(),
+        secret: SecretString::from("my-secret"),
+    };
+    let server = SimulatorServer::build(db, [127, 0, 0, 1].into(), 0, Some(keys))
+        .await
+        .unwrap();
+    let url = server.plaid_url();
+    tokio::spawn(server.run_until_stopped(std::future::pending()));
+
+    let institution = client(&url, "my-secret")
+        .institutions_get_by_id("ins_109508", &["US"], false)
+        .await
+        .unwrap();
+    assert_eq!(institution.institution.name, "First Platypus Bank");
+
+    let refused = client(&url, "wrong-secret")
+        .institutions_get_by_id("ins_109508", &["US"], false)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Some("INVALID_API_KEYS"));
+    assert_eq!(refused.status(), Some(400));
+}
