@@ -293,3 +293,23 @@ async fn advancing_the_clock_brings_new_days_and_posts_pending(db: PgPool) {
     );
     assert_eq!(truth["accounts"].as_array().unwrap().len(), 12);
 }
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_new_webhook_url_is_acknowledged_there(db: PgPool) {
+    let app = spawn_app(db).await;
+    let plaid = plaid(&app);
+    let item = link(&plaid, "user_good", "pass_good", None).await;
+    let mut receiver = WebhookReceiver::start(0).await;
+
+    let updated = plaid
+        .item_webhook_update(&item, Some(&receiver.url))
+        .await
+        .unwrap();
+
+    assert_eq!(updated.item.webhook.as_deref(), Some(receiver.url.as_str()));
+    let body = receiver.next().await.json();
+    assert_eq!(body["webhook_code"], "WEBHOOK_UPDATE_ACKNOWLEDGED");
+    assert_eq!(body["new_webhook_url"], receiver.url.as_str());
+    let cleared = plaid.item_webhook_update(&item, None).await.unwrap();
+    assert!(cleared.item.webhook.is_none());
+}

@@ -203,6 +203,11 @@ async fn logged_in(
 /// Update mode succeeded: the item works again; a fresh public token for it closes Link.
 async fn repaired(sim: &Sim, session: &LinkSession, item_id: &str) -> Result<Value, SimError> {
     store::set_login_required(&sim.db, item_id, false).await?;
+    let item = store::item_by_id(&sim.db, item_id).await?;
+    if let Some(url) = item.webhook.as_deref() {
+        sim.webhooks
+            .send(url, item_id, "ITEM", "LOGIN_REPAIRED", json!({}));
+    }
     let public_token = ids::token("public");
     store::insert_public_token(&sim.db, &public_token, item_id).await?;
     set_state(sim, session, "done", Some(item_id)).await?;

@@ -218,6 +218,15 @@ async fn update_mode_repairs_a_broken_login(db: PgPool) {
         .is_login_required());
     let token = link_token(&app, Some(&item)).await;
 
+    let mut receiver = crate::simulator_support::WebhookReceiver::start(0).await;
+    plaid
+        .item_webhook_update(&item, Some(&receiver.url))
+        .await
+        .unwrap();
+    assert_eq!(
+        receiver.next().await.json()["webhook_code"],
+        "WEBHOOK_UPDATE_ACKNOWLEDGED"
+    );
     with_browser(&app, "link-standin-update", |browser| async move {
         browser.goto("/").await;
         open_link(&browser, &token, None).await;
@@ -233,4 +242,33 @@ async fn update_mode_repairs_a_broken_login(db: PgPool) {
 
     assert!(plaid.item_get(&item).await.unwrap().item.error.is_none());
     plaid.accounts_get(&item).await.unwrap();
+    assert_eq!(
+        receiver.next().await.json()["webhook_code"],
+        "LOGIN_REPAIRED"
+    );
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_bank_that_asks_for_a_code_gets_one(db: PgPool) {
+    let app = spawn_app(db).await;
+    let token = link_token(&app, None).await;
+    with_browser(&app, "link-standin-mfa", |browser| async move {
+        browser.goto("/").await;
+        open_link(&browser, &token, None).await;
+        browser.click_button("Tartan Bank").await;
+        log_in(&browser, "mfa_device").await;
+        browser.wait_for_text("h2", "Verify your identity").await;
+        browser.fill("Code", "9999").await;
+        browser.click_button("Submit").await;
+        browser.wait_for_text("[role=alert]", "not correct").await;
+        browser.fill("Code", "1234").await;
+        browser.click_button("Submit").await;
+        browser.wait_for_text("h2", "Select accounts").await;
+        browser.click_button("Continue").await;
+        browser.wait_for_text("h2", "Success").await;
+        browser.click_button("Continue").await;
+        let success = callback(&browser, "success").await;
+        assert_eq!(success["metadata"]["institution"]["name"], "Tartan Bank");
+    })
+    .await;
 }
