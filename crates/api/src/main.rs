@@ -25,10 +25,12 @@ enum Command {
         port: u16,
         #[arg(long, default_value = "127.0.0.1")]
         host: IpAddr,
-        /// Require this client id (and --secret) on every request, as Plaid does.
-        #[arg(long, env = "SIMULATOR_CLIENT_ID", requires = "secret")]
+        /// Require this client id (and --secret) on every request, as Plaid does
+        /// (default: SIMULATOR_CLIENT_ID from the environment or .env).
+        #[arg(long, requires = "secret")]
         client_id: Option<String>,
-        #[arg(long, env = "SIMULATOR_SECRET", hide_env_values = true)]
+        /// The secret that goes with --client-id (default: SIMULATOR_SECRET).
+        #[arg(long)]
         secret: Option<String>,
     },
 }
