@@ -119,6 +119,11 @@ pub fn search(query: &str) -> impl Iterator<Item = &'static SimInstitution> + '_
 }
 
 impl SimInstitution {
+    /// Base64 PNG, 152×152.
+    pub fn logo(&self) -> Option<String> {
+        super::logos::logo(self.id, self.name, self.primary_color)
+    }
+
     /// The institution object; `logo`, `primary_color` and `url` only with optional metadata.
     pub fn to_json(&self, include_optional_metadata: bool) -> Value {
         let mut institution = json!({
@@ -134,7 +139,7 @@ impl SimInstitution {
         if include_optional_metadata {
             institution["url"] = json!("https://plaid.com");
             institution["primary_color"] = json!(self.primary_color);
-            institution["logo"] = Value::Null;
+            institution["logo"] = json!(self.logo());
         }
         institution
     }

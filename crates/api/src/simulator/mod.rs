@@ -9,6 +9,7 @@ mod ids;
 mod institutions;
 mod keys;
 mod ledger;
+mod logos;
 mod recurring;
 mod request;
 mod routes;

@@ -235,6 +235,12 @@ async fn institutions_come_with_their_metadata(db: PgPool) {
     assert_eq!(bank.name, "Platypus OAuth Bank");
     assert!(bank.oauth);
     assert!(bank.primary_color.is_some_and(|c| c.starts_with('#')));
+    let logo = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        bank.logo.unwrap(),
+    )
+    .unwrap();
+    assert_eq!(&logo[1..4], b"PNG");
     let plain = plaid
         .institutions_get_by_id(FIRST_PLATYPUS, &["US"], false)
         .await

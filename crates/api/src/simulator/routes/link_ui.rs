@@ -30,7 +30,7 @@ fn institution_json(institution: &SimInstitution) -> Value {
         "name": institution.name,
         "oauth": institution.oauth,
         "primary_color": institution.primary_color,
-        "logo": null,
+        "logo": institution.logo(),
         "url": "https://plaid.com",
     })
 }
