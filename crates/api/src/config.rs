@@ -25,7 +25,18 @@ pub struct Settings {
     pub plaid: PlaidSettings,
     /// Base64 of 32 random bytes; encrypts Plaid access tokens at rest.
     pub encryption_key: Option<SecretString>,
+    pub auth: AuthSettings,
     pub log: LogSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    /// These usernames are administrators (besides the first user ever registered).
+    pub admin_usernames: Vec<String>,
+    /// Log-in attempts allowed per minute, per client address and per username.
+    pub logins_per_minute: std::num::NonZeroU32,
+    /// Registrations allowed per hour per client address.
+    pub registrations_per_hour: std::num::NonZeroU32,
 }
 
 #[derive(Debug, Clone)]
@@ -109,6 +120,9 @@ const VARIABLES: &[&str] = &[
     "TALLY_ENCRYPTION_KEY",
     "LOG_LEVEL",
     "LOG_FORMAT",
+    "ADMIN_USERNAMES",
+    "LOGIN_ATTEMPTS_PER_MINUTE",
+    "REGISTRATIONS_PER_HOUR",
 ];
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:55432/tally";
@@ -253,6 +267,23 @@ impl Settings {
                 redirect_uri,
             },
             encryption_key: vars.secret("TALLY_ENCRYPTION_KEY"),
+            auth: AuthSettings {
+                admin_usernames: vars
+                    .text("ADMIN_USERNAMES")
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(|name| name.trim().to_lowercase())
+                    .filter(|name| !name.is_empty())
+                    .collect(),
+                logins_per_minute: vars.parsed(
+                    "LOGIN_ATTEMPTS_PER_MINUTE",
+                    std::num::NonZeroU32::MIN.saturating_add(9),
+                )?,
+                registrations_per_hour: vars.parsed(
+                    "REGISTRATIONS_PER_HOUR",
+                    std::num::NonZeroU32::MIN.saturating_add(19),
+                )?,
+            },
             log: LogSettings {
                 filter: vars.text("LOG_LEVEL").unwrap_or_else(|| "info".to_owned()),
                 format,

@@ -1,6 +1,9 @@
 //! Tally's server. `startup::Application` assembles everything; `main.rs` only runs it.
 
+pub mod auth;
 pub mod config;
+pub mod db;
+pub mod domain;
 pub mod error;
 pub mod plaid;
 pub mod routes;

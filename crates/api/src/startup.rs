@@ -1,5 +1,6 @@
 //! Assembling the server. Tests build it exactly as `main` does, on port 0.
 
+use crate::auth::limits::AuthLimits;
 use crate::config::{
     DatabaseSettings, Settings, PLAID_PRODUCTION_URL, PLAID_SANDBOX_URL, SIMULATOR_MOUNT,
 };
@@ -70,10 +71,15 @@ impl Application {
         let spa = Spa::load(&settings.server.spa_dir);
         let csp = spa.content_security_policy(settings.plaid.mode);
         let max_body_bytes = settings.server.max_body_bytes;
+        let auth_limits = Arc::new(AuthLimits::new(
+            settings.auth.logins_per_minute,
+            settings.auth.registrations_per_hour,
+        ));
         let state = web::Data::new(AppState {
             db,
             plaid,
             settings: Arc::new(settings),
+            auth_limits,
         });
 
         let server = HttpServer::new(move || {

@@ -1,5 +1,6 @@
 //! What every handler can reach, in one `web::Data`.
 
+use crate::auth::limits::AuthLimits;
 use crate::config::Settings;
 use crate::plaid::PlaidClient;
 use sqlx::PgPool;
@@ -11,4 +12,5 @@ pub struct AppState {
     /// This mode's Plaid (the simulator over loopback in simulator mode).
     pub plaid: PlaidClient,
     pub settings: Arc<Settings>,
+    pub auth_limits: Arc<AuthLimits>,
 }

@@ -2,12 +2,14 @@
 
 mod config;
 mod health;
+mod session;
+mod users;
 
 use crate::error::{self, ApiError};
 use crate::state::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header;
+use actix_web::http::header::{self, HeaderName};
 use actix_web::middleware::{from_fn, ErrorHandlers, Next};
 use actix_web::{web, HttpResponse};
 
@@ -17,9 +19,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api")
             .wrap(from_fn(reject_oversized_bodies))
+            .wrap(from_fn(refuse_cross_site_writes))
             .wrap(ErrorHandlers::new().default_handler(error::render_plain_error))
             .configure(health::configure)
             .configure(config::configure)
+            .configure(session::configure)
+            .configure(users::configure)
             .default_service(web::to(not_found)),
     );
 }
@@ -49,4 +54,49 @@ async fn reject_oversized_bodies(
         .into());
     }
     next.call(req).await
+}
+
+/// CSRF defence for cookie-authenticated writes: a browser always says where a request comes
+/// from (`Origin`, or `Sec-Fetch-Site` on older requests); writes from any other site are
+/// refused. Requests without either header do not come from a browser page, so they carry no
+/// ambient cookie risk.
+async fn refuse_cross_site_writes(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let safe_method = matches!(
+        *req.method(),
+        actix_web::http::Method::GET
+            | actix_web::http::Method::HEAD
+            | actix_web::http::Method::OPTIONS
+    );
+    if !safe_method && !is_same_origin(&req) {
+        tracing::warn!(origin = ?req.headers().get(header::ORIGIN), "cross-site write refused");
+        return Err(ApiError::Forbidden.into());
+    }
+    next.call(req).await
+}
+
+fn is_same_origin(req: &ServiceRequest) -> bool {
+    let header_text = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+    if let Some(origin) = header_text(header::ORIGIN) {
+        let public = req.app_data::<web::Data<AppState>>().map(|state| {
+            state
+                .settings
+                .server
+                .public_url
+                .origin()
+                .ascii_serialization()
+        });
+        let own = format!(
+            "{}://{}",
+            req.connection_info().scheme(),
+            req.connection_info().host()
+        );
+        return public.as_deref() == Some(origin) || origin == own;
+    }
+    match header_text(HeaderName::from_static("sec-fetch-site")) {
+        Some(site) => matches!(site, "same-origin" | "none"),
+        None => true,
+    }
 }

@@ -43,18 +43,52 @@ pub fn test_settings(extra: &[(&str, &str)]) -> Settings {
     Settings::from_vars(vars).expect("test settings")
 }
 
+/// Everything the apps of this test binary log, at debug level, so tests can check what a log
+/// would reveal. `TEST_LOG=1` also prints it.
+pub fn captured_logs() -> String {
+    capture_logs();
+    String::from_utf8_lossy(&LOGS.lock().unwrap()).into_owned()
+}
+
+static LOGS: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+struct LogSink;
+
+impl std::io::Write for LogSink {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        LOGS.lock().unwrap().extend_from_slice(bytes);
+        if std::env::var_os("TEST_LOG").is_some() {
+            std::io::stdout().write_all(bytes)?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn capture_logs() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let _ = tracing_subscriber::fmt()
+            // The server's logs only: the test clients' own (cookie jars, HTTP) are not Tally's.
+            .with_env_filter(
+                "debug,cookie_store=off,reqwest=off,hyper=off,hyper_util=off,h2=off,rustls=off",
+            )
+            .with_writer(|| LogSink)
+            .with_ansi(false)
+            .try_init();
+    });
+}
+
 pub async fn spawn_app(db: PgPool) -> TestApp {
     spawn_app_with(db, &[]).await
 }
 
 /// As `spawn_app`, with extra settings (`NAME`, `value`) on top of the test defaults.
 pub async fn spawn_app_with(db: PgPool, extra: &[(&str, &str)]) -> TestApp {
-    if std::env::var_os("TEST_LOG").is_some() {
-        tally::telemetry::init(&tally::config::LogSettings {
-            filter: "debug".to_owned(),
-            format: tally::config::LogFormat::Pretty,
-        });
-    }
+    capture_logs();
     let settings = test_settings(extra);
 
     // The app shares the test's pool: when the test ends, sqlx closes it and drops the database.
@@ -67,9 +101,15 @@ pub async fn spawn_app_with(db: PgPool, extra: &[(&str, &str)]) -> TestApp {
     TestApp {
         address,
         db,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
+        client: browser_like_client(),
     }
+}
+
+/// A client that keeps cookies, as a browser tab does.
+pub fn browser_like_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .unwrap()
 }

@@ -7,6 +7,7 @@ mod health;
 mod helpers;
 mod lifecycle;
 mod plaid_client;
+mod session;
 mod simulator_contract;
 mod simulator_controls;
 mod simulator_standalone;

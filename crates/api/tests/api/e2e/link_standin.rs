@@ -96,7 +96,9 @@ async fn link_a_bank_after_a_wrong_password(db: PgPool) {
         open_link(&browser, &token, None).await;
 
         browser.wait_for_text("h2", "Select your bank").await;
-        browser.wait_for_text("button", "Tattersall Federal Credit Union").await;
+        browser
+            .wait_for_text("button", "Tattersall Federal Credit Union")
+            .await;
         browser.screenshot("link-standin-banks").await.unwrap();
         browser.click_button("First Platypus Bank").await;
         browser

@@ -1,0 +1,71 @@
+//! `AuthUser`: the signed-in user of a request, or 401. `AdminUser`: the same, or 403.
+
+use super::session::{self, COOKIE_NAME};
+use crate::db;
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use chrono::Utc;
+use std::future::Future;
+use std::pin::Pin;
+use uuid::Uuid;
+
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub user_id: Uuid,
+    pub username: String,
+    pub is_admin: bool,
+    pub session_id: Uuid,
+}
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = req.cookie(COOKIE_NAME).map(|c| c.value().to_owned());
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let (Some(token), Some(state)) = (token.filter(|t| !t.is_empty()), state) else {
+                return Err(ApiError::Unauthorized);
+            };
+            let found = db::sessions::find(&state.db, &session::token_hash(&token))
+                .await
+                .map_err(|e| ApiError::Unexpected(e.into()))?
+                .ok_or(ApiError::Unauthorized)?;
+            if Utc::now() - found.last_seen_at > session::RENEW_AFTER {
+                db::sessions::renew(&state.db, found.session_id, session::expiry_from_now())
+                    .await
+                    .map_err(|e| ApiError::Unexpected(e.into()))?;
+            }
+            Ok(Self {
+                user_id: found.user_id,
+                username: found.username,
+                is_admin: found.is_admin,
+                session_id: found.session_id,
+            })
+        })
+    }
+}
+
+/// A signed-in administrator.
+#[derive(Debug, Clone)]
+pub struct AdminUser(pub AuthUser);
+
+impl FromRequest for AdminUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = AuthUser::from_request(req, payload);
+        Box::pin(async move {
+            let user = user.await?;
+            if user.is_admin {
+                Ok(Self(user))
+            } else {
+                Err(ApiError::Forbidden)
+            }
+        })
+    }
+}

@@ -1,0 +1,51 @@
+//! Session tokens and the cookie that carries them.
+
+use actix_web::cookie::{Cookie, SameSite};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+pub const COOKIE_NAME: &str = "tally_session";
+/// A session ends after this long without use.
+pub const IDLE_LIFETIME: Duration = Duration::days(14);
+/// Use renews a session at most this often (so reading pages does not write every time).
+pub const RENEW_AFTER: Duration = Duration::hours(1);
+/// Browsers keep cookies at most 400 days; the server decides when a session really ends.
+const COOKIE_MAX_AGE_DAYS: i64 = 400;
+
+/// A new random token (given to the browser) and its hash (kept in the database).
+pub fn new_token() -> (String, Vec<u8>) {
+    let mut bytes = [0_u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+pub fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+pub fn expiry_from_now() -> DateTime<Utc> {
+    Utc::now() + IDLE_LIFETIME
+}
+
+/// HttpOnly, SameSite=Lax, and Secure when Tally is served over https.
+pub fn cookie(token: String, secure: bool) -> Cookie<'static> {
+    Cookie::build(COOKIE_NAME, token)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .max_age(actix_web::cookie::time::Duration::days(COOKIE_MAX_AGE_DAYS))
+        .finish()
+}
+
+/// A cookie that makes the browser forget the session.
+pub fn removal_cookie(secure: bool) -> Cookie<'static> {
+    let mut cookie = cookie(String::new(), secure);
+    cookie.make_removal();
+    cookie
+}

@@ -1,0 +1,80 @@
+//! `app_user`.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRecord {
+    pub user_id: Uuid,
+    pub username: String,
+    pub password_hash: String,
+    pub is_admin: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Inserts a user. The first user ever is an admin, as is anyone `admin` names; a lock keeps
+/// two first registrations from both becoming "the first".
+#[tracing::instrument(skip_all)]
+pub async fn insert(
+    conn: &mut PgConnection,
+    username: &str,
+    password_hash: &str,
+    admin: bool,
+) -> Result<UserRecord, sqlx::Error> {
+    sqlx::query("select pg_advisory_xact_lock(hashtext('app_user.first_admin'))")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query_as::<_, UserRecord>(
+        "insert into app_user (username, password_hash, is_admin)
+         values ($1, $2, $3 or not exists (select 1 from app_user))
+         returning user_id, username::text, password_hash, is_admin, created_at",
+    )
+    .bind(username)
+    .bind(password_hash)
+    .bind(admin)
+    .fetch_one(conn)
+    .await
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn by_username(
+    db: impl PgExecutor<'_>,
+    username: &str,
+) -> Result<Option<UserRecord>, sqlx::Error> {
+    sqlx::query_as::<_, UserRecord>(
+        "select user_id, username::text, password_hash, is_admin, created_at
+         from app_user where username = $1::citext",
+    )
+    .bind(username)
+    .fetch_optional(db)
+    .await
+}
+
+/// Deletes a user; sessions and (later) everything of theirs go with them by cascade.
+#[tracing::instrument(skip_all)]
+pub async fn delete(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query("delete from app_user where user_id = $1")
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected() > 0)
+}
+
+/// One row of the admin's user list.
+#[derive(Debug, sqlx::FromRow)]
+pub struct UserSummary {
+    pub user_id: Uuid,
+    pub username: String,
+    pub is_admin: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn list(db: impl PgExecutor<'_>) -> Result<Vec<UserSummary>, sqlx::Error> {
+    sqlx::query_as::<_, UserSummary>(
+        "select user_id, username::text, is_admin, created_at from app_user order by created_at",
+    )
+    .fetch_all(db)
+    .await
+}

@@ -1,0 +1,96 @@
+//! `/api/session`: log in, log out, and who is logged in.
+
+use crate::auth::{password, session, AuthUser};
+use crate::db;
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+use secrecy::SecretString;
+use tally_shared::api::session::{CurrentUser, LoginRequest, SessionResponse};
+use uuid::Uuid;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/session")
+            .get(current)
+            .post(log_in)
+            .delete(log_out),
+    );
+}
+
+#[tracing::instrument(name = "log in", skip_all)]
+async fn log_in(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let LoginRequest { username, password } = body.into_inner();
+    state.auth_limits.log_in(client_address(&req), &username)?;
+    // Unknown users and wrong passwords get the same answer, after the same work.
+    let user = db::users::by_username(&state.db, username.trim()).await?;
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let matches = password::verify(SecretString::from(password), stored).await?;
+    let Some(user) = user.filter(|_| matches) else {
+        tracing::info!("log-in refused");
+        return Err(ApiError::WrongCredentials);
+    };
+    tracing::info!(user_id = %user.user_id, "logged in");
+    start_session(
+        &state,
+        user.user_id,
+        &user.username,
+        user.is_admin,
+        HttpResponse::Ok(),
+    )
+    .await
+}
+
+/// Signs the user in on this browser: a new session row and its cookie.
+pub async fn start_session(
+    state: &AppState,
+    user_id: Uuid,
+    username: &str,
+    is_admin: bool,
+    mut response: actix_web::HttpResponseBuilder,
+) -> Result<HttpResponse, ApiError> {
+    let (token, hash) = session::new_token();
+    db::sessions::insert(&state.db, user_id, &hash, session::expiry_from_now()).await?;
+    Ok(response
+        .cookie(session::cookie(token, secure_cookies(state)))
+        .json(SessionResponse {
+            user: CurrentUser {
+                id: user_id.into(),
+                username: username.to_owned(),
+                is_admin,
+            },
+        }))
+}
+
+#[tracing::instrument(name = "current session", skip_all)]
+async fn current(user: AuthUser) -> web::Json<SessionResponse> {
+    web::Json(SessionResponse {
+        user: CurrentUser {
+            id: user.user_id.into(),
+            username: user.username,
+            is_admin: user.is_admin,
+        },
+    })
+}
+
+#[tracing::instrument(name = "log out", skip_all, fields(user_id = %user.user_id))]
+async fn log_out(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+    db::sessions::delete(&state.db, user.session_id).await?;
+    Ok(HttpResponse::NoContent()
+        .cookie(session::removal_cookie(secure_cookies(&state)))
+        .finish())
+}
+
+/// Cookies are `Secure` when people reach Tally over https.
+pub fn secure_cookies(state: &AppState) -> bool {
+    state.settings.server.public_url.scheme() == "https"
+}
+
+/// The address of the connected client (not a forwarded-for header anyone could forge).
+pub fn client_address(req: &HttpRequest) -> Option<std::net::IpAddr> {
+    req.peer_addr().map(|addr| addr.ip())
+}

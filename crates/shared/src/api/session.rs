@@ -1,0 +1,31 @@
+//! Registering, logging in and out, and who is logged in.
+
+use crate::ids::UserId;
+use serde::{Deserialize, Serialize};
+
+/// `POST /api/users`. Carries a password, so it has no `Debug`.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct RegisterRequest {
+    pub username: String,
+    pub password: String,
+}
+
+/// `POST /api/session`. Carries a password, so it has no `Debug`.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub id: UserId,
+    pub username: String,
+    pub is_admin: bool,
+}
+
+/// The answer of register, log in and `GET /api/session`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionResponse {
+    pub user: CurrentUser,
+}
