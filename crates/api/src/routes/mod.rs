@@ -1,5 +1,6 @@
 //! The JSON API under `/api`: one module per resource, each with its own `configure`.
 
+mod admin;
 mod config;
 mod health;
 mod session;
@@ -25,6 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(config::configure)
             .configure(session::configure)
             .configure(users::configure)
+            .configure(admin::configure)
             .default_service(web::to(not_found)),
     );
 }

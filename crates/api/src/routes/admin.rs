@@ -1,0 +1,51 @@
+//! `/api/admin`: the user list and removing users (administrators only; others get 403).
+
+use crate::auth::AdminUser;
+use crate::db;
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::{web, HttpResponse};
+use tally_shared::api::admin::{AdminUserList, AdminUserSummary};
+use uuid::Uuid;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/admin/users").get(list_users))
+        .service(web::resource("/admin/users/{user_id}").delete(delete_user));
+}
+
+#[tracing::instrument(name = "admin: list users", skip_all, fields(admin = %admin.0.user_id))]
+async fn list_users(
+    state: web::Data<AppState>,
+    admin: AdminUser,
+) -> Result<web::Json<AdminUserList>, ApiError> {
+    let users = db::users::list(&state.db)
+        .await?
+        .into_iter()
+        .map(|user| AdminUserSummary {
+            id: user.user_id.into(),
+            username: user.username,
+            is_admin: user.is_admin,
+            created_at: user.created_at,
+        })
+        .collect();
+    Ok(web::Json(AdminUserList { users }))
+}
+
+#[tracing::instrument(name = "admin: delete user", skip_all, fields(admin = %admin.0.user_id))]
+async fn delete_user(
+    state: web::Data<AppState>,
+    admin: AdminUser,
+    user_id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let user_id = user_id.into_inner();
+    if user_id == admin.0.user_id {
+        return Err(ApiError::Conflict(
+            "Administrators cannot delete themselves here; use “Delete my account”.".to_owned(),
+        ));
+    }
+    if !db::users::delete(&state.db, user_id).await? {
+        return Err(ApiError::NotFound);
+    }
+    tracing::info!(%user_id, "user deleted by an administrator");
+    Ok(HttpResponse::NoContent().finish())
+}
