@@ -38,10 +38,11 @@ enum Command {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let settings = Settings::load().context("reading configuration")?;
+    let mut settings = Settings::load().context("reading configuration")?;
     telemetry::init(&settings.log);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
+            settings.ensure_encryption_key(std::path::Path::new(".env"))?;
             let application = Application::build(settings).await?;
             tracing::info!(url = %application.local_url(), "Tally is listening");
             application.run_until_stopped(shutdown_signal()).await

@@ -4,6 +4,7 @@ use crate::auth::limits::AuthLimits;
 use crate::config::{
     DatabaseSettings, Settings, PLAID_PRODUCTION_URL, PLAID_SANDBOX_URL, SIMULATOR_MOUNT,
 };
+use crate::crypto::TokenCipher;
 use crate::error;
 use crate::plaid::{PlaidClient, PlaidCredentials};
 use crate::routes;
@@ -59,6 +60,12 @@ impl Application {
         let address = listener.local_addr()?;
 
         let plaid = plaid_client(&settings, address)?;
+        let cipher = match &settings.encryption_key {
+            Some(key) => TokenCipher::new(key, &settings.previous_encryption_keys)?,
+            None => anyhow::bail!(
+                "TALLY_ENCRYPTION_KEY is not set; Tally never stores bank tokens unencrypted"
+            ),
+        };
         let simulator = match settings.plaid.mode {
             PlaidMode::Simulator => Some(web::Data::new(
                 Simulator::new(db.clone(), None)
@@ -80,6 +87,7 @@ impl Application {
             plaid,
             settings: Arc::new(settings),
             auth_limits,
+            cipher: Arc::new(cipher),
         });
 
         let server = HttpServer::new(move || {

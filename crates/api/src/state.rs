@@ -2,6 +2,7 @@
 
 use crate::auth::limits::AuthLimits;
 use crate::config::Settings;
+use crate::crypto::TokenCipher;
 use crate::plaid::PlaidClient;
 use sqlx::PgPool;
 use std::sync::Arc;
@@ -13,4 +14,6 @@ pub struct AppState {
     pub plaid: PlaidClient,
     pub settings: Arc<Settings>,
     pub auth_limits: Arc<AuthLimits>,
+    /// Seals and opens Plaid access tokens at rest.
+    pub cipher: Arc<TokenCipher>,
 }

@@ -82,3 +82,17 @@ async fn migrations_are_applied_at_start(db: PgPool) {
     .unwrap();
     assert_eq!(helper.as_deref(), Some("trigger_updated_at"));
 }
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn tally_will_not_start_without_an_encryption_key(db: PgPool) {
+    let mut settings = crate::helpers::test_settings(&[]);
+    settings.encryption_key = None;
+
+    let refused = tally::startup::Application::build_with_pool(settings, db).await;
+
+    let error = refused.err().expect("started without an encryption key");
+    assert!(
+        error.to_string().contains("TALLY_ENCRYPTION_KEY"),
+        "{error}"
+    );
+}

@@ -34,10 +34,15 @@ pub fn spa_dir() -> PathBuf {
 pub fn test_settings(extra: &[(&str, &str)]) -> Settings {
     let spa_dir = spa_dir();
     let spa_dir = spa_dir.to_string_lossy();
+    let key = tally::crypto::TokenCipher::generate_key();
     let mut vars = vec![
         ("HOST", "127.0.0.1"),
         ("PORT", "0"),
         ("SPA_DIR", spa_dir.as_ref()),
+        (
+            "TALLY_ENCRYPTION_KEY",
+            secrecy::ExposeSecret::expose_secret(&key),
+        ),
     ];
     vars.extend_from_slice(extra);
     Settings::from_vars(vars).expect("test settings")
