@@ -5,6 +5,7 @@ use std::fmt;
 
 /// Machine-readable error codes. New codes may appear; clients treat unknown ones as `Other`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     BadRequest,
@@ -25,6 +26,7 @@ pub enum ErrorCode {
 
 /// A problem with one input field, for forms to show beside that field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -32,6 +34,7 @@ pub struct FieldError {
 
 /// `{ "code": "...", "message": "...", "fields": [...] }`: the body of every error response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     pub code: ErrorCode,
     /// A sentence a person can read. Never carries internals on a 5xx.

@@ -6,7 +6,9 @@ use std::fmt;
 
 /// An ISO 4217 code such as `USD`: three ASCII capital letters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", schema(value_type = String, example = "USD"))]
 pub struct CurrencyCode(String);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,8 +61,10 @@ impl fmt::Display for CurrencyCode {
 
 /// An amount in one currency. `{"amount": "12.50", "currency": "USD"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Money {
     #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "12.50"))]
     pub amount: Decimal,
     pub currency: CurrencyCode,
 }

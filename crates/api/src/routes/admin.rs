@@ -6,6 +6,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use tally_shared::api::admin::{AdminUserList, AdminUserSummary};
+use tally_shared::ApiError as ApiErrorBody;
 use uuid::Uuid;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -13,6 +14,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/admin/users/{user_id}").delete(delete_user));
 }
 
+#[utoipa::path(get, path = "/api/admin/users", tag = "admin",
+    responses((status = 200, body = AdminUserList), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
 #[tracing::instrument(name = "admin: list users", skip_all, fields(admin = %admin.0.user_id))]
 async fn list_users(
     state: web::Data<AppState>,
@@ -31,6 +34,10 @@ async fn list_users(
     Ok(web::Json(AdminUserList { users }))
 }
 
+#[utoipa::path(delete, path = "/api/admin/users/{user_id}", tag = "admin",
+    params(("user_id" = String, Path, description = "The user's id")),
+    responses((status = 204), (status = 404, body = ApiErrorBody), (status = 409, description = "That is you", body = ApiErrorBody),
+              (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
 #[tracing::instrument(name = "admin: delete user", skip_all, fields(admin = %admin.0.user_id))]
 async fn delete_user(
     state: web::Data<AppState>,

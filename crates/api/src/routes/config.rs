@@ -8,6 +8,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/config").get(config));
 }
 
+#[utoipa::path(get, path = "/api/config", tag = "server",
+    responses((status = 200, body = ConfigResponse)))]
 #[tracing::instrument(name = "config", skip_all)]
 async fn config(state: web::Data<AppState>) -> web::Json<ConfigResponse> {
     let plaid = &state.settings.plaid;

@@ -12,6 +12,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/health").get(health));
 }
 
+#[utoipa::path(get, path = "/api/health", tag = "server",
+    responses((status = 200, description = "Up", body = HealthResponse),
+              (status = 503, description = "The database is down", body = HealthResponse)))]
 #[tracing::instrument(name = "health", skip_all)]
 async fn health(state: web::Data<AppState>) -> HttpResponse {
     let database = match tokio::time::timeout(

@@ -3,6 +3,7 @@
 mod admin;
 mod config;
 mod health;
+mod openapi;
 mod session;
 mod users;
 
@@ -27,6 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(session::configure)
             .configure(users::configure)
             .configure(admin::configure)
+            .configure(openapi::configure)
             .default_service(web::to(not_found)),
     );
 }

@@ -7,6 +7,7 @@ use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::SecretString;
 use tally_shared::api::session::{CurrentUser, LoginRequest, SessionResponse};
+use tally_shared::ApiError as ApiErrorBody;
 use uuid::Uuid;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -18,6 +19,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
+#[utoipa::path(post, path = "/api/session", tag = "session", request_body = LoginRequest,
+    responses((status = 200, description = "Logged in; sets the session cookie", body = SessionResponse),
+              (status = 401, description = "Wrong username or password", body = ApiErrorBody),
+              (status = 429, description = "Too many attempts", body = ApiErrorBody)))]
 #[tracing::instrument(name = "log in", skip_all)]
 async fn log_in(
     state: web::Data<AppState>,
@@ -66,6 +71,8 @@ pub async fn start_session(
         }))
 }
 
+#[utoipa::path(get, path = "/api/session", tag = "session",
+    responses((status = 200, body = SessionResponse), (status = 401, body = ApiErrorBody)))]
 #[tracing::instrument(name = "current session", skip_all)]
 async fn current(user: AuthUser) -> web::Json<SessionResponse> {
     web::Json(SessionResponse {
@@ -77,6 +84,8 @@ async fn current(user: AuthUser) -> web::Json<SessionResponse> {
     })
 }
 
+#[utoipa::path(delete, path = "/api/session", tag = "session",
+    responses((status = 204, description = "Logged out; clears the cookie"), (status = 401, body = ApiErrorBody)))]
 #[tracing::instrument(name = "log out", skip_all, fields(user_id = %user.user_id))]
 async fn log_out(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
     db::sessions::delete(&state.db, user.session_id).await?;

@@ -8,7 +8,8 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::SecretString;
-use tally_shared::api::session::RegisterRequest;
+use tally_shared::api::session::{RegisterRequest, SessionResponse};
+use tally_shared::ApiError as ApiErrorBody;
 use tally_shared::FieldError;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -16,6 +17,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/users/me").delete(delete_me));
 }
 
+#[utoipa::path(post, path = "/api/users", tag = "users", request_body = RegisterRequest,
+    responses((status = 201, description = "Registered and logged in", body = SessionResponse),
+              (status = 409, description = "Username taken", body = ApiErrorBody),
+              (status = 422, description = "Invalid username or password", body = ApiErrorBody),
+              (status = 429, description = "Too many registrations", body = ApiErrorBody)))]
 #[tracing::instrument(name = "register", skip_all)]
 async fn register(
     state: web::Data<AppState>,
@@ -72,6 +78,8 @@ async fn register(
     .await
 }
 
+#[utoipa::path(delete, path = "/api/users/me", tag = "users",
+    responses((status = 204, description = "Account and all its data deleted"), (status = 401, body = ApiErrorBody)))]
 /// Deletes the account and everything of it; every browser signed in as it is signed out.
 #[tracing::instrument(name = "delete account", skip_all, fields(user_id = %user.user_id))]
 async fn delete_me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {

@@ -7,6 +7,7 @@ mod errors;
 mod health;
 mod helpers;
 mod lifecycle;
+mod openapi;
 mod plaid_client;
 mod session;
 mod simulator_contract;

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where Plaid is for this server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PlaidMode {
     /// The built-in offline Plaid; no keys, no network.
@@ -23,6 +24,7 @@ impl PlaidMode {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConfigResponse {
     pub plaid_mode: PlaidMode,
     /// The script that defines `window.Plaid` (the simulator's stand-in or Plaid's CDN script).

@@ -1,0 +1,38 @@
+//! `GET /api/openapi.json`: the API described from the code itself.
+
+use actix_web::{web, HttpResponse};
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Tally API", description = "Tally's JSON API. Every error answers as ApiError."),
+    paths(
+        super::health::health,
+        super::config::config,
+        super::session::current,
+        super::session::log_in,
+        super::session::log_out,
+        super::users::register,
+        super::users::delete_me,
+        super::admin::list_users,
+        super::admin::delete_user,
+        openapi_json,
+    ),
+    tags(
+        (name = "server", description = "Health and configuration"),
+        (name = "session", description = "Logging in and out"),
+        (name = "users", description = "Accounts"),
+        (name = "admin", description = "Administrators only"),
+    )
+)]
+pub struct ApiDoc;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/openapi.json").get(openapi_json));
+}
+
+#[utoipa::path(get, path = "/api/openapi.json", tag = "server",
+    responses((status = 200, description = "This document (OpenAPI 3.1)")))]
+async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}
