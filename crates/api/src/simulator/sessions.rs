@@ -95,6 +95,22 @@ pub struct SessionUpdate<'a> {
     pub oauth_state_id: Option<&'a str>,
 }
 
+impl<'a> SessionUpdate<'a> {
+    /// Only a new state; everything else stays as it is.
+    pub fn state(state: &'a str) -> Self {
+        Self {
+            state,
+            institution_id: None,
+            username: None,
+            password: None,
+            mfa_expected: None,
+            mfa_remaining: 0,
+            item_id: None,
+            oauth_state_id: None,
+        }
+    }
+}
+
 pub async fn update(
     db: &PgPool,
     session_id: &str,

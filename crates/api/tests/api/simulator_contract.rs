@@ -2,27 +2,12 @@
 //! mutation during pagination) interleaved with the reference sync loop. After every round the
 //! client's state equals the simulator's ground truth: nothing duplicated, nothing lost.
 
-use crate::helpers::{spawn_app, TestApp};
-use crate::simulator_support::{link, plaid, Replica};
+use crate::helpers::spawn_app;
+use crate::simulator_support::{control, link, plaid, Replica};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 use sqlx::PgPool;
-
-async fn control(app: &TestApp, path: &str, body: serde_json::Value) {
-    let response = app
-        .client
-        .post(app.url(&format!("/sim/plaid/control{path}")))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        response.status().is_success(),
-        "{path}: {}",
-        response.status()
-    );
-}
 
 async fn run_contract(db: PgPool, seed: u64) {
     let app = spawn_app(db).await;

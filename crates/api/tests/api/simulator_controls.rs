@@ -1,27 +1,11 @@
 //! The simulator's webhooks, fault injection and clock, as Tally's tests will use them.
 
-use crate::helpers::{spawn_app, TestApp};
-use crate::simulator_support::{link, plaid, Replica, WebhookReceiver};
+use crate::helpers::spawn_app;
+use crate::simulator_support::{control, link, plaid, Replica, WebhookReceiver};
 use serde_json::json;
 use sqlx::PgPool;
 use std::time::{Duration, Instant};
 use tally::plaid::webhook::WebhookVerifier;
-
-async fn control(app: &TestApp, path: &str, body: serde_json::Value) -> serde_json::Value {
-    let response = app
-        .client
-        .post(app.url(&format!("/sim/plaid/control{path}")))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        response.status().is_success(),
-        "{path}: {}",
-        response.status()
-    );
-    response.json().await.unwrap()
-}
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn refresh_announces_new_data_with_a_verifiable_signature(db: PgPool) {

@@ -203,3 +203,20 @@ impl WebhookReceiver {
         }
     }
 }
+
+/// POSTs to a simulator control (`/sim/plaid/control<path>`) and returns its answer.
+pub async fn control(app: &TestApp, path: &str, body: serde_json::Value) -> serde_json::Value {
+    let response = app
+        .client
+        .post(app.url(&format!("/sim/plaid/control{path}")))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "{path}: {}",
+        response.status()
+    );
+    response.json().await.unwrap()
+}

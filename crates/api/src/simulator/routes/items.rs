@@ -24,8 +24,7 @@ pub async fn get_item(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, SimError> {
-    let access_token = sim.read(&req, &body)?.required_text("access_token")?;
-    let item = store::item_by_access_token(&sim.db, &access_token).await?;
+    let item = sim.item_of(&req, &body).await?;
     Ok(answer(json!({
         "item": item_json(&item),
         "status": {
@@ -43,8 +42,7 @@ pub async fn remove_item(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, SimError> {
-    let access_token = sim.read(&req, &body)?.required_text("access_token")?;
-    let item = store::item_by_access_token(&sim.db, &access_token).await?;
+    let item = sim.item_of(&req, &body).await?;
     store::remove_item(&sim.db, &item.item_id).await?;
     Ok(answer(json!({})))
 }

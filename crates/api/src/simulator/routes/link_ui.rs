@@ -154,14 +154,9 @@ async fn mfa(sim: &Sim, body: &MfaAnswer) -> Result<Value, SimError> {
             &sim.db,
             &session.link_session_id,
             &SessionUpdate {
-                state: "mfa",
-                institution_id: None,
-                username: None,
-                password: None,
                 mfa_expected: Some(&next_expected),
                 mfa_remaining: remaining,
-                item_id: None,
-                oauth_state_id: None,
+                ..SessionUpdate::state("mfa")
             },
         )
         .await?;
@@ -228,14 +223,8 @@ async fn set_state(
         &sim.db,
         &session.link_session_id,
         &SessionUpdate {
-            state,
-            institution_id: None,
-            username: None,
-            password: None,
-            mfa_expected: None,
-            mfa_remaining: 0,
             item_id,
-            oauth_state_id: None,
+            ..SessionUpdate::state(state)
         },
     )
     .await
@@ -287,14 +276,9 @@ async fn oauth_start(sim: &Sim, body: &OAuthStart) -> Result<Value, SimError> {
         &sim.db,
         &session.link_session_id,
         &SessionUpdate {
-            state: "oauth",
             institution_id: Some(institution.id),
-            username: None,
-            password: None,
-            mfa_expected: None,
-            mfa_remaining: 0,
-            item_id: None,
             oauth_state_id: Some(&state_id),
+            ..SessionUpdate::state("oauth")
         },
     )
     .await?;

@@ -108,6 +108,16 @@ impl Simulator {
     fn read(&self, req: &HttpRequest, body: &web::Bytes) -> Result<PlaidRequest, SimError> {
         PlaidRequest::parse(req, body, self.keys.as_ref())
     }
+
+    /// The item whose `access_token` the request carries.
+    async fn item_of(
+        &self,
+        req: &HttpRequest,
+        body: &web::Bytes,
+    ) -> Result<super::store::SimItem, SimError> {
+        let access_token = self.read(req, body)?.required_text("access_token")?;
+        super::store::item_by_access_token(&self.db, &access_token).await
+    }
 }
 
 /// A 200 answer with its `request_id`.

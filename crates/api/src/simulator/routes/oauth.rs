@@ -92,16 +92,7 @@ pub async fn decide(sim: Sim, form: web::Form<Decision>) -> Result<HttpResponse,
     sessions::update(
         &sim.db,
         &session.link_session_id,
-        &SessionUpdate {
-            state,
-            institution_id: None,
-            username: None,
-            password: None,
-            mfa_expected: None,
-            mfa_remaining: 0,
-            item_id: None,
-            oauth_state_id: None,
-        },
+        &SessionUpdate::state(state),
     )
     .await?;
     let mut back = url::Url::parse(&redirect_uri)

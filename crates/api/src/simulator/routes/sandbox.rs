@@ -89,8 +89,7 @@ pub async fn reset_login(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, SimError> {
-    let access_token = sim.read(&req, &body)?.required_text("access_token")?;
-    let item = store::item_by_access_token(&sim.db, &access_token).await?;
+    let item = sim.item_of(&req, &body).await?;
     store::set_login_required(&sim.db, &item.item_id, true).await?;
     if let Some(url) = item.webhook.as_deref() {
         sim.webhooks.send(
