@@ -1,7 +1,10 @@
 //! The router and the frame around every page.
 
 use crate::components::layout::Layout;
-use crate::pages::{AdminPage, DashboardPage, HomePage, NotFoundPage, OAuthLinkPage};
+use crate::pages::{
+    AdminPage, DashboardPage, HomePage, LoginPage, NotFoundPage, OAuthLinkPage, RegisterPage,
+};
+use crate::state::session::provide_session;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Title};
 use leptos_router::components::{Route, Router, Routes};
@@ -10,6 +13,7 @@ use leptos_router::path;
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_session();
     view! {
         <Title formatter=|page: String| if page.is_empty() { "Tally".to_owned() } else { format!("{page} · Tally") } />
         <Router>
@@ -17,6 +21,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/dashboard") view=DashboardPage />
+                    <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/register") view=RegisterPage />
                     <Route path=path!("/oauth-link") view=OAuthLinkPage />
                     <Route path=path!("/admin") view=AdminPage />
                 </Routes>

@@ -1,10 +1,13 @@
 //! The only code that talks HTTP: one async fn per endpoint, typed by `tally-shared`.
 
+pub mod admin;
 pub mod config;
 pub mod health;
+pub mod session;
 
-use gloo_net::http::Response;
+use gloo_net::http::{RequestBuilder, Response};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use std::fmt;
 use tally_shared::ApiError;
 
@@ -41,6 +44,20 @@ impl fmt::Display for ClientError {
 
 impl std::error::Error for ClientError {}
 
+impl ClientError {
+    /// The server's per-field complaints, for forms to show beside each field.
+    pub fn field_message(&self, field: &str) -> Option<String> {
+        match self {
+            Self::Api(error) => error
+                .fields
+                .iter()
+                .find(|f| f.field == field)
+                .map(|f| f.message.clone()),
+            _ => None,
+        }
+    }
+}
+
 impl From<gloo_net::Error> for ClientError {
     fn from(error: gloo_net::Error) -> Self {
         match error {
@@ -62,4 +79,12 @@ async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ClientE
             "HTTP {status} without an error body"
         ))),
     }
+}
+
+/// Sends `body` as JSON and reads the answer as `T`.
+async fn send_json<B: Serialize, T: DeserializeOwned>(
+    request: RequestBuilder,
+    body: &B,
+) -> Result<T, ClientError> {
+    read_json(request.json(body)?.send().await?).await
 }

@@ -1,10 +1,25 @@
 //! The header, navigation and footer around every page.
 
+use crate::api;
+use crate::state::session::use_session;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let log_out = move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            if api::session::log_out().await.is_ok() {
+                session.set(None);
+                navigate("/login", Default::default());
+            }
+        });
+    };
     view! {
         <div class="shell">
             <header class="topbar">
@@ -15,8 +30,22 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <nav class="nav" aria-label="Main">
                     <A href="/" exact=true>"Home"</A>
                     <A href="/dashboard">"Dashboard"</A>
-                    <A href="/admin">"Admin"</A>
+                    {move || session.user().filter(|u| u.is_admin).map(|_| view! { <A href="/admin">"Admin"</A> })}
                 </nav>
+                <div class="account">
+                    {move || match session.user() {
+                        Some(user) => view! {
+                            <span class="account-name" data-testid="signed-in-as">{user.username}</span>
+                            <button class="button button-small" on:click=log_out.clone()>"Log out"</button>
+                        }
+                        .into_any(),
+                        None if session.is_known() => view! {
+                            <A href="/login" attr:class="button button-small">"Log in"</A>
+                        }
+                        .into_any(),
+                        None => ().into_any(),
+                    }}
+                </div>
             </header>
             <main class="content">{children()}</main>
             <footer class="footer">

@@ -1,19 +1,96 @@
-//! `/admin`: users, their banks and their last sync (administrators only).
+//! `/admin`: every user of this server (administrators only).
 
-use crate::components::status::EmptyState;
+use super::dashboard::SignInPrompt;
+use crate::api;
+use crate::components::error_view::ErrorView;
+use crate::components::status::{Badge, EmptyState, Tone};
+use crate::state::session::use_session;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use tally_shared::api::admin::AdminUserSummary;
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
+    let session = use_session();
     view! {
         <Title text="Admin" />
         <div class="page-head">
             <h1>"Admin"</h1>
         </div>
-        <EmptyState title="Administrators only">
-            <p>"The user list is shown to administrators once they sign in."</p>
-            <p class="muted">"Accounts and sign-in are not part of this build yet."</p>
-        </EmptyState>
+        {move || match session.user() {
+            Some(user) if user.is_admin => view! { <UserList /> }.into_any(),
+            Some(_) => view! {
+                <EmptyState title="Not allowed">
+                    <p>"Only administrators can see this page."</p>
+                </EmptyState>
+            }
+            .into_any(),
+            None if session.is_known() => view! { <SignInPrompt /> }.into_any(),
+            None => ().into_any(),
+        }}
+    }
+}
+
+#[component]
+fn UserList() -> impl IntoView {
+    let users = LocalResource::new(api::admin::list_users);
+    let remove = Action::new_local(move |user: &AdminUserSummary| {
+        let id = user.id;
+        async move {
+            let result = api::admin::delete_user(id).await;
+            users.refetch();
+            result
+        }
+    });
+    view! {
+        <section class="card">
+            <Transition fallback=|| view! { <p class="muted">"Loading users…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
+                    {move || Suspend::new(async move {
+                        users.await.map(|list| view! {
+                            <table class="table">
+                                <thead>
+                                    <tr><th>"Username"</th><th>"Role"</th><th>"Joined"</th><th></th></tr>
+                                </thead>
+                                <tbody>
+                                    {list.users.into_iter().map(|user| {
+                                        let joined = user.created_at.format("%Y-%m-%d").to_string();
+                                        let role = if user.is_admin {
+                                            view! { <Badge tone=Tone::Good label="Admin" /> }.into_any()
+                                        } else {
+                                            view! { <Badge tone=Tone::Neutral label="User" /> }.into_any()
+                                        };
+                                        let name = user.username.clone();
+                                        view! {
+                                            <tr>
+                                                <td>{user.username.clone()}</td>
+                                                <td>{role}</td>
+                                                <td>{joined}</td>
+                                                <td class="actions">
+                                                    <button
+                                                        class="button button-small button-danger"
+                                                        on:click=move |_| {
+                                                            let question = format!("Delete {name} and all of their data?");
+                                                            if window().confirm_with_message(&question).unwrap_or(false) {
+                                                                remove.dispatch(user.clone());
+                                                            }
+                                                        }
+                                                    >
+                                                        "Delete"
+                                                    </button>
+                                                </td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+            {move || remove.value().get().and_then(Result::err).map(|error| view! {
+                <p class="alert" role="alert">{error.to_string()}</p>
+            })}
+        </section>
     }
 }

@@ -1,11 +1,13 @@
 mod admin;
 mod dashboard;
 mod home;
+mod login;
 mod not_found;
 mod oauth_link;
 
 pub use admin::AdminPage;
 pub use dashboard::DashboardPage;
 pub use home::HomePage;
+pub use login::{LoginPage, RegisterPage};
 pub use not_found::NotFoundPage;
 pub use oauth_link::OAuthLinkPage;

@@ -102,7 +102,10 @@ impl Browser {
 
     /// Types into the input whose `<label>` reads `label`.
     pub async fn fill(&self, label: &str, value: &str) {
-        let xpath = format!("//input[@id=//label[normalize-space(.)='{label}']/@for]");
+        // A label pointing at its input (`for`), or wrapping it with its text in a `span`.
+        let xpath = format!(
+            "(//input[@id=//label[normalize-space(.)='{label}']/@for] | //label[span[normalize-space(.)='{label}']]//input)"
+        );
         let input = self.wait_for(Locator::XPath(&xpath)).await;
         input.clear().await.unwrap();
         input.send_keys(value).await.unwrap();
@@ -168,6 +171,16 @@ impl Browser {
             .into_iter()
             .flatten()
             .filter(|entry| entry["level"] == "SEVERE")
+            // Chrome logs every 4xx as a failed load. The API's answers to a person's mistakes
+            // (not logged in, wrong password, taken name, invalid field, too many tries) are
+            // expected and shown by the page; 400, 404 and 5xx still count as errors.
+            .filter(|entry| {
+                let message = entry["message"].as_str().unwrap_or_default();
+                let expected = ["401", "409", "422", "429"]
+                    .iter()
+                    .any(|status| message.contains(&format!("status of {status} ")));
+                !(message.contains("/api/") && expected)
+            })
             .map(|entry| entry["message"].as_str().unwrap_or_default().to_owned())
             .collect()
     }

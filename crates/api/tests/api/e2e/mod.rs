@@ -1,5 +1,6 @@
 //! Browser tests: the real server and headless Chromium through ChromeDriver.
 
+mod accounts;
 mod browser;
 mod link_standin;
 mod shell;

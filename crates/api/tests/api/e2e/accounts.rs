@@ -1,0 +1,85 @@
+//! Creating an account, logging out and in, and the admin page, in the browser.
+
+use super::browser::with_browser;
+use crate::helpers::{browser_like_client, spawn_app};
+use sqlx::PgPool;
+
+const PASSWORD: &str = "correct horse battery";
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn register_log_out_and_log_back_in(db: PgPool) {
+    let app = spawn_app(db).await;
+    with_browser(&app, "accounts-register", |browser| async move {
+        browser.goto("/register").await;
+        browser.wait_for_text("h1", "Create your account").await;
+        browser.fill("Username", "nora").await;
+        browser.fill("Password", "short").await;
+        browser.click_button("Create account").await;
+        browser
+            .wait_for_text(".field-error", "at least 10 characters")
+            .await;
+
+        browser.fill("Password", PASSWORD).await;
+        browser.click_button("Create account").await;
+        browser.wait_for_text("h2", "No banks linked yet").await;
+        assert_eq!(browser.path().await, "/dashboard");
+        browser
+            .wait_for_text("[data-testid=signed-in-as]", "nora")
+            .await;
+        browser.wait_for_text("nav a", "Admin").await;
+
+        browser.click_button("Log out").await;
+        browser.wait_for_text("h1", "Log in to Tally").await;
+        browser.fill("Username", "nora").await;
+        browser.fill("Password", "not the password").await;
+        browser.click_button("Log in").await;
+        browser
+            .wait_for_text("[role=alert]", "Wrong username or password.")
+            .await;
+        browser.fill("Password", PASSWORD).await;
+        browser.click_button("Log in").await;
+        browser
+            .wait_for_text("[data-testid=signed-in-as]", "nora")
+            .await;
+        assert_eq!(browser.path().await, "/dashboard");
+    })
+    .await;
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn the_admin_page_is_for_admins(db: PgPool) {
+    let app = spawn_app(db).await;
+    for name in ["root", "olga"] {
+        let response = browser_like_client()
+            .post(app.url("/api/users"))
+            .json(&serde_json::json!({ "username": name, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success());
+    }
+    with_browser(&app, "accounts-admin", |browser| async move {
+        browser.goto("/login").await;
+        browser.fill("Username", "olga").await;
+        browser.fill("Password", PASSWORD).await;
+        browser.click_button("Log in").await;
+        browser
+            .wait_for_text("[data-testid=signed-in-as]", "olga")
+            .await;
+        browser.goto("/admin").await;
+        browser.wait_for_text("h2", "Not allowed").await;
+
+        browser.click_button("Log out").await;
+        browser.wait_for_text("h1", "Log in to Tally").await;
+        browser.fill("Username", "root").await;
+        browser.fill("Password", PASSWORD).await;
+        browser.click_button("Log in").await;
+        browser
+            .wait_for_text("[data-testid=signed-in-as]", "root")
+            .await;
+        browser.click_link("Admin").await;
+        browser.wait_for_text("td", "olga").await;
+        browser.screenshot("accounts-admin-list").await.unwrap();
+    })
+    .await;
+}

@@ -1,0 +1,35 @@
+use super::{read_json, send_json, ClientError};
+use gloo_net::http::Request;
+use tally_shared::api::session::{CurrentUser, LoginRequest, RegisterRequest, SessionResponse};
+
+/// Who is logged in on this browser, or `None`.
+pub async fn current_user() -> Result<Option<CurrentUser>, ClientError> {
+    let response = Request::get("/api/session").send().await?;
+    if response.status() == 401 {
+        return Ok(None);
+    }
+    read_json::<SessionResponse>(response)
+        .await
+        .map(|session| Some(session.user))
+}
+
+pub async fn log_in(username: String, password: String) -> Result<CurrentUser, ClientError> {
+    let body = LoginRequest { username, password };
+    let session: SessionResponse = send_json(Request::post("/api/session"), &body).await?;
+    Ok(session.user)
+}
+
+pub async fn register(username: String, password: String) -> Result<CurrentUser, ClientError> {
+    let body = RegisterRequest { username, password };
+    let session: SessionResponse = send_json(Request::post("/api/users"), &body).await?;
+    Ok(session.user)
+}
+
+pub async fn log_out() -> Result<(), ClientError> {
+    let response = Request::delete("/api/session").send().await?;
+    if response.ok() || response.status() == 401 {
+        Ok(())
+    } else {
+        read_json::<()>(response).await
+    }
+}
