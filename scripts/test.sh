@@ -22,6 +22,9 @@ cleanup() {
   rm -rf "$pg_tmp"
 }
 trap cleanup EXIT
+# Interrupted or stopped: still clean up (exit runs the EXIT trap).
+trap 'exit 130' INT
+trap 'exit 143' TERM
 pg_port=$(free_port)
 say "Starting a throwaway PostgreSQL on port $pg_port"
 scripts/postgres.sh start "$pg_tmp/data" "$pg_port" ephemeral
