@@ -7,7 +7,8 @@ if [ "$database_url" = "$LOCAL_DATABASE_URL" ]; then
   scripts/postgres.sh start "$LOCAL_PG_DIR" "$LOCAL_PG_PORT"
 fi
 stop_tally
-say "Erasing every table in the database"
-psql -q "$database_url" -v ON_ERROR_STOP=1 \
+say "Erasing every table in the database (Tally's and the simulator's)"
+PGOPTIONS="--client-min-messages=warning" psql -q "$database_url" -v ON_ERROR_STOP=1 \
+  -c "drop schema if exists plaid_sim cascade" \
   -c "drop schema public cascade" -c "create schema public"
 say "Done. Run make start to start Tally again."
