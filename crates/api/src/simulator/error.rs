@@ -54,14 +54,19 @@ impl SimError {
 
     /// The error object as it appears inside `item.error` and webhooks (no `request_id`).
     pub fn object(&self) -> serde_json::Value {
-        json!({
-            "error_type": self.error_type,
-            "error_code": self.error_code,
-            "error_code_reason": null,
-            "error_message": self.message,
-            "display_message": self.display_message,
-            "status": self.status.as_u16(),
-        })
+        let mut object = self.fields();
+        object.insert("status".into(), json!(self.status.as_u16()));
+        serde_json::Value::Object(object)
+    }
+
+    fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut fields = serde_json::Map::new();
+        fields.insert("error_type".into(), json!(self.error_type));
+        fields.insert("error_code".into(), json!(self.error_code));
+        fields.insert("error_code_reason".into(), serde_json::Value::Null);
+        fields.insert("error_message".into(), json!(self.message));
+        fields.insert("display_message".into(), json!(self.display_message));
+        fields
     }
 
     pub fn invalid_body() -> Self {
@@ -259,16 +264,17 @@ impl From<sqlx::Error> for SimError {
 impl SimError {
     /// The error answer's body: Plaid's error object with a fresh `request_id`.
     pub fn body(&self) -> serde_json::Value {
-        json!({
-            "error_type": self.error_type,
-            "error_code": self.error_code,
-            "error_code_reason": null,
-            "error_message": self.message,
-            "display_message": self.display_message,
-            "request_id": ids::request_id(),
-            "documentation_url": format!("https://plaid.com/docs/errors/#{}", self.error_code.to_ascii_lowercase()),
-            "suggested_action": null,
-        })
+        let mut body = self.fields();
+        body.insert("request_id".into(), json!(ids::request_id()));
+        body.insert(
+            "documentation_url".into(),
+            json!(format!(
+                "https://plaid.com/docs/errors/#{}",
+                self.error_code.to_ascii_lowercase()
+            )),
+        );
+        body.insert("suggested_action".into(), serde_json::Value::Null);
+        serde_json::Value::Object(body)
     }
 
     pub fn oauth(code: &str, message: &str) -> Self {
