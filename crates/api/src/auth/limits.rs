@@ -24,6 +24,8 @@ impl AuthLimits {
 
     /// One log-in attempt from `address` for `username` (compared without case).
     pub fn log_in(&self, address: Option<IpAddr>, username: &str) -> Result<(), ApiError> {
+        forget_idle(&self.login_by_address);
+        forget_idle(&self.login_by_username);
         if let Some(address) = address {
             check(self.login_by_address.check_key(&address))?;
         }
@@ -34,10 +36,22 @@ impl AuthLimits {
     }
 
     pub fn register(&self, address: Option<IpAddr>) -> Result<(), ApiError> {
+        forget_idle(&self.register_by_address);
         match address {
             Some(address) => check(self.register_by_address.check_key(&address)),
             None => Ok(()),
         }
+    }
+}
+
+/// Keys beyond this many are pruned of those whose limit has fully recovered, so guessing from
+/// many addresses or names cannot grow memory without bound.
+const MAX_TRACKED_KEYS: usize = 10_000;
+
+fn forget_idle<K: std::hash::Hash + Eq + Clone>(limiter: &DefaultKeyedRateLimiter<K>) {
+    if limiter.len() > MAX_TRACKED_KEYS {
+        limiter.retain_recent();
+        limiter.shrink_to_fit();
     }
 }
 
