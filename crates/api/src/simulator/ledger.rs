@@ -1,7 +1,7 @@
 //! The simulated bank's books: generating activity into `plaid_sim.transaction`, posting
 //! pending transactions, and paging the change log for `/transactions/sync`.
 
-use super::activity::{self, Draft, Role};
+use super::activity::{self, Role};
 use super::error::SimError;
 use super::{ids, plaid_number};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -10,6 +10,7 @@ use chrono::{Days, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
+use std::collections::HashMap;
 
 /// Transactions dated within this many days of today are still pending.
 pub const PENDING_DAYS: u64 = 2;
@@ -99,6 +100,7 @@ pub async fn generate_through(
         .checked_sub_days(Days::new(PENDING_DAYS))
         .unwrap_or(today);
     let mut entries = Vec::new();
+    let mut moves = BalanceMoves::default();
     let mut date = first_day;
     while date <= today {
         for draft in activity::day(books.seed, date, &roles, books.extra_per_day) {
@@ -118,7 +120,7 @@ pub async fn generate_through(
                 None,
             );
             if move_balances {
-                move_balance(conn, &account.account_id, &account.account_type, &draft).await?;
+                moves.add(&account.account_id, &account.account_type, draft.amount);
             }
             entries.push(Entry {
                 transaction_id,
@@ -134,6 +136,7 @@ pub async fn generate_through(
         };
     }
     insert(conn, item_id, &entries).await?;
+    moves.apply(conn).await?;
     sqlx::query("update plaid_sim.item set generated_through = $2 where item_id = $1")
         .bind(item_id)
         .bind(today)
@@ -142,28 +145,37 @@ pub async fn generate_through(
     Ok(entries.len())
 }
 
-/// Depository balances fall when money goes out; card and loan balances (what is owed) rise.
-async fn move_balance(
-    conn: &mut PgConnection,
-    account_id: &str,
-    account_type: &str,
-    draft: &Draft,
-) -> Result<(), SimError> {
-    let owed = matches!(account_type, "credit" | "loan");
-    let delta = if owed { draft.amount } else { -draft.amount };
-    sqlx::query(
-        "update plaid_sim.account set current = current + $2,
-             available = case when type = 'credit' and credit_limit is not null
-                              then credit_limit - (current + $2)
-                              when available is null then null
-                              else available + $2 end
-         where account_id = $1",
-    )
-    .bind(account_id)
-    .bind(delta)
-    .execute(conn)
-    .await?;
-    Ok(())
+/// How new transactions move balances, summed per account so a batch costs one update per
+/// account, not one per transaction.
+#[derive(Default)]
+struct BalanceMoves(HashMap<String, Decimal>);
+
+impl BalanceMoves {
+    /// Depository balances fall when money goes out; card and loan balances (what is owed)
+    /// rise. `amount` is Plaid's: money out positive.
+    fn add(&mut self, account_id: &str, account_type: &str, amount: Decimal) {
+        let owed = matches!(account_type, "credit" | "loan");
+        let delta = if owed { amount } else { -amount };
+        *self.0.entry(account_id.to_owned()).or_default() += delta;
+    }
+
+    async fn apply(self, conn: &mut PgConnection) -> Result<(), SimError> {
+        for (account_id, delta) in self.0 {
+            sqlx::query(
+                "update plaid_sim.account set current = current + $2,
+                     available = case when type = 'credit' and credit_limit is not null
+                                      then credit_limit - (current + $2)
+                                      when available is null then null
+                                      else available + $2 end
+                 where account_id = $1",
+            )
+            .bind(account_id)
+            .bind(delta)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(())
+    }
 }
 
 async fn insert(conn: &mut PgConnection, item_id: &str, entries: &[Entry]) -> Result<(), SimError> {
@@ -203,22 +215,33 @@ pub async fn post_pending(
     item_id: &str,
     through: NaiveDate,
 ) -> Result<usize, SimError> {
-    let pending: Vec<(String, String, Value, NaiveDate)> = sqlx::query_as(
-        "select transaction_id, account_id, body, date from plaid_sim.transaction
-         where item_id = $1 and pending and not removed and date <= $2 order by seq",
+    let pending: Vec<(String, String, String, Value, NaiveDate)> = sqlx::query_as(
+        "select t.transaction_id, t.account_id, a.type, t.body, t.date
+         from plaid_sim.transaction t join plaid_sim.account a using (account_id)
+         where t.item_id = $1 and t.pending and not t.removed and t.date <= $2 order by t.seq",
     )
     .bind(item_id)
     .bind(through)
     .fetch_all(&mut *conn)
     .await?;
+    let old_ids: Vec<&str> = pending.iter().map(|(id, ..)| id.as_str()).collect();
+    sqlx::query(
+        "update plaid_sim.transaction set removed = true, seq = nextval('plaid_sim.change_seq')
+         where transaction_id = any($1)",
+    )
+    .bind(&old_ids)
+    .execute(&mut *conn)
+    .await?;
     let mut entries = Vec::new();
-    for (old_id, account_id, mut body, date) in pending {
-        remove(conn, &old_id).await?;
+    let mut moves = BalanceMoves::default();
+    for (old_id, account_id, account_type, mut body, date) in pending {
         let posted_on = date.succ_opt().unwrap_or(date);
         let transaction_id = ids::object_id();
         if body["personal_finance_category"]["detailed"] == "FOOD_AND_DRINK_RESTAURANT" {
             if let Ok(amount) = body["amount"].to_string().parse::<Decimal>() {
-                body["amount"] = plaid_number((amount * Decimal::new(118, 2)).round_dp(2));
+                let tipped = (amount * Decimal::new(118, 2)).round_dp(2);
+                moves.add(&account_id, &account_type, tipped - amount);
+                body["amount"] = plaid_number(tipped);
             }
         }
         body["transaction_id"] = Value::from(transaction_id.as_str());
@@ -235,6 +258,7 @@ pub async fn post_pending(
         });
     }
     insert(conn, item_id, &entries).await?;
+    moves.apply(conn).await?;
     Ok(entries.len())
 }
 
@@ -255,6 +279,7 @@ pub async fn churn(
     let roles: Vec<Role> = books.accounts.iter().map(|(role, _)| *role).collect();
     let seed = books.seed ^ u64::from_ne_bytes(salt.to_ne_bytes());
     let mut entries = Vec::new();
+    let mut moves = BalanceMoves::default();
     for draft in activity::day(seed, today, &roles, 3)
         .into_iter()
         .rev()
@@ -273,7 +298,7 @@ pub async fn churn(
             true,
             None,
         );
-        move_balance(conn, &account.account_id, &account.account_type, &draft).await?;
+        moves.add(&account.account_id, &account.account_type, draft.amount);
         entries.push(Entry {
             transaction_id,
             account_id: account.account_id.clone(),
@@ -284,6 +309,7 @@ pub async fn churn(
     }
     let mut changes = entries.len();
     insert(conn, item_id, &entries).await?;
+    moves.apply(conn).await?;
 
     let withdrawn: Option<String> = sqlx::query_scalar(
         "select transaction_id from plaid_sim.transaction

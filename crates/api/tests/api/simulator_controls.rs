@@ -245,6 +245,19 @@ async fn advancing_the_clock_brings_new_days_and_posts_pending(db: PgPool) {
         .filter(|t| t.pending)
         .map(|t| t.transaction_id.clone())
         .collect();
+    let before: std::collections::HashSet<String> = replica.transactions.keys().cloned().collect();
+    let checking_balance = |accounts: &[tally::plaid::types::Account]| {
+        let checking = accounts
+            .iter()
+            .find(|a| a.mask.as_deref() == Some("0000"))
+            .unwrap();
+        (
+            checking.account_id.clone(),
+            checking.balances.current.unwrap(),
+        )
+    };
+    let (checking, balance_before) =
+        checking_balance(&plaid.accounts_get(&item).await.unwrap().accounts);
 
     let advanced = control(&app, "/clock/advance", json!({"days": 5})).await;
     assert!(advanced["changes"].as_u64().unwrap() > 0, "{advanced}");
@@ -256,6 +269,21 @@ async fn advancing_the_clock_brings_new_days_and_posts_pending(db: PgPool) {
     replica.sync(&plaid, &item, 500).await.unwrap();
     replica.assert_matches_truth(&app.db, &item).await;
     assert!(replica.transactions.values().any(|t| t.date > last_day));
+    // The checking balance moved by exactly the new days' activity (posting a transaction that
+    // was pending before does not move it again; checking has no tipped restaurant bills).
+    let new_out: rust_decimal::Decimal = replica
+        .transactions
+        .values()
+        .filter(|t| t.account_id == checking && !before.contains(&t.transaction_id))
+        .filter(|t| {
+            t.pending_transaction_id
+                .as_ref()
+                .is_none_or(|p| !pending.contains(p))
+        })
+        .map(|t| t.amount)
+        .sum();
+    let (_, balance_after) = checking_balance(&plaid.accounts_get(&item).await.unwrap().accounts);
+    assert_eq!(balance_after, balance_before - new_out);
     for id in pending {
         assert!(
             !replica.transactions.contains_key(&id),

@@ -25,7 +25,7 @@ pub async fn sync(sim: Sim, req: HttpRequest, body: web::Bytes) -> Result<HttpRe
                 .ok_or_else(|| SimError::invalid_field("cursor is not a valid cursor"))?,
         ),
     };
-    let item = data_item(&sim, &access_token).await?;
+    let item = usable(store::item_by_access_token(&sim.db, &access_token).await?)?;
     let mid_pagination = cursor.is_some_and(|c| c.position < c.end);
     if mid_pagination
         && sim
@@ -74,8 +74,7 @@ pub async fn refresh(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, SimError> {
-    let access_token = sim.read(&req, &body)?.required_text("access_token")?;
-    let item = data_item(&sim, &access_token).await?;
+    let item = usable(sim.item_of(&req, &body).await?)?;
     let changes = sim
         .catch_up(&item, item.username == "user_transactions_dynamic")
         .await?;
@@ -88,8 +87,7 @@ pub async fn recurring(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, SimError> {
-    let access_token = sim.read(&req, &body)?.required_text("access_token")?;
-    let item = data_item(&sim, &access_token).await?;
+    let item = usable(sim.item_of(&req, &body).await?)?;
     let today = ledger::today(&sim.db).await?;
     let since = today.checked_sub_days(Days::new(400)).unwrap_or(today);
     let history = ledger::posted_since(&sim.db, &item.item_id, since).await?;
@@ -102,9 +100,8 @@ pub async fn recurring(
     })))
 }
 
-/// The item for a data call: refused while its login needs repair.
-async fn data_item(sim: &Sim, access_token: &str) -> Result<SimItem, SimError> {
-    let item = store::item_by_access_token(&sim.db, access_token).await?;
+/// An item data calls may read: refused while its login needs repair.
+fn usable(item: SimItem) -> Result<SimItem, SimError> {
     if item.login_required {
         return Err(SimError::item_login_required());
     }
