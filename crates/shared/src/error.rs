@@ -15,6 +15,8 @@ pub enum ErrorCode {
     NotFound,
     MethodNotAllowed,
     Conflict,
+    /// `POST /api/items`: this user already linked that bank.
+    DuplicateItem,
     PayloadTooLarge,
     UnsupportedMediaType,
     RateLimited,

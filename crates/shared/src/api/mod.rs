@@ -1,6 +1,12 @@
 //! Request and response bodies, one module per resource.
 
+pub mod accounts;
 pub mod admin;
+pub mod assets;
 pub mod config;
 pub mod health;
+pub mod insights;
+pub mod institutions;
+pub mod items;
 pub mod session;
+pub mod transactions;

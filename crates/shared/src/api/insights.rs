@@ -1,0 +1,151 @@
+//! `/api/insights/*`: net worth now and over time, and spending by category.
+//! Every figure is per currency; nothing is ever summed across currencies.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// Which side of the balance sheet an account type sits on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum BalanceSide {
+    Asset,
+    Liability,
+}
+
+/// The total of one account type (and subtype) in one currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountTypeTotal {
+    pub account_type: String,
+    pub subtype: Option<String>,
+    pub side: BalanceSide,
+    pub accounts: i64,
+    #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub total: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CurrencyNetWorth {
+    pub currency: String,
+    /// Account assets plus manual assets.
+    #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub assets: Decimal,
+    /// What is owed, as a positive number.
+    #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub liabilities: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub net: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub manual_assets: Decimal,
+    pub by_type: Vec<AccountTypeTotal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NetWorth {
+    pub currencies: Vec<CurrencyNetWorth>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NetWorthPoint {
+    pub date: NaiveDate,
+    #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub assets: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub liabilities: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub net: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NetWorthSeries {
+    pub currency: String,
+    /// One point per day from the first snapshot in range to `to`.
+    pub points: Vec<NetWorthPoint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NetWorthHistory {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub series: Vec<NetWorthSeries>,
+}
+
+/// `from`/`to` (inclusive) for the insights that cover a period.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct PeriodQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<NaiveDate>,
+    /// Spending only: count pending transactions too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub include_pending: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CategoryTotal {
+    /// Plaid's code, e.g. `FOOD_AND_DRINK` or `FOOD_AND_DRINK_COFFEE`.
+    pub category: String,
+    #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub total: Decimal,
+    pub transactions: i64,
+    /// Detailed categories under a primary one (empty at the detailed level).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub detailed: Vec<CategoryTotal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MerchantTotal {
+    pub merchant: String,
+    #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub total: Decimal,
+    pub transactions: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CurrencySpending {
+    pub currency: String,
+    /// Money spent, net of nothing: refunds are shown apart in `refunds`.
+    #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub total: Decimal,
+    /// Money that came back on spending categories, as a positive number.
+    #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub refunds: Decimal,
+    /// Largest first.
+    pub categories: Vec<CategoryTotal>,
+    /// The ten largest, largest first.
+    pub top_merchants: Vec<MerchantTotal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Spending {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub include_pending: bool,
+    pub currencies: Vec<CurrencySpending>,
+}

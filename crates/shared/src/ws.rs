@@ -1,0 +1,33 @@
+//! What the server pushes over `/api/ws`. Each message is one JSON `ServerEvent`.
+
+use crate::api::items::ItemStatus;
+use crate::ids::ItemId;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerEvent {
+    /// A bank was linked (possibly in another tab).
+    ItemAdded {
+        item_id: ItemId,
+    },
+    /// A sync committed these changes.
+    ItemSynced {
+        item_id: ItemId,
+        added: u64,
+        modified: u64,
+        removed: u64,
+    },
+    ItemStatusChanged {
+        item_id: ItemId,
+        status: ItemStatus,
+        error_code: Option<String>,
+    },
+    ItemRemoved {
+        item_id: ItemId,
+    },
+    AssetsChanged,
+    /// Sent every few seconds so that a dead connection is noticed.
+    Heartbeat,
+}
