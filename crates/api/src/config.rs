@@ -28,7 +28,20 @@ pub struct Settings {
     /// Keys from before a rotation: they still open old tokens until `tally rotate-key`.
     pub previous_encryption_keys: Vec<SecretString>,
     pub auth: AuthSettings,
+    pub sync: SyncSettings,
     pub log: LogSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct SyncSettings {
+    /// Every item is synced at least this often, webhook or not (jittered by up to a tenth).
+    pub interval: std::time::Duration,
+    /// Sync jobs run at once in this process.
+    pub workers: usize,
+    /// The first retry of a failed sync waits this long; each next one twice as long.
+    pub retry_base: std::time::Duration,
+    /// Attempts before an item shows the error.
+    pub max_attempts: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -126,6 +139,10 @@ const VARIABLES: &[&str] = &[
     "ADMIN_USERNAMES",
     "LOGIN_ATTEMPTS_PER_MINUTE",
     "REGISTRATIONS_PER_HOUR",
+    "SYNC_INTERVAL",
+    "SYNC_WORKERS",
+    "SYNC_RETRY_BASE",
+    "SYNC_MAX_ATTEMPTS",
 ];
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:55432/tally";
@@ -152,6 +169,25 @@ impl Vars {
                 .parse()
                 .map_err(|e| invalid(name, format!("{value:?}: {e}"))),
             None => Ok(default),
+        }
+    }
+}
+
+impl Vars {
+    /// A duration such as `6h`, `30m` or `1500ms`; zero is refused.
+    fn duration(
+        &mut self,
+        name: &'static str,
+        default: &str,
+    ) -> Result<std::time::Duration, ConfigError> {
+        let text = self.text(name).unwrap_or_else(|| default.to_owned());
+        match humantime::parse_duration(text.trim()) {
+            Ok(duration) if !duration.is_zero() => Ok(duration),
+            Ok(_) => Err(invalid(name, "must be longer than zero")),
+            Err(e) => Err(invalid(
+                name,
+                format!("{text:?}: {e} (write e.g. 6h, 30m, 45s)"),
+            )),
         }
     }
 }
@@ -294,6 +330,18 @@ impl Settings {
                     "REGISTRATIONS_PER_HOUR",
                     std::num::NonZeroU32::MIN.saturating_add(19),
                 )?,
+            },
+            sync: SyncSettings {
+                interval: vars.duration("SYNC_INTERVAL", "6h")?,
+                workers: match vars.parsed("SYNC_WORKERS", 2)? {
+                    0 => return Err(invalid("SYNC_WORKERS", "must be at least 1")),
+                    workers => workers,
+                },
+                retry_base: vars.duration("SYNC_RETRY_BASE", "2s")?,
+                max_attempts: match vars.parsed("SYNC_MAX_ATTEMPTS", 5)? {
+                    0 => return Err(invalid("SYNC_MAX_ATTEMPTS", "must be at least 1")),
+                    attempts => attempts,
+                },
             },
             log: LogSettings {
                 filter: vars.text("LOG_LEVEL").unwrap_or_else(|| "info".to_owned()),

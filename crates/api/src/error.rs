@@ -25,6 +25,9 @@ pub enum ApiError {
     Forbidden,
     #[error("{0}")]
     Conflict(String),
+    /// This user already linked that institution.
+    #[error("{0}")]
+    DuplicateItem(String),
     #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
     RateLimited { retry_after_secs: u64 },
     #[error("{0}")]
@@ -33,6 +36,9 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("{0}")]
     ServiceUnavailable(String),
+    /// Plaid or the bank refused or failed; the message is one a person can act on.
+    #[error("{0}")]
+    Plaid(String),
     /// Anything we did not expect. The cause is logged; the client hears only that it failed.
     #[error("unexpected error")]
     Unexpected(#[from] anyhow::Error),
@@ -47,10 +53,12 @@ impl ApiError {
             Self::Unauthorized | Self::WrongCredentials => ErrorCode::Unauthorized,
             Self::Forbidden => ErrorCode::Forbidden,
             Self::Conflict(_) => ErrorCode::Conflict,
+            Self::DuplicateItem(_) => ErrorCode::DuplicateItem,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             Self::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
             Self::ServiceUnavailable(_) => ErrorCode::ServiceUnavailable,
+            Self::Plaid(_) => ErrorCode::PlaidError,
             Self::Unexpected(_) => ErrorCode::Internal,
         }
     }
@@ -78,11 +86,12 @@ impl ResponseError for ApiError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Unauthorized | Self::WrongCredentials => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::DuplicateItem(_) => StatusCode::CONFLICT,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Plaid(_) => StatusCode::BAD_GATEWAY,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

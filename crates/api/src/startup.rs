@@ -5,12 +5,15 @@ use crate::config::{
     DatabaseSettings, Settings, PLAID_PRODUCTION_URL, PLAID_SANDBOX_URL, SIMULATOR_MOUNT,
 };
 use crate::crypto::TokenCipher;
+use crate::db;
 use crate::error;
-use crate::plaid::{PlaidClient, PlaidCredentials};
+use crate::plaid::webhook::WebhookVerifier;
+use crate::plaid::{PlaidApiEvent, PlaidClient, PlaidCredentials};
 use crate::routes;
 use crate::simulator::{self, Simulator};
 use crate::spa::Spa;
 use crate::state::AppState;
+use crate::sync::{self, SyncWakeup};
 use crate::telemetry;
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
@@ -25,6 +28,9 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 use tally_shared::api::config::PlaidMode;
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
 use tracing_actix_web::TracingLogger;
 use url::Url;
 
@@ -37,6 +43,9 @@ const SHUTDOWN_GRACE: u64 = 10;
 pub struct Application {
     address: SocketAddr,
     server: Server,
+    /// Sync workers, the scheduler and the Plaid call recorder.
+    background: JoinSet<()>,
+    cancel: CancellationToken,
 }
 
 impl Application {
@@ -59,7 +68,11 @@ impl Application {
             })?;
         let address = listener.local_addr()?;
 
-        let plaid = plaid_client(&settings, address)?;
+        let cancel = CancellationToken::new();
+        let mut background = JoinSet::new();
+        let (plaid_events, plaid_calls) = mpsc::channel(PLAID_EVENT_BUFFER);
+        background.spawn(record_plaid_calls(db.clone(), plaid_calls));
+        let plaid = plaid_client(&settings, address)?.with_events(plaid_events);
         let cipher = match &settings.encryption_key {
             Some(key) => TokenCipher::new(key, &settings.previous_encryption_keys)?,
             None => anyhow::bail!(
@@ -84,11 +97,15 @@ impl Application {
         ));
         let state = web::Data::new(AppState {
             db,
-            plaid,
+            plaid: plaid.clone(),
             settings: Arc::new(settings),
             auth_limits,
             cipher: Arc::new(cipher),
+            webhook_verifier: Arc::new(WebhookVerifier::new(plaid.clone())),
+            sync_wakeup: SyncWakeup::default(),
         });
+        let mut sync_tasks = sync::start(state.get_ref().clone(), cancel.clone());
+        background.spawn(async move { while sync_tasks.join_next().await.is_some() {} });
 
         let server = HttpServer::new(move || {
             App::new()
@@ -128,7 +145,12 @@ impl Application {
         .shutdown_timeout(SHUTDOWN_GRACE)
         .run();
 
-        Ok(Self { address, server })
+        Ok(Self {
+            address,
+            server,
+            background,
+            cancel,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -141,20 +163,43 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then stops accepting, lets in-flight requests finish
-    /// (up to the grace period) and returns.
+    /// (up to the grace period), stops the background tasks and returns.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
-        let handle = self.server.handle();
-        let mut server = tokio::spawn(self.server);
-        tokio::select! {
-            finished = &mut server => finished.context("server task")?.context("server")?,
+        let Self {
+            server,
+            mut background,
+            cancel,
+            ..
+        } = self;
+        let handle = server.handle();
+        let mut server = tokio::spawn(server);
+        let served = tokio::select! {
+            finished = &mut server => finished.context("server task")?.context("server"),
             () = shutdown => {
                 tracing::info!("shutting down: draining requests");
                 handle.stop(true).await;
-                server.await.context("server task")?.context("server")?;
-                tracing::info!("stopped");
+                server.await.context("server task")?.context("server")
             }
+        };
+        cancel.cancel();
+        while background.join_next().await.is_some() {}
+        tracing::info!("stopped");
+        served
+    }
+}
+
+/// Plaid call records waiting to be written; more are dropped (and said so) rather than slow
+/// Plaid calls down.
+const PLAID_EVENT_BUFFER: usize = 4096;
+
+/// Writes the record of every Plaid call, in batches. Ends when every client is gone.
+async fn record_plaid_calls(db: PgPool, mut calls: mpsc::Receiver<PlaidApiEvent>) {
+    let mut batch = Vec::new();
+    while calls.recv_many(&mut batch, 256).await > 0 {
+        if let Err(error) = db::events::insert_plaid_api_events(&db, &batch).await {
+            tracing::warn!(%error, lost = batch.len(), "cannot record Plaid calls");
         }
-        Ok(())
+        batch.clear();
     }
 }
 

@@ -3,7 +3,9 @@
 use crate::auth::limits::AuthLimits;
 use crate::config::Settings;
 use crate::crypto::TokenCipher;
+use crate::plaid::webhook::WebhookVerifier;
 use crate::plaid::PlaidClient;
+use crate::sync::SyncWakeup;
 use sqlx::PgPool;
 use std::sync::Arc;
 
@@ -16,4 +18,8 @@ pub struct AppState {
     pub auth_limits: Arc<AuthLimits>,
     /// Seals and opens Plaid access tokens at rest.
     pub cipher: Arc<TokenCipher>,
+    /// Checks that webhooks come from this mode's Plaid; caches its keys.
+    pub webhook_verifier: Arc<WebhookVerifier>,
+    /// Wakes this process's sync workers when a job is queued.
+    pub sync_wakeup: SyncWakeup,
 }

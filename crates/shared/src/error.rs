@@ -22,6 +22,8 @@ pub enum ErrorCode {
     RateLimited,
     Internal,
     ServiceUnavailable,
+    /// Plaid (or the bank behind it) refused or failed the request; `message` says why.
+    PlaidError,
     #[serde(other)]
     Other,
 }

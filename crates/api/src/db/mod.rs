@@ -1,6 +1,10 @@
 //! SQL, one module per table group. Functions take an executor; callers own transactions.
 
+pub mod events;
+pub mod items;
 pub mod sessions;
+pub mod sync;
+pub mod sync_jobs;
 pub mod users;
 
 /// The name of the constraint a database error violated, if any.

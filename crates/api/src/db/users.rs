@@ -68,12 +68,17 @@ pub struct UserSummary {
     pub username: String,
     pub is_admin: bool,
     pub created_at: DateTime<Utc>,
+    pub linked_banks: i64,
+    pub last_synced_at: Option<DateTime<Utc>>,
 }
 
 #[tracing::instrument(skip_all)]
 pub async fn list(db: impl PgExecutor<'_>) -> Result<Vec<UserSummary>, sqlx::Error> {
     sqlx::query_as::<_, UserSummary>(
-        "select user_id, username::text, is_admin, created_at from app_user order by created_at",
+        "select u.user_id, u.username::text, u.is_admin, u.created_at,
+                count(i.item_id) as linked_banks, max(i.last_synced_at) as last_synced_at
+         from app_user u left join plaid_item i using (user_id)
+         group by u.user_id order by u.created_at",
     )
     .fetch_all(db)
     .await

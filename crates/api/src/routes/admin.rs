@@ -3,6 +3,7 @@
 use crate::auth::AdminUser;
 use crate::db;
 use crate::error::ApiError;
+use crate::items;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use tally_shared::api::admin::{AdminUserList, AdminUserSummary};
@@ -29,6 +30,8 @@ async fn list_users(
             username: user.username,
             is_admin: user.is_admin,
             created_at: user.created_at,
+            linked_banks: user.linked_banks,
+            last_synced_at: user.last_synced_at,
         })
         .collect();
     Ok(web::Json(AdminUserList { users }))
@@ -50,6 +53,8 @@ async fn delete_user(
             "Administrators cannot delete themselves here; use “Delete my account”.".to_owned(),
         ));
     }
+    // Their banks are removed at Plaid first, so that nothing stays linked (and billed) there.
+    items::remove_all(&state, user_id).await?;
     if !db::users::delete(&state.db, user_id).await? {
         return Err(ApiError::NotFound);
     }

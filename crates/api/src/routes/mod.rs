@@ -3,9 +3,12 @@
 mod admin;
 mod config;
 mod health;
+mod items;
+mod link;
 mod openapi;
 mod session;
 mod users;
+mod webhooks;
 
 use crate::error::{self, ApiError};
 use crate::state::AppState;
@@ -28,8 +31,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(session::configure)
             .configure(users::configure)
             .configure(admin::configure)
+            .configure(items::configure)
+            .configure(link::configure)
             .configure(openapi::configure)
             .default_service(web::to(not_found)),
+    )
+    // Outside `/api`: Plaid is not a browser, and proves itself by signature instead.
+    .service(
+        web::scope("/webhooks")
+            .wrap(ErrorHandlers::new().default_handler(error::render_plain_error))
+            .configure(webhooks::configure),
     );
 }
 

@@ -16,6 +16,16 @@ use utoipa::OpenApi;
         super::users::delete_me,
         super::admin::list_users,
         super::admin::delete_user,
+        super::items::list_items,
+        super::items::create_item,
+        super::items::get_item,
+        super::items::delete_item,
+        super::items::refresh_item,
+        super::items::login_repaired,
+        super::items::sandbox_reset_login,
+        super::link::create_link_token,
+        super::link::record_link_event,
+        super::webhooks::receive,
         openapi_json,
     ),
     tags(
@@ -23,6 +33,9 @@ use utoipa::OpenApi;
         (name = "session", description = "Logging in and out"),
         (name = "users", description = "Accounts"),
         (name = "admin", description = "Administrators only"),
+        (name = "items", description = "Linked banks"),
+        (name = "link", description = "Plaid Link"),
+        (name = "webhooks", description = "Called by Plaid, verified by signature"),
     )
 )]
 pub struct ApiDoc;

@@ -5,6 +5,7 @@ use crate::auth::{password, session, AuthUser};
 use crate::db;
 use crate::domain::{Password, Username};
 use crate::error::ApiError;
+use crate::items;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::SecretString;
@@ -79,10 +80,15 @@ async fn register(
 }
 
 #[utoipa::path(delete, path = "/api/users/me", tag = "users",
-    responses((status = 204, description = "Account and all its data deleted"), (status = 401, body = ApiErrorBody)))]
+    responses((status = 204, description = "Account and all its data deleted; its banks removed at Plaid first"),
+              (status = 503, description = "Plaid is not answering; nothing was deleted", body = ApiErrorBody),
+              (status = 401, body = ApiErrorBody)))]
 /// Deletes the account and everything of it; every browser signed in as it is signed out.
 #[tracing::instrument(name = "delete account", skip_all, fields(user_id = %user.user_id))]
 async fn delete_me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+    // Banks are removed at Plaid first: if Plaid cannot be reached, nothing is deleted yet and
+    // the person can try again, rather than leave their banks linked there.
+    items::remove_all(&state, user.user_id).await?;
     db::users::delete(&state.db, user.user_id).await?;
     tracing::info!("account deleted");
     Ok(HttpResponse::NoContent()

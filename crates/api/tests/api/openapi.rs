@@ -17,6 +17,16 @@ const ROUTES: &[(&str, &str)] = &[
     ("delete", "/api/users/me"),
     ("get", "/api/admin/users"),
     ("delete", "/api/admin/users/{user_id}"),
+    ("get", "/api/items"),
+    ("post", "/api/items"),
+    ("get", "/api/items/{item_id}"),
+    ("delete", "/api/items/{item_id}"),
+    ("post", "/api/items/{item_id}/refresh"),
+    ("post", "/api/items/{item_id}/login-repaired"),
+    ("post", "/api/items/{item_id}/sandbox/reset-login"),
+    ("post", "/api/link/token"),
+    ("post", "/api/link/events"),
+    ("post", "/webhooks/plaid"),
 ];
 
 #[sqlx::test(migrations = "../../migrations")]

@@ -11,6 +11,9 @@ pub struct AdminUserSummary {
     pub username: String,
     pub is_admin: bool,
     pub created_at: DateTime<Utc>,
+    pub linked_banks: i64,
+    /// The most recent sync of any of their banks.
+    pub last_synced_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,0 +1,95 @@
+//! Records kept for support: Link's callbacks, Plaid calls and webhooks as received.
+
+use crate::plaid::PlaidApiEvent;
+use serde_json::Value;
+use sqlx::PgExecutor;
+use tally_shared::api::items::LinkEventRequest;
+use uuid::Uuid;
+
+#[tracing::instrument(skip_all)]
+pub async fn insert_link_event(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    event: &LinkEventRequest,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "insert into link_event (user_id, kind, event_name, link_session_id, request_id, status,
+             error_type, error_code, error_message, institution_id, institution_name)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(user_id)
+    .bind(event.kind.as_str())
+    .bind(&event.event_name)
+    .bind(&event.link_session_id)
+    .bind(&event.request_id)
+    .bind(&event.status)
+    .bind(&event.error_type)
+    .bind(&event.error_code)
+    .bind(&event.error_message)
+    .bind(&event.institution_id)
+    .bind(&event.institution_name)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Writes a batch of Plaid call records in one statement.
+#[tracing::instrument(skip_all, fields(events = events.len()))]
+pub async fn insert_plaid_api_events(
+    db: impl PgExecutor<'_>,
+    events: &[PlaidApiEvent],
+) -> Result<(), sqlx::Error> {
+    let text = |f: fn(&PlaidApiEvent) -> Option<String>| events.iter().map(f).collect::<Vec<_>>();
+    sqlx::query(
+        "insert into plaid_api_event (plaid_item_id, method, request_id, error_type, error_code,
+             duration_ms)
+         select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+             $6::int[])",
+    )
+    .bind(text(|e| e.item_id.clone()))
+    .bind(text(|e| Some(e.method.to_owned())))
+    .bind(text(|e| e.request_id.clone()))
+    .bind(text(|e| e.error_type.clone()))
+    .bind(text(|e| e.error_code.clone()))
+    .bind(
+        events
+            .iter()
+            .map(|e| i32::try_from(e.duration.as_millis()).unwrap_or(i32::MAX))
+            .collect::<Vec<_>>(),
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// A verified webhook, whatever it says. `item_id` is ours when we know the item.
+#[derive(Debug)]
+pub struct ReceivedWebhook<'a> {
+    pub plaid_item_id: Option<&'a str>,
+    pub item_id: Option<Uuid>,
+    pub webhook_type: &'a str,
+    pub webhook_code: &'a str,
+    pub error_code: Option<&'a str>,
+    pub body: &'a Value,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn insert_webhook_event(
+    db: impl PgExecutor<'_>,
+    webhook: &ReceivedWebhook<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "insert into webhook_event (plaid_item_id, item_id, webhook_type, webhook_code,
+             error_code, body)
+         values ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(webhook.plaid_item_id)
+    .bind(webhook.item_id)
+    .bind(webhook.webhook_type)
+    .bind(webhook.webhook_code)
+    .bind(webhook.error_code)
+    .bind(webhook.body)
+    .execute(db)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,254 @@
+//! `plaid_item`: linked banks. Every lookup a route makes is scoped by the owner.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgExecutor};
+use tally_shared::api::items::ItemStatus;
+use uuid::Uuid;
+
+/// An item with its sealed access token, for the code that talks to Plaid about it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PlaidItem {
+    pub item_id: Uuid,
+    pub user_id: Uuid,
+    pub institution_id: String,
+    pub institution_name: String,
+    pub plaid_item_id: String,
+    /// Sealed by `TokenCipher` with the item id as context.
+    pub access_token: Vec<u8>,
+    pub status: String,
+    pub sync_cursor: Option<String>,
+}
+
+/// An item as its owner sees it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ItemSummary {
+    pub item_id: Uuid,
+    pub institution_id: String,
+    pub institution_name: String,
+    pub status: String,
+    pub error_code: Option<String>,
+    pub last_synced_at: Option<DateTime<Utc>>,
+    pub last_webhook_at: Option<DateTime<Utc>>,
+    pub consent_expires_at: Option<DateTime<Utc>>,
+    pub syncing: bool,
+    pub account_count: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+const ITEM_COLUMNS: &str = "item_id, user_id, institution_id, institution_name, plaid_item_id, \
+     access_token, status, sync_cursor";
+
+const SUMMARY_SELECT: &str = "select i.item_id, i.institution_id, i.institution_name, i.status,
+        i.error_code, i.last_synced_at, i.last_webhook_at, i.consent_expires_at,
+        exists (select 1 from sync_job j where j.item_id = i.item_id
+                and j.state in ('queued', 'running')) as syncing,
+        (select count(*) from account a where a.item_id = i.item_id) as account_count,
+        i.created_at
+     from plaid_item i";
+
+/// Claims (user, institution) for a new item inside the caller's transaction. A second claim
+/// fails on `plaid_item_user_institution_key` (waiting first if the other is uncommitted), so
+/// a duplicate link is refused before its public token is exchanged. The caller must fill in
+/// the token with [`set_exchanged`] before committing.
+#[tracing::instrument(skip_all)]
+pub async fn claim(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    institution_id: &str,
+    institution_name: &str,
+) -> Result<Uuid, sqlx::Error> {
+    sqlx::query_scalar(
+        "insert into plaid_item (user_id, institution_id, institution_name)
+         values ($1, $2, $3) returning item_id",
+    )
+    .bind(user_id)
+    .bind(institution_id)
+    .bind(institution_name)
+    .fetch_one(conn)
+    .await
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn set_exchanged(
+    conn: &mut PgConnection,
+    item_id: Uuid,
+    plaid_item_id: &str,
+    sealed_access_token: &[u8],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("update plaid_item set plaid_item_id = $2, access_token = $3 where item_id = $1")
+        .bind(item_id)
+        .bind(plaid_item_id)
+        .bind(sealed_access_token)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn summaries(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+) -> Result<Vec<ItemSummary>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{SUMMARY_SELECT} where i.user_id = $1 order by i.institution_name, i.created_at"
+    ))
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn summary(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    item_id: Uuid,
+) -> Result<Option<ItemSummary>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{SUMMARY_SELECT} where i.user_id = $1 and i.item_id = $2"
+    ))
+    .bind(user_id)
+    .bind(item_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// The user's item, or `None` when it is not theirs (or does not exist).
+#[tracing::instrument(skip_all)]
+pub async fn owned(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    item_id: Uuid,
+) -> Result<Option<PlaidItem>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "select {ITEM_COLUMNS} from plaid_item where user_id = $1 and item_id = $2"
+    ))
+    .bind(user_id)
+    .bind(item_id)
+    .fetch_optional(db)
+    .await
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn all_owned(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+) -> Result<Vec<PlaidItem>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "select {ITEM_COLUMNS} from plaid_item where user_id = $1"
+    ))
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// For the sync engine, which works on behalf of the owner.
+#[tracing::instrument(skip_all)]
+pub async fn by_id(
+    db: impl PgExecutor<'_>,
+    item_id: Uuid,
+) -> Result<Option<PlaidItem>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "select {ITEM_COLUMNS} from plaid_item where item_id = $1"
+    ))
+    .bind(item_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// For webhooks, which name Plaid's item id.
+#[tracing::instrument(skip_all)]
+pub async fn by_plaid_item_id(
+    db: impl PgExecutor<'_>,
+    plaid_item_id: &str,
+) -> Result<Option<PlaidItem>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "select {ITEM_COLUMNS} from plaid_item where plaid_item_id = $1"
+    ))
+    .bind(plaid_item_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Deletes the user's item and, by cascade, its accounts, transactions and snapshots.
+#[tracing::instrument(skip_all)]
+pub async fn delete(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    item_id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query("delete from plaid_item where user_id = $1 and item_id = $2")
+        .bind(user_id)
+        .bind(item_id)
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected() > 0)
+}
+
+/// Sets the status; returns whether it changed (so the owner is told only of real changes).
+#[tracing::instrument(skip_all, fields(%item_id, status = status.as_str()))]
+pub async fn set_status(
+    db: impl PgExecutor<'_>,
+    item_id: Uuid,
+    status: ItemStatus,
+    error_code: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "update plaid_item set status = $2, error_code = $3
+         where item_id = $1 and (status, error_code) is distinct from ($2, $3)",
+    )
+    .bind(item_id)
+    .bind(status.as_str())
+    .bind(error_code)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() > 0)
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn set_consent_expiry(
+    db: impl PgExecutor<'_>,
+    item_id: Uuid,
+    expires_at: Option<DateTime<Utc>>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("update plaid_item set consent_expires_at = $2 where item_id = $1")
+        .bind(item_id)
+        .bind(expires_at)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn touch_webhook(db: impl PgExecutor<'_>, item_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("update plaid_item set last_webhook_at = now() where item_id = $1")
+        .bind(item_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Items whose access token is not under the current key (`tally rotate-key`).
+#[tracing::instrument(skip_all)]
+pub async fn all_tokens(db: impl PgExecutor<'_>) -> Result<Vec<(Uuid, Vec<u8>)>, sqlx::Error> {
+    sqlx::query_as("select item_id, access_token from plaid_item where access_token is not null")
+        .fetch_all(db)
+        .await
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn replace_token(
+    db: impl PgExecutor<'_>,
+    item_id: Uuid,
+    old: &[u8],
+    new: &[u8],
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "update plaid_item set access_token = $3 where item_id = $1 and access_token = $2",
+    )
+    .bind(item_id)
+    .bind(old)
+    .bind(new)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() > 0)
+}

@@ -1,0 +1,262 @@
+//! The writes of one sync run. All of them go through the caller's transaction, so a run lands
+//! whole or not at all; rows go in as arrays through `unnest`, never one statement per row.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// Rows per statement: big enough to amortise round trips, small enough to bound memory.
+const BATCH: usize = 5_000;
+
+/// An account as the bank reports it now.
+#[derive(Debug, Clone)]
+pub struct AccountState {
+    pub plaid_account_id: String,
+    pub name: String,
+    pub official_name: Option<String>,
+    pub mask: Option<String>,
+    pub account_type: String,
+    pub subtype: Option<String>,
+    pub holder_category: Option<String>,
+    pub current_balance: Option<Decimal>,
+    pub available_balance: Option<Decimal>,
+    pub credit_limit: Option<Decimal>,
+    pub iso_currency_code: Option<String>,
+    pub unofficial_currency_code: Option<String>,
+    pub balance_updated_at: Option<DateTime<Utc>>,
+}
+
+/// A transaction as the bank reports it now (added or modified).
+#[derive(Debug, Clone)]
+pub struct TransactionState {
+    pub plaid_transaction_id: String,
+    pub plaid_account_id: String,
+    pub amount: Decimal,
+    pub iso_currency_code: Option<String>,
+    pub unofficial_currency_code: Option<String>,
+    pub date: NaiveDate,
+    pub authorized_date: Option<NaiveDate>,
+    pub name: String,
+    pub merchant_name: Option<String>,
+    pub logo_url: Option<String>,
+    pub website: Option<String>,
+    pub payment_channel: String,
+    pub category_primary: Option<String>,
+    pub category_detailed: Option<String>,
+    pub category_confidence: Option<String>,
+    pub pending: bool,
+    pub pending_transaction_id: Option<String>,
+}
+
+/// How many rows a batch inserted and how many it changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Upserted {
+    pub inserted: u64,
+    pub updated: u64,
+}
+
+#[tracing::instrument(skip_all, fields(accounts = accounts.len()))]
+pub async fn upsert_accounts(
+    conn: &mut PgConnection,
+    item_id: Uuid,
+    user_id: Uuid,
+    accounts: &[AccountState],
+) -> Result<(), sqlx::Error> {
+    let column =
+        |f: fn(&AccountState) -> Option<String>| accounts.iter().map(f).collect::<Vec<_>>();
+    let amount =
+        |f: fn(&AccountState) -> Option<Decimal>| accounts.iter().map(f).collect::<Vec<_>>();
+    sqlx::query(
+        "insert into account (item_id, user_id, plaid_account_id, name, official_name, mask, type,
+             subtype, holder_category, current_balance, available_balance, credit_limit,
+             iso_currency_code, unofficial_currency_code, balance_updated_at)
+         select $1, $2, a.* from unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+             $8::text[], $9::text[], $10::numeric[], $11::numeric[], $12::numeric[], $13::text[],
+             $14::text[], $15::timestamptz[]) as a
+         on conflict (plaid_account_id) do update set
+             name = excluded.name, official_name = excluded.official_name, mask = excluded.mask,
+             type = excluded.type, subtype = excluded.subtype,
+             holder_category = excluded.holder_category,
+             current_balance = excluded.current_balance,
+             available_balance = excluded.available_balance,
+             credit_limit = excluded.credit_limit, iso_currency_code = excluded.iso_currency_code,
+             unofficial_currency_code = excluded.unofficial_currency_code,
+             balance_updated_at = excluded.balance_updated_at
+         where account.item_id = excluded.item_id",
+    )
+    .bind(item_id)
+    .bind(user_id)
+    .bind(column(|a| Some(a.plaid_account_id.clone())))
+    .bind(column(|a| Some(a.name.clone())))
+    .bind(column(|a| a.official_name.clone()))
+    .bind(column(|a| a.mask.clone()))
+    .bind(column(|a| Some(a.account_type.clone())))
+    .bind(column(|a| a.subtype.clone()))
+    .bind(column(|a| a.holder_category.clone()))
+    .bind(amount(|a| a.current_balance))
+    .bind(amount(|a| a.available_balance))
+    .bind(amount(|a| a.credit_limit))
+    .bind(column(|a| a.iso_currency_code.clone()))
+    .bind(column(|a| a.unofficial_currency_code.clone()))
+    .bind(
+        accounts
+            .iter()
+            .map(|a| a.balance_updated_at)
+            .collect::<Vec<_>>(),
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records every account of the item's balance as today's snapshot (a later sync today
+/// overwrites it, so each day keeps its last balance).
+#[tracing::instrument(skip_all)]
+pub async fn snapshot_balances(
+    conn: &mut PgConnection,
+    item_id: Uuid,
+    today: NaiveDate,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "insert into balance_snapshot (account_id, user_id, snapshot_date, current_balance,
+             available_balance, currency)
+         select account_id, user_id, $2, current_balance, available_balance,
+                coalesce(iso_currency_code, unofficial_currency_code)
+         from account where item_id = $1
+         on conflict (account_id, snapshot_date) do update set
+             current_balance = excluded.current_balance,
+             available_balance = excluded.available_balance,
+             currency = excluded.currency",
+    )
+    .bind(item_id)
+    .bind(today)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Inserts new transactions and overwrites changed ones. Rows whose account the item does not
+/// have are not written (the caller upserts the accounts first).
+#[tracing::instrument(skip_all, fields(transactions = transactions.len()))]
+pub async fn upsert_transactions(
+    conn: &mut PgConnection,
+    item_id: Uuid,
+    transactions: &[TransactionState],
+) -> Result<Upserted, sqlx::Error> {
+    let mut total = Upserted::default();
+    for batch in transactions.chunks(BATCH) {
+        let text =
+            |f: fn(&TransactionState) -> Option<String>| batch.iter().map(f).collect::<Vec<_>>();
+        let (inserted, updated): (i64, i64) = sqlx::query_as(
+            "with incoming as (
+                 select t.*, a.account_id, a.user_id
+                 from unnest($2::text[], $3::text[], $4::numeric[], $5::text[], $6::text[],
+                      $7::date[], $8::date[], $9::text[], $10::text[], $11::text[], $12::text[],
+                      $13::text[], $14::text[], $15::text[], $16::text[], $17::bool[], $18::text[])
+                      as t(plaid_transaction_id, plaid_account_id, amount, iso_currency_code,
+                           unofficial_currency_code, date, authorized_date, name, merchant_name,
+                           logo_url, website, payment_channel, category_primary,
+                           category_detailed, category_confidence, pending,
+                           pending_transaction_id)
+                 join account a on a.plaid_account_id = t.plaid_account_id and a.item_id = $1),
+             written as (
+                 insert into bank_transaction (account_id, item_id, user_id, plaid_transaction_id,
+                     amount, iso_currency_code, unofficial_currency_code, date, authorized_date,
+                     name, merchant_name, logo_url, website, payment_channel, category_primary,
+                     category_detailed, category_confidence, pending, pending_transaction_id)
+                 select account_id, $1, user_id, plaid_transaction_id, amount, iso_currency_code,
+                     unofficial_currency_code, date, authorized_date, name, merchant_name,
+                     logo_url, website, payment_channel, category_primary, category_detailed,
+                     category_confidence, pending, pending_transaction_id
+                 from incoming
+                 on conflict (plaid_transaction_id) do update set
+                     account_id = excluded.account_id, amount = excluded.amount,
+                     iso_currency_code = excluded.iso_currency_code,
+                     unofficial_currency_code = excluded.unofficial_currency_code,
+                     date = excluded.date, authorized_date = excluded.authorized_date,
+                     name = excluded.name, merchant_name = excluded.merchant_name,
+                     logo_url = excluded.logo_url, website = excluded.website,
+                     payment_channel = excluded.payment_channel,
+                     category_primary = excluded.category_primary,
+                     category_detailed = excluded.category_detailed,
+                     category_confidence = excluded.category_confidence,
+                     pending = excluded.pending,
+                     pending_transaction_id = excluded.pending_transaction_id
+                 where bank_transaction.item_id = excluded.item_id
+                 returning (xmax = 0) as inserted)
+             select count(*) filter (where inserted), count(*) filter (where not inserted)
+             from written",
+        )
+        .bind(item_id)
+        .bind(text(|t| Some(t.plaid_transaction_id.clone())))
+        .bind(text(|t| Some(t.plaid_account_id.clone())))
+        .bind(batch.iter().map(|t| t.amount).collect::<Vec<_>>())
+        .bind(text(|t| t.iso_currency_code.clone()))
+        .bind(text(|t| t.unofficial_currency_code.clone()))
+        .bind(batch.iter().map(|t| t.date).collect::<Vec<_>>())
+        .bind(batch.iter().map(|t| t.authorized_date).collect::<Vec<_>>())
+        .bind(text(|t| Some(t.name.clone())))
+        .bind(text(|t| t.merchant_name.clone()))
+        .bind(text(|t| t.logo_url.clone()))
+        .bind(text(|t| t.website.clone()))
+        .bind(text(|t| Some(t.payment_channel.clone())))
+        .bind(text(|t| t.category_primary.clone()))
+        .bind(text(|t| t.category_detailed.clone()))
+        .bind(text(|t| t.category_confidence.clone()))
+        .bind(batch.iter().map(|t| t.pending).collect::<Vec<_>>())
+        .bind(text(|t| t.pending_transaction_id.clone()))
+        .fetch_one(&mut *conn)
+        .await?;
+        total.inserted += u64::try_from(inserted).unwrap_or_default();
+        total.updated += u64::try_from(updated).unwrap_or_default();
+    }
+    Ok(total)
+}
+
+/// Deletes the item's transactions with these Plaid ids; returns how many there were.
+#[tracing::instrument(skip_all, fields(removed = plaid_transaction_ids.len()))]
+pub async fn delete_transactions(
+    conn: &mut PgConnection,
+    item_id: Uuid,
+    plaid_transaction_ids: &[String],
+) -> Result<u64, sqlx::Error> {
+    let mut deleted = 0;
+    for batch in plaid_transaction_ids.chunks(BATCH) {
+        deleted += sqlx::query(
+            "delete from bank_transaction where item_id = $1 and plaid_transaction_id = any($2)",
+        )
+        .bind(item_id)
+        .bind(batch)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    }
+    Ok(deleted)
+}
+
+/// Stores where the next sync starts, marks the item synced, and clears an error that this
+/// successful sync disproves. Returns whether the status changed, or `None` when the item is
+/// gone (removed while it synced).
+#[tracing::instrument(skip_all)]
+pub async fn finish(
+    conn: &mut PgConnection,
+    item_id: Uuid,
+    cursor: &str,
+) -> Result<Option<bool>, sqlx::Error> {
+    sqlx::query_scalar(
+        "with before as (select status from plaid_item where item_id = $1 for update)
+         update plaid_item set sync_cursor = $2, last_synced_at = now(),
+             status = case when plaid_item.status in ('login_required', 'error') then 'good'
+                           else plaid_item.status end,
+             error_code = case when plaid_item.status in ('login_required', 'error') then null
+                               else plaid_item.error_code end
+         from before
+         where item_id = $1
+         returning plaid_item.status <> before.status",
+    )
+    .bind(item_id)
+    .bind(cursor)
+    .fetch_optional(conn)
+    .await
+}

@@ -1,0 +1,194 @@
+//! A sync worker: claims due jobs one at a time, runs them, and decides what a failure means
+//! for the item (retry later, or show the person what is wrong).
+
+use super::run::{sync_item, SyncError};
+use super::POLL;
+use crate::db;
+use crate::db::sync_jobs::SyncJob;
+use crate::items::announce;
+use crate::state::AppState;
+use chrono::Utc;
+use std::time::Duration;
+use tally_shared::api::items::ItemStatus;
+use tally_shared::ids::ItemId;
+use tally_shared::ws::ServerEvent;
+use tokio_util::sync::CancellationToken;
+
+/// A job's lease: longer than any sync takes; a job held longer is taken to be orphaned.
+const LEASE: Duration = Duration::from_secs(15 * 60);
+/// The longest wait between two attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(10 * 60);
+/// When another run holds the item, look again after this long.
+const BUSY_RETRY: Duration = Duration::from_secs(5);
+
+pub async fn run(state: AppState, cancel: CancellationToken, worker: usize) {
+    tracing::debug!(worker, "sync worker started");
+    loop {
+        let claimed = tokio::select! {
+            () = cancel.cancelled() => return,
+            claimed = db::sync_jobs::claim(&state.db, LEASE) => claimed,
+        };
+        match claimed {
+            Ok(Some(job)) => {
+                // A job is finished even during shutdown: its writes are one transaction, and
+                // an interrupted run would only be redone after its lease.
+                handle(&state, &job).await;
+                continue;
+            }
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "cannot claim a sync job"),
+        }
+        tokio::select! {
+            () = cancel.cancelled() => return,
+            () = state.sync_wakeup.woken() => {}
+            () = tokio::time::sleep(POLL) => {}
+        }
+    }
+}
+
+#[tracing::instrument(name = "sync job", skip_all, fields(job = job.sync_job_id, item_id = %job.item_id, attempt = job.attempts))]
+async fn handle(state: &AppState, job: &SyncJob) {
+    let outcome = sync_item(state, job.item_id).await;
+    if let Err(error) = settle(state, job, outcome).await {
+        // The job keeps its lease and is run again when it runs out.
+        tracing::error!(%error, "cannot record the outcome of a sync job");
+    }
+}
+
+async fn settle(
+    state: &AppState,
+    job: &SyncJob,
+    outcome: Result<Option<super::SyncOutcome>, SyncError>,
+) -> Result<(), sqlx::Error> {
+    let item_id = ItemId(job.item_id);
+    let error = match outcome {
+        Ok(Some(synced)) => {
+            db::sync_jobs::complete(&state.db, job.sync_job_id).await?;
+            announce(
+                state,
+                synced.user_id,
+                ServerEvent::ItemSynced {
+                    item_id,
+                    added: synced.added,
+                    modified: synced.modified,
+                    removed: synced.removed,
+                },
+            )
+            .await;
+            if synced.recovered {
+                announce(
+                    state,
+                    synced.user_id,
+                    ServerEvent::ItemStatusChanged {
+                        item_id,
+                        status: ItemStatus::Good,
+                        error_code: None,
+                    },
+                )
+                .await;
+            }
+            return Ok(());
+        }
+        Ok(None) => return db::sync_jobs::complete(&state.db, job.sync_job_id).await,
+        Err(error) => error,
+    };
+    let attempts_left =
+        u32::try_from(job.attempts).unwrap_or(u32::MAX) < state.settings.sync.max_attempts;
+    match &error {
+        SyncError::Busy => {
+            let at = Utc::now() + BUSY_RETRY;
+            db::sync_jobs::retry_at(&state.db, job, at, &error.to_string()).await
+        }
+        SyncError::Plaid(plaid) if plaid.is_login_required() => {
+            tracing::info!("the bank wants the person to log in again");
+            db::sync_jobs::complete(&state.db, job.sync_job_id).await?;
+            announce_status(state, job, ItemStatus::LoginRequired, plaid.code()).await
+        }
+        SyncError::Plaid(plaid) if plaid.code() == Some("USER_PERMISSION_REVOKED") => {
+            db::sync_jobs::complete(&state.db, job.sync_job_id).await?;
+            announce_status(state, job, ItemStatus::PermissionRevoked, plaid.code()).await
+        }
+        SyncError::Plaid(plaid) if plaid.is_retryable() && attempts_left => {
+            retry_later(state, job, &error).await
+        }
+        SyncError::Database(_) | SyncError::KeptChanging if attempts_left => {
+            retry_later(state, job, &error).await
+        }
+        _ => {
+            tracing::warn!(%error, "sync failed for good");
+            let code = match &error {
+                SyncError::Plaid(plaid) => plaid.code().unwrap_or("PLAID_UNREACHABLE"),
+                SyncError::Cipher(_) => "ACCESS_TOKEN_UNREADABLE",
+                _ => "SYNC_FAILED",
+            };
+            db::sync_jobs::fail(&state.db, job.sync_job_id, &error.to_string()).await?;
+            announce_status(state, job, ItemStatus::Error, Some(code)).await
+        }
+    }
+}
+
+async fn retry_later(
+    state: &AppState,
+    job: &SyncJob,
+    error: &SyncError,
+) -> Result<(), sqlx::Error> {
+    let wait = backoff(state.settings.sync.retry_base, job.attempts);
+    tracing::info!(%error, wait_ms = wait.as_millis(), "sync will be retried");
+    let at = Utc::now() + wait;
+    db::sync_jobs::retry_at(&state.db, job, at, &error.to_string()).await
+}
+
+/// `base · 2^(attempt − 1)`, capped, plus up to half again at random so that items that failed
+/// together do not retry together.
+fn backoff(base: Duration, attempt: i32) -> Duration {
+    let doublings = u32::try_from(attempt.saturating_sub(1))
+        .unwrap_or(0)
+        .min(16);
+    let wait = base.saturating_mul(1 << doublings).min(MAX_BACKOFF);
+    let jitter_ms = u64::try_from(wait.as_millis() / 2).unwrap_or(0);
+    wait + Duration::from_millis(rand::random_range(0..=jitter_ms))
+}
+
+async fn announce_status(
+    state: &AppState,
+    job: &SyncJob,
+    status: ItemStatus,
+    error_code: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    let changed = db::items::set_status(&state.db, job.item_id, status, error_code).await?;
+    let owner = db::items::by_id(&state.db, job.item_id)
+        .await?
+        .map(|item| item.user_id);
+    if let (true, Some(user_id)) = (changed, owner) {
+        announce(
+            state,
+            user_id,
+            ServerEvent::ItemStatusChanged {
+                item_id: ItemId(job.item_id),
+                status,
+                error_code: error_code.map(str::to_owned),
+            },
+        )
+        .await;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_is_capped() {
+        let base = Duration::from_secs(2);
+        for (attempt, floor) in [(1, 2), (2, 4), (3, 8), (4, 16)] {
+            let wait = backoff(base, attempt);
+            let floor = Duration::from_secs(floor);
+            assert!(
+                wait >= floor && wait <= floor + floor / 2,
+                "attempt {attempt}: {wait:?}"
+            );
+        }
+        assert!(backoff(base, 40) <= MAX_BACKOFF + MAX_BACKOFF / 2);
+    }
+}

@@ -1,0 +1,179 @@
+//! Shared by the banking tests: a signed-in person, a public token from the simulator's sandbox
+//! shortcut (what Link's `onSuccess` would hand the browser), waiting for syncs, and comparing
+//! Tally's database with the simulator's ground truth.
+
+use crate::helpers::{browser_like_client, TestApp};
+use crate::simulator_support::plaid;
+use reqwest::StatusCode;
+use serde_json::json;
+use sqlx::PgPool;
+use std::time::Duration;
+use tally::plaid::types::{Product, SandboxPublicTokenCreateRequest, SandboxPublicTokenOptions};
+use tally_shared::api::items::Item;
+
+pub const FIRST_PLATYPUS: &str = "ins_109508";
+
+/// A browser tab signed in as a new user `username`.
+pub async fn signed_in(app: &TestApp, username: &str) -> reqwest::Client {
+    let client = browser_like_client();
+    let response = client
+        .post(app.url("/api/users"))
+        .json(&json!({ "username": username, "password": "a long enough password" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    client
+}
+
+/// A public token for `institution_id` with the simulator's user `username` (password
+/// `pass_good`), its webhooks going to the app.
+pub async fn public_token(app: &TestApp, institution_id: &str, username: &str) -> String {
+    plaid(app)
+        .sandbox_public_token_create(&SandboxPublicTokenCreateRequest {
+            institution_id: institution_id.to_owned(),
+            initial_products: vec![Product::Transactions],
+            options: Some(SandboxPublicTokenOptions {
+                webhook: Some(app.url("/webhooks/plaid")),
+                override_username: Some(username.to_owned()),
+                override_password: Some("pass_good".to_owned()),
+                ..Default::default()
+            }),
+        })
+        .await
+        .unwrap()
+        .public_token
+}
+
+pub async fn post_item(
+    app: &TestApp,
+    client: &reqwest::Client,
+    public_token: &str,
+    institution_id: &str,
+) -> reqwest::Response {
+    client
+        .post(app.url("/api/items"))
+        .json(&json!({ "public_token": public_token, "institution_id": institution_id }))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Links First Platypus Bank as the simulator's `sandbox_user` and waits for the first sync.
+pub async fn link_bank(app: &TestApp, client: &reqwest::Client, sandbox_user: &str) -> Item {
+    let token = public_token(app, FIRST_PLATYPUS, sandbox_user).await;
+    let response = post_item(app, client, &token, FIRST_PLATYPUS).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let item: Item = response.json().await.unwrap();
+    wait_for_sync(app, client, &item, None).await
+}
+
+pub async fn get_item(app: &TestApp, client: &reqwest::Client, item: &Item) -> Item {
+    let response = client
+        .get(app.url(&format!("/api/items/{}", item.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+/// Waits (up to a minute: this is waiting, not a speed check) until the item has synced after
+/// `after` and has no sync waiting, and returns it.
+pub async fn wait_for_sync(
+    app: &TestApp,
+    client: &reqwest::Client,
+    item: &Item,
+    after: Option<chrono::DateTime<chrono::Utc>>,
+) -> Item {
+    wait_until(app, client, item, |item| {
+        !item.syncing && item.last_synced_at.is_some() && item.last_synced_at > after
+    })
+    .await
+}
+
+/// Waits (up to a minute) until `done` holds for the item, and returns it.
+pub async fn wait_until(
+    app: &TestApp,
+    client: &reqwest::Client,
+    item: &Item,
+    done: impl Fn(&Item) -> bool,
+) -> Item {
+    for _ in 0..600 {
+        let now = get_item(app, client, item).await;
+        if done(&now) {
+            return now;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "the item never reached the expected state: {:?}",
+        get_item(app, client, item).await
+    );
+}
+
+/// The simulator's (Plaid's) id of one of our items.
+pub async fn plaid_item_id(db: &PgPool, item: &Item) -> String {
+    sqlx::query_scalar("select plaid_item_id from plaid_item where item_id = $1")
+        .bind(item.id.0)
+        .fetch_one(db)
+        .await
+        .unwrap()
+}
+
+/// Asserts that Tally holds exactly the bank's current transactions (id, amount, date, name,
+/// pending, category) and accounts (balances), nothing more and nothing twice.
+pub async fn assert_matches_bank(db: &PgPool, item: &Item) {
+    let plaid_item_id = plaid_item_id(db, item).await;
+    let differences: Vec<(Option<String>, Option<String>)> = sqlx::query_as(
+        "with truth as (
+             select body->>'transaction_id' as id,
+                    concat_ws('|', (body->>'amount')::numeric, body->>'date', body->>'name',
+                              (body->>'pending')::boolean,
+                              body->'personal_finance_category'->>'detailed')
+                        as fields
+             from plaid_sim.transaction where item_id = $1 and not removed),
+         held as (
+             select plaid_transaction_id as id,
+                    concat_ws('|', amount, date, name, pending, category_detailed) as fields
+             from bank_transaction where item_id = $2)
+         select truth.id, held.id from truth full join held
+             on truth.id = held.id and truth.fields = held.fields
+         where truth.id is null or held.id is null
+         limit 5",
+    )
+    .bind(&plaid_item_id)
+    .bind(item.id.0)
+    .fetch_all(db)
+    .await
+    .unwrap();
+    assert!(
+        differences.is_empty(),
+        "Tally differs from the bank: {differences:?}"
+    );
+
+    let balances: Vec<(String, Option<String>)> = sqlx::query_as(
+        "select s.account_id, a.plaid_account_id
+         from plaid_sim.account s
+         left join account a on a.plaid_account_id = s.account_id
+             and a.current_balance is not distinct from s.current
+             and a.available_balance is not distinct from s.available
+         where s.item_id = $1 and a.plaid_account_id is null",
+    )
+    .bind(&plaid_item_id)
+    .fetch_all(db)
+    .await
+    .unwrap();
+    assert!(
+        balances.is_empty(),
+        "accounts or balances differ: {balances:?}"
+    );
+}
+
+pub async fn transaction_count(db: &PgPool, item: &Item) -> i64 {
+    sqlx::query_scalar("select count(*) from bank_transaction where item_id = $1")
+        .bind(item.id.0)
+        .fetch_one(db)
+        .await
+        .unwrap()
+}
