@@ -1,0 +1,515 @@
+//! The sync engine against the simulator: webhooks (valid, forged, duplicated, reordered),
+//! retries, restarts, a failure mid-write, the scheduler, and pending transactions posting.
+
+use crate::banking_support::*;
+use crate::helpers::{spawn_app_with, TestApp};
+use crate::simulator_support::control;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use sqlx::PgPool;
+use tally::simulator::SigningKey;
+use tally_shared::api::items::{Item, ItemStatus};
+
+/// Retries come quickly in tests; everything else as in production.
+const FAST_RETRIES: (&str, &str) = ("SYNC_RETRY_BASE", "50ms");
+
+async fn app(db: &PgPool) -> TestApp {
+    spawn_app_with(db.clone(), &[FAST_RETRIES]).await
+}
+
+/// Sends `body` to the app's webhook route signed as the simulator (Plaid) signs it.
+async fn send_webhook(app: &TestApp, db: &PgPool, body: &Value) -> reqwest::Response {
+    let bytes = serde_json::to_vec_pretty(body).unwrap();
+    let key = SigningKey::load_or_create(db).await.unwrap();
+    let signature = key.sign(&bytes, chrono::Utc::now().timestamp()).unwrap();
+    app.client
+        .post(app.url("/webhooks/plaid"))
+        .header("Content-Type", "application/json")
+        .header("Plaid-Verification", signature)
+        .body(bytes)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn webhook_rows(db: &PgPool) -> i64 {
+    sqlx::query_scalar("select count(*) from webhook_event")
+        .fetch_one(db)
+        .await
+        .unwrap()
+}
+
+async fn queued_jobs(db: &PgPool) -> i64 {
+    sqlx::query_scalar("select count(*) from sync_job where state = 'queued'")
+        .fetch_one(db)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn new_activity_announced_by_webhook_is_synced(db: PgPool) {
+    let app = app(&db).await;
+    let alice = signed_in(&app, "alice").await;
+    let item = link_bank(&app, &alice, "user_good").await;
+    let before = transaction_count(&db, &item).await;
+
+    // A week passes at the bank; the simulator sends SYNC_UPDATES_AVAILABLE.
+    control(&app, "/clock/advance", json!({"days": 7})).await;
+    let item = wait_until(&app, &alice, &item, |now| {
+        now.last_webhook_at.is_some() && !now.syncing && now.last_synced_at > item.last_synced_at
+    })
+    .await;
+
+    assert!(transaction_count(&db, &item).await > before);
+    assert_matches_bank(&db, &item).await;
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn forged_webhooks_are_refused_and_change_nothing(db: PgPool) {
+    let app = app(&db).await;
+    let alice = signed_in(&app, "alice").await;
+    let item = link_bank(&app, &alice, "user_good").await;
+    let plaid_id = plaid_item_id(&db, &item).await;
+    let body = json!({
+        "webhook_type": "ITEM", "webhook_code": "ERROR", "item_id": plaid_id,
+        "error": {"error_type": "ITEM_ERROR", "error_code": "ITEM_LOGIN_REQUIRED",
+                  "error_message": "forged", "display_message": null}
+    });
+    let bytes = serde_json::to_vec(&body).unwrap();
+    let signature = SigningKey::load_or_create(&db)
+        .await
+        .unwrap()
+        .sign(&bytes, chrono::Utc::now().timestamp())
+        .unwrap();
+
+    let unsigned = app
+        .client
+        .post(app.url("/webhooks/plaid"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    // Signed, then one byte of the body changed.
+    let mut tampered = bytes.clone();
+    let last = tampered.len() - 2;
+    tampered[last] = b' ';
+    let altered = app
+        .client
+        .post(app.url("/webhooks/plaid"))
+        .header("Plaid-Verification", &signature)
+        .body(tampered)
+        .send()
+        .await
+        .unwrap();
+    let stale_signature = SigningKey::load_or_create(&db)
+        .await
+        .unwrap()
+        .sign(&bytes, chrono::Utc::now().timestamp() - 3600)
+        .unwrap();
+    let replayed = app
+        .client
+        .post(app.url("/webhooks/plaid"))
+        .header("Plaid-Verification", stale_signature)
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+
+    for response in [unsigned, altered, replayed] {
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["code"], "bad_request");
+    }
+    assert_eq!(webhook_rows(&db).await, 0, "a forged webhook was recorded");
+    assert_eq!(queued_jobs(&db).await, 0, "a forged webhook queued work");
+    assert_eq!(get_item(&app, &alice, &item).await.status, ItemStatus::Good);
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn unknown_items_and_codes_are_recorded_and_answered(db: PgPool) {
+    let app = app(&db).await;
+    for body in [
+        json!({"webhook_type": "TRANSACTIONS", "webhook_code": "SYNC_UPDATES_AVAILABLE", "item_id": "no-such-item"}),
+        json!({"webhook_type": "BRAND_NEW", "webhook_code": "SOMETHING", "item_id": null}),
+    ] {
+        let response = send_webhook(&app, &db, &body).await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    assert_eq!(webhook_rows(&db).await, 2);
+    assert_eq!(queued_jobs(&db).await, 0);
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn duplicated_and_reordered_webhooks_end_in_the_true_state(db: PgPool) {
+    let app = app(&db).await;
+    let alice = signed_in(&app, "alice").await;
+    let item = link_bank(&app, &alice, "user_good").await;
+    let plaid_id = plaid_item_id(&db, &item).await;
+
+    // Duplicates: every webhook of a clock advance arrives twice.
+    control(
+        &app,
+        "/faults",
+        json!({"kind": "webhook_duplicate", "count": 5}),
+    )
+    .await;
+    control(&app, "/clock/advance", json!({"days": 3})).await;
+    let synced = wait_until(&app, &alice, &item, |now| {
+        now.last_synced_at > item.last_synced_at && !now.syncing
+    })
+    .await;
+    assert_matches_bank(&db, &synced).await;
+
+    // Reordered: the bank broke and was repaired, but "repaired" arrives before "error".
+    let error = json!({
+        "webhook_type": "ITEM", "webhook_code": "ERROR", "item_id": plaid_id,
+        "error": {"error_type": "ITEM_ERROR", "error_code": "ITEM_LOGIN_REQUIRED",
+                  "error_message": "the login details of this item have changed"}
+    });
+    let repaired =
+        json!({"webhook_type": "ITEM", "webhook_code": "LOGIN_REPAIRED", "item_id": plaid_id});
+    assert_eq!(
+        send_webhook(&app, &db, &repaired).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        send_webhook(&app, &db, &error).await.status(),
+        StatusCode::OK
+    );
+
+    // The queued sync asks the bank, which works: the stale error does not stick.
+    let settled = wait_until(&app, &alice, &synced, |now| {
+        now.status == ItemStatus::Good && !now.syncing && now.last_synced_at > synced.last_synced_at
+    })
+    .await;
+    assert_eq!(settled.error_code, None);
+    assert_matches_bank(&db, &settled).await;
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn an_item_error_webhook_shows_login_required_when_the_bank_agrees(db: PgPool) {
+    let app = app(&db).await;
+    let alice = signed_in(&app, "alice").await;
+    let item = link_bank(&app, &alice, "user_good").await;
+    let plaid_id = plaid_item_id(&db, &item).await;
+    sqlx::query("update plaid_sim.item set login_required = true where item_id = $1")
+        .bind(&plaid_id)
+        .execute(&db)
+        .await
+        .unwrap();
+
+    let error = json!({
+        "webhook_type": "ITEM", "webhook_code": "ERROR", "item_id": plaid_id,
+        "error": {"error_type": "ITEM_ERROR", "error_code": "ITEM_LOGIN_REQUIRED", "error_message": "x"}
+    });
+    assert_eq!(
+        send_webhook(&app, &db, &error).await.status(),
+        StatusCode::OK
+    );
+
+    let broken = wait_until(&app, &alice, &item, |now| !now.syncing).await;
+    assert_eq!(broken.status, ItemStatus::LoginRequired);
+    assert_eq!(broken.error_code.as_deref(), Some("ITEM_LOGIN_REQUIRED"));
+
+    let expiring = json!({
+        "webhook_type": "ITEM", "webhook_code": "PENDING_EXPIRATION", "item_id": plaid_id,
+        "consent_expiration_time": "2027-01-05T00:00:00Z"
+    });
+    assert_eq!(
+        send_webhook(&app, &db, &expiring).await.status(),
+        StatusCode::OK
+    );
+    let now = get_item(&app, &alice, &item).await;
+    assert_eq!(now.status, ItemStatus::PendingExpiration);
+    assert_eq!(
+        now.consent_expires_at.unwrap().to_rfc3339(),
+        "2027-01-05T00:00:00+00:00"
+    );
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_mutation_during_pagination_restarts_the_run_and_loses_nothing(db: PgPool) {
+    let app = app(&db).await;
+    let alice = signed_in(&app, "alice").await;
+    control(
+        &app,
+        "/faults",
+        json!({"endpoint": "/transactions/sync", "kind": "mutation_during_pagination", "count": 2}),
+    )
+    .await;
+
+    let item = link_bank(&app, &alice, "user_good").await;
+
+    assert_eq!(item.status, ItemStatus::Good);
+    assert_matches_bank(&db, &item).await;
+    let faults: Value = app
+        .get("/sim/plaid/control/faults")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(faults["faults"], json!([]), "the faults never fired");
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn rate_limits_and_outages_are_retried_until_the_sync_succeeds(db: PgPool) {
+    let app = app(&db).await;
+    let alice = signed_in(&app, "alice").await;
+    for kind in ["rate_limit", "server_error"] {
+        control(
+            &app,
+            "/faults",
+            json!({"endpoint": "/transactions/sync", "kind": kind, "count": 2}),
+        )
+        .await;
+    }
+
+    let item = link_bank(&app, &alice, "user_good").await;
+
+    assert_eq!(item.status, ItemStatus::Good);
+    assert_matches_bank(&db, &item).await;
+    let failures: i64 = sqlx::query_scalar(
+        "select count(*) from plaid_api_event where method = '/transactions/sync' and error_code is not null",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(failures, 4, "each fault was one failed call, then retried");
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn when_retries_run_out_the_item_shows_the_error_and_recovers_later(db: PgPool) {
+    let app = spawn_app_with(db.clone(), &[FAST_RETRIES, ("SYNC_MAX_ATTEMPTS", "2")]).await;
+    let alice = signed_in(&app, "alice").await;
+    control(
+        &app,
+        "/faults",
+        json!({"endpoint": "/transactions/sync", "kind": "server_error", "count": 2}),
+    )
+    .await;
+    let token = public_token(&app, FIRST_PLATYPUS, "user_good").await;
+    let item: Item = post_item(&app, &alice, &token, FIRST_PLATYPUS)
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    let failed = wait_until(&app, &alice, &item, |now| now.status == ItemStatus::Error).await;
+    assert_eq!(failed.error_code.as_deref(), Some("INTERNAL_SERVER_ERROR"));
+    assert_eq!(transaction_count(&db, &item).await, 0);
+
+    let refreshed = alice
+        .post(app.url(&format!("/api/items/{}/refresh", item.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refreshed.status(), StatusCode::ACCEPTED);
+    let recovered = wait_until(&app, &alice, &item, |now| {
+        now.status == ItemStatus::Good && now.last_synced_at.is_some() && !now.syncing
+    })
+    .await;
+    assert_matches_bank(&db, &recovered).await;
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_sync_that_dies_while_writing_leaves_nothing_and_the_next_one_completes(db: PgPool) {
+    // The database refuses the first batch of transactions, once: the run dies mid-write,
+    // after its accounts and balances went in.
+    sqlx::raw_sql(
+        // A sequence, because nextval is the one thing a rollback does not undo.
+        "create sequence sabotage;
+         create function refuse_once() returns trigger as $$
+         begin
+             if nextval('sabotage') = 1 then
+                 raise exception 'disk full';
+             end if;
+             return new;
+         end $$ language plpgsql;
+         create trigger refuse_once before insert on bank_transaction
+             for each statement execute function refuse_once();",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    let app = app(&db).await;
+    let alice = signed_in(&app, "alice").await;
+
+    let item = link_bank(&app, &alice, "user_good").await;
+
+    let attempts: i64 =
+        sqlx::query_scalar("select count(*) from plaid_api_event where method = '/accounts/get'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert!(attempts >= 2, "the sabotaged run never happened");
+    let fired: i64 = sqlx::query_scalar("select last_value from sabotage")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert!(fired >= 2, "the sabotage never fired");
+    assert_eq!(item.status, ItemStatus::Good);
+    assert_matches_bank(&db, &item).await;
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_failed_write_keeps_the_old_cursor_and_no_partial_rows(db: PgPool) {
+    let app = spawn_app_with(db.clone(), &[FAST_RETRIES, ("SYNC_MAX_ATTEMPTS", "1")]).await;
+    let alice = signed_in(&app, "alice").await;
+    let item = link_bank(&app, &alice, "user_good").await;
+    let (cursor_before,): (Option<String>,) = sqlx::query_as("select sync_cursor from plaid_item")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let count_before = transaction_count(&db, &item).await;
+    sqlx::raw_sql(
+        "create function refuse() returns trigger as $$
+         begin raise exception 'disk full'; end $$ language plpgsql;
+         create trigger refuse before update on plaid_item
+             for each row when (old.sync_cursor is distinct from new.sync_cursor)
+             execute function refuse();",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+
+    control(&app, "/clock/advance", json!({"days": 10})).await;
+    let failed = wait_until(&app, &alice, &item, |now| now.status == ItemStatus::Error).await;
+
+    // Everything but the cursor was written first, then thrown away with it.
+    assert_eq!(transaction_count(&db, &failed).await, count_before);
+    let (cursor_after,): (Option<String>,) = sqlx::query_as("select sync_cursor from plaid_item")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(cursor_after, cursor_before);
+
+    sqlx::raw_sql("drop trigger refuse on plaid_item")
+        .execute(&db)
+        .await
+        .unwrap();
+    alice
+        .post(app.url(&format!("/api/items/{}/refresh", item.id)))
+        .send()
+        .await
+        .unwrap();
+    let recovered = wait_until(&app, &alice, &item, |now| {
+        now.status == ItemStatus::Good && !now.syncing && now.last_synced_at > item.last_synced_at
+    })
+    .await;
+    assert_matches_bank(&db, &recovered).await;
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn the_scheduler_syncs_an_item_that_hears_no_webhook(db: PgPool) {
+    let app = spawn_app_with(db.clone(), &[FAST_RETRIES, ("SYNC_INTERVAL", "2s")]).await;
+    let alice = signed_in(&app, "alice").await;
+    let item = link_bank(&app, &alice, "user_good").await;
+
+    control(
+        &app,
+        "/faults",
+        json!({"kind": "webhook_drop", "count": 100}),
+    )
+    .await;
+    let webhooks_before = webhook_rows(&db).await;
+    let count_before = transaction_count(&db, &item).await;
+    control(&app, "/clock/advance", json!({"days": 5})).await;
+    let later = wait_until(&app, &alice, &item, |now| {
+        now.last_synced_at > item.last_synced_at && !now.syncing
+    })
+    .await;
+
+    assert_eq!(
+        webhook_rows(&db).await,
+        webhooks_before,
+        "a webhook got through"
+    );
+    assert!(transaction_count(&db, &later).await > count_before);
+    assert_matches_bank(&db, &later).await;
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn refreshing_the_dynamic_user_posts_pending_transactions_without_double_counting(
+    db: PgPool,
+) {
+    let app = app(&db).await;
+    let alice = signed_in(&app, "alice").await;
+    let item = link_bank(&app, &alice, "user_transactions_dynamic").await;
+    let pending_before: i64 =
+        sqlx::query_scalar("select count(*) from bank_transaction where pending")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert!(
+        pending_before > 0,
+        "the dynamic user starts with pending transactions"
+    );
+
+    let mut last = item.clone();
+    for _ in 0..3 {
+        let response = alice
+            .post(app.url(&format!("/api/items/{}/refresh", item.id)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
+        last = wait_until(&app, &alice, &last, |now| {
+            now.last_synced_at > last.last_synced_at && !now.syncing
+        })
+        .await;
+        assert_matches_bank(&db, &last).await;
+    }
+
+    // A posted transaction never sits beside the pending one it replaced.
+    let doubled: i64 = sqlx::query_scalar(
+        "select count(*) from bank_transaction posted join bank_transaction pending
+             on pending.plaid_transaction_id = posted.pending_transaction_id",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(doubled, 0);
+    let posted_from_pending: i64 = sqlx::query_scalar(
+        "select count(*) from bank_transaction where pending_transaction_id is not null",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert!(posted_from_pending > 0, "nothing posted");
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn many_triggers_queue_one_sync(db: PgPool) {
+    let app = spawn_app_with(db.clone(), &[FAST_RETRIES, ("SYNC_WORKERS", "1")]).await;
+    let alice = signed_in(&app, "alice").await;
+    let item = link_bank(&app, &alice, "user_good").await;
+    let plaid_id = plaid_item_id(&db, &item).await;
+    // Hold the worker on something slow so that the triggers pile up.
+    control(
+        &app,
+        "/faults",
+        json!({"endpoint": "/accounts/get", "kind": "latency", "count": 1, "latency_ms": 1500}),
+    )
+    .await;
+
+    let updates = json!({"webhook_type": "TRANSACTIONS", "webhook_code": "SYNC_UPDATES_AVAILABLE", "item_id": plaid_id});
+    for _ in 0..5 {
+        assert_eq!(
+            send_webhook(&app, &db, &updates).await.status(),
+            StatusCode::OK
+        );
+        alice
+            .post(app.url(&format!("/api/items/{}/refresh", item.id)))
+            .send()
+            .await
+            .unwrap();
+    }
+
+    let waiting: i64 = sqlx::query_scalar("select count(*) from sync_job where state = 'queued'")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert!(waiting <= 1, "{waiting} syncs wait for one item");
+    let done = wait_for_sync(&app, &alice, &item, item.last_synced_at).await;
+    assert_matches_bank(&db, &done).await;
+}
