@@ -12,6 +12,7 @@ use crate::simulator::{self, Simulator};
 use crate::spa::Spa;
 use crate::state::AppState;
 use crate::telemetry;
+use crate::ws::{EventHub, EventTasks};
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
 use actix_web::{web, App, HttpServer};
@@ -25,6 +26,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 use tally_shared::api::config::PlaidMode;
+use tokio_util::sync::CancellationToken;
 use tracing_actix_web::TracingLogger;
 use url::Url;
 
@@ -37,6 +39,9 @@ const SHUTDOWN_GRACE: u64 = 10;
 pub struct Application {
     address: SocketAddr,
     server: Server,
+    /// Stops the background tasks (the event hub and listener) and closes the live sockets.
+    stop_background: CancellationToken,
+    events: EventTasks,
 }
 
 impl Application {
@@ -75,6 +80,13 @@ impl Application {
             PlaidMode::Sandbox | PlaidMode::Production => None,
         };
 
+        let stop_background = CancellationToken::new();
+        // Until `build` succeeds, failing stops what it started.
+        let stop_on_error = stop_background.clone().drop_guard();
+        let (events, event_tasks) = EventHub::start(db.clone(), stop_background.clone())
+            .await
+            .context("listening for live events")?;
+
         let spa = Spa::load(&settings.server.spa_dir);
         let csp = spa.content_security_policy(settings.plaid.mode);
         let max_body_bytes = settings.server.max_body_bytes;
@@ -88,6 +100,7 @@ impl Application {
             settings: Arc::new(settings),
             auth_limits,
             cipher: Arc::new(cipher),
+            events,
         });
 
         let server = HttpServer::new(move || {
@@ -128,7 +141,13 @@ impl Application {
         .shutdown_timeout(SHUTDOWN_GRACE)
         .run();
 
-        Ok(Self { address, server })
+        stop_on_error.disarm();
+        Ok(Self {
+            address,
+            server,
+            stop_background,
+            events: event_tasks,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -140,20 +159,33 @@ impl Application {
         format!("http://{}", self.address)
     }
 
-    /// Serves until `shutdown` completes, then stops accepting, lets in-flight requests finish
-    /// (up to the grace period) and returns.
+    /// Serves until `shutdown` completes, then stops accepting, closes the live sockets, lets
+    /// in-flight requests finish (up to the grace period), stops the background tasks and returns.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
-        let handle = self.server.handle();
-        let mut server = tokio::spawn(self.server);
-        tokio::select! {
-            finished = &mut server => finished.context("server task")?.context("server")?,
+        let Self {
+            server,
+            stop_background,
+            events,
+            ..
+        } = self;
+        let handle = server.handle();
+        let mut server = tokio::spawn(server);
+        let served = tokio::select! {
+            finished = &mut server => finished,
             () = shutdown => {
                 tracing::info!("shutting down: draining requests");
-                handle.stop(true).await;
-                server.await.context("server task")?.context("server")?;
-                tracing::info!("stopped");
+                let drained = handle.stop(true);
+                // Open sockets would hold the drain for the whole grace period; closed now, their
+                // browsers reconnect (to another replica, if there is one).
+                stop_background.cancel();
+                drained.await;
+                server.await
             }
-        }
+        };
+        stop_background.cancel();
+        events.join().await;
+        served.context("server task")?.context("server")?;
+        tracing::info!("stopped");
         Ok(())
     }
 }
@@ -188,12 +220,13 @@ fn plaid_client(settings: &Settings, address: SocketAddr) -> anyhow::Result<Plai
 }
 
 /// A lazily connecting pool: the server starts even if PostgreSQL is briefly away, and
-/// `/api/health` says so.
+/// `/api/health` says so. It has one connection more than configured: the live-events listener
+/// holds one for good, and must not starve requests of theirs.
 pub fn connect(settings: &DatabaseSettings) -> anyhow::Result<PgPool> {
     let options = PgConnectOptions::from_str(settings.url.expose_secret())
         .context("DATABASE_URL is not a valid PostgreSQL URL")?;
     Ok(PgPoolOptions::new()
-        .max_connections(settings.max_connections)
+        .max_connections(settings.max_connections.saturating_add(1))
         .acquire_timeout(Duration::from_secs(5))
         .connect_lazy_with(options))
 }

@@ -4,6 +4,7 @@ use crate::auth::limits::AuthLimits;
 use crate::config::Settings;
 use crate::crypto::TokenCipher;
 use crate::plaid::PlaidClient;
+use crate::ws::EventHub;
 use sqlx::PgPool;
 use std::sync::Arc;
 
@@ -16,4 +17,6 @@ pub struct AppState {
     pub auth_limits: Arc<AuthLimits>,
     /// Seals and opens Plaid access tokens at rest.
     pub cipher: Arc<TokenCipher>,
+    /// Publishes live events to the owner's browsers (on every replica).
+    pub events: EventHub,
 }
