@@ -6,6 +6,7 @@ mod health;
 mod openapi;
 mod session;
 mod users;
+mod ws;
 
 use crate::error::{self, ApiError};
 use crate::state::AppState;
@@ -13,7 +14,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName};
 use actix_web::middleware::{from_fn, ErrorHandlers, Next};
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 
 /// Mounts every resource under `/api`. Anything unmatched there is a JSON 404, and every error,
 /// ours or actix's, leaves in the one JSON error shape.
@@ -28,6 +29,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(session::configure)
             .configure(users::configure)
             .configure(admin::configure)
+            .configure(ws::configure)
             .configure(openapi::configure)
             .default_service(web::to(not_found)),
     );
@@ -74,14 +76,15 @@ async fn refuse_cross_site_writes(
             | actix_web::http::Method::HEAD
             | actix_web::http::Method::OPTIONS
     );
-    if !safe_method && !is_same_origin(&req) {
+    if !safe_method && !is_same_origin(req.request()) {
         tracing::warn!(origin = ?req.headers().get(header::ORIGIN), "cross-site write refused");
         return Err(ApiError::Forbidden.into());
     }
     next.call(req).await
 }
 
-fn is_same_origin(req: &ServiceRequest) -> bool {
+/// Whether a browser request comes from one of our own pages (or from no browser at all).
+fn is_same_origin(req: &HttpRequest) -> bool {
     let header_text = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
     if let Some(origin) = header_text(header::ORIGIN) {
         let public = req.app_data::<web::Data<AppState>>().map(|state| {
