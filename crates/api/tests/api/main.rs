@@ -16,3 +16,4 @@ mod simulator_standalone;
 mod simulator_support;
 mod simulator_sync;
 mod spa;
+mod ws;
