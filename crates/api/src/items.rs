@@ -140,9 +140,11 @@ pub fn plaid_failure(error: PlaidError) -> ApiError {
 }
 
 /// Sends `event` to every browser of `user_id`, on every api process. Call after the commit.
+/// Events are best-effort: a browser that misses one catches up on its next fetch.
 pub async fn announce(state: &AppState, user_id: Uuid, event: ServerEvent) {
-    let _ = state;
-    tracing::debug!(%user_id, ?event, "announce");
+    if let Err(error) = state.events.publish(user_id, event).await {
+        tracing::warn!(%error, %user_id, "cannot publish a live event");
+    }
 }
 
 /// The owner's view of an item.

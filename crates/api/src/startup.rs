@@ -15,6 +15,7 @@ use crate::spa::Spa;
 use crate::state::AppState;
 use crate::sync::{self, SyncWakeup};
 use crate::telemetry;
+use crate::ws::{EventHub, EventTasks};
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
 use actix_web::{web, App, HttpServer};
@@ -43,9 +44,11 @@ const SHUTDOWN_GRACE: u64 = 10;
 pub struct Application {
     address: SocketAddr,
     server: Server,
+    /// Stops the background tasks and closes the live sockets.
+    stop_background: CancellationToken,
     /// Sync workers, the scheduler and the Plaid call recorder.
     background: JoinSet<()>,
-    cancel: CancellationToken,
+    events: EventTasks,
 }
 
 impl Application {
@@ -68,10 +71,16 @@ impl Application {
             })?;
         let address = listener.local_addr()?;
 
-        let cancel = CancellationToken::new();
+        let stop_background = CancellationToken::new();
+        // Until `build` succeeds, failing stops what it started.
+        let stop_on_error = stop_background.clone().drop_guard();
         let mut background = JoinSet::new();
         let (plaid_events, plaid_calls) = mpsc::channel(PLAID_EVENT_BUFFER);
-        background.spawn(record_plaid_calls(db.clone(), plaid_calls));
+        background.spawn(record_plaid_calls(
+            db.clone(),
+            plaid_calls,
+            stop_background.clone(),
+        ));
         let plaid = plaid_client(&settings, address)?.with_events(plaid_events);
         let cipher = match &settings.encryption_key {
             Some(key) => TokenCipher::new(key, &settings.previous_encryption_keys)?,
@@ -88,6 +97,10 @@ impl Application {
             PlaidMode::Sandbox | PlaidMode::Production => None,
         };
 
+        let (events, event_tasks) = EventHub::start(db.clone(), stop_background.clone())
+            .await
+            .context("listening for live events")?;
+
         let spa = Spa::load(&settings.server.spa_dir);
         let csp = spa.content_security_policy(settings.plaid.mode);
         let max_body_bytes = settings.server.max_body_bytes;
@@ -103,8 +116,9 @@ impl Application {
             cipher: Arc::new(cipher),
             webhook_verifier: Arc::new(WebhookVerifier::new(plaid.clone())),
             sync_wakeup: SyncWakeup::default(),
+            events,
         });
-        let mut sync_tasks = sync::start(state.get_ref().clone(), cancel.clone());
+        let mut sync_tasks = sync::start(state.get_ref().clone(), stop_background.clone());
         background.spawn(async move { while sync_tasks.join_next().await.is_some() {} });
 
         let server = HttpServer::new(move || {
@@ -145,11 +159,13 @@ impl Application {
         .shutdown_timeout(SHUTDOWN_GRACE)
         .run();
 
+        stop_on_error.disarm();
         Ok(Self {
             address,
             server,
+            stop_background,
             background,
-            cancel,
+            events: event_tasks,
         })
     }
 
@@ -162,29 +178,36 @@ impl Application {
         format!("http://{}", self.address)
     }
 
-    /// Serves until `shutdown` completes, then stops accepting, lets in-flight requests finish
-    /// (up to the grace period), stops the background tasks and returns.
+    /// Serves until `shutdown` completes, then stops accepting, closes the live sockets, lets
+    /// in-flight requests finish (up to the grace period), stops the background tasks and returns.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
         let Self {
             server,
+            stop_background,
             mut background,
-            cancel,
+            events,
             ..
         } = self;
         let handle = server.handle();
         let mut server = tokio::spawn(server);
         let served = tokio::select! {
-            finished = &mut server => finished.context("server task")?.context("server"),
+            finished = &mut server => finished,
             () = shutdown => {
                 tracing::info!("shutting down: draining requests");
-                handle.stop(true).await;
-                server.await.context("server task")?.context("server")
+                let drained = handle.stop(true);
+                // Open sockets would hold the drain for the whole grace period; closed now, their
+                // browsers reconnect (to another replica, if there is one).
+                stop_background.cancel();
+                drained.await;
+                server.await
             }
         };
-        cancel.cancel();
+        stop_background.cancel();
+        events.join().await;
         while background.join_next().await.is_some() {}
+        served.context("server task")?.context("server")?;
         tracing::info!("stopped");
-        served
+        Ok(())
     }
 }
 
@@ -192,10 +215,24 @@ impl Application {
 /// Plaid calls down.
 const PLAID_EVENT_BUFFER: usize = 4096;
 
-/// Writes the record of every Plaid call, in batches. Ends when every client is gone.
-async fn record_plaid_calls(db: PgPool, mut calls: mpsc::Receiver<PlaidApiEvent>) {
+/// Writes the record of every Plaid call, in batches, until shutdown (then what is left).
+async fn record_plaid_calls(
+    db: PgPool,
+    mut calls: mpsc::Receiver<PlaidApiEvent>,
+    stop: CancellationToken,
+) {
     let mut batch = Vec::new();
-    while calls.recv_many(&mut batch, 256).await > 0 {
+    loop {
+        let received = tokio::select! {
+            received = calls.recv_many(&mut batch, 256) => received,
+            () = stop.cancelled() => {
+                calls.close();
+                calls.recv_many(&mut batch, PLAID_EVENT_BUFFER).await
+            }
+        };
+        if received == 0 {
+            return;
+        }
         if let Err(error) = db::events::insert_plaid_api_events(&db, &batch).await {
             tracing::warn!(%error, lost = batch.len(), "cannot record Plaid calls");
         }
@@ -233,12 +270,13 @@ fn plaid_client(settings: &Settings, address: SocketAddr) -> anyhow::Result<Plai
 }
 
 /// A lazily connecting pool: the server starts even if PostgreSQL is briefly away, and
-/// `/api/health` says so.
+/// `/api/health` says so. It has one connection more than configured: the live-events listener
+/// holds one for good, and must not starve requests of theirs.
 pub fn connect(settings: &DatabaseSettings) -> anyhow::Result<PgPool> {
     let options = PgConnectOptions::from_str(settings.url.expose_secret())
         .context("DATABASE_URL is not a valid PostgreSQL URL")?;
     Ok(PgPoolOptions::new()
-        .max_connections(settings.max_connections)
+        .max_connections(settings.max_connections.saturating_add(1))
         .acquire_timeout(Duration::from_secs(5))
         .connect_lazy_with(options))
 }

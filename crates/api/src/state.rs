@@ -6,6 +6,7 @@ use crate::crypto::TokenCipher;
 use crate::plaid::webhook::WebhookVerifier;
 use crate::plaid::PlaidClient;
 use crate::sync::SyncWakeup;
+use crate::ws::EventHub;
 use sqlx::PgPool;
 use std::sync::Arc;
 
@@ -22,4 +23,6 @@ pub struct AppState {
     pub webhook_verifier: Arc<WebhookVerifier>,
     /// Wakes this process's sync workers when a job is queued.
     pub sync_wakeup: SyncWakeup,
+    /// Publishes live events to the owner's browsers (on every replica).
+    pub events: EventHub,
 }

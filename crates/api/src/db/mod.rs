@@ -2,6 +2,7 @@
 
 pub mod events;
 pub mod items;
+pub mod notify;
 pub mod sessions;
 pub mod sync;
 pub mod sync_jobs;

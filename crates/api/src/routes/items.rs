@@ -109,7 +109,6 @@ async fn create_item(
         LinkError::Plaid(error) => plaid_failure(error),
         LinkError::Database(error) => error.into(),
     })?;
-    state.sync_wakeup.wake();
     announce(
         &state,
         user.user_id,
@@ -118,6 +117,7 @@ async fn create_item(
         },
     )
     .await;
+    state.sync_wakeup.wake();
     let item = summary(&state, user.user_id, item_id).await?;
     Ok(HttpResponse::Created().json(item))
 }

@@ -9,6 +9,7 @@ mod openapi;
 mod session;
 mod users;
 mod webhooks;
+mod ws;
 
 use crate::error::{self, ApiError};
 use crate::state::AppState;
@@ -16,7 +17,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName};
 use actix_web::middleware::{from_fn, ErrorHandlers, Next};
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 
 /// Mounts every resource under `/api`. Anything unmatched there is a JSON 404, and every error,
 /// ours or actix's, leaves in the one JSON error shape.
@@ -33,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(admin::configure)
             .configure(items::configure)
             .configure(link::configure)
+            .configure(ws::configure)
             .configure(openapi::configure)
             .default_service(web::to(not_found)),
     )
@@ -85,14 +87,15 @@ async fn refuse_cross_site_writes(
             | actix_web::http::Method::HEAD
             | actix_web::http::Method::OPTIONS
     );
-    if !safe_method && !is_same_origin(&req) {
+    if !safe_method && !is_same_origin(req.request()) {
         tracing::warn!(origin = ?req.headers().get(header::ORIGIN), "cross-site write refused");
         return Err(ApiError::Forbidden.into());
     }
     next.call(req).await
 }
 
-fn is_same_origin(req: &ServiceRequest) -> bool {
+/// Whether a browser request comes from one of our own pages (or from no browser at all).
+fn is_same_origin(req: &HttpRequest) -> bool {
     let header_text = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
     if let Some(origin) = header_text(header::ORIGIN) {
         let public = req.app_data::<web::Data<AppState>>().map(|state| {

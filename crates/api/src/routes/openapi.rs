@@ -26,6 +26,7 @@ use utoipa::OpenApi;
         super::link::create_link_token,
         super::link::record_link_event,
         super::webhooks::receive,
+        super::ws::events,
         openapi_json,
     ),
     tags(
@@ -36,6 +37,7 @@ use utoipa::OpenApi;
         (name = "items", description = "Linked banks"),
         (name = "link", description = "Plaid Link"),
         (name = "webhooks", description = "Called by Plaid, verified by signature"),
+        (name = "events", description = "Live events over a WebSocket"),
     )
 )]
 pub struct ApiDoc;

@@ -27,6 +27,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/link/token"),
     ("post", "/api/link/events"),
     ("post", "/webhooks/plaid"),
+    ("get", "/api/ws"),
 ];
 
 #[sqlx::test(migrations = "../../migrations")]
@@ -57,6 +58,7 @@ async fn the_document_lists_every_route_and_nothing_else(db: PgPool) {
         "HealthResponse",
         "AdminUserList",
         "RegisterRequest",
+        "ServerEvent",
     ] {
         assert!(
             doc["components"]["schemas"][schema].is_object(),
