@@ -1,5 +1,6 @@
 //! The JSON API under `/api`: one module per resource, each with its own `configure`.
 
+mod accounts;
 mod admin;
 mod config;
 mod health;
@@ -28,6 +29,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(session::configure)
             .configure(users::configure)
             .configure(admin::configure)
+            .configure(accounts::configure)
             .configure(openapi::configure)
             .default_service(web::to(not_found)),
     );

@@ -16,6 +16,7 @@ use utoipa::OpenApi;
         super::users::delete_me,
         super::admin::list_users,
         super::admin::delete_user,
+        super::accounts::list_accounts,
         openapi_json,
     ),
     tags(
@@ -23,6 +24,7 @@ use utoipa::OpenApi;
         (name = "session", description = "Logging in and out"),
         (name = "users", description = "Accounts"),
         (name = "admin", description = "Administrators only"),
+        (name = "banking", description = "Accounts, transactions and institutions"),
     )
 )]
 pub struct ApiDoc;

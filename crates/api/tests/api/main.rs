@@ -1,9 +1,11 @@
 //! Tally's integration tests: one binary, the real server on port 0, a fresh database per test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod accounts;
 mod admin;
 mod e2e;
 mod errors;
+mod fixtures;
 mod health;
 mod helpers;
 mod lifecycle;

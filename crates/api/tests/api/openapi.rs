@@ -17,6 +17,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("delete", "/api/users/me"),
     ("get", "/api/admin/users"),
     ("delete", "/api/admin/users/{user_id}"),
+    ("get", "/api/accounts"),
 ];
 
 #[sqlx::test(migrations = "../../migrations")]
@@ -47,6 +48,7 @@ async fn the_document_lists_every_route_and_nothing_else(db: PgPool) {
         "HealthResponse",
         "AdminUserList",
         "RegisterRequest",
+        "AccountList",
     ] {
         assert!(
             doc["components"]["schemas"][schema].is_object(),
