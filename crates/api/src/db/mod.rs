@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod sessions;
+pub mod transactions;
 pub mod users;
 
 /// The name of the constraint a database error violated, if any.

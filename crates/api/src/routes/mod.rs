@@ -6,6 +6,7 @@ mod config;
 mod health;
 mod openapi;
 mod session;
+mod transactions;
 mod users;
 
 use crate::error::{self, ApiError};
@@ -30,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(users::configure)
             .configure(admin::configure)
             .configure(accounts::configure)
+            .configure(transactions::configure)
             .configure(openapi::configure)
             .default_service(web::to(not_found)),
     );

@@ -17,6 +17,7 @@ use utoipa::OpenApi;
         super::admin::list_users,
         super::admin::delete_user,
         super::accounts::list_accounts,
+        super::transactions::list_transactions,
         openapi_json,
     ),
     tags(

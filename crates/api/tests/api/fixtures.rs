@@ -1,7 +1,19 @@
 //! Banking data written straight into the test's database: users registered over HTTP, then
-//! items and accounts inserted with SQL through small builders.
+//! items, accounts and transactions inserted with SQL through small builders.
+//!
+//! ```ignore
+//! let (client, user) = register(&app, "alice").await;
+//! let item = item(&app.db, user, "ins_109508", "First Platypus Bank").await;
+//! let checking = account(item, "Checking").insert(&app.db).await;
+//! let coffee = transaction(checking, "2026-01-02", "4.50", "Blue Bottle")
+//!     .merchant("Blue Bottle Coffee")
+//!     .category("FOOD_AND_DRINK", "FOOD_AND_DRINK_COFFEE")
+//!     .insert(&app.db)
+//!     .await;
+//! ```
 
 use crate::helpers::{browser_like_client, TestApp};
+use chrono::NaiveDate;
 use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -34,6 +46,7 @@ pub struct ItemRef {
 pub struct AccountRef {
     pub account_id: Uuid,
     pub item_id: Uuid,
+    pub user_id: Uuid,
 }
 
 /// A linked bank for `user_id`, already "exchanged" (a dummy token satisfies the deferred check).
@@ -137,10 +150,116 @@ impl AccountBuilder {
         AccountRef {
             account_id,
             item_id: self.item.item_id,
+            user_id: self.item.user_id,
         }
+    }
+}
+
+/// A posted transaction in USD, paid in store, uncategorised; `date` is `YYYY-MM-DD`.
+pub fn transaction(
+    account: AccountRef,
+    date: &str,
+    amount: &str,
+    name: &str,
+) -> TransactionBuilder {
+    TransactionBuilder {
+        account,
+        id: Uuid::new_v4(),
+        date: day(date),
+        authorized_date: None,
+        amount: money(amount),
+        name: name.to_owned(),
+        merchant_name: None,
+        category_primary: None,
+        category_detailed: None,
+        pending: false,
+        payment_channel: "in store".to_owned(),
+        currency: Some("USD".to_owned()),
+    }
+}
+
+pub struct TransactionBuilder {
+    account: AccountRef,
+    id: Uuid,
+    date: NaiveDate,
+    authorized_date: Option<NaiveDate>,
+    amount: Decimal,
+    name: String,
+    merchant_name: Option<String>,
+    category_primary: Option<String>,
+    category_detailed: Option<String>,
+    pending: bool,
+    payment_channel: String,
+    currency: Option<String>,
+}
+
+impl TransactionBuilder {
+    /// Chooses the id, to control the tie-break between rows of one date.
+    pub fn id(mut self, id: Uuid) -> Self {
+        self.id = id;
+        self
+    }
+
+    pub fn merchant(mut self, merchant_name: &str) -> Self {
+        self.merchant_name = Some(merchant_name.to_owned());
+        self
+    }
+
+    pub fn category(mut self, primary: &str, detailed: &str) -> Self {
+        self.category_primary = Some(primary.to_owned());
+        self.category_detailed = Some(detailed.to_owned());
+        self
+    }
+
+    pub fn pending(mut self) -> Self {
+        self.pending = true;
+        self
+    }
+
+    pub fn authorized(mut self, date: &str) -> Self {
+        self.authorized_date = Some(day(date));
+        self
+    }
+
+    pub fn channel(mut self, payment_channel: &str) -> Self {
+        self.payment_channel = payment_channel.to_owned();
+        self
+    }
+
+    pub async fn insert(self, db: &PgPool) -> Uuid {
+        sqlx::query(
+            "insert into bank_transaction
+                 (transaction_id, account_id, item_id, user_id, plaid_transaction_id, amount,
+                  iso_currency_code, date, authorized_date, name, merchant_name, payment_channel,
+                  category_primary, category_detailed, pending)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        )
+        .bind(self.id)
+        .bind(self.account.account_id)
+        .bind(self.account.item_id)
+        .bind(self.account.user_id)
+        .bind(format!("plaid-transaction-{}", Uuid::new_v4()))
+        .bind(self.amount)
+        .bind(&self.currency)
+        .bind(self.date)
+        .bind(self.authorized_date)
+        .bind(&self.name)
+        .bind(&self.merchant_name)
+        .bind(&self.payment_channel)
+        .bind(&self.category_primary)
+        .bind(&self.category_detailed)
+        .bind(self.pending)
+        .execute(db)
+        .await
+        .unwrap();
+        self.id
     }
 }
 
 pub fn money(amount: &str) -> Decimal {
     Decimal::from_str(amount).unwrap()
+}
+
+pub fn day(date: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap()
 }

@@ -18,3 +18,4 @@ mod simulator_standalone;
 mod simulator_support;
 mod simulator_sync;
 mod spa;
+mod transactions;

@@ -18,6 +18,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/admin/users"),
     ("delete", "/api/admin/users/{user_id}"),
     ("get", "/api/accounts"),
+    ("get", "/api/transactions"),
 ];
 
 #[sqlx::test(migrations = "../../migrations")]
@@ -49,6 +50,7 @@ async fn the_document_lists_every_route_and_nothing_else(db: PgPool) {
         "AdminUserList",
         "RegisterRequest",
         "AccountList",
+        "TransactionPage",
     ] {
         assert!(
             doc["components"]["schemas"][schema].is_object(),
