@@ -1,4 +1,4 @@
-//! `bank_transaction`, read: the filtered list, a keyset page at a time.
+//! `bank_transaction`, read: the filtered list, a keyset page at a time, and the whole for export.
 
 use crate::domain::{PageRequest, TransactionCursor, TransactionFilters};
 use chrono::NaiveDate;
@@ -71,6 +71,17 @@ pub async fn page(
         None
     };
     Ok((rows, next))
+}
+
+/// Every transaction of the user matching `filters`, in the list's order, for the caller to
+/// stream with `.build_query_as::<TransactionRecord>().fetch(pool)`.
+pub fn export_query(
+    user_id: Uuid,
+    filters: &TransactionFilters,
+) -> QueryBuilder<'static, Postgres> {
+    let mut query = matching(user_id, filters);
+    query.push(ORDER);
+    query
 }
 
 /// `select … where` the user's transactions match `filters`; each filter adds one condition with

@@ -18,6 +18,7 @@ use utoipa::OpenApi;
         super::admin::delete_user,
         super::accounts::list_accounts,
         super::transactions::list_transactions,
+        super::transactions::export::export_csv,
         openapi_json,
     ),
     tags(

@@ -226,6 +226,11 @@ impl TransactionBuilder {
         self
     }
 
+    pub fn currency(mut self, iso: Option<&str>) -> Self {
+        self.currency = iso.map(str::to_owned);
+        self
+    }
+
     pub async fn insert(self, db: &PgPool) -> Uuid {
         sqlx::query(
             "insert into bank_transaction

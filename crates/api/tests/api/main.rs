@@ -19,3 +19,4 @@ mod simulator_support;
 mod simulator_sync;
 mod spa;
 mod transactions;
+mod transactions_export;

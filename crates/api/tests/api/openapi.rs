@@ -19,6 +19,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("delete", "/api/admin/users/{user_id}"),
     ("get", "/api/accounts"),
     ("get", "/api/transactions"),
+    ("get", "/api/transactions/export.csv"),
 ];
 
 #[sqlx::test(migrations = "../../migrations")]

@@ -1,7 +1,10 @@
-//! `/api/transactions`: the user's transactions, filtered, newest first, a keyset page at a time.
+//! `/api/transactions`: the user's transactions, filtered, newest first, a keyset page at a time;
+//! and `/api/transactions/export.csv`, all of them that match, as a CSV download.
 //!
 //! Filtering by an account or item of another user is not an error: it simply matches nothing,
 //! which says no more than an account of one's own without transactions would.
+
+pub(super) mod export;
 
 use crate::auth::AuthUser;
 use crate::db;
@@ -14,7 +17,8 @@ use tally_shared::api::transactions::{Transaction, TransactionFilter, Transactio
 use tally_shared::ApiError as ApiErrorBody;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/transactions").get(list_transactions));
+    cfg.service(web::resource("/transactions").get(list_transactions))
+        .service(web::resource("/transactions/export.csv").get(export::export_csv));
 }
 
 #[utoipa::path(get, path = "/api/transactions", tag = "banking", params(TransactionFilter),
