@@ -1,6 +1,7 @@
 //! SQL, one module per table group. Functions take an executor; callers own transactions.
 
 pub mod accounts;
+pub mod institutions;
 pub mod sessions;
 pub mod transactions;
 pub mod users;

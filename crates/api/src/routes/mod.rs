@@ -4,6 +4,7 @@ mod accounts;
 mod admin;
 mod config;
 mod health;
+mod institutions;
 mod openapi;
 mod session;
 mod transactions;
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(admin::configure)
             .configure(accounts::configure)
             .configure(transactions::configure)
+            .configure(institutions::configure)
             .configure(openapi::configure)
             .default_service(web::to(not_found)),
     );

@@ -19,6 +19,7 @@ use utoipa::OpenApi;
         super::accounts::list_accounts,
         super::transactions::list_transactions,
         super::transactions::export::export_csv,
+        super::institutions::get_institution,
         openapi_json,
     ),
     tags(

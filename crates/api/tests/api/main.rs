@@ -8,6 +8,7 @@ mod errors;
 mod fixtures;
 mod health;
 mod helpers;
+mod institutions;
 mod lifecycle;
 mod openapi;
 mod plaid_client;
