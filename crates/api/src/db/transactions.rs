@@ -2,8 +2,9 @@
 
 use crate::domain::{PageRequest, TransactionCursor, TransactionFilters};
 use chrono::NaiveDate;
+use futures_util::stream::BoxStream;
 use rust_decimal::Decimal;
-use sqlx::{PgExecutor, Postgres, QueryBuilder};
+use sqlx::{PgExecutor, PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 /// A transaction with the name of its account.
@@ -28,6 +29,11 @@ pub struct TransactionRecord {
     pub pending: bool,
 }
 
+/// These queries are sent unprepared (`persistent(false)`), so each is planned for its own values:
+/// a generic plan, which Postgres may adopt for a statement prepared on a pooled connection after
+/// five runs, cannot tell a search for a rare word from a common one and, at 250,000 rows, took
+/// 65-150 ms where the query planned for its values takes 2 ms. Planning takes 0.3-1.5 ms.
+///
 /// The list's order, newest first; `bank_transaction_user_keyset` (and `_account_keyset` when
 /// one account is asked for) read in this order, so a page costs the same at any depth.
 const ORDER: &str = " order by t.date desc, t.transaction_id desc";
@@ -59,6 +65,7 @@ pub async fn page(
         .push_bind(i64::from(page.limit) + 1);
     let mut rows = query
         .build_query_as::<TransactionRecord>()
+        .persistent(false)
         .fetch_all(db)
         .await?;
     let next = if rows.len() > limit {
@@ -73,15 +80,26 @@ pub async fn page(
     Ok((rows, next))
 }
 
-/// Every transaction of the user matching `filters`, in the list's order, for the caller to
-/// stream with `.build_query_as::<TransactionRecord>().fetch(pool)`.
-pub fn export_query(
-    user_id: Uuid,
-    filters: &TransactionFilters,
-) -> QueryBuilder<'static, Postgres> {
-    let mut query = matching(user_id, filters);
-    query.push(ORDER);
-    query
+/// Every transaction of the user matching `filters`, in the list's order, to be streamed.
+pub struct TransactionExport(QueryBuilder<'static, Postgres>);
+
+impl TransactionExport {
+    pub fn new(user_id: Uuid, filters: &TransactionFilters) -> Self {
+        let mut query = matching(user_id, filters);
+        query.push(ORDER);
+        Self(query)
+    }
+
+    /// The rows as the database sends them: never all in memory at once.
+    pub fn rows<'a>(
+        &'a mut self,
+        db: &'a PgPool,
+    ) -> BoxStream<'a, Result<TransactionRecord, sqlx::Error>> {
+        self.0
+            .build_query_as::<TransactionRecord>()
+            .persistent(false)
+            .fetch(db)
+    }
 }
 
 /// `select … where` the user's transactions match `filters`; each filter adds one condition with

@@ -5,8 +5,7 @@
 //! slows the query down rather than filling memory. A client that goes away ends the task.
 
 use crate::auth::AuthUser;
-use crate::db;
-use crate::db::transactions::TransactionRecord;
+use crate::db::transactions::{TransactionExport, TransactionRecord};
 use crate::domain::{TransactionFilters, TransactionParams};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -84,8 +83,8 @@ async fn write_csv(
     filters: TransactionFilters,
     sender: mpsc::Sender<Chunk>,
 ) {
-    let mut query = db::transactions::export_query(user_id, &filters);
-    let mut rows = query.build_query_as::<TransactionRecord>().fetch(&db);
+    let mut export = TransactionExport::new(user_id, &filters);
+    let mut rows = export.rows(&db);
     let mut csv = chunk_writer();
     let mut exported = 0_u64;
     let outcome = match csv.write_record(COLUMNS) {
