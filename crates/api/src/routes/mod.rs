@@ -1,12 +1,15 @@
 //! The JSON API under `/api`: one module per resource, each with its own `configure`.
 
+mod accounts;
 mod admin;
 mod config;
 mod health;
+mod institutions;
 mod items;
 mod link;
 mod openapi;
 mod session;
+mod transactions;
 mod users;
 mod webhooks;
 mod ws;
@@ -35,6 +38,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(items::configure)
             .configure(link::configure)
             .configure(ws::configure)
+            .configure(accounts::configure)
+            .configure(transactions::configure)
+            .configure(institutions::configure)
             .configure(openapi::configure)
             .default_service(web::to(not_found)),
     )

@@ -27,6 +27,10 @@ use utoipa::OpenApi;
         super::link::record_link_event,
         super::webhooks::receive,
         super::ws::events,
+        super::accounts::list_accounts,
+        super::transactions::list_transactions,
+        super::transactions::export::export_csv,
+        super::institutions::get_institution,
         openapi_json,
     ),
     tags(
@@ -38,6 +42,7 @@ use utoipa::OpenApi;
         (name = "link", description = "Plaid Link"),
         (name = "webhooks", description = "Called by Plaid, verified by signature"),
         (name = "events", description = "Live events over a WebSocket"),
+        (name = "banking", description = "Accounts, transactions and institutions"),
     )
 )]
 pub struct ApiDoc;

@@ -1,12 +1,15 @@
 //! Tally's integration tests: one binary, the real server on port 0, a fresh database per test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod accounts;
 mod admin;
 mod banking_support;
 mod e2e;
 mod errors;
+mod fixtures;
 mod health;
 mod helpers;
+mod institutions;
 mod items;
 mod lifecycle;
 mod openapi;
@@ -19,4 +22,6 @@ mod simulator_support;
 mod simulator_sync;
 mod spa;
 mod sync;
+mod transactions;
+mod transactions_export;
 mod ws;

@@ -1,0 +1,45 @@
+//! `account`, read with the item it belongs to.
+
+use rust_decimal::Decimal;
+use sqlx::PgExecutor;
+use uuid::Uuid;
+
+/// An account with its bank's id and name (from its item).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AccountRecord {
+    pub account_id: Uuid,
+    pub item_id: Uuid,
+    pub institution_id: String,
+    pub institution_name: String,
+    pub name: String,
+    pub official_name: Option<String>,
+    pub mask: Option<String>,
+    pub account_type: String,
+    pub subtype: Option<String>,
+    pub current_balance: Option<Decimal>,
+    pub available_balance: Option<Decimal>,
+    pub credit_limit: Option<Decimal>,
+    /// The ISO code, else the bank's unofficial one.
+    pub currency: Option<String>,
+}
+
+/// Every account of the user's items, by bank name, then account type, then account name.
+#[tracing::instrument(skip_all)]
+pub async fn list_for_user(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+) -> Result<Vec<AccountRecord>, sqlx::Error> {
+    sqlx::query_as::<_, AccountRecord>(
+        "select a.account_id, a.item_id, i.institution_id, i.institution_name, a.name,
+                a.official_name, a.mask, a.type as account_type, a.subtype,
+                a.current_balance, a.available_balance, a.credit_limit,
+                coalesce(a.iso_currency_code, a.unofficial_currency_code) as currency
+         from account a
+         join plaid_item i on i.item_id = a.item_id and i.user_id = a.user_id
+         where a.user_id = $1
+         order by i.institution_name, a.type, a.name, a.account_id",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}

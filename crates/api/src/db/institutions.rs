@@ -1,0 +1,51 @@
+//! `institution`: banks as Plaid describes them, fetched once and kept. Public data, not a user's.
+
+use sqlx::PgExecutor;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct InstitutionRecord {
+    pub institution_id: String,
+    pub name: String,
+    pub logo: Option<String>,
+    pub primary_color: Option<String>,
+    pub url: Option<String>,
+    pub oauth: bool,
+}
+
+#[tracing::instrument(skip_all, fields(institution_id = %institution_id))]
+pub async fn find(
+    db: impl PgExecutor<'_>,
+    institution_id: &str,
+) -> Result<Option<InstitutionRecord>, sqlx::Error> {
+    sqlx::query_as::<_, InstitutionRecord>(
+        "select institution_id, name, logo, primary_color, url, oauth
+         from institution where institution_id = $1",
+    )
+    .bind(institution_id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Stores what Plaid said, replacing an older copy (two first requests may race; both win).
+#[tracing::instrument(skip_all, fields(institution_id = %institution.institution_id))]
+pub async fn upsert(
+    db: impl PgExecutor<'_>,
+    institution: &InstitutionRecord,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "insert into institution (institution_id, name, logo, primary_color, url, oauth)
+         values ($1, $2, $3, $4, $5, $6)
+         on conflict (institution_id) do update
+         set name = excluded.name, logo = excluded.logo, primary_color = excluded.primary_color,
+             url = excluded.url, oauth = excluded.oauth, fetched_at = now()",
+    )
+    .bind(&institution.institution_id)
+    .bind(&institution.name)
+    .bind(&institution.logo)
+    .bind(&institution.primary_color)
+    .bind(&institution.url)
+    .bind(institution.oauth)
+    .execute(db)
+    .await?;
+    Ok(())
+}

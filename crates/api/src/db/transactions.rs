@@ -1,0 +1,179 @@
+//! `bank_transaction`, read: the filtered list, a keyset page at a time, and the whole for export.
+
+use crate::domain::{PageRequest, TransactionCursor, TransactionFilters};
+use chrono::NaiveDate;
+use futures_util::stream::BoxStream;
+use rust_decimal::Decimal;
+use sqlx::{PgExecutor, PgPool, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+/// A transaction with the name of its account.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TransactionRecord {
+    pub transaction_id: Uuid,
+    pub account_id: Uuid,
+    pub item_id: Uuid,
+    pub account_name: String,
+    pub amount: Decimal,
+    /// The ISO code, else the bank's unofficial one.
+    pub currency: Option<String>,
+    pub date: NaiveDate,
+    pub authorized_date: Option<NaiveDate>,
+    pub name: String,
+    pub merchant_name: Option<String>,
+    pub logo_url: Option<String>,
+    pub website: Option<String>,
+    pub payment_channel: String,
+    pub category_primary: Option<String>,
+    pub category_detailed: Option<String>,
+    pub pending: bool,
+}
+
+/// These queries are sent unprepared (`persistent(false)`), so each is planned for its own values:
+/// a generic plan, which Postgres may adopt for a statement prepared on a pooled connection after
+/// five runs, cannot tell a search for a rare word from a common one and, at 250,000 rows, took
+/// 65-150 ms where the query planned for its values takes 2 ms. Planning takes 0.3-1.5 ms.
+///
+/// The list's order, newest first; `bank_transaction_user_keyset` (and `_account_keyset` when
+/// one account is asked for) read in this order, so a page costs the same at any depth.
+const ORDER: &str = " order by t.date desc, t.transaction_id desc";
+
+/// One page of the user's transactions matching `filters`, and the cursor of the next page
+/// (`None` on the last). An account or item of another user matches nothing.
+#[tracing::instrument(skip_all, fields(limit = page.limit, after = page.after.is_some()))]
+pub async fn page(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    filters: &TransactionFilters,
+    page: PageRequest,
+) -> Result<(Vec<TransactionRecord>, Option<TransactionCursor>), sqlx::Error> {
+    let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
+    let mut query = matching(user_id, filters);
+    if let Some(after) = page.after {
+        // A row comparison the keyset index answers directly.
+        query
+            .push(" and (t.date, t.transaction_id) < (")
+            .push_bind(after.date)
+            .push(", ")
+            .push_bind(after.transaction_id)
+            .push(")");
+    }
+    // One row more than asked tells whether another page follows.
+    query
+        .push(ORDER)
+        .push(" limit ")
+        .push_bind(i64::from(page.limit) + 1);
+    let mut rows = query
+        .build_query_as::<TransactionRecord>()
+        .persistent(false)
+        .fetch_all(db)
+        .await?;
+    let next = if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(|last| TransactionCursor {
+            date: last.date,
+            transaction_id: last.transaction_id,
+        })
+    } else {
+        None
+    };
+    Ok((rows, next))
+}
+
+/// Every transaction of the user matching `filters`, in the list's order, to be streamed.
+pub struct TransactionExport(QueryBuilder<'static, Postgres>);
+
+impl TransactionExport {
+    pub fn new(user_id: Uuid, filters: &TransactionFilters) -> Self {
+        let mut query = matching(user_id, filters);
+        query.push(ORDER);
+        Self(query)
+    }
+
+    /// The rows as the database sends them: never all in memory at once.
+    pub fn rows<'a>(
+        &'a mut self,
+        db: &'a PgPool,
+    ) -> BoxStream<'a, Result<TransactionRecord, sqlx::Error>> {
+        self.0
+            .build_query_as::<TransactionRecord>()
+            .persistent(false)
+            .fetch(db)
+    }
+}
+
+/// `select … where` the user's transactions match `filters`; each filter adds one condition with
+/// its value bound, never spliced into the text.
+fn matching(user_id: Uuid, filters: &TransactionFilters) -> QueryBuilder<'static, Postgres> {
+    let mut query = QueryBuilder::new(
+        "select t.transaction_id, t.account_id, t.item_id, a.name as account_name, t.amount,
+                coalesce(t.iso_currency_code, t.unofficial_currency_code) as currency,
+                t.date, t.authorized_date, t.name, t.merchant_name, t.logo_url, t.website,
+                t.payment_channel, t.category_primary, t.category_detailed, t.pending
+         from bank_transaction t
+         join account a on a.account_id = t.account_id
+         where t.user_id = ",
+    );
+    query.push_bind(user_id);
+    if let Some(account_id) = filters.account_id {
+        query.push(" and t.account_id = ").push_bind(account_id);
+    }
+    if let Some(item_id) = filters.item_id {
+        query.push(" and t.item_id = ").push_bind(item_id);
+    }
+    if let Some(category) = &filters.category {
+        query
+            .push(" and (t.category_primary = ")
+            .push_bind(category.clone())
+            .push(" or t.category_detailed = ")
+            .push_bind(category.clone())
+            .push(")");
+    }
+    if let Some(search) = &filters.search {
+        // The very expression of the trigram index `bank_transaction_search`.
+        query
+            .push(" and (coalesce(t.merchant_name, '') || ' ' || t.name) ilike ")
+            .push_bind(contains_pattern(search));
+    }
+    if let Some(from) = filters.from {
+        query.push(" and t.date >= ").push_bind(from);
+    }
+    if let Some(to) = filters.to {
+        query.push(" and t.date <= ").push_bind(to);
+    }
+    if let Some(pending) = filters.pending {
+        query.push(" and t.pending = ").push_bind(pending);
+    }
+    if let Some(min) = filters.min_amount {
+        query.push(" and t.amount >= ").push_bind(min);
+    }
+    if let Some(max) = filters.max_amount {
+        query.push(" and t.amount <= ").push_bind(max);
+    }
+    query
+}
+
+/// A `LIKE` pattern matching `text` anywhere, with `%`, `_` and `\` in it taken literally.
+fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_wildcards_in_the_search_are_literal() {
+        assert_eq!(contains_pattern("coffee"), "%coffee%");
+        assert_eq!(contains_pattern(r"50%_off\"), r"%50\%\_off\\%");
+    }
+}

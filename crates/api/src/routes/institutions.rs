@@ -1,0 +1,113 @@
+//! `/api/institutions/{institution_id}`: a bank's name, logo and colour. Public data, so any
+//! signed-in user may ask about any bank; asked once of Plaid, then served from the database.
+
+use crate::auth::AuthUser;
+use crate::db;
+use crate::db::institutions::InstitutionRecord;
+use crate::error::ApiError;
+use crate::plaid::PlaidError;
+use crate::state::AppState;
+use actix_web::web;
+use tally_shared::api::institutions::Institution;
+use tally_shared::ApiError as ApiErrorBody;
+
+/// The countries Tally links banks in; Plaid answers only for institutions in one of them.
+const COUNTRY_CODES: [&str; 8] = ["US", "GB", "CA", "ES", "FR", "IE", "NL", "DE"];
+const MAX_ID_LENGTH: usize = 64;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/institutions/{institution_id}").get(get_institution));
+}
+
+#[utoipa::path(get, path = "/api/institutions/{institution_id}", tag = "banking",
+    params(("institution_id" = String, Path, description = "Plaid's institution id, e.g. `ins_109508`")),
+    responses((status = 200, body = Institution),
+              (status = 404, description = "No such institution", body = ApiErrorBody),
+              (status = 503, description = "Not known yet and Plaid cannot be reached", body = ApiErrorBody),
+              (status = 401, body = ApiErrorBody)))]
+#[tracing::instrument(name = "get institution", skip_all, fields(user_id = %user.user_id, institution_id = %institution_id))]
+async fn get_institution(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    institution_id: web::Path<String>,
+) -> Result<web::Json<Institution>, ApiError> {
+    let institution_id = institution_id.into_inner();
+    if !is_institution_id(&institution_id) {
+        return Err(ApiError::NotFound);
+    }
+    if let Some(known) = db::institutions::find(&state.db, &institution_id).await? {
+        return Ok(web::Json(institution(known)));
+    }
+    let fetched = state
+        .plaid
+        .institutions_get_by_id(&institution_id, &COUNTRY_CODES, true)
+        .await
+        .map_err(plaid_error)?
+        .institution;
+    let record = InstitutionRecord {
+        institution_id: fetched.institution_id,
+        name: fetched.name,
+        logo: fetched.logo,
+        primary_color: fetched.primary_color,
+        url: fetched.url,
+        oauth: fetched.oauth,
+    };
+    db::institutions::upsert(&state.db, &record).await?;
+    tracing::info!("institution fetched from Plaid and kept");
+    Ok(web::Json(institution(record)))
+}
+
+/// `ins_` and letters or digits, as Plaid's ids are; anything else cannot exist.
+fn is_institution_id(id: &str) -> bool {
+    id.len() <= MAX_ID_LENGTH
+        && id
+            .strip_prefix("ins_")
+            .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+fn plaid_error(error: PlaidError) -> ApiError {
+    if error.code() == Some("INVALID_INSTITUTION") {
+        return ApiError::NotFound;
+    }
+    if error.is_retryable() {
+        tracing::warn!(error = %error, "Plaid could not describe the institution");
+        return ApiError::ServiceUnavailable(
+            "The bank directory cannot be reached right now; try again in a moment.".to_owned(),
+        );
+    }
+    ApiError::Unexpected(error.into())
+}
+
+fn institution(record: InstitutionRecord) -> Institution {
+    Institution {
+        id: record.institution_id,
+        name: record.name,
+        logo: record.logo,
+        primary_color: record.primary_color,
+        url: record.url,
+        oauth: record.oauth,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_institution_id;
+
+    #[test]
+    fn only_plaid_shaped_ids_are_looked_up() {
+        assert!(is_institution_id("ins_109508") && is_institution_id("ins_abcXYZ1"));
+        for garbage in [
+            "",
+            "ins_",
+            "109508",
+            "ins_10 95",
+            "ins_../x",
+            "INS_1",
+            "ins_ü",
+        ] {
+            assert!(!is_institution_id(garbage), "{garbage}");
+        }
+        assert!(!is_institution_id(&format!("ins_{}", "1".repeat(61))));
+        assert!(is_institution_id(&format!("ins_{}", "1".repeat(60))));
+    }
+}

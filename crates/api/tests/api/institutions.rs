@@ -1,0 +1,150 @@
+//! `GET /api/institutions/{institution_id}`: asked of Plaid (the simulator) once, then kept.
+
+use crate::fixtures::register;
+use crate::helpers::{browser_like_client, spawn_app};
+use crate::simulator_support::control;
+use reqwest::StatusCode;
+use serde_json::json;
+use sqlx::PgPool;
+use tally_shared::api::institutions::Institution;
+use tally_shared::{ApiError, ErrorCode};
+
+async fn stored_names(db: &PgPool) -> Vec<(String, String)> {
+    sqlx::query_as("select institution_id, name from institution order by institution_id")
+        .fetch_all(db)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn fetches_from_plaid_once_and_keeps_it(db: PgPool) {
+    let app = spawn_app(db).await;
+    let (client, _) = register(&app, "alice").await;
+    assert!(stored_names(&app.db).await.is_empty());
+
+    let response = client
+        .get(app.url("/api/institutions/ins_109508"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::OK);
+    let first: Institution = response.json().await.unwrap();
+    assert_eq!(first.id, "ins_109508");
+    assert_eq!(first.name, "First Platypus Bank");
+    assert!(first
+        .primary_color
+        .as_deref()
+        .is_some_and(|c| c.starts_with('#')));
+    assert_eq!(
+        stored_names(&app.db).await,
+        [("ins_109508".to_owned(), "First Platypus Bank".to_owned())]
+    );
+
+    let again: Institution = client
+        .get(app.url("/api/institutions/ins_109508"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again, first);
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_kept_institution_is_served_without_asking_plaid(db: PgPool) {
+    let app = spawn_app(db).await;
+    let (client, _) = register(&app, "alice").await;
+    // Plaid does not know this one; only the table does.
+    sqlx::query(
+        "insert into institution (institution_id, name, primary_color, oauth)
+         values ('ins_900001', 'Kept Bank', '#123456', true)",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+
+    let kept: Institution = client
+        .get(app.url("/api/institutions/ins_900001"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    assert_eq!(
+        kept,
+        Institution {
+            id: "ins_900001".into(),
+            name: "Kept Bank".into(),
+            logo: None,
+            primary_color: Some("#123456".into()),
+            url: None,
+            oauth: true,
+        }
+    );
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn unknown_and_malformed_ids_are_not_found(db: PgPool) {
+    let app = spawn_app(db).await;
+    let (client, _) = register(&app, "alice").await;
+
+    for id in ["ins_999999999", "not-an-id", "ins_", "ins_1%20OR%201=1"] {
+        let response = client
+            .get(app.url(&format!("/api/institutions/{id}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{id}");
+        let body: ApiError = response.json().await.unwrap();
+        assert_eq!(body.code, ErrorCode::NotFound);
+    }
+    assert!(stored_names(&app.db).await.is_empty());
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn plaid_down_is_service_unavailable_and_not_remembered(db: PgPool) {
+    let app = spawn_app(db).await;
+    let (client, _) = register(&app, "alice").await;
+    control(
+        &app,
+        "/faults",
+        json!({"endpoint": "/institutions/get_by_id", "kind": "server_error", "count": 1}),
+    )
+    .await;
+
+    let down = client
+        .get(app.url("/api/institutions/ins_109508"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(down.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: ApiError = down.json().await.unwrap();
+    assert_eq!(body.code, ErrorCode::ServiceUnavailable);
+    assert!(!body.message.is_empty());
+    assert!(stored_names(&app.db).await.is_empty());
+
+    let back = client
+        .get(app.url("/api/institutions/ins_109508"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.status(), StatusCode::OK);
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn logged_out_is_unauthorized(db: PgPool) {
+    let app = spawn_app(db).await;
+
+    let response = browser_like_client()
+        .get(app.url("/api/institutions/ins_109508"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(stored_names(&app.db).await.is_empty());
+}

@@ -1,0 +1,282 @@
+//! `GET /api/transactions/export.csv`.
+
+use crate::fixtures::{account, item, register, transaction};
+use crate::helpers::{spawn_app, TestApp};
+use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use reqwest::StatusCode;
+use sqlx::PgPool;
+
+const HEADER: [&str; 11] = [
+    "date",
+    "authorized_date",
+    "name",
+    "merchant_name",
+    "amount",
+    "currency",
+    "category_primary",
+    "category_detailed",
+    "account",
+    "pending",
+    "payment_channel",
+];
+
+async fn export(
+    app: &TestApp,
+    client: &reqwest::Client,
+    query: &[(&str, &str)],
+) -> Vec<Vec<String>> {
+    let response = client
+        .get(app.url("/api/transactions/export.csv"))
+        .query(query)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = response.bytes().await.unwrap();
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(body.as_ref())
+        .records()
+        .map(|record| record.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn downloads_a_csv_with_every_column(db: PgPool) {
+    let app = spawn_app(db).await;
+    let (client, user) = register(&app, "alice").await;
+    let bank = item(&app.db, user, "ins_1", "Alpha Credit Union").await;
+    let checking = account(bank, "Checking, joint").insert(&app.db).await;
+    transaction(checking, "2026-03-05", "4.50", "Blue Bottle")
+        .merchant("Blue Bottle Coffee")
+        .category("FOOD_AND_DRINK", "FOOD_AND_DRINK_COFFEE")
+        .authorized("2026-03-04")
+        .pending()
+        .insert(&app.db)
+        .await;
+    transaction(checking, "2026-03-01", "-2500.00", "Paycheck")
+        .currency(None)
+        .channel("other")
+        .insert(&app.db)
+        .await;
+
+    let response = client
+        .get(app.url("/api/transactions/export.csv"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[CONTENT_TYPE], "text/csv; charset=utf-8");
+    let disposition = response.headers()[CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let today = chrono::Utc::now().date_naive();
+    let yesterday = today.pred_opt().unwrap();
+    assert!(
+        [today, yesterday].iter().any(|day| disposition
+            == format!(
+                "attachment; filename=\"tally-transactions-{}.csv\"",
+                day.format("%Y-%m-%d")
+            )),
+        "{disposition}"
+    );
+    let text = response.text().await.unwrap();
+    assert!(text.contains("\"Checking, joint\""), "{text}");
+    let rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    assert_eq!(rows[0], HEADER);
+    assert_eq!(
+        rows[1],
+        [
+            "2026-03-05",
+            "2026-03-04",
+            "Blue Bottle",
+            "Blue Bottle Coffee",
+            "4.50",
+            "USD",
+            "FOOD_AND_DRINK",
+            "FOOD_AND_DRINK_COFFEE",
+            "Checking, joint",
+            "true",
+            "in store"
+        ]
+    );
+    assert_eq!(
+        rows[2],
+        [
+            "2026-03-01",
+            "",
+            "Paycheck",
+            "",
+            "-2500.00",
+            "",
+            "",
+            "",
+            "Checking, joint",
+            "false",
+            "other"
+        ]
+    );
+    assert_eq!(rows.len(), 3);
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn quotes_what_needs_quoting_and_defuses_formulas(db: PgPool) {
+    let app = spawn_app(db).await;
+    let (client, user) = register(&app, "alice").await;
+    let bank = item(&app.db, user, "ins_1", "Alpha Credit Union").await;
+    let card = account(bank, "@Card")
+        .kind("credit", None)
+        .insert(&app.db)
+        .await;
+    transaction(
+        card,
+        "2026-03-03",
+        "1.00",
+        "Joe's \"Best\" Shop, Inc.\nUnit 2",
+    )
+    .insert(&app.db)
+    .await;
+    transaction(
+        card,
+        "2026-03-02",
+        "-12.50",
+        "=HYPERLINK(\"http://evil\",\"click\")",
+    )
+    .merchant("+1 Merchant")
+    .insert(&app.db)
+    .await;
+    transaction(card, "2026-03-01", "2.00", "-2+3")
+        .merchant("\tTabbed")
+        .insert(&app.db)
+        .await;
+
+    let response = client
+        .get(app.url("/api/transactions/export.csv"))
+        .send()
+        .await
+        .unwrap();
+    let raw = response.text().await.unwrap();
+    assert!(
+        raw.contains("\"Joe's \"\"Best\"\" Shop, Inc.\nUnit 2\""),
+        "{raw}"
+    );
+
+    let rows = export(&app, &client, &[]).await;
+    let cells = |row: usize| {
+        (
+            rows[row][2].as_str(),
+            rows[row][3].as_str(),
+            rows[row][4].as_str(),
+            rows[row][8].as_str(),
+        )
+    };
+    assert_eq!(
+        cells(1),
+        ("Joe's \"Best\" Shop, Inc.\nUnit 2", "", "1.00", "'@Card")
+    );
+    assert_eq!(
+        cells(2),
+        (
+            "'=HYPERLINK(\"http://evil\",\"click\")",
+            "'+1 Merchant",
+            "-12.50",
+            "'@Card"
+        )
+    );
+    assert_eq!(cells(3), ("'-2+3", "'\tTabbed", "2.00", "'@Card"));
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn exports_only_what_the_filters_match(db: PgPool) {
+    let app = spawn_app(db).await;
+    let (alice, alice_id) = register(&app, "alice").await;
+    let (bob, _) = register(&app, "bob").await;
+    let bank = item(&app.db, alice_id, "ins_1", "Alpha Credit Union").await;
+    let checking = account(bank, "Checking").insert(&app.db).await;
+    let card = account(bank, "Card")
+        .kind("credit", None)
+        .insert(&app.db)
+        .await;
+    transaction(checking, "2026-03-03", "4.50", "Coffee")
+        .pending()
+        .insert(&app.db)
+        .await;
+    transaction(card, "2026-03-02", "30.00", "Books")
+        .insert(&app.db)
+        .await;
+    transaction(card, "2026-03-01", "3.00", "More coffee")
+        .insert(&app.db)
+        .await;
+    let card_id = card.account_id.to_string();
+
+    let names = |rows: Vec<Vec<String>>| -> Vec<String> {
+        rows.into_iter().skip(1).map(|row| row[2].clone()).collect()
+    };
+    assert_eq!(
+        names(export(&app, &alice, &[("q", "coffee")]).await),
+        ["Coffee", "More coffee"]
+    );
+    assert_eq!(
+        names(
+            export(
+                &app,
+                &alice,
+                &[("account_id", &card_id), ("max_amount", "10")]
+            )
+            .await
+        ),
+        ["More coffee"]
+    );
+    // Paging does not apply to the export.
+    assert_eq!(
+        names(export(&app, &alice, &[("limit", "1"), ("cursor", "x")]).await).len(),
+        3
+    );
+    // Bob gets the header and nothing of Alice's, even with her account's id.
+    let bobs = export(&app, &bob, &[("account_id", &card_id)]).await;
+    assert_eq!(bobs, [HEADER.map(str::to_owned).to_vec()]);
+
+    let refused = alice
+        .get(app.url("/api/transactions/export.csv"))
+        .query(&[("min_amount", "lots")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: tally_shared::ApiError = refused.json().await.unwrap();
+    assert_eq!(body.fields[0].field, "min_amount");
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn streams_large_exports_whole_and_in_order(db: PgPool) {
+    let app = spawn_app(db).await;
+    let (client, user) = register(&app, "alice").await;
+    let bank = item(&app.db, user, "ins_1", "Alpha Credit Union").await;
+    let checking = account(bank, "Checking").insert(&app.db).await;
+    sqlx::query(
+        "insert into bank_transaction (account_id, item_id, user_id, plaid_transaction_id, amount,
+                                       date, name, payment_channel, pending)
+         select $1, $2, $3, 'bulk-' || n, n, date '2026-01-01' + (n % 300), 'Purchase number ' || n,
+                'online', false
+         from generate_series(1, 3000) as n",
+    )
+    .bind(checking.account_id)
+    .bind(checking.item_id)
+    .bind(checking.user_id)
+    .execute(&app.db)
+    .await
+    .unwrap();
+
+    let rows = export(&app, &client, &[]).await;
+
+    assert_eq!(rows.len(), 3001);
+    let dates: Vec<&str> = rows[1..].iter().map(|row| row[0].as_str()).collect();
+    assert!(dates.windows(2).all(|pair| pair[0] >= pair[1]));
+}
