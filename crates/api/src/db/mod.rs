@@ -1,5 +1,6 @@
 //! SQL, one module per table group. Functions take an executor; callers own transactions.
 
+pub mod assets;
 pub mod sessions;
 pub mod users;
 

@@ -1,6 +1,7 @@
 //! The JSON API under `/api`: one module per resource, each with its own `configure`.
 
 mod admin;
+mod assets;
 mod config;
 mod health;
 mod openapi;
@@ -28,6 +29,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(session::configure)
             .configure(users::configure)
             .configure(admin::configure)
+            .configure(assets::configure)
             .configure(openapi::configure)
             .default_service(web::to(not_found)),
     );

@@ -16,6 +16,9 @@ use utoipa::OpenApi;
         super::users::delete_me,
         super::admin::list_users,
         super::admin::delete_user,
+        super::assets::list_assets,
+        super::assets::create_asset,
+        super::assets::delete_asset,
         openapi_json,
     ),
     tags(
@@ -23,6 +26,7 @@ use utoipa::OpenApi;
         (name = "session", description = "Logging in and out"),
         (name = "users", description = "Accounts"),
         (name = "admin", description = "Administrators only"),
+        (name = "assets", description = "Things of value no bank reports, entered by hand"),
     )
 )]
 pub struct ApiDoc;

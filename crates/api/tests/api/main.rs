@@ -2,10 +2,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod admin;
+mod assets;
 mod e2e;
 mod errors;
 mod health;
 mod helpers;
+mod insights_fixtures;
 mod lifecycle;
 mod openapi;
 mod plaid_client;
