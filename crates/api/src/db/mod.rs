@@ -1,8 +1,11 @@
 //! SQL, one module per table group. Functions take an executor; callers own transactions.
 
 pub mod assets;
+pub mod net_worth;
 pub mod sessions;
 pub mod users;
+
+use sqlx::{PgPool, Postgres, Transaction};
 
 /// The name of the constraint a database error violated, if any.
 pub fn violated_constraint(error: &sqlx::Error) -> Option<&str> {
@@ -10,4 +13,16 @@ pub fn violated_constraint(error: &sqlx::Error) -> Option<&str> {
         sqlx::Error::Database(db) => db.constraint(),
         _ => None,
     }
+}
+
+/// A read-only transaction that sees one snapshot of the database, for answers built from more
+/// than one query (totals and their breakdown) that must agree even while a sync commits.
+pub async fn begin_consistent_read(
+    pool: &PgPool,
+) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("set transaction isolation level repeatable read, read only")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
 }

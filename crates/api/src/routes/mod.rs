@@ -4,6 +4,7 @@ mod admin;
 mod assets;
 mod config;
 mod health;
+mod insights;
 mod openapi;
 mod session;
 mod users;
@@ -30,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(users::configure)
             .configure(admin::configure)
             .configure(assets::configure)
+            .configure(insights::configure)
             .configure(openapi::configure)
             .default_service(web::to(not_found)),
     );

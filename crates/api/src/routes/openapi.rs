@@ -19,6 +19,7 @@ use utoipa::OpenApi;
         super::assets::list_assets,
         super::assets::create_asset,
         super::assets::delete_asset,
+        super::insights::net_worth,
         openapi_json,
     ),
     tags(
@@ -27,6 +28,7 @@ use utoipa::OpenApi;
         (name = "users", description = "Accounts"),
         (name = "admin", description = "Administrators only"),
         (name = "assets", description = "Things of value no bank reports, entered by hand"),
+        (name = "insights", description = "Net worth and spending, per currency"),
     )
 )]
 pub struct ApiDoc;

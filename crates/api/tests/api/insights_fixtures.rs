@@ -2,9 +2,11 @@
 //! for the asset and insight tests.
 
 use crate::helpers::{browser_like_client, TestApp};
+use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use serde_json::json;
+use sqlx::PgPool;
 use tally_shared::api::session::SessionResponse;
 use uuid::Uuid;
 
@@ -32,4 +34,94 @@ pub async fn register(app: &TestApp, username: &str) -> Person {
 
 pub fn dec(s: &str) -> Decimal {
     s.parse().unwrap()
+}
+
+/// A linked bank, already exchanged (the deferred trigger wants a Plaid id and a token).
+pub async fn insert_item(db: &PgPool, user_id: Uuid, institution_id: &str) -> Uuid {
+    sqlx::query_scalar(
+        "insert into plaid_item (user_id, institution_id, institution_name, plaid_item_id, access_token)
+         values ($1, $2, $2, gen_random_uuid()::text, '\\x00'::bytea)
+         returning item_id",
+    )
+    .bind(user_id)
+    .bind(institution_id)
+    .fetch_one(db)
+    .await
+    .unwrap()
+}
+
+/// An account as Plaid describes it; `currency` is `(iso, unofficial)`.
+pub struct AccountSpec<'a> {
+    pub account_type: &'a str,
+    pub subtype: Option<&'a str>,
+    pub current: Option<&'a str>,
+    pub currency: (Option<&'a str>, Option<&'a str>),
+}
+
+impl<'a> AccountSpec<'a> {
+    pub fn usd(account_type: &'a str, subtype: Option<&'a str>, current: &'a str) -> Self {
+        Self::iso("USD", account_type, subtype, current)
+    }
+
+    pub fn iso(
+        currency: &'a str,
+        account_type: &'a str,
+        subtype: Option<&'a str>,
+        current: &'a str,
+    ) -> Self {
+        Self {
+            account_type,
+            subtype,
+            current: Some(current),
+            currency: (Some(currency), None),
+        }
+    }
+}
+
+pub async fn insert_account(
+    db: &PgPool,
+    user_id: Uuid,
+    item_id: Uuid,
+    spec: AccountSpec<'_>,
+) -> Uuid {
+    sqlx::query_scalar(
+        "insert into account (item_id, user_id, plaid_account_id, name, type, subtype,
+                              current_balance, iso_currency_code, unofficial_currency_code)
+         values ($1, $2, gen_random_uuid()::text, $3 || ' ' || coalesce($4, ''), $3, $4,
+                 $5::numeric, $6, $7)
+         returning account_id",
+    )
+    .bind(item_id)
+    .bind(user_id)
+    .bind(spec.account_type)
+    .bind(spec.subtype)
+    .bind(spec.current)
+    .bind(spec.currency.0)
+    .bind(spec.currency.1)
+    .fetch_one(db)
+    .await
+    .unwrap()
+}
+
+pub async fn insert_manual_asset(
+    db: &PgPool,
+    user_id: Uuid,
+    description: &str,
+    value: &str,
+    currency: &str,
+    created_at: DateTime<Utc>,
+) -> Uuid {
+    sqlx::query_scalar(
+        "insert into manual_asset (user_id, description, value, currency, created_at)
+         values ($1, $2, $3::numeric, $4, $5)
+         returning asset_id",
+    )
+    .bind(user_id)
+    .bind(description)
+    .bind(value)
+    .bind(currency)
+    .bind(created_at)
+    .fetch_one(db)
+    .await
+    .unwrap()
 }

@@ -7,6 +7,7 @@ mod e2e;
 mod errors;
 mod health;
 mod helpers;
+mod insights;
 mod insights_fixtures;
 mod lifecycle;
 mod openapi;

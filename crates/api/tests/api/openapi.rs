@@ -20,6 +20,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/assets"),
     ("post", "/api/assets"),
     ("delete", "/api/assets/{asset_id}"),
+    ("get", "/api/insights/net-worth"),
 ];
 
 #[sqlx::test(migrations = "../../migrations")]
@@ -52,6 +53,7 @@ async fn the_document_lists_every_route_and_nothing_else(db: PgPool) {
         "RegisterRequest",
         "AssetList",
         "NewAsset",
+        "NetWorth",
     ] {
         assert!(
             doc["components"]["schemas"][schema].is_object(),

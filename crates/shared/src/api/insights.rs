@@ -27,6 +27,8 @@ pub struct AccountTypeTotal {
     pub total: Decimal,
 }
 
+/// One currency's balance sheet. An account's currency is its ISO code, else its unofficial one;
+/// accounts with neither are left out, as they cannot be added to any total.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CurrencyNetWorth {
