@@ -3,8 +3,10 @@
 mod asset;
 pub mod classification;
 mod password;
+mod period;
 mod username;
 
 pub use asset::{AssetDescription, AssetValue};
 pub use password::Password;
+pub use period::Period;
 pub use username::Username;

@@ -20,6 +20,7 @@ use utoipa::OpenApi;
         super::assets::create_asset,
         super::assets::delete_asset,
         super::insights::net_worth,
+        super::insights::net_worth_history,
         openapi_json,
     ),
     tags(

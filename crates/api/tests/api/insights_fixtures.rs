@@ -2,7 +2,7 @@
 //! for the asset and insight tests.
 
 use crate::helpers::{browser_like_client, TestApp};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -33,6 +33,10 @@ pub async fn register(app: &TestApp, username: &str) -> Person {
 }
 
 pub fn dec(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+pub fn day(s: &str) -> NaiveDate {
     s.parse().unwrap()
 }
 
@@ -101,6 +105,29 @@ pub async fn insert_account(
     .fetch_one(db)
     .await
     .unwrap()
+}
+
+/// The account's balance at the end of `date`.
+pub async fn insert_snapshot(
+    db: &PgPool,
+    user_id: Uuid,
+    account_id: Uuid,
+    date: &str,
+    current: &str,
+    currency: &str,
+) {
+    sqlx::query(
+        "insert into balance_snapshot (account_id, user_id, snapshot_date, current_balance, currency)
+         values ($1, $2, $3, $4::numeric, $5)",
+    )
+    .bind(account_id)
+    .bind(user_id)
+    .bind(day(date))
+    .bind(current)
+    .bind(currency)
+    .execute(db)
+    .await
+    .unwrap();
 }
 
 pub async fn insert_manual_asset(

@@ -21,6 +21,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/assets"),
     ("delete", "/api/assets/{asset_id}"),
     ("get", "/api/insights/net-worth"),
+    ("get", "/api/insights/net-worth/history"),
 ];
 
 #[sqlx::test(migrations = "../../migrations")]
@@ -54,6 +55,7 @@ async fn the_document_lists_every_route_and_nothing_else(db: PgPool) {
         "AssetList",
         "NewAsset",
         "NetWorth",
+        "NetWorthHistory",
     ] {
         assert!(
             doc["components"]["schemas"][schema].is_object(),

@@ -75,7 +75,9 @@ pub struct NetWorthPoint {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NetWorthSeries {
     pub currency: String,
-    /// One point per day from the first snapshot in range to `to`.
+    /// One point per day, from the first day in range with any data in this currency (an
+    /// account's balance snapshot on or before that day, or a manual asset created by then) to
+    /// `to`. A day without a snapshot for an account carries its last earlier snapshot forward.
     pub points: Vec<NetWorthPoint>,
 }
 
