@@ -4,6 +4,7 @@ pub mod assets;
 pub mod net_worth;
 pub mod net_worth_history;
 pub mod sessions;
+pub mod spending;
 pub mod users;
 
 use sqlx::{PgPool, Postgres, Transaction};

@@ -38,6 +38,18 @@ impl Period {
         Ok(period)
     }
 
+    /// The spending period: by default the current calendar month up to today (or the month of
+    /// `to` when only `to` is given).
+    pub fn for_spending(
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        today: NaiveDate,
+    ) -> Result<Self, FieldError> {
+        let to = to.unwrap_or(today);
+        let from = from.unwrap_or_else(|| to.with_day(1).unwrap_or(to));
+        Self::checked(from, to)
+    }
+
     fn checked(from: NaiveDate, to: NaiveDate) -> Result<Self, FieldError> {
         for (name, date) in [("from", from), ("to", to)] {
             if !(1900..=9999).contains(&date.year()) {
@@ -95,5 +107,19 @@ mod tests {
             Period::for_history(Some(day("2026-01-02")), Some(day("2026-01-01")), today);
         assert_eq!(backwards.unwrap_err().field, "from");
         assert!(Period::for_history(Some(day("1850-01-01")), None, today).is_err());
+    }
+
+    #[test]
+    fn spending_defaults_to_this_month_so_far() {
+        let today = day("2026-11-25");
+        let p = Period::for_spending(None, None, today).unwrap();
+        assert_eq!((p.from(), p.to()), (day("2026-11-01"), today));
+        let march = Period::for_spending(None, Some(day("2026-03-10")), today).unwrap();
+        assert_eq!(march.from(), day("2026-03-01"));
+        let single = Period::for_spending(Some(today), Some(today), today).unwrap();
+        assert_eq!(single.from(), single.to());
+        assert!(Period::for_spending(Some(day("2026-12-01")), None, today).is_err());
+        // No cap on spending: a decade is a fair question.
+        assert!(Period::for_spending(Some(day("2010-01-01")), None, today).is_ok());
     }
 }

@@ -21,6 +21,7 @@ use utoipa::OpenApi;
         super::assets::delete_asset,
         super::insights::net_worth,
         super::insights::net_worth_history,
+        super::insights::spending,
         openapi_json,
     ),
     tags(

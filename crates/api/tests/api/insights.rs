@@ -1,4 +1,7 @@
-//! `/api/insights/*` against hand-computed fixtures. Currencies are never summed together.
+//! `/api/insights/*` against hand-computed fixtures: net worth now and over time here, spending
+//! in `insights/spending.rs`. Currencies are never summed together.
+
+mod spending;
 
 use crate::helpers::{spawn_app, TestApp};
 use crate::insights_fixtures::{
@@ -179,7 +182,11 @@ async fn net_worth_of_nothing_is_empty_and_needs_a_login(db: PgPool) {
     let worth: NetWorth = get(&app, &ana, "/api/insights/net-worth").await;
     assert!(worth.currencies.is_empty());
 
-    for path in ["/api/insights/net-worth", "/api/insights/net-worth/history"] {
+    for path in [
+        "/api/insights/net-worth",
+        "/api/insights/net-worth/history",
+        "/api/insights/spending",
+    ] {
         assert_eq!(
             app.get(path).await.status(),
             StatusCode::UNAUTHORIZED,

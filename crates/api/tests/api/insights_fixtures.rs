@@ -107,6 +107,70 @@ pub async fn insert_account(
     .unwrap()
 }
 
+/// A transaction on an account; money out is positive, as Plaid reports it.
+#[derive(Clone, Copy)]
+pub struct TransactionSpec<'a> {
+    pub amount: &'a str,
+    pub date: &'a str,
+    pub currency: &'a str,
+    /// `(primary, detailed)`, or `None` for a transaction Plaid did not categorise.
+    pub category: Option<(&'a str, &'a str)>,
+    pub name: &'a str,
+    pub merchant: Option<&'a str>,
+    pub pending: bool,
+}
+
+impl<'a> TransactionSpec<'a> {
+    /// A posted USD purchase at a merchant.
+    pub fn purchase(
+        amount: &'a str,
+        date: &'a str,
+        detailed: (&'a str, &'a str),
+        merchant: &'a str,
+    ) -> Self {
+        Self {
+            amount,
+            date,
+            currency: "USD",
+            category: Some(detailed),
+            name: merchant,
+            merchant: Some(merchant),
+            pending: false,
+        }
+    }
+}
+
+pub async fn insert_transaction(
+    db: &PgPool,
+    user_id: Uuid,
+    item_id: Uuid,
+    account_id: Uuid,
+    spec: TransactionSpec<'_>,
+) {
+    sqlx::query(
+        "insert into bank_transaction (account_id, item_id, user_id, plaid_transaction_id, amount,
+                                       iso_currency_code, date, name, merchant_name,
+                                       payment_channel, category_primary, category_detailed,
+                                       pending)
+         values ($1, $2, $3, gen_random_uuid()::text, $4::numeric, $5, $6, $7, $8, 'other', $9,
+                 $10, $11)",
+    )
+    .bind(account_id)
+    .bind(item_id)
+    .bind(user_id)
+    .bind(spec.amount)
+    .bind(spec.currency)
+    .bind(day(spec.date))
+    .bind(spec.name)
+    .bind(spec.merchant)
+    .bind(spec.category.map(|c| c.0))
+    .bind(spec.category.map(|c| c.1))
+    .bind(spec.pending)
+    .execute(db)
+    .await
+    .unwrap();
+}
+
 /// The account's balance at the end of `date`.
 pub async fn insert_snapshot(
     db: &PgPool,

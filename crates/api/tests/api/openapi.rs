@@ -22,6 +22,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("delete", "/api/assets/{asset_id}"),
     ("get", "/api/insights/net-worth"),
     ("get", "/api/insights/net-worth/history"),
+    ("get", "/api/insights/spending"),
 ];
 
 #[sqlx::test(migrations = "../../migrations")]
@@ -56,12 +57,19 @@ async fn the_document_lists_every_route_and_nothing_else(db: PgPool) {
         "NewAsset",
         "NetWorth",
         "NetWorthHistory",
+        "Spending",
     ] {
         assert!(
             doc["components"]["schemas"][schema].is_object(),
             "schema {schema} missing"
         );
     }
+
+    // A category holds its detailed categories: a reference to itself, not an endless schema.
+    assert_eq!(
+        doc["components"]["schemas"]["CategoryTotal"]["properties"]["detailed"]["items"]["$ref"],
+        "#/components/schemas/CategoryTotal"
+    );
 
     // Every documented route is really there: no route answers the generic 404.
     for (method, path) in ROUTES {
