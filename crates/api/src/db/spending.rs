@@ -17,29 +17,19 @@ use rust_decimal::Decimal;
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
-/// The transactions that count, as a CTE named `spending`. Parameters: `$1` user, `$2`..`$3` the
-/// period, `$4` include pending, `$5` the categories that are not spending, `$6`/`$7` the
-/// uncategorised primary and detailed categories.
-macro_rules! spending_cte {
+/// The transactions that count: the `from` and `where` shared by both queries, on plain columns
+/// so that the planner can use its column statistics. Parameters: `$1` user, `$2`..`$3` the
+/// period, `$4` include pending, `$5` the categories that are not spending, `$6` the
+/// uncategorised primary (`OTHER`).
+macro_rules! spending_rows {
     () => {
-        "with categorised as (
-             select coalesce(iso_currency_code, unofficial_currency_code) as currency,
-                    coalesce(category_primary, $6) as category,
-                    case when category_primary is null then $7
-                         else coalesce(category_detailed, category_primary) end as detailed,
-                    coalesce(merchant_name, name) as merchant,
-                    amount
-             from bank_transaction
-             where user_id = $1
-               and date between $2 and $3
-               and ($4 or not pending)
-               and coalesce(iso_currency_code, unofficial_currency_code) is not null
-         ),
-         spending as (
-             select * from categorised
-             where category <> all($5)
-               and (amount > 0 or (amount < 0 and category <> $6))
-         )"
+        "from bank_transaction
+         where user_id = $1
+           and date between $2 and $3
+           and ($4 or not pending)
+           and coalesce(iso_currency_code, unofficial_currency_code) is not null
+           and coalesce(category_primary, $6) <> all($5)
+           and (amount > 0 or (amount < 0 and coalesce(category_primary, $6) <> $6))"
     };
 }
 
@@ -93,16 +83,30 @@ pub async fn by_category(
     db: impl PgExecutor<'_>,
     filter: SpendingFilter,
 ) -> Result<Vec<CategoryRow>, sqlx::Error> {
+    // Summed first by the stored columns (a hash aggregate over few groups), then rolled up.
     sqlx::query_as::<_, CategoryRow>(concat!(
-        spending_cte!(),
-        "select currency, category, detailed,
+        "with by_detailed as (
+             select coalesce(iso_currency_code, unofficial_currency_code) as currency,
+                    coalesce(category_primary, $6) as category,
+                    case when category_primary is null then $7
+                         else coalesce(category_detailed, category_primary) end as detailed,
+                    sum(amount) filter (where amount > 0) as spent,
+                    count(*) filter (where amount > 0) as transactions,
+                    sum(-amount) filter (where amount < 0) as refunds
+             ",
+        spending_rows!(),
+        "
+             group by iso_currency_code, unofficial_currency_code, category_primary,
+                      category_detailed
+         )
+         select currency, category, detailed,
                 grouping(category, detailed) as rollup_level,
-                coalesce(sum(amount) filter (where amount > 0), 0) as spent,
-                count(*) filter (where amount > 0) as transactions,
-                coalesce(sum(-amount) filter (where amount < 0), 0) as refunds
-         from spending
+                coalesce(sum(spent), 0) as spent,
+                coalesce(sum(transactions), 0)::bigint as transactions,
+                coalesce(sum(refunds), 0) as refunds
+         from by_detailed
          group by grouping sets ((currency), (currency, category), (currency, category, detailed))
-         having grouping(category, detailed) = 3 or count(*) filter (where amount > 0) > 0
+         having grouping(category, detailed) = 3 or sum(transactions) > 0
          order by currency, rollup_level desc, spent desc, category, detailed"
     ))
     .bind(filter.user_id)
@@ -133,19 +137,25 @@ pub async fn top_merchants(
     limit: i64,
 ) -> Result<Vec<MerchantRow>, sqlx::Error> {
     sqlx::query_as::<_, MerchantRow>(concat!(
-        spending_cte!(),
-        ",
+        "with merchants as (
+             select coalesce(iso_currency_code, unofficial_currency_code) as currency,
+                    coalesce(merchant_name, name) as merchant,
+                    sum(amount) as spent,
+                    count(*) as transactions
+             ",
+        spending_rows!(),
+        "
+               and amount > 0
+             group by 1, 2
+         ),
          ranked as (
-             select currency, merchant, sum(amount) as spent, count(*) as transactions,
-                    row_number() over (partition by currency
-                                       order by sum(amount) desc, merchant) as rank
-             from spending
-             where amount > 0
-             group by currency, merchant
+             select *,
+                    row_number() over (partition by currency order by spent desc, merchant) as rank
+             from merchants
          )
          select currency, merchant, spent, transactions
          from ranked
-         where rank <= $8
+         where rank <= $7
          order by currency, rank"
     ))
     .bind(filter.user_id)
@@ -154,7 +164,6 @@ pub async fn top_merchants(
     .bind(filter.include_pending)
     .bind(NOT_SPENDING_CATEGORIES)
     .bind(UNCATEGORISED_PRIMARY)
-    .bind(UNCATEGORISED_DETAILED)
     .bind(limit)
     .fetch_all(db)
     .await
