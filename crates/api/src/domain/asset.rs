@@ -59,9 +59,7 @@ impl AssetValue {
         }
         let is_zero = whole.bytes().chain(fraction.bytes()).all(|b| b == b'0');
         if negative && !is_zero {
-            return Err(
-                "The value cannot be negative; enter what you owe on a loan instead.".to_owned(),
-            );
+            return Err("The value cannot be negative: an asset is worth zero or more.".to_owned());
         }
         if fraction.len() > Self::MAX_FRACTION_DIGITS {
             return Err(format!(
