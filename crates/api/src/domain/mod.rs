@@ -1,13 +1,18 @@
 //! Values checked once, at the boundary: once you hold one, it is valid.
 
+mod asset;
+pub mod classification;
 mod cursor;
 mod institution_id;
 mod password;
+mod period;
 mod transaction_filter;
 mod username;
 
+pub use asset::{AssetDescription, AssetValue};
 pub use cursor::TransactionCursor;
 pub use institution_id::InstitutionId;
 pub use password::Password;
+pub use period::Period;
 pub use transaction_filter::{PageRequest, TransactionFilters, TransactionParams};
 pub use username::Username;

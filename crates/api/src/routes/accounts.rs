@@ -3,6 +3,7 @@
 use crate::auth::AuthUser;
 use crate::db;
 use crate::db::accounts::AccountRecord;
+use crate::domain::classification::LIABILITY_ACCOUNT_TYPES;
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::web;
@@ -48,9 +49,9 @@ fn account(record: AccountRecord) -> Account {
     }
 }
 
-/// Credit cards and loans count against net worth; every other type, known or not, for it.
+/// The same rule net worth uses (`domain::classification`).
 fn is_liability(account_type: &str) -> bool {
-    matches!(account_type, "credit" | "loan")
+    LIABILITY_ACCOUNT_TYPES.contains(&account_type)
 }
 
 #[cfg(test)]

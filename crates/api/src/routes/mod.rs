@@ -2,8 +2,10 @@
 
 mod accounts;
 mod admin;
+mod assets;
 mod config;
 mod health;
+mod insights;
 mod institutions;
 mod items;
 mod link;
@@ -41,6 +43,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(accounts::configure)
             .configure(transactions::configure)
             .configure(institutions::configure)
+            .configure(assets::configure)
+            .configure(insights::configure)
             .configure(openapi::configure)
             .default_service(web::to(not_found)),
     )

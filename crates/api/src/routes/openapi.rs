@@ -31,6 +31,12 @@ use utoipa::OpenApi;
         super::transactions::list_transactions,
         super::transactions::export::export_csv,
         super::institutions::get_institution,
+        super::assets::list_assets,
+        super::assets::create_asset,
+        super::assets::delete_asset,
+        super::insights::net_worth,
+        super::insights::net_worth_history,
+        super::insights::spending,
         openapi_json,
     ),
     tags(
@@ -43,6 +49,8 @@ use utoipa::OpenApi;
         (name = "webhooks", description = "Called by Plaid, verified by signature"),
         (name = "events", description = "Live events over a WebSocket"),
         (name = "banking", description = "Accounts, transactions and institutions"),
+        (name = "assets", description = "Things of value no bank reports, entered by hand"),
+        (name = "insights", description = "Net worth and spending, per currency"),
     )
 )]
 pub struct ApiDoc;

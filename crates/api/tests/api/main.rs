@@ -3,12 +3,15 @@
 
 mod accounts;
 mod admin;
+mod assets;
 mod banking_support;
 mod e2e;
 mod errors;
 mod fixtures;
 mod health;
 mod helpers;
+mod insights;
+mod insights_fixtures;
 mod institutions;
 mod items;
 mod lifecycle;

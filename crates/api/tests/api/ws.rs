@@ -562,3 +562,39 @@ async fn a_banks_life_reaches_its_owners_socket_and_nobody_elses(db: PgPool) {
     );
     assert_eq!(next_event_within(&mut mallory_socket, QUIET).await, None);
 }
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn adding_and_deleting_an_asset_tells_the_owners_socket(db: PgPool) {
+    let app = spawn_app(db).await;
+    let ana = register(&app, "ana").await;
+    let ben = register(&app, "ben").await;
+    let mut ana_socket = connect(&app, &ana).await;
+    let mut ben_socket = connect(&app, &ben).await;
+    let tab = reqwest::Client::new();
+
+    let created = tab
+        .post(app.url("/api/assets"))
+        .header("cookie", &ana.cookie)
+        .json(&json!({"description": "House", "value": "250000.00", "currency": "USD"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(
+        next_event(&mut ana_socket).await,
+        Some(ServerEvent::AssetsChanged)
+    );
+    let asset: Value = created.json().await.unwrap();
+    let deleted = tab
+        .delete(app.url(&format!("/api/assets/{}", asset["id"].as_str().unwrap())))
+        .header("cookie", &ana.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        next_event(&mut ana_socket).await,
+        Some(ServerEvent::AssetsChanged)
+    );
+    assert_eq!(next_event_within(&mut ben_socket, QUIET).await, None);
+}

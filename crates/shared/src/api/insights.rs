@@ -27,6 +27,8 @@ pub struct AccountTypeTotal {
     pub total: Decimal,
 }
 
+/// One currency's balance sheet. An account's currency is its ISO code, else its unofficial one;
+/// accounts with neither are left out, as they cannot be added to any total.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CurrencyNetWorth {
@@ -73,7 +75,9 @@ pub struct NetWorthPoint {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NetWorthSeries {
     pub currency: String,
-    /// One point per day from the first snapshot in range to `to`.
+    /// One point per day, from the first day in range with any data in this currency (an
+    /// account's balance snapshot on or before that day, or a manual asset created by then) to
+    /// `to`. A day without a snapshot for an account carries its last earlier snapshot forward.
     pub points: Vec<NetWorthPoint>,
 }
 
@@ -102,7 +106,8 @@ pub struct PeriodQuery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CategoryTotal {
-    /// Plaid's code, e.g. `FOOD_AND_DRINK` or `FOOD_AND_DRINK_COFFEE`.
+    /// Plaid's code, e.g. `FOOD_AND_DRINK` or `FOOD_AND_DRINK_COFFEE`. Transactions without a
+    /// category count under PFC v2's `OTHER` / `OTHER_OTHER`.
     pub category: String,
     #[serde(with = "rust_decimal::serde::str")]
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
@@ -110,6 +115,8 @@ pub struct CategoryTotal {
     pub transactions: i64,
     /// Detailed categories under a primary one (empty at the detailed level).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    // The type contains itself: without this, collecting the OpenAPI schemas recurses forever.
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
     pub detailed: Vec<CategoryTotal>,
 }
 
@@ -131,7 +138,9 @@ pub struct CurrencySpending {
     #[serde(with = "rust_decimal::serde::str")]
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub total: Decimal,
-    /// Money that came back on spending categories, as a positive number.
+    /// Money that came back on spending categories (a merchant refund), as a positive number. It
+    /// is not subtracted from `total` or from any category. Money in without a category (or in
+    /// `OTHER`) is not a refund: unrecognised deposits and transfers land there.
     #[serde(with = "rust_decimal::serde::str")]
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub refunds: Decimal,

@@ -1,0 +1,65 @@
+//! `manual_asset`: things of value no bank reports. Every query is scoped by the owner.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use sqlx::PgExecutor;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AssetRecord {
+    pub asset_id: Uuid,
+    pub description: String,
+    pub value: Decimal,
+    pub currency: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The user's assets, newest first.
+#[tracing::instrument(skip_all)]
+pub async fn list(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec<AssetRecord>, sqlx::Error> {
+    sqlx::query_as::<_, AssetRecord>(
+        "select asset_id, description, value, currency, created_at
+         from manual_asset
+         where user_id = $1
+         order by created_at desc, asset_id desc",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn insert(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    description: &str,
+    value: Decimal,
+    currency: &str,
+) -> Result<AssetRecord, sqlx::Error> {
+    sqlx::query_as::<_, AssetRecord>(
+        "insert into manual_asset (user_id, description, value, currency)
+         values ($1, $2, $3, $4)
+         returning asset_id, description, value, currency, created_at",
+    )
+    .bind(user_id)
+    .bind(description)
+    .bind(value)
+    .bind(currency)
+    .fetch_one(db)
+    .await
+}
+
+/// Deletes one of the user's assets; `false` when they have none with that id.
+#[tracing::instrument(skip_all)]
+pub async fn delete(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    asset_id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query("delete from manual_asset where asset_id = $1 and user_id = $2")
+        .bind(asset_id)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected() > 0)
+}

@@ -1,0 +1,211 @@
+//! `/api/insights/*`: net worth now and over time, and spending by category. The sums are done
+//! in SQL (`db::net_worth`, `db::net_worth_history`, `db::spending`); here the aggregated rows are
+//! only arranged per currency.
+
+use crate::auth::AuthUser;
+use crate::db;
+use crate::db::spending::{CategoryRow, Level, MerchantRow, SpendingFilter};
+use crate::domain::Period;
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::web;
+use chrono::{NaiveDate, Utc};
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+use tally_shared::api::insights::{
+    AccountTypeTotal, BalanceSide, CategoryTotal, CurrencyNetWorth, CurrencySpending,
+    MerchantTotal, NetWorth, NetWorthHistory, NetWorthPoint, NetWorthSeries, PeriodQuery, Spending,
+};
+use tally_shared::ApiError as ApiErrorBody;
+
+/// How many merchants the spending insight names.
+const TOP_MERCHANTS: i64 = 10;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/insights/net-worth").get(net_worth))
+        .service(web::resource("/insights/net-worth/history").get(net_worth_history))
+        .service(web::resource("/insights/spending").get(spending));
+}
+
+/// Days are UTC days: the server knows no user's time zone.
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+#[utoipa::path(get, path = "/api/insights/net-worth", tag = "insights",
+    responses((status = 200, description = "Assets, liabilities and net worth per currency", body = NetWorth),
+              (status = 401, body = ApiErrorBody)))]
+#[tracing::instrument(name = "net worth", skip_all, fields(user_id = %user.user_id))]
+async fn net_worth(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> Result<web::Json<NetWorth>, ApiError> {
+    let mut tx = db::begin_consistent_read(&state.db).await?;
+    let totals = db::net_worth::totals(&mut *tx, user.user_id).await?;
+    let by_type = db::net_worth::by_type(&mut *tx, user.user_id).await?;
+    tx.commit().await?;
+
+    let mut types: BTreeMap<String, Vec<AccountTypeTotal>> = BTreeMap::new();
+    for row in by_type {
+        types
+            .entry(row.currency)
+            .or_default()
+            .push(AccountTypeTotal {
+                account_type: row.account_type,
+                subtype: row.subtype,
+                side: if row.is_liability {
+                    BalanceSide::Liability
+                } else {
+                    BalanceSide::Asset
+                },
+                accounts: row.accounts,
+                total: row.total,
+            });
+    }
+    let currencies = totals
+        .into_iter()
+        .map(|row| CurrencyNetWorth {
+            by_type: types.remove(&row.currency).unwrap_or_default(),
+            currency: row.currency,
+            assets: row.assets,
+            liabilities: row.liabilities,
+            net: row.net,
+            manual_assets: row.manual_assets,
+        })
+        .collect();
+    Ok(web::Json(NetWorth { currencies }))
+}
+
+#[utoipa::path(get, path = "/api/insights/net-worth/history", tag = "insights",
+    params(PeriodQuery),
+    responses((status = 200, description = "Net worth day by day per currency; by default the last 90 days", body = NetWorthHistory),
+              (status = 422, description = "`from` after `to`, or more than 5 years", body = ApiErrorBody),
+              (status = 401, body = ApiErrorBody)))]
+#[tracing::instrument(name = "net worth history", skip_all, fields(user_id = %user.user_id))]
+async fn net_worth_history(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<PeriodQuery>,
+) -> Result<web::Json<NetWorthHistory>, ApiError> {
+    let period = Period::for_history(query.from, query.to, today())
+        .map_err(|field| ApiError::Validation(vec![field]))?;
+    let mut tx = db::begin_consistent_read(&state.db).await?;
+    let points =
+        db::net_worth_history::daily(&mut *tx, user.user_id, period.from(), period.to()).await?;
+    tx.commit().await?;
+
+    let mut series: Vec<NetWorthSeries> = Vec::new();
+    for point in points {
+        let point_dto = NetWorthPoint {
+            date: point.day,
+            assets: point.assets,
+            liabilities: point.liabilities,
+            net: point.net,
+        };
+        match series.last_mut() {
+            Some(current) if current.currency == point.currency => current.points.push(point_dto),
+            _ => series.push(NetWorthSeries {
+                currency: point.currency,
+                points: vec![point_dto],
+            }),
+        }
+    }
+    Ok(web::Json(NetWorthHistory {
+        from: period.from(),
+        to: period.to(),
+        series,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/insights/spending", tag = "insights",
+    params(PeriodQuery),
+    responses((status = 200, description = "Spending by category and top merchants per currency; by default this month so far", body = Spending),
+              (status = 422, description = "`from` after `to`", body = ApiErrorBody),
+              (status = 401, body = ApiErrorBody)))]
+#[tracing::instrument(name = "spending", skip_all, fields(user_id = %user.user_id))]
+async fn spending(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<PeriodQuery>,
+) -> Result<web::Json<Spending>, ApiError> {
+    let period = Period::for_spending(query.from, query.to, today())
+        .map_err(|field| ApiError::Validation(vec![field]))?;
+    let filter = SpendingFilter {
+        user_id: user.user_id,
+        from: period.from(),
+        to: period.to(),
+        include_pending: query.include_pending.unwrap_or(false),
+    };
+
+    let mut tx = db::begin_consistent_read(&state.db).await?;
+    let categories = db::spending::by_category(&mut *tx, filter).await?;
+    let merchants = db::spending::top_merchants(&mut *tx, filter, TOP_MERCHANTS).await?;
+    tx.commit().await?;
+
+    Ok(web::Json(Spending {
+        from: period.from(),
+        to: period.to(),
+        include_pending: filter.include_pending,
+        currencies: arrange_spending(categories, merchants),
+    }))
+}
+
+/// Puts the rolled-up rows (each currency's total first, then its primary categories, then its
+/// detailed ones, each level in order) into one `CurrencySpending` per currency.
+fn arrange_spending(
+    categories: Vec<CategoryRow>,
+    merchants: Vec<MerchantRow>,
+) -> Vec<CurrencySpending> {
+    let mut currencies: BTreeMap<String, CurrencySpending> = BTreeMap::new();
+    for row in categories {
+        let currency = currencies
+            .entry(row.currency.clone())
+            .or_insert_with(|| CurrencySpending {
+                currency: row.currency.clone(),
+                total: Decimal::ZERO,
+                refunds: Decimal::ZERO,
+                categories: Vec::new(),
+                top_merchants: Vec::new(),
+            });
+        let total = CategoryTotal {
+            category: String::new(),
+            total: row.spent,
+            transactions: row.transactions,
+            detailed: Vec::new(),
+        };
+        match (row.level(), row.category, row.detailed) {
+            (Level::Currency, _, _) => {
+                currency.total = row.spent;
+                currency.refunds = row.refunds;
+            }
+            (Level::Primary, Some(category), _) => {
+                currency
+                    .categories
+                    .push(CategoryTotal { category, ..total });
+            }
+            (Level::Detailed, Some(category), Some(detailed)) => {
+                if let Some(primary) = currency
+                    .categories
+                    .iter_mut()
+                    .find(|c| c.category == category)
+                {
+                    primary.detailed.push(CategoryTotal {
+                        category: detailed,
+                        ..total
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    for row in merchants {
+        if let Some(currency) = currencies.get_mut(&row.currency) {
+            currency.top_merchants.push(MerchantTotal {
+                merchant: row.merchant,
+                total: row.spent,
+                transactions: row.transactions,
+            });
+        }
+    }
+    currencies.into_values().collect()
+}
