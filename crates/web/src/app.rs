@@ -4,6 +4,7 @@ use crate::components::layout::Layout;
 use crate::pages::{
     AdminPage, DashboardPage, HomePage, LoginPage, NotFoundPage, OAuthLinkPage, RegisterPage,
 };
+use crate::state::live::provide_live_events;
 use crate::state::session::provide_session;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Title};
@@ -14,6 +15,7 @@ use leptos_router::path;
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_session();
+    provide_live_events();
     view! {
         <Title formatter=|page: String| if page.is_empty() { "Tally".to_owned() } else { format!("{page} · Tally") } />
         <Router>

@@ -111,7 +111,9 @@ fn intl_format(options: &Object, decimal_text: &str) -> Option<String> {
     let currency = Reflect::get(options, &JsValue::from_str("currency"))
         .ok()
         .and_then(|code| code.as_string());
-    if currency.is_some_and(|code| code.len() != 3 || !code.bytes().all(|b| b.is_ascii_alphabetic())) {
+    if currency
+        .is_some_and(|code| code.len() != 3 || !code.bytes().all(|b| b.is_ascii_alphabetic()))
+    {
         return None;
     }
     Intl::NumberFormat::new(&Array::new(), options)
