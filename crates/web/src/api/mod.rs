@@ -1,8 +1,12 @@
 //! The only code that talks HTTP: one async fn per endpoint, typed by `tally-shared`.
 
+pub mod accounts;
 pub mod admin;
 pub mod config;
 pub mod health;
+pub mod institutions;
+pub mod items;
+pub mod link;
 pub mod session;
 
 use gloo_net::http::{RequestBuilder, Response};
@@ -78,6 +82,15 @@ async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ClientE
         Err(_) => Err(ClientError::Decode(format!(
             "HTTP {status} without an error body"
         ))),
+    }
+}
+
+/// Reads an answer without a body (204), or the error body as `ClientError::Api`.
+async fn read_empty(response: Response) -> Result<(), ClientError> {
+    if response.ok() {
+        Ok(())
+    } else {
+        read_json::<()>(response).await
     }
 }
 
