@@ -1,2 +1,4 @@
+pub mod bank_news;
 pub mod live;
 pub mod session;
+pub mod toasts;
