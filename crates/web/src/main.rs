@@ -5,6 +5,7 @@ mod app;
 mod components;
 mod format;
 mod interop;
+mod link_flow;
 mod pages;
 mod state;
 
