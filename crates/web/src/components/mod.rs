@@ -1,5 +1,9 @@
+pub mod bank_card;
+pub mod bank_words;
+pub mod banks;
 pub mod credentials_form;
 pub mod error_view;
 pub mod layout;
+pub mod load_error;
 pub mod status;
 pub mod toasts;

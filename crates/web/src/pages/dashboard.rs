@@ -1,5 +1,6 @@
 //! `/dashboard`: accounts, net worth, spending and recent transactions.
 
+use crate::components::banks::BanksSection;
 use crate::components::status::EmptyState;
 use crate::state::session::use_session;
 use leptos::prelude::*;
@@ -15,16 +16,7 @@ pub fn DashboardPage() -> impl IntoView {
             <h1>"Dashboard"</h1>
         </div>
         {move || match session.user() {
-            Some(_) => view! {
-                <EmptyState title="No banks linked yet">
-                    <p>
-                        "Once a bank is linked, its accounts, your net worth, spending by category "
-                        "and recent transactions appear here and stay up to date on their own."
-                    </p>
-                    <p class="muted">"Linking banks from this page arrives in the next release."</p>
-                </EmptyState>
-            }
-            .into_any(),
+            Some(_) => view! { <BanksSection /> }.into_any(),
             None if session.is_known() => view! { <SignInPrompt /> }.into_any(),
             None => ().into_any(),
         }}
