@@ -162,6 +162,35 @@ impl Browser {
         std::fs::write(dir.join(format!("{name}.png")), png)
     }
 
+    /// Lays the page out as a `width`×`height` CSS-pixel screen: `mobile` as a phone does
+    /// (touch, the viewport meta tag honoured), else as a desktop window.
+    pub async fn emulate_screen(&self, width: u32, height: u32, mobile: bool) {
+        self.devtools(
+            "Emulation.setDeviceMetricsOverride",
+            serde_json::json!({
+                "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile,
+            }),
+        )
+        .await;
+    }
+
+    /// Makes the page see `prefers-color-scheme: dark` (or light).
+    pub async fn prefer_dark(&self, dark: bool) {
+        let scheme = if dark { "dark" } else { "light" };
+        self.devtools(
+            "Emulation.setEmulatedMedia",
+            serde_json::json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
+        )
+        .await;
+    }
+
+    async fn devtools(&self, cmd: &'static str, params: serde_json::Value) {
+        self.client
+            .issue_cmd(DevTools { cmd, params })
+            .await
+            .unwrap_or_else(|e| panic!("{cmd}: {e}"));
+    }
+
     /// Everything the page logged at error level (console.error, uncaught exceptions, failed
     /// loads, CSP violations) since the last call.
     pub async fn console_errors(&self) -> Vec<String> {
@@ -204,6 +233,31 @@ impl WebDriverCompatibleCommand for BrowserLog {
 
     fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
         (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
+    }
+}
+
+/// A Chrome DevTools command, through ChromeDriver's `goog/cdp/execute`.
+#[derive(Debug)]
+struct DevTools {
+    cmd: &'static str,
+    params: serde_json::Value,
+}
+
+impl WebDriverCompatibleCommand for DevTools {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
     }
 }
 

@@ -1,6 +1,7 @@
 //! Browser tests: the real server and headless Chromium through ChromeDriver.
 
 mod accounts;
+mod banks;
 mod browser;
 mod link_standin;
 mod shell;
