@@ -260,6 +260,32 @@ async fn a_login_that_breaks_shows_live_and_update_login_repairs_it(db: PgPool) 
         wait_for_status(&browser, PLATYPUS, "Up to date").await;
         mark_document(&browser).await;
 
+        // The menu works from the keyboard: Enter opens it, Escape closes it and gives focus
+        // back to its button.
+        let toggle = browser
+            .wait_for(Locator::XPath(&format!(
+                "//button[@aria-label='More actions for {PLATYPUS}']"
+            )))
+            .await;
+        browser
+            .run_async_js(
+                "const [el, done] = arguments; el.focus(); done(true);",
+                vec![serde_json::to_value(&toggle).unwrap()],
+            )
+            .await;
+        toggle.send_keys("\u{E007}").await.unwrap();
+        browser.wait_for_text(".menu-list button", "Update login").await;
+        assert_eq!(toggle.attr("aria-expanded").await.unwrap().as_deref(), Some("true"));
+        browser.screenshot("banks-menu-keyboard").await.unwrap();
+        toggle.send_keys("\u{E00C}").await.unwrap();
+        wait_until("the menu closing", async || {
+            browser
+                .run_js("return document.querySelector('.menu-list') === null && document.activeElement.getAttribute('aria-expanded') === 'false'")
+                .await
+                == true
+        })
+        .await;
+
         click_on_card(&browser, PLATYPUS, "Test login required", true).await;
         wait_for_status(&browser, PLATYPUS, "Login required").await;
         browser
