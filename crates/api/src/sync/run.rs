@@ -77,6 +77,7 @@ async fn run_locked(
         return Ok(None);
     };
     let access = items::access(&state.cipher, &item)?;
+    let started = std::time::Instant::now();
     let changes = fetch_changes(&state.plaid, &access, item.sync_cursor.as_deref()).await?;
     // `/transactions/sync` leaves out investment accounts; net worth needs every account.
     let accounts: Vec<AccountState> = state
@@ -90,6 +91,7 @@ async fn run_locked(
     let upserts: Vec<TransactionState> = changes.upserts.into_values().collect();
     let removed: Vec<String> = changes.removed.into_iter().collect();
 
+    let fetched = started.elapsed();
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     db::sync::upsert_accounts(&mut tx, item.item_id, item.user_id, &accounts).await?;
     db::sync::snapshot_balances(&mut tx, item.item_id, chrono::Utc::now().date_naive()).await?;
@@ -113,6 +115,8 @@ async fn run_locked(
         added = written.inserted,
         modified = written.updated,
         removed = deleted,
+        fetch_ms = fetched.as_millis(),
+        write_ms = (started.elapsed() - fetched).as_millis(),
         "synced"
     );
     Ok(Some(SyncOutcome {
