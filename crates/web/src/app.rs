@@ -3,6 +3,7 @@
 use crate::components::layout::Layout;
 use crate::pages::{
     AdminPage, DashboardPage, HomePage, LoginPage, NotFoundPage, OAuthLinkPage, RegisterPage,
+    TransactionsPage,
 };
 use crate::state::live::provide_live_events;
 use crate::state::session::provide_session;
@@ -23,6 +24,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/dashboard") view=DashboardPage />
+                    <Route path=path!("/transactions") view=TransactionsPage />
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/register") view=RegisterPage />
                     <Route path=path!("/oauth-link") view=OAuthLinkPage />

@@ -1,5 +1,6 @@
 use super::{read_json, ClientError};
 use gloo_net::http::Request;
+use tally_shared::api::accounts::AccountList;
 use tally_shared::api::transactions::{TransactionFilter, TransactionPage};
 
 /// `GET /api/transactions`: one page of the transactions that match `filter`.
@@ -8,8 +9,26 @@ pub async fn list(filter: &TransactionFilter) -> Result<TransactionPage, ClientE
     read_json(Request::get(&url).send().await?).await
 }
 
+/// `GET /api/transactions/export.csv` for `filter` (its cursor and limit left out), for a link:
+/// the browser downloads the file itself, with the session cookie.
+pub fn export_url(filter: &TransactionFilter) -> String {
+    let everything = TransactionFilter {
+        cursor: None,
+        limit: None,
+        ..filter.clone()
+    };
+    format!("/api/transactions/export.csv?{}", query_string(&everything))
+}
+
+/// `GET /api/accounts`, for the account filter.
+// The accounts endpoint's own module (`api/accounts.rs`) comes with the banks work; until they
+// meet, the transaction filter asks for the list from here.
+pub async fn filter_accounts() -> Result<AccountList, ClientError> {
+    read_json(Request::get("/api/accounts").send().await?).await
+}
+
 /// The filter as the API's query string (`q=coffee&pending=true`), every value URI-encoded and
-/// absent ones left out.
+/// absent ones left out. The transactions page uses the same string for its own address.
 pub fn query_string(filter: &TransactionFilter) -> String {
     let TransactionFilter {
         account_id,

@@ -9,4 +9,6 @@ pub mod recent_transactions;
 pub mod spending;
 pub mod spending_chart;
 pub mod status;
+pub mod transaction_filters;
 pub mod transaction_parts;
+pub mod transactions_table;

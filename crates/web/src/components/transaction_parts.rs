@@ -23,6 +23,14 @@ pub fn category_words(transaction: &Transaction) -> String {
     }
 }
 
+/// The detailed category under the primary one ("Coffee"), when it says more.
+pub fn detail_words(transaction: &Transaction) -> Option<String> {
+    let detailed = transaction.category_detailed.as_deref()?;
+    let primary = transaction.category_primary.as_deref();
+    let words = format::category(detailed, primary);
+    (primary.map(|p| format::category(p, None)) != Some(words.clone())).then_some(words)
+}
+
 /// The logo, the counterparty and, when it differs, the bank's own description; a badge
 /// when pending.
 #[component]
