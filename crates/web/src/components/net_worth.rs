@@ -199,6 +199,7 @@ fn BalanceSides(currency: CurrencyNetWorth) -> impl IntoView {
                     </span>
                 </h3>
                 <ul class="nw-kinds">
+                    {(assets.is_empty() && manual.is_none()).then(|| view! { <li class="muted">"None"</li> })}
                     <KindRows rows=assets currency=code.clone() />
                     {manual}
                 </ul>
@@ -211,6 +212,7 @@ fn BalanceSides(currency: CurrencyNetWorth) -> impl IntoView {
                     </span>
                 </h3>
                 <ul class="nw-kinds">
+                    {liabilities.is_empty().then(|| view! { <li class="muted">"None"</li> })}
                     <KindRows rows=liabilities currency=code.clone() />
                 </ul>
             </div>
@@ -220,9 +222,6 @@ fn BalanceSides(currency: CurrencyNetWorth) -> impl IntoView {
 
 #[component]
 fn KindRows(rows: Vec<AccountTypeTotal>, currency: String) -> impl IntoView {
-    if rows.is_empty() {
-        return view! { <li class="muted">"None"</li> }.into_any();
-    }
     rows.into_iter()
         .map(|row| {
             let kind = format::account_kind(&row.account_type, row.subtype.as_deref());
@@ -235,7 +234,6 @@ fn KindRows(rows: Vec<AccountTypeTotal>, currency: String) -> impl IntoView {
             }
         })
         .collect_view()
-        .into_any()
 }
 
 #[component]
