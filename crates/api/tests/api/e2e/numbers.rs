@@ -240,6 +240,26 @@ async fn the_dashboard_adds_up_a_linked_bank_live(db: PgPool) {
             "a raw category code on the dashboard: {text}"
         );
 
+        // Two months of history (as daily syncs would have recorded it) draw a line.
+        sqlx::query(
+            "insert into balance_snapshot
+                 (account_id, user_id, snapshot_date, current_balance, available_balance, currency)
+             select account_id, user_id, snapshot_date - d,
+                    current_balance + d * 45.5 + (d % 7) * 120, null, currency
+             from balance_snapshot, generate_series(1, 60) d
+             where user_id = (select user_id from app_user where username = 'nina')",
+        )
+        .execute(&app.db)
+        .await
+        .unwrap();
+        browser.goto("/dashboard").await;
+        browser.wait_for_text(".chart desc", "lowest").await;
+        let labels = browser
+            .run_js("return document.querySelectorAll('.chart-x span').length")
+            .await;
+        assert_eq!(labels, 4);
+        wait_for_amount(&browser, "[data-testid=net-worth-USD]", usd.net).await;
+
         browser
             .screenshot_page("numbers-dashboard-desktop", DESKTOP.0, DESKTOP.1)
             .await;
