@@ -3,7 +3,9 @@
 use crate::components::layout::Layout;
 use crate::pages::{
     AdminPage, DashboardPage, HomePage, LoginPage, NotFoundPage, OAuthLinkPage, RegisterPage,
+    TransactionsPage,
 };
+use crate::state::live::provide_live_events;
 use crate::state::session::provide_session;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Title};
@@ -14,6 +16,7 @@ use leptos_router::path;
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_session();
+    provide_live_events();
     view! {
         <Title formatter=|page: String| if page.is_empty() { "Tally".to_owned() } else { format!("{page} · Tally") } />
         <Router>
@@ -21,6 +24,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/dashboard") view=DashboardPage />
+                    <Route path=path!("/transactions") view=TransactionsPage />
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/register") view=RegisterPage />
                     <Route path=path!("/oauth-link") view=OAuthLinkPage />

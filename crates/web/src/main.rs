@@ -2,7 +2,9 @@
 
 mod api;
 mod app;
+mod calendar;
 mod components;
+mod format;
 mod pages;
 mod state;
 

@@ -1,9 +1,12 @@
 //! The only code that talks HTTP: one async fn per endpoint, typed by `tally-shared`.
 
 pub mod admin;
+pub mod assets;
 pub mod config;
 pub mod health;
+pub mod insights;
 pub mod session;
+pub mod transactions;
 
 use gloo_net::http::{RequestBuilder, Response};
 use serde::de::DeserializeOwned;

@@ -1,4 +1,14 @@
+pub mod confirm_dialog;
 pub mod credentials_form;
 pub mod error_view;
 pub mod layout;
+pub mod merchant_logo;
+pub mod net_worth;
+pub mod net_worth_chart;
+pub mod recent_transactions;
+pub mod spending;
+pub mod spending_chart;
 pub mod status;
+pub mod transaction_filters;
+pub mod transaction_parts;
+pub mod transactions_table;

@@ -1,1 +1,3 @@
+pub mod live;
+pub mod refresh;
 pub mod session;

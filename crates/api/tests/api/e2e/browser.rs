@@ -150,6 +150,81 @@ impl Browser {
             .unwrap();
     }
 
+    /// Chooses the option shown as `option` in the `<select>` whose `<label>` reads `label`.
+    pub async fn select(&self, label: &str, option: &str) {
+        let xpath = format!(
+            "(//select[@id=//label[normalize-space(.)='{label}']/@for] | //label[span[normalize-space(.)='{label}']]//select)"
+        );
+        let select = self.wait_for(Locator::XPath(&xpath)).await;
+        select.select_by_label(option).await.unwrap();
+    }
+
+    /// Makes the page's viewport `width` × `height` CSS pixels (headless Chromium's window is
+    /// as wide as its viewport but taller).
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.client.set_window_size(width, height).await.unwrap();
+        let frame = self
+            .run_js("return window.outerHeight - window.innerHeight")
+            .await
+            .as_u64()
+            .and_then(|extra| u32::try_from(extra).ok())
+            .unwrap_or(0);
+        if frame > 0 {
+            self.client
+                .set_window_size(width, height + frame)
+                .await
+                .unwrap();
+        }
+    }
+
+    /// Saves `target/screenshots/<name>.png` of the whole page, `width` CSS pixels wide (the
+    /// window grows as tall as the page for it, then goes back to `width` × `height`).
+    pub async fn screenshot_page(&self, name: &str, width: u32, height: u32) {
+        self.resize(width, height).await;
+        self.run_js("window.scrollTo(0, 0)").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let page_height = self
+            .run_js("return document.documentElement.scrollHeight")
+            .await
+            .as_u64()
+            .and_then(|h| u32::try_from(h).ok())
+            .unwrap_or(height);
+        self.resize(width, page_height.max(height)).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        self.screenshot(name).await.unwrap();
+        self.resize(width, height).await;
+    }
+
+    /// Saves the page a screenful at a time, as someone scrolling a `width` × `height` screen
+    /// sees it: `target/screenshots/<name>-1.png`, `-2`, … (at most 8).
+    pub async fn screenshot_screens(&self, name: &str, width: u32, height: u32) {
+        self.resize(width, height).await;
+        for screen in 1..=8 {
+            self.run_js(&format!("window.scrollTo(0, {})", (screen - 1) * height))
+                .await;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            self.screenshot(&format!("{name}-{screen}")).await.unwrap();
+            let at_bottom = self
+                .run_js("return window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 1")
+                .await;
+            if at_bottom == true {
+                break;
+            }
+        }
+        self.run_js("window.scrollTo(0, 0)").await;
+    }
+
+    /// Renders the page as for someone whose system prefers `scheme` (`light` or `dark`).
+    pub async fn prefer_color_scheme(&self, scheme: &str) {
+        let command = DevTools {
+            command: "Emulation.setEmulatedMedia",
+            params: serde_json::json!({
+                "features": [{ "name": "prefers-color-scheme", "value": scheme }],
+            }),
+        };
+        self.client.issue_cmd(command).await.unwrap();
+    }
+
     /// Saves `target/screenshots/<name>.png` now.
     pub async fn screenshot(&self, name: &str) -> std::io::Result<()> {
         let png = self
@@ -204,6 +279,31 @@ impl WebDriverCompatibleCommand for BrowserLog {
 
     fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
         (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
+    }
+}
+
+/// A Chrome DevTools command, through ChromeDriver's `goog/cdp/execute`.
+#[derive(Debug)]
+struct DevTools {
+    command: &'static str,
+    params: serde_json::Value,
+}
+
+impl WebDriverCompatibleCommand for DevTools {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.command, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
     }
 }
 

@@ -3,4 +3,5 @@
 mod accounts;
 mod browser;
 mod link_standin;
+mod numbers;
 mod shell;
