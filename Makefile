@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: help start stop logs test web clear-db sql fmt lint
+.PHONY: help start stop logs test bench web clear-db sql fmt lint
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  \033[1mmake %-9s\033[0m %s\n", $$1, $$2}'
@@ -19,6 +19,9 @@ logs: ## Follow Tally's log
 
 test: ## Run every check: fmt, clippy, unit, integration and browser tests (own PostgreSQL)
 	@scripts/test.sh
+
+bench: ## Benchmark sync and reads at 100k/250k transactions (release build, own PostgreSQL)
+	@scripts/bench.sh
 
 web: ## Build the web app only (trunk, release) into crates/web/dist
 	@source scripts/common.sh && scripts/ensure-tools.sh web && build_web

@@ -62,3 +62,17 @@ free_port() {
   done
   return 1
 }
+
+# Starts a PostgreSQL of its own in a new temporary directory, removed on exit (even on failure
+# or Ctrl-C), and exports PG_TMP and PG_PORT. "ephemeral" turns durability off (tests).
+throwaway_postgres() {
+  PG_TMP=$(mktemp -d /tmp/tally-pg.XXXXXX)
+  chmod 755 "$PG_TMP"
+  trap 'scripts/postgres.sh stop "$PG_TMP/data" || true; rm -rf "$PG_TMP"' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  PG_PORT=$(free_port)
+  say "Starting a throwaway PostgreSQL on port $PG_PORT"
+  scripts/postgres.sh start "$PG_TMP/data" "$PG_PORT" ${1:-}
+  export PG_TMP PG_PORT
+}

@@ -15,27 +15,15 @@ cargo clippy --locked -p web --target wasm32-unknown-unknown -- -D warnings
 
 build_web
 
-pg_tmp=$(mktemp -d /tmp/tally-test-pg.XXXXXX)
-chmod 755 "$pg_tmp"
-cleanup() {
-  scripts/postgres.sh stop "$pg_tmp/data" || true
-  rm -rf "$pg_tmp"
-}
-trap cleanup EXIT
-# Interrupted or stopped: still clean up (exit runs the EXIT trap).
-trap 'exit 130' INT
-trap 'exit 143' TERM
-pg_port=$(free_port)
-say "Starting a throwaway PostgreSQL on port $pg_port"
-scripts/postgres.sh start "$pg_tmp/data" "$pg_port" ephemeral
+throwaway_postgres ephemeral
 
 # #[sqlx::test] makes a fresh database per test from this server.
-export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
+export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
 export TALLY_SPA_DIR="$ROOT/crates/web/dist"
 mkdir -p target/screenshots
 
 say "Tests"
-test_log="$pg_tmp/cargo-test.log"
+test_log="$PG_TMP/cargo-test.log"
 cargo test --locked --all-targets -- --test-threads "${TALLY_TEST_THREADS:-4}" 2>&1 | tee "$test_log"
 
 # One closing line for the whole run, summed over every test binary.

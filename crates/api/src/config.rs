@@ -80,6 +80,9 @@ pub struct PlaidSettings {
     pub secret: Option<SecretString>,
     /// Where banks send people back after an OAuth consent.
     pub redirect_uri: Url,
+    /// Sandbox/production only: another address for Plaid's API (a proxy, or a separately run
+    /// `tally simulator`). `None`: Plaid's own host for the mode.
+    pub api_url: Option<Url>,
 }
 
 impl PlaidSettings {
@@ -132,6 +135,7 @@ const VARIABLES: &[&str] = &[
     "PLAID_CLIENT_ID",
     "PLAID_SECRET",
     "PLAID_REDIRECT_URI",
+    "PLAID_API_URL",
     "TALLY_ENCRYPTION_KEY",
     "TALLY_PREVIOUS_ENCRYPTION_KEYS",
     "LOG_LEVEL",
@@ -263,6 +267,11 @@ impl Settings {
                 .map_err(|e| invalid("PUBLIC_URL", e.to_string()))?,
         };
 
+        let api_url = vars
+            .text("PLAID_API_URL")
+            .map(|url| parse_url("PLAID_API_URL", &url))
+            .transpose()?;
+
         let max_connections: u32 = vars.parsed("DATABASE_MAX_CONNECTIONS", 10)?;
         if max_connections == 0 {
             return Err(invalid("DATABASE_MAX_CONNECTIONS", "must be at least 1"));
@@ -304,6 +313,7 @@ impl Settings {
                 client_id,
                 secret,
                 redirect_uri,
+                api_url,
             },
             encryption_key: vars.secret("TALLY_ENCRYPTION_KEY"),
             previous_encryption_keys: vars

@@ -33,6 +33,9 @@ enum Command {
         #[arg(long)]
         secret: Option<String>,
     },
+    /// Re-encrypt every stored bank access token under TALLY_ENCRYPTION_KEY. Put the old key in
+    /// TALLY_PREVIOUS_ENCRYPTION_KEYS first; once this reports nothing unreadable, remove it.
+    RotateKey,
 }
 
 #[tokio::main]
@@ -46,6 +49,27 @@ async fn main() -> anyhow::Result<()> {
             let application = Application::build(settings).await?;
             tracing::info!(url = %application.local_url(), "Tally is listening");
             application.run_until_stopped(shutdown_signal()).await
+        }
+        Command::RotateKey => {
+            let Some(key) = &settings.encryption_key else {
+                anyhow::bail!("TALLY_ENCRYPTION_KEY is not set: there is no key to rotate to");
+            };
+            let cipher = tally::crypto::TokenCipher::new(key, &settings.previous_encryption_keys)?;
+            let db = connect(&settings.database)?;
+            tally::startup::MIGRATOR.run(&db).await?;
+            let rotation = tally::items::rotate_keys(&db, &cipher).await?;
+            println!(
+                "re-encrypted {} access tokens; {} were already under the current key; {} could not be opened",
+                rotation.resealed, rotation.current, rotation.unreadable
+            );
+            if rotation.unreadable > 0 {
+                anyhow::bail!(
+                    "{} tokens are sealed under a key that is not configured: add it to \
+                     TALLY_PREVIOUS_ENCRYPTION_KEYS and run this again",
+                    rotation.unreadable
+                );
+            }
+            Ok(())
         }
         Command::Simulator {
             port,

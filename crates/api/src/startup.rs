@@ -243,8 +243,8 @@ async fn record_plaid_calls(
 /// The client for this mode's Plaid: Plaid's hosts, or this very server's simulator over
 /// loopback, exactly as it would talk to Plaid.
 fn plaid_client(settings: &Settings, address: SocketAddr) -> anyhow::Result<PlaidClient> {
-    let base_url = match settings.plaid.mode {
-        PlaidMode::Simulator => {
+    let base_url = match (settings.plaid.mode, &settings.plaid.api_url) {
+        (PlaidMode::Simulator, _) => {
             let host = if address.ip().is_unspecified() {
                 IpAddr::from([127, 0, 0, 1])
             } else {
@@ -255,8 +255,9 @@ fn plaid_client(settings: &Settings, address: SocketAddr) -> anyhow::Result<Plai
                 SocketAddr::new(host, address.port())
             ))?
         }
-        PlaidMode::Sandbox => Url::parse(PLAID_SANDBOX_URL)?,
-        PlaidMode::Production => Url::parse(PLAID_PRODUCTION_URL)?,
+        (PlaidMode::Sandbox | PlaidMode::Production, Some(url)) => url.clone(),
+        (PlaidMode::Sandbox, None) => Url::parse(PLAID_SANDBOX_URL)?,
+        (PlaidMode::Production, None) => Url::parse(PLAID_PRODUCTION_URL)?,
     };
     let credentials = PlaidCredentials {
         client_id: settings.plaid.client_id.clone().unwrap_or_default(),

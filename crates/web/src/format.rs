@@ -24,6 +24,43 @@ pub fn money_magnitude(amount: Decimal, currency: &str) -> String {
     money(amount.abs(), currency)
 }
 
+/// As [`money`], with a sign on both sides of zero: "+$2,850.00", "-$12.50".
+pub fn money_signed(amount: Decimal, currency: &str) -> String {
+    let options = Object::new();
+    set(&options, "style", "currency");
+    set(&options, "currency", currency);
+    set(&options, "signDisplay", "exceptZero");
+    match intl_format(&options, &amount.to_string()) {
+        Some(text) => text,
+        None => format!("{} {currency}", number(amount)),
+    }
+}
+
+/// Money in few characters, for a chart's axis: "$12K", "1,2 Mio. €".
+pub fn money_compact(amount: Decimal, currency: &str) -> String {
+    let options = Object::new();
+    set(&options, "style", "currency");
+    set(&options, "currency", currency);
+    set(&options, "notation", "compact");
+    match intl_format(&options, &amount.to_string()) {
+        Some(text) => text,
+        None => format!("{} {currency}", number(amount.round())),
+    }
+}
+
+/// `part` as a whole percentage of `whole`: "32%". Nothing of nothing is 0%.
+pub fn percent(part: Decimal, whole: Decimal) -> String {
+    let ratio = if whole.is_zero() {
+        Decimal::ZERO
+    } else {
+        (part / whole).round_dp(2)
+    };
+    let options = Object::new();
+    set(&options, "style", "percent");
+    intl_format(&options, &ratio.to_string())
+        .unwrap_or_else(|| format!("{}%", ratio * Decimal::ONE_HUNDRED))
+}
+
 /// A plain number with the locale's grouping: "1,234.5".
 pub fn number(amount: Decimal) -> String {
     let options = Object::new();
@@ -38,6 +75,34 @@ pub fn date(day: NaiveDate) -> String {
     set(&options, "timeZone", "UTC");
     let js_date = js_sys::Date::new(&JsValue::from_str(&format!("{day}T00:00:00Z")));
     Intl::DateTimeFormat::new(&Array::new(), &options)
+        .format()
+        .call1(&JsValue::UNDEFINED, &js_date)
+        .ok()
+        .and_then(|text| text.as_string())
+        .unwrap_or_else(|| day.to_string())
+}
+
+/// "Mar 5": a day in a list or on a chart's axis, where the year is clear.
+pub fn day_month(day: NaiveDate) -> String {
+    let options = Object::new();
+    set(&options, "month", "short");
+    set(&options, "day", "numeric");
+    calendar_day(day, &options)
+}
+
+/// "March 2026": the month a day is in.
+pub fn month_year(day: NaiveDate) -> String {
+    let options = Object::new();
+    set(&options, "month", "long");
+    set(&options, "year", "numeric");
+    calendar_day(day, &options)
+}
+
+/// A calendar day with `options` (`timeZone` UTC, so that no time zone shifts it).
+fn calendar_day(day: NaiveDate, options: &Object) -> String {
+    set(options, "timeZone", "UTC");
+    let js_date = js_sys::Date::new(&JsValue::from_str(&format!("{day}T00:00:00Z")));
+    Intl::DateTimeFormat::new(&Array::new(), options)
         .format()
         .call1(&JsValue::UNDEFINED, &js_date)
         .ok()
@@ -93,6 +158,93 @@ pub fn category(code: &str, primary: Option<&str>) -> String {
             .unwrap_or(code),
         None => code,
     };
+    sentence_case(words)
+}
+
+/// An account's Plaid type and subtype as words: ("credit", "credit card") → "Credit card",
+/// ("loan", "student") → "Student loan", ("investment", "401k") → "401(k)"; a type without a
+/// subtype by its type ("depository" → "Cash").
+pub fn account_kind(account_type: &str, subtype: Option<&str>) -> String {
+    let subtype = subtype
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && *s != "other");
+    let named = subtype.and_then(|subtype| {
+        Some(match subtype.to_lowercase().as_str() {
+            "401k" => "401(k)",
+            "403b" => "403(b)",
+            "457b" => "457(b)",
+            "529" => "529 plan",
+            "ira" => "IRA",
+            "roth" => "Roth IRA",
+            "roth 401k" => "Roth 401(k)",
+            "sep ira" => "SEP IRA",
+            "simple ira" => "SIMPLE IRA",
+            "hsa" => "HSA",
+            "cd" => "CD",
+            "student" => "Student loan",
+            "auto" => "Auto loan",
+            "home equity" => "Home equity loan",
+            "paypal" => "PayPal",
+            "rrsp" => "RRSP",
+            "tfsa" => "TFSA",
+            "isa" => "ISA",
+            "ugma" => "UGMA",
+            "utma" => "UTMA",
+            _ => return None,
+        })
+    });
+    match (named, subtype) {
+        (Some(named), _) => named.to_owned(),
+        (None, Some(subtype)) => sentence_case(subtype),
+        (None, None) => match account_type {
+            "depository" => "Cash".to_owned(),
+            "credit" => "Credit".to_owned(),
+            "loan" => "Loan".to_owned(),
+            "investment" | "brokerage" => "Investments".to_owned(),
+            other => sentence_case(other),
+        },
+    }
+}
+
+/// The currency of the browser's region (`en-GB` → GBP, `de-DE` → EUR), else USD.
+pub fn locale_currency() -> &'static str {
+    let region = web_sys::window()
+        .and_then(|window| window.navigator().language())
+        .and_then(|tag| Intl::Locale::new(&tag).ok())
+        .and_then(|locale| locale.maximize().region())
+        .map(String::from);
+    match region.as_deref() {
+        Some(
+            "AT" | "BE" | "CY" | "DE" | "EE" | "ES" | "FI" | "FR" | "GR" | "HR" | "IE" | "IT"
+            | "LT" | "LU" | "LV" | "MT" | "NL" | "PT" | "SI" | "SK",
+        ) => "EUR",
+        Some("GB") => "GBP",
+        Some("CA") => "CAD",
+        Some("AU") => "AUD",
+        Some("NZ") => "NZD",
+        Some("JP") => "JPY",
+        Some("CH" | "LI") => "CHF",
+        Some("SE") => "SEK",
+        Some("NO") => "NOK",
+        Some("DK") => "DKK",
+        Some("PL") => "PLN",
+        Some("CZ") => "CZK",
+        Some("HU") => "HUF",
+        Some("IN") => "INR",
+        Some("CN") => "CNY",
+        Some("HK") => "HKD",
+        Some("SG") => "SGD",
+        Some("KR") => "KRW",
+        Some("BR") => "BRL",
+        Some("MX") => "MXN",
+        Some("ZA") => "ZAR",
+        Some("IL") => "ILS",
+        _ => "USD",
+    }
+}
+
+/// `CREDIT_CARD` or `credit card` → "Credit card".
+fn sentence_case(words: &str) -> String {
     let mut text = words.replace('_', " ").to_lowercase();
     if let Some(first) = text.get(0..1) {
         let upper = first.to_uppercase();

@@ -2,6 +2,7 @@
 
 mod api;
 mod app;
+mod calendar;
 mod components;
 mod format;
 mod interop;

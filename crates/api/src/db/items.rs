@@ -227,7 +227,7 @@ pub async fn touch_webhook(db: impl PgExecutor<'_>, item_id: Uuid) -> Result<(),
     Ok(())
 }
 
-/// Items whose access token is not under the current key (`tally rotate-key`).
+/// Every item's sealed access token (`tally rotate-key`).
 #[tracing::instrument(skip_all)]
 pub async fn all_tokens(db: impl PgExecutor<'_>) -> Result<Vec<(Uuid, Vec<u8>)>, sqlx::Error> {
     sqlx::query_as("select item_id, access_token from plaid_item where access_token is not null")

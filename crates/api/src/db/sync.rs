@@ -153,19 +153,22 @@ pub async fn upsert_transactions(
                  select t.*, a.account_id, a.user_id
                  from unnest($2::text[], $3::text[], $4::numeric[], $5::text[], $6::text[],
                       $7::date[], $8::date[], $9::text[], $10::text[], $11::text[], $12::text[],
-                      $13::text[], $14::text[], $15::text[], $16::text[], $17::bool[], $18::text[])
+                      $13::text[], $14::text[], $15::text[], $16::text[], $17::bool[], $18::text[],
+                      $19::uuid[])
                       as t(plaid_transaction_id, plaid_account_id, amount, iso_currency_code,
                            unofficial_currency_code, date, authorized_date, name, merchant_name,
                            logo_url, website, payment_channel, category_primary,
                            category_detailed, category_confidence, pending,
-                           pending_transaction_id)
+                           pending_transaction_id, transaction_id)
                  join account a on a.plaid_account_id = t.plaid_account_id and a.item_id = $1),
              written as (
-                 insert into bank_transaction (account_id, item_id, user_id, plaid_transaction_id,
+                 insert into bank_transaction (transaction_id, account_id, item_id, user_id,
+                     plaid_transaction_id,
                      amount, iso_currency_code, unofficial_currency_code, date, authorized_date,
                      name, merchant_name, logo_url, website, payment_channel, category_primary,
                      category_detailed, category_confidence, pending, pending_transaction_id)
-                 select account_id, $1, user_id, plaid_transaction_id, amount, iso_currency_code,
+                 select transaction_id, account_id, $1, user_id, plaid_transaction_id, amount,
+                     iso_currency_code,
                      unofficial_currency_code, date, authorized_date, name, merchant_name,
                      logo_url, website, payment_channel, category_primary, category_detailed,
                      category_confidence, pending, pending_transaction_id
@@ -206,6 +209,8 @@ pub async fn upsert_transactions(
         .bind(text(|t| t.category_confidence.clone()))
         .bind(batch.iter().map(|t| t.pending).collect::<Vec<_>>())
         .bind(text(|t| t.pending_transaction_id.clone()))
+        // Time-ordered ids: new rows go to the end of the primary key instead of anywhere.
+        .bind(batch.iter().map(|_| Uuid::now_v7()).collect::<Vec<_>>())
         .fetch_one(&mut *conn)
         .await?;
         total.inserted += u64::try_from(inserted).unwrap_or_default();

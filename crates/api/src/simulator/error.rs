@@ -254,6 +254,13 @@ impl SimError {
     }
 }
 
+impl From<serde_json::Error> for SimError {
+    fn from(error: serde_json::Error) -> Self {
+        tracing::error!(%error, "simulator storage holds unreadable JSON");
+        Self::internal()
+    }
+}
+
 impl From<sqlx::Error> for SimError {
     fn from(error: sqlx::Error) -> Self {
         tracing::error!(%error, "simulator storage failed");

@@ -8,6 +8,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{Days, NaiveDate, Utc};
 use rust_decimal::Decimal;
+use serde_json::value::RawValue;
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
 use std::collections::HashMap;
@@ -427,11 +428,18 @@ impl Cursor {
 
 /// One page of `/transactions/sync`.
 pub struct SyncPage {
-    pub added: Vec<Value>,
-    pub modified: Vec<Value>,
-    pub removed: Vec<Value>,
+    /// Transaction objects exactly as stored: passed through as text, never re-parsed.
+    pub added: Vec<Box<RawValue>>,
+    pub modified: Vec<Box<RawValue>>,
+    pub removed: Vec<RemovedTransaction>,
     pub next_cursor: Cursor,
     pub has_more: bool,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct RemovedTransaction {
+    pub transaction_id: String,
+    pub account_id: String,
 }
 
 /// The changes after `cursor`, at most `count` of them, oldest first. A change made since the
@@ -465,8 +473,10 @@ pub async fn sync_page(
             end: latest,
         },
     };
-    let rows: Vec<(i64, i64, bool, Value)> = sqlx::query_as(
-        "select seq, added_seq, removed, body from plaid_sim.transaction
+    let rows: Vec<(i64, i64, bool, String, String, String)> = sqlx::query_as(
+        "select seq, added_seq, removed, body::text, body->>'transaction_id',
+                body->>'account_id'
+         from plaid_sim.transaction
          where item_id = $1 and seq > $2 and seq <= $3 order by seq limit $4",
     )
     .bind(item_id)
@@ -483,18 +493,18 @@ pub async fn sync_page(
         next_cursor: cursor,
         has_more,
     };
-    for (seq, added_seq, removed, body) in
+    for (seq, added_seq, removed, body, transaction_id, account_id) in
         rows.into_iter().take(usize::try_from(count).unwrap_or(0))
     {
         page.next_cursor.position = seq;
         let known = added_seq <= cursor.start;
         match (known, removed) {
-            (true, true) => page.removed.push(serde_json::json!({
-                "transaction_id": body["transaction_id"],
-                "account_id": body["account_id"],
-            })),
-            (true, false) => page.modified.push(body),
-            (false, false) => page.added.push(body),
+            (true, true) => page.removed.push(RemovedTransaction {
+                transaction_id,
+                account_id,
+            }),
+            (true, false) => page.modified.push(RawValue::from_string(body)?),
+            (false, false) => page.added.push(RawValue::from_string(body)?),
             // Added and removed since the client last looked: it never needs to know.
             (false, true) => {}
         }

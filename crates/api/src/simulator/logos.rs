@@ -83,12 +83,17 @@ fn draw(name: &str, base: [u8; 3]) -> Option<Vec<u8>> {
             pixels.extend_from_slice(&[color[0], color[1], color[2], 255]);
         }
     }
+    encode_png(SIZE, &pixels)
+}
+
+/// A square RGBA image (`size`×`size`, row by row, 4 bytes a pixel) as PNG bytes.
+pub(super) fn encode_png(size: u32, rgba: &[u8]) -> Option<Vec<u8>> {
     let mut png = Vec::new();
-    let mut encoder = png::Encoder::new(&mut png, SIZE, SIZE);
+    let mut encoder = png::Encoder::new(&mut png, size, size);
     encoder.set_color(png::ColorType::Rgba);
     encoder.set_depth(png::BitDepth::Eight);
     let mut writer = encoder.write_header().ok()?;
-    writer.write_image_data(&pixels).ok()?;
+    writer.write_image_data(rgba).ok()?;
     writer.finish().ok()?;
     Some(png)
 }

@@ -10,6 +10,7 @@ mod institutions;
 mod keys;
 mod ledger;
 mod logos;
+mod merchant_logos;
 mod recurring;
 mod request;
 mod routes;

@@ -1,15 +1,18 @@
 //! One sync of one item (`reference/plaid-api.md` §3): page through `/transactions/sync` from the
-//! stored cursor, fold the pages into one change set, and write it in one transaction.
+//! stored cursor and apply the pages in order, all in one database transaction with the new
+//! cursor; start over if Plaid reports that the data changed mid-pagination.
 
 use crate::crypto::CipherError;
 use crate::db;
-use crate::db::sync::{AccountState, TransactionState};
+use crate::db::items::PlaidItem;
+use crate::db::sync::{AccountState, TransactionState, Upserted};
 use crate::items;
-use crate::plaid::types::{Account, Transaction};
+use crate::plaid::types::{Account, Transaction, TransactionsSyncResponse};
 use crate::plaid::{ItemAccess, PlaidClient, PlaidError};
 use crate::state::AppState;
 use sqlx::PgConnection;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::time::Instant;
 use uuid::Uuid;
 
 /// Transactions per `/transactions/sync` page: Plaid's maximum.
@@ -29,6 +32,9 @@ pub enum SyncError {
     Busy,
     #[error("the item's data kept changing while it was paged through")]
     KeptChanging,
+    /// The data changed mid-pass (TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION): start over.
+    #[error("the item's data changed while it was paged through")]
+    Restart,
 }
 
 /// What a committed sync changed.
@@ -77,101 +83,165 @@ async fn run_locked(
         return Ok(None);
     };
     let access = items::access(&state.cipher, &item)?;
-    let changes = fetch_changes(&state.plaid, &access, item.sync_cursor.as_deref()).await?;
-    // `/transactions/sync` leaves out investment accounts; net worth needs every account.
+    for _ in 0..MAX_RESTARTS {
+        match write_run(state, conn, &item, &access).await {
+            Err(SyncError::Restart) => {
+                tracing::info!("data changed while paging: starting over from the first cursor");
+            }
+            outcome => return outcome,
+        }
+    }
+    Err(SyncError::KeptChanging)
+}
+
+/// One pass from the stored cursor. Each page is written as it arrives, in order, while the
+/// next one is fetched, all inside one transaction: applying the pages in order is folding
+/// them, and nothing is visible (or kept) unless the whole pass commits with its cursor.
+async fn write_run(
+    state: &AppState,
+    conn: &mut PgConnection,
+    item: &PlaidItem,
+    access: &ItemAccess,
+) -> Result<Option<SyncOutcome>, SyncError> {
+    let started = Instant::now();
+    // `/transactions/sync` leaves out investment accounts; net worth needs every account, and
+    // the transactions' accounts must exist before they do.
     let accounts: Vec<AccountState> = state
         .plaid
-        .accounts_get(&access)
+        .accounts_get(access)
         .await?
         .accounts
         .iter()
         .map(account_state)
         .collect();
-    let upserts: Vec<TransactionState> = changes.upserts.into_values().collect();
-    let removed: Vec<String> = changes.removed.into_iter().collect();
-
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     db::sync::upsert_accounts(&mut tx, item.item_id, item.user_id, &accounts).await?;
-    db::sync::snapshot_balances(&mut tx, item.item_id, chrono::Utc::now().date_naive()).await?;
-    let written = db::sync::upsert_transactions(&mut tx, item.item_id, &upserts).await?;
-    let deleted = db::sync::delete_transactions(&mut tx, item.item_id, &removed).await?;
-    let Some(recovered) = db::sync::finish(&mut tx, item.item_id, &changes.cursor).await? else {
-        return Ok(None);
-    };
-    tx.commit().await?;
 
-    let skipped = u64::try_from(upserts.len())
-        .unwrap_or(u64::MAX)
-        .saturating_sub(written.inserted + written.updated);
-    if skipped > 0 {
-        tracing::warn!(
-            skipped,
-            "transactions for accounts the item does not have were not stored"
-        );
-    }
-    tracing::info!(
-        added = written.inserted,
-        modified = written.updated,
-        removed = deleted,
-        "synced"
-    );
-    Ok(Some(SyncOutcome {
-        user_id: item.user_id,
-        added: written.inserted,
-        modified: written.updated,
-        removed: deleted,
-        recovered,
-    }))
-}
-
-/// Every page since `cursor`, folded in order: a later page's word on a transaction wins.
-struct ChangeSet {
-    upserts: HashMap<String, TransactionState>,
-    removed: HashSet<String>,
-    cursor: String,
-}
-
-async fn fetch_changes(
-    plaid: &PlaidClient,
-    access: &ItemAccess,
-    start: Option<&str>,
-) -> Result<ChangeSet, SyncError> {
-    'run: for _ in 0..MAX_RESTARTS {
-        let mut changes = ChangeSet {
-            upserts: HashMap::new(),
-            removed: HashSet::new(),
-            cursor: start.unwrap_or_default().to_owned(),
-        };
-        loop {
-            let cursor = Some(changes.cursor.as_str()).filter(|c| !c.is_empty());
-            let page = match plaid.transactions_sync(access, cursor, PAGE_SIZE).await {
-                Ok(page) => page,
-                Err(error) if error.is_mutation_during_pagination() => {
-                    tracing::info!(
-                        "data changed while paging: starting over from the first cursor"
-                    );
-                    continue 'run;
-                }
-                Err(error) => return Err(error.into()),
+    let mut totals = Totals::default();
+    let mut page = fetch_page(&state.plaid, access, item.sync_cursor.as_deref()).await?;
+    loop {
+        let changes = PageChanges::of(&page);
+        let cursor = page.next_cursor.clone();
+        if page.has_more {
+            let (written, next) = tokio::join!(
+                changes.write(&mut tx, item.item_id),
+                fetch_page(&state.plaid, access, Some(&cursor))
+            );
+            totals.add(written?);
+            page = next?;
+        } else {
+            totals.add(changes.write(&mut tx, item.item_id).await?);
+            db::sync::snapshot_balances(&mut tx, item.item_id, chrono::Utc::now().date_naive())
+                .await?;
+            let Some(recovered) = db::sync::finish(&mut tx, item.item_id, &cursor).await? else {
+                return Ok(None);
             };
-            for transaction in page.added.iter().chain(&page.modified) {
-                changes.removed.remove(&transaction.transaction_id);
-                changes.upserts.insert(
-                    transaction.transaction_id.clone(),
-                    transaction_state(transaction),
-                );
-            }
-            for gone in page.removed {
-                changes.upserts.remove(&gone.transaction_id);
-                changes.removed.insert(gone.transaction_id);
-            }
-            changes.cursor = page.next_cursor;
-            if !page.has_more {
-                return Ok(changes);
-            }
+            tx.commit().await?;
+            return Ok(Some(totals.outcome(item.user_id, recovered, started)));
         }
     }
-    Err(SyncError::KeptChanging)
+}
+
+async fn fetch_page(
+    plaid: &PlaidClient,
+    access: &ItemAccess,
+    cursor: Option<&str>,
+) -> Result<TransactionsSyncResponse, SyncError> {
+    let cursor = cursor.filter(|c| !c.is_empty());
+    match plaid.transactions_sync(access, cursor, PAGE_SIZE).await {
+        Ok(page) => Ok(page),
+        Err(error) if error.is_mutation_during_pagination() => Err(SyncError::Restart),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// One page's changes, ready to write: a transaction listed twice keeps its last version.
+struct PageChanges {
+    upserts: Vec<TransactionState>,
+    removed: Vec<String>,
+}
+
+impl PageChanges {
+    fn of(page: &TransactionsSyncResponse) -> Self {
+        let mut upserts: Vec<TransactionState> = Vec::new();
+        let mut position: HashMap<&str, usize> = HashMap::new();
+        for transaction in page.added.iter().chain(&page.modified) {
+            let state = transaction_state(transaction);
+            match position.get(transaction.transaction_id.as_str()) {
+                Some(&at) => upserts[at] = state,
+                None => {
+                    position.insert(&transaction.transaction_id, upserts.len());
+                    upserts.push(state);
+                }
+            }
+        }
+        let removed = page
+            .removed
+            .iter()
+            .map(|gone| gone.transaction_id.clone())
+            .collect();
+        Self { upserts, removed }
+    }
+
+    async fn write(&self, tx: &mut PgConnection, item_id: Uuid) -> Result<Written, SyncError> {
+        let upserted = db::sync::upsert_transactions(tx, item_id, &self.upserts).await?;
+        let removed = db::sync::delete_transactions(tx, item_id, &self.removed).await?;
+        let offered = u64::try_from(self.upserts.len()).unwrap_or(u64::MAX);
+        Ok(Written {
+            upserted,
+            removed,
+            skipped: offered.saturating_sub(upserted.inserted + upserted.updated),
+        })
+    }
+}
+
+struct Written {
+    upserted: Upserted,
+    removed: u64,
+    skipped: u64,
+}
+
+#[derive(Default)]
+struct Totals {
+    added: u64,
+    modified: u64,
+    removed: u64,
+    skipped: u64,
+    pages: u64,
+}
+
+impl Totals {
+    fn add(&mut self, written: Written) {
+        self.added += written.upserted.inserted;
+        self.modified += written.upserted.updated;
+        self.removed += written.removed;
+        self.skipped += written.skipped;
+        self.pages += 1;
+    }
+
+    fn outcome(self, user_id: Uuid, recovered: bool, started: Instant) -> SyncOutcome {
+        if self.skipped > 0 {
+            tracing::warn!(
+                skipped = self.skipped,
+                "transactions for accounts the item does not have were not stored"
+            );
+        }
+        tracing::info!(
+            added = self.added,
+            modified = self.modified,
+            removed = self.removed,
+            pages = self.pages,
+            elapsed_ms = started.elapsed().as_millis(),
+            "synced"
+        );
+        SyncOutcome {
+            user_id,
+            added: self.added,
+            modified: self.modified,
+            removed: self.removed,
+            recovered,
+        }
+    }
 }
 
 fn account_state(account: &Account) -> AccountState {

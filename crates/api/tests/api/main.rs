@@ -17,6 +17,7 @@ mod items;
 mod lifecycle;
 mod openapi;
 mod plaid_client;
+mod rotate_key;
 mod session;
 mod simulator_contract;
 mod simulator_controls;

@@ -193,3 +193,35 @@ async fn a_custom_user_chooses_size_currency_and_accounts(db: PgPool) {
         .values()
         .all(|t| t.iso_currency_code.as_deref() == Some("EUR")));
 }
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn merchant_logos_are_served_by_the_simulator_itself(db: PgPool) {
+    let app = spawn_app(db).await;
+    let plaid = plaid(&app);
+    let item = link(&plaid, "user_good", "pass_good", None).await;
+    let mut replica = Replica::default();
+    replica.sync(&plaid, &item, 500).await.unwrap();
+
+    // Plaid's logo host cannot be reached offline: every logo is the simulator's own, on the
+    // same origin as Tally's pages, and loads.
+    let mut logos: Vec<&str> = replica
+        .transactions
+        .values()
+        .filter_map(|t| t.logo_url.as_deref())
+        .collect();
+    logos.sort_unstable();
+    logos.dedup();
+    assert!(logos.len() > 10, "only {} logos", logos.len());
+    for logo in logos {
+        assert!(
+            logo.starts_with("/sim/plaid/merchant-logos/") && logo.ends_with(".png"),
+            "{logo}"
+        );
+        let response = app.get(logo).await;
+        assert_eq!(response.status(), 200, "{logo}");
+        assert_eq!(response.headers()["content-type"], "image/png");
+        assert_eq!(&response.bytes().await.unwrap()[1..4], b"PNG");
+    }
+    let unknown = app.get("/sim/plaid/merchant-logos/nobody_1.png").await;
+    assert_eq!(unknown.status(), 404);
+}

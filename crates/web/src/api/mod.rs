@@ -2,12 +2,15 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod assets;
 pub mod config;
 pub mod health;
+pub mod insights;
 pub mod institutions;
 pub mod items;
 pub mod link;
 pub mod session;
+pub mod transactions;
 
 use gloo_net::http::{RequestBuilder, Response};
 use serde::de::DeserializeOwned;

@@ -95,14 +95,15 @@ pub fn BanksSection() -> impl IntoView {
             .and_then(Result::ok)
             .is_some_and(|list| !list.items.is_empty())
     };
-    let link_button = move || view! { <LinkBankButton link /> };
+    let link_button = move || view! { <LinkBankButton link small=false /> };
 
     view! {
-        <section class="banks" aria-labelledby="banks-title">
+        <section class="card banks" aria-labelledby="banks-title">
             <div class="section-head">
-                <h2 id="banks-title">"Banks"</h2>
-                <LiveNote />
-                <Show when=has_banks>{link_button}</Show>
+                <h2 class="card-title" id="banks-title">"Banks"</h2>
+                <Show when=has_banks>
+                    <LinkBankButton link small=true />
+                </Show>
             </div>
             {move || {
                 link.value().get().and_then(Result::err).map(|error| view! {
@@ -175,12 +176,14 @@ fn BankList(
 #[component]
 fn LinkBankButton(
     link: Action<LinkMode, Result<LinkFinished, link_flow::LinkFlowError>>,
+    /// In the section's head, beside its title; full size in the empty state.
+    small: bool,
 ) -> impl IntoView {
     let pending = link.pending();
     view! {
         <button
             type="button"
-            class="button button-primary"
+            class=if small { "button button-primary button-small" } else { "button button-primary" }
             aria-busy=move || pending.get().to_string()
             disabled=pending
             on:click=move |_| {
@@ -190,18 +193,6 @@ fn LinkBankButton(
         >
             {move || if pending.get() { "Linking…" } else { "Link a bank" }}
         </button>
-    }
-}
-
-/// Said only after the live connection dropped: until it is back, changes need a reload.
-#[component]
-fn LiveNote() -> impl IntoView {
-    let live = use_live_events();
-    let dropped = move || live.latest().with(Option::is_some) && !live.is_connected();
-    view! {
-        <Show when=dropped>
-            <p class="live-note" role="status">"Live updates paused, reconnecting…"</p>
-        </Show>
     }
 }
 

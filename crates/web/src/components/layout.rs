@@ -30,6 +30,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <nav class="nav" aria-label="Main">
                     <A href="/" exact=true>"Home"</A>
                     <A href="/dashboard">"Dashboard"</A>
+                    <A href="/transactions">"Transactions"</A>
                     {move || session.user().filter(|u| u.is_admin).map(|_| view! { <A href="/admin">"Admin"</A> })}
                 </nav>
                 <div class="account">

@@ -1,11 +1,26 @@
-//! `/dashboard`: accounts, net worth, spending and recent transactions.
+//! `/dashboard`: net worth, spending, banks and recent transactions, kept up to date by live
+//! events.
 
+use crate::api;
 use crate::components::banks::BanksSection;
+use crate::components::net_worth::NetWorthSection;
+use crate::components::recent_transactions::RecentTransactions;
+use crate::components::spending::{SpendingPeriod, SpendingSection};
 use crate::components::status::EmptyState;
+use crate::format;
+use crate::state::live::use_live_events;
+use crate::state::refresh::on_stale;
 use crate::state::session::use_session;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
+use tally_shared::api::assets::NewAsset;
+use tally_shared::api::insights::NetWorth;
+use tally_shared::api::transactions::TransactionFilter;
+use tally_shared::ids::AssetId;
+
+/// How many transactions "Recent transactions" shows.
+const RECENT: u32 = 10;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -14,13 +29,122 @@ pub fn DashboardPage() -> impl IntoView {
         <Title text="Dashboard" />
         <div class="page-head">
             <h1>"Dashboard"</h1>
+            {move || session.user().map(|_| view! { <LiveStatus /> })}
         </div>
         {move || match session.user() {
-            Some(_) => view! { <BanksSection /> }.into_any(),
+            Some(_) => view! { <Dashboard /> }.into_any(),
             None if session.is_known() => view! { <SignInPrompt /> }.into_any(),
             None => ().into_any(),
         }}
     }
+}
+
+/// The signed-in person's dashboard. It owns the data; the sections only show it.
+#[component]
+fn Dashboard() -> impl IntoView {
+    let net_worth = LocalResource::new(api::insights::net_worth);
+    // The server's default: the 90 days up to its today, the day its balance snapshots count in.
+    let history = LocalResource::new(|| api::insights::net_worth_history(None, None));
+    let assets = LocalResource::new(api::assets::list);
+    let period = RwSignal::new(SpendingPeriod::this_month());
+    let include_pending = RwSignal::new(false);
+    let spending = LocalResource::new(move || {
+        let (from, to) = period.get().days();
+        api::insights::spending(from, to, include_pending.get())
+    });
+    let recent = LocalResource::new(|| async {
+        let newest = TransactionFilter {
+            limit: Some(RECENT),
+            ..TransactionFilter::default()
+        };
+        api::transactions::list(&newest).await
+    });
+
+    let assets_changed = move || {
+        assets.refetch();
+        net_worth.refetch();
+        history.refetch();
+    };
+    let add_asset = Action::new_local(move |asset: &NewAsset| {
+        let asset = asset.clone();
+        async move {
+            let created = api::assets::create(&asset).await;
+            if created.is_ok() {
+                assets_changed();
+            }
+            created
+        }
+    });
+    let delete_asset = Action::new_local(move |id: &AssetId| {
+        let id = *id;
+        async move {
+            let deleted = api::assets::delete(id).await;
+            assets_changed();
+            deleted
+        }
+    });
+    on_stale(move |stale| {
+        if stale.banking() {
+            net_worth.refetch();
+            history.refetch();
+            spending.refetch();
+            recent.refetch();
+        }
+        if stale.assets() {
+            assets_changed();
+        }
+    });
+
+    // Spending and recent transactions wait for a bank with accounts; until then the banks
+    // section says how to link one.
+    let has_accounts = move || {
+        net_worth
+            .get()
+            .and_then(Result::ok)
+            .map(|net_worth| has_accounts(&net_worth))
+    };
+
+    view! {
+        <div class="dashboard">
+            <NetWorthSection
+                net_worth
+                history
+                assets
+                add_asset
+                delete_asset
+                default_currency=format::locale_currency()
+            />
+            <Show when=move || has_accounts() == Some(true)>
+                <SpendingSection period include_pending spending />
+            </Show>
+            <BanksSection />
+            <Show when=move || has_accounts() == Some(true)>
+                <RecentTransactions recent />
+            </Show>
+        </div>
+    }
+}
+
+/// Whether the figures below follow the server by themselves right now.
+#[component]
+fn LiveStatus() -> impl IntoView {
+    let live = use_live_events();
+    view! {
+        <p class="live-status" role="status">
+            {move || if live.is_connected() {
+                view! { <span class="live-dot live-on" aria-hidden="true"></span> "Updating live" }.into_any()
+            } else {
+                view! { <span class="live-dot" aria-hidden="true"></span> "Connecting…" }.into_any()
+            }}
+        </p>
+    }
+}
+
+fn has_accounts(net_worth: &NetWorth) -> bool {
+    net_worth
+        .currencies
+        .iter()
+        .any(|currency| currency.by_type.iter().any(|kind| kind.accounts > 0))
 }
 
 /// For pages that need a signed-in user.

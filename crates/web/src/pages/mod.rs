@@ -4,6 +4,7 @@ mod home;
 mod login;
 mod not_found;
 mod oauth_link;
+mod transactions;
 
 pub use admin::AdminPage;
 pub use dashboard::DashboardPage;
@@ -11,3 +12,4 @@ pub use home::HomePage;
 pub use login::{LoginPage, RegisterPage};
 pub use not_found::NotFoundPage;
 pub use oauth_link::OAuthLinkPage;
+pub use transactions::TransactionsPage;

@@ -8,7 +8,8 @@ pub struct Merchant {
     pub description: &'static str,
     /// Plaid's cleaned merchant name, when it recognises one.
     pub merchant_name: Option<&'static str>,
-    /// The slug of `https://plaid-merchant-logos.plaid.com/<slug>.png`.
+    /// The slug of Plaid's `https://plaid-merchant-logos.plaid.com/<slug>.png`; the simulator
+    /// serves its own drawing under that slug (`simulator::merchant_logos`).
     pub logo: Option<&'static str>,
     pub website: Option<&'static str>,
     /// `online`, `in store` or `other`.
@@ -61,6 +62,21 @@ const fn bank_entry(
         min_cents: cents.0,
         max_cents: cents.1,
     }
+}
+
+/// The merchant whose logo has this slug.
+pub fn by_logo(slug: &str) -> Option<&'static Merchant> {
+    [GROCERIES, COFFEE, EATING_OUT, RIDES, FUEL, SHOPPING, TRAVEL]
+        .into_iter()
+        .flatten()
+        .chain(
+            SUBSCRIPTIONS
+                .iter()
+                .chain(BILLS)
+                .map(|(_, merchant)| merchant),
+        )
+        .chain(std::iter::once(&SALARY))
+        .find(|merchant| merchant.logo == Some(slug))
 }
 
 pub const GROCERIES: &[Merchant] = &[

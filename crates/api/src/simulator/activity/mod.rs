@@ -5,6 +5,7 @@
 
 mod merchants;
 
+use crate::config::SIMULATOR_MOUNT;
 use chrono::{Datelike, NaiveDate};
 use merchants::Merchant;
 use rand::rngs::StdRng;
@@ -249,9 +250,12 @@ pub fn transaction_body(
     pending_transaction_id: Option<&str>,
 ) -> Value {
     let merchant = draft.merchant;
-    let logo_url = merchant
-        .logo
-        .map(|slug| format!("https://plaid-merchant-logos.plaid.com/{slug}.png"));
+    // Plaid's logos live on `https://plaid-merchant-logos.plaid.com/<slug>.png`, which cannot
+    // load offline (and a failed image is an error in the browser's console). The simulator
+    // draws its own and serves them itself. It does not know the host browsers reach Tally by,
+    // so, unlike Plaid, the URL is root-relative: right when the simulator is mounted in Tally
+    // (the default), as Tally's pages are served from the same origin.
+    let logo_url = merchant.logo.map(merchant_logo_url);
     let counterparties = match merchant.merchant_name {
         Some(name) => json!([{
             "name": name,
@@ -304,6 +308,16 @@ pub fn transaction_body(
         "check_number": null,
         "transaction_code": null,
     })
+}
+
+/// Where the simulator serves a merchant's logo (`routes::merchant_logo`).
+pub fn merchant_logo_url(slug: &str) -> String {
+    format!("{SIMULATOR_MOUNT}/merchant-logos/{slug}.png")
+}
+
+/// The name of the merchant whose logo has this slug.
+pub fn merchant_of_logo(slug: &str) -> Option<&'static str> {
+    merchants::by_logo(slug).and_then(|merchant| merchant.merchant_name)
 }
 
 /// A stable merchant entity id derived from the logo slug.

@@ -78,6 +78,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/webhook_verification_key/get",
         web::post().to(sandbox::verification_key),
     )
+    .route("/merchant-logos/{file}", web::get().to(merchant_logo))
     .route("/link-initialize.js", web::get().to(link_script))
     .route("/link.css", web::get().to(link_stylesheet))
     .route("/oauth.css", web::get().to(oauth_stylesheet))
@@ -148,6 +149,22 @@ async fn oauth_stylesheet() -> HttpResponse {
         "text/css; charset=utf-8",
         include_str!("../assets/oauth.css"),
     )
+}
+
+/// `GET /merchant-logos/<slug>.png`: the image behind a simulated transaction's `logo_url`.
+/// Drawn once per slug and never changing, so browsers may keep it for a day.
+async fn merchant_logo(file: web::Path<String>) -> Result<HttpResponse, SimError> {
+    let png = file
+        .strip_suffix(".png")
+        .and_then(super::merchant_logos::png)
+        .ok_or_else(SimError::not_found)?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/png")
+        .insert_header((
+            actix_web::http::header::CACHE_CONTROL,
+            "public, max-age=86400",
+        ))
+        .body(png))
 }
 
 fn asset(content_type: &str, body: &'static str) -> HttpResponse {

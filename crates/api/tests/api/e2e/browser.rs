@@ -150,6 +150,81 @@ impl Browser {
             .unwrap();
     }
 
+    /// Chooses the option shown as `option` in the `<select>` whose `<label>` reads `label`.
+    pub async fn select(&self, label: &str, option: &str) {
+        let xpath = format!(
+            "(//select[@id=//label[normalize-space(.)='{label}']/@for] | //label[span[normalize-space(.)='{label}']]//select)"
+        );
+        let select = self.wait_for(Locator::XPath(&xpath)).await;
+        select.select_by_label(option).await.unwrap();
+    }
+
+    /// Makes the page's viewport `width` × `height` CSS pixels (headless Chromium's window is
+    /// as wide as its viewport but taller).
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.client.set_window_size(width, height).await.unwrap();
+        let frame = self
+            .run_js("return window.outerHeight - window.innerHeight")
+            .await
+            .as_u64()
+            .and_then(|extra| u32::try_from(extra).ok())
+            .unwrap_or(0);
+        if frame > 0 {
+            self.client
+                .set_window_size(width, height + frame)
+                .await
+                .unwrap();
+        }
+    }
+
+    /// Saves `target/screenshots/<name>.png` of the whole page, `width` CSS pixels wide (the
+    /// window grows as tall as the page for it, then goes back to `width` × `height`).
+    pub async fn screenshot_page(&self, name: &str, width: u32, height: u32) {
+        self.resize(width, height).await;
+        self.run_js("window.scrollTo(0, 0)").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let page_height = self
+            .run_js("return document.documentElement.scrollHeight")
+            .await
+            .as_u64()
+            .and_then(|h| u32::try_from(h).ok())
+            .unwrap_or(height);
+        self.resize(width, page_height.max(height)).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        self.screenshot(name).await.unwrap();
+        self.resize(width, height).await;
+    }
+
+    /// Saves the page a screenful at a time, as someone scrolling a `width` × `height` screen
+    /// sees it: `target/screenshots/<name>-1.png`, `-2`, … (at most 8).
+    pub async fn screenshot_screens(&self, name: &str, width: u32, height: u32) {
+        self.resize(width, height).await;
+        for screen in 1..=8 {
+            self.run_js(&format!("window.scrollTo(0, {})", (screen - 1) * height))
+                .await;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            self.screenshot(&format!("{name}-{screen}")).await.unwrap();
+            let at_bottom = self
+                .run_js("return window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 1")
+                .await;
+            if at_bottom == true {
+                break;
+            }
+        }
+        self.run_js("window.scrollTo(0, 0)").await;
+    }
+
+    /// Renders the page as for someone whose system prefers `scheme` (`light` or `dark`).
+    pub async fn prefer_color_scheme(&self, scheme: &str) {
+        let command = DevTools {
+            command: "Emulation.setEmulatedMedia",
+            params: serde_json::json!({
+                "features": [{ "name": "prefers-color-scheme", "value": scheme }],
+            }),
+        };
+        self.client.issue_cmd(command).await.unwrap();
+    }
+
     /// Saves `target/screenshots/<name>.png` now.
     pub async fn screenshot(&self, name: &str) -> std::io::Result<()> {
         let png = self
@@ -160,35 +235,6 @@ impl Browser {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
         std::fs::create_dir_all(&dir)?;
         std::fs::write(dir.join(format!("{name}.png")), png)
-    }
-
-    /// Lays the page out as a `width`×`height` CSS-pixel screen: `mobile` as a phone does
-    /// (touch, the viewport meta tag honoured), else as a desktop window.
-    pub async fn emulate_screen(&self, width: u32, height: u32, mobile: bool) {
-        self.devtools(
-            "Emulation.setDeviceMetricsOverride",
-            serde_json::json!({
-                "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile,
-            }),
-        )
-        .await;
-    }
-
-    /// Makes the page see `prefers-color-scheme: dark` (or light).
-    pub async fn prefer_dark(&self, dark: bool) {
-        let scheme = if dark { "dark" } else { "light" };
-        self.devtools(
-            "Emulation.setEmulatedMedia",
-            serde_json::json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
-        )
-        .await;
-    }
-
-    async fn devtools(&self, cmd: &'static str, params: serde_json::Value) {
-        self.client
-            .issue_cmd(DevTools { cmd, params })
-            .await
-            .unwrap_or_else(|e| panic!("{cmd}: {e}"));
     }
 
     /// Everything the page logged at error level (console.error, uncaught exceptions, failed
@@ -239,7 +285,7 @@ impl WebDriverCompatibleCommand for BrowserLog {
 /// A Chrome DevTools command, through ChromeDriver's `goog/cdp/execute`.
 #[derive(Debug)]
 struct DevTools {
-    cmd: &'static str,
+    command: &'static str,
     params: serde_json::Value,
 }
 
@@ -256,7 +302,7 @@ impl WebDriverCompatibleCommand for DevTools {
     }
 
     fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
-        let body = serde_json::json!({ "cmd": self.cmd, "params": self.params });
+        let body = serde_json::json!({ "cmd": self.command, "params": self.params });
         (http::Method::POST, Some(body.to_string()))
     }
 }

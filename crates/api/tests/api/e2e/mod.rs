@@ -4,4 +4,5 @@ mod accounts;
 mod banks;
 mod browser;
 mod link_standin;
+mod numbers;
 mod shell;

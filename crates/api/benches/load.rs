@@ -1,0 +1,353 @@
+//! `make bench`: the real `tally` binary (release) against the PostgreSQL in `DATABASE_URL`,
+//! with the Plaid simulator in a process of its own (`tally simulator`), so that the numbers and
+//! the memory are Tally's and the simulator's apart. Prints numbers; asserts nothing about speed
+//! (machines here are shared and noisy).
+//!
+//! 1. The initial sync of a simulator `user_custom` item with 100,000 transactions, end to end
+//!    (`POST /api/items` until the item reports its first sync), in transactions per second.
+//! 2. A second item brings the user to 250,000 transactions; then `GET /api/transactions` (a
+//!    first page, a deep page, a search) and the insights routes, p50/p95 over repeated calls.
+//! 3. The server's resident memory afterwards.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::as_conversions,
+    clippy::float_arithmetic
+)]
+
+use reqwest::Client;
+use serde_json::{json, Value};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const FIRST_ITEM: u32 = 100_000;
+const SECOND_ITEM: u32 = 150_000;
+const REPEATS: usize = 200;
+
+#[tokio::main]
+async fn main() {
+    let database_url = std::env::var("DATABASE_URL").expect("DATABASE_URL (make bench sets it)");
+    let simulator_port = free_port();
+    let simulator = Process::start(
+        &database_url,
+        &[
+            "simulator",
+            "--port",
+            &simulator_port.to_string(),
+            "--client-id",
+            "bench",
+            "--secret",
+            "bench",
+        ],
+        &[],
+    );
+    let simulator_url = format!("http://127.0.0.1:{simulator_port}/sim/plaid");
+    wait_until_up(&format!("{simulator_url}/link-initialize.js")).await;
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let server = Process::start(
+        &database_url,
+        &[],
+        &[
+            ("PORT", port.to_string()),
+            ("PUBLIC_URL", base.clone()),
+            ("PLAID_ENV", "sandbox".to_owned()),
+            ("PLAID_CLIENT_ID", "bench".to_owned()),
+            ("PLAID_SECRET", "bench".to_owned()),
+            ("PLAID_API_URL", simulator_url.clone()),
+        ],
+    );
+    let client = Client::builder()
+        .cookie_store(true)
+        .timeout(Duration::from_secs(600))
+        .build()
+        .unwrap();
+    wait_until_up(&format!("{base}/api/health")).await;
+    let response = client
+        .post(format!("{base}/api/users"))
+        .json(&json!({"username": "bench", "password": "a long enough password"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "register: {}",
+        response.status()
+    );
+
+    println!("Tally benchmark (release build, {} cores)", cores());
+    println!();
+    let sim = (&client, simulator_url.as_str());
+    let (count, seconds) = link_and_sync(&client, &base, sim, "ins_109508", FIRST_ITEM, 1).await;
+    println!(
+        "initial sync, {count} transactions: {seconds:.1} s end to end = {:.0} transactions/s",
+        count as f64 / seconds
+    );
+    let (second, seconds) = link_and_sync(&client, &base, sim, "ins_109509", SECOND_ITEM, 2).await;
+    println!(
+        "second item, {second} transactions: {seconds:.1} s = {:.0} transactions/s",
+        second as f64 / seconds
+    );
+    let total = count + second;
+    println!();
+    println!("reads at {total} transactions ({REPEATS} requests each, one at a time):");
+
+    let deep_cursor = cursor_at_depth(&client, &base, total * 4 / 5).await;
+    let reads = [
+        (
+            "GET /api/transactions, first page of 50",
+            "/api/transactions?limit=50".to_owned(),
+        ),
+        (
+            "GET /api/transactions, page of 50 at 80% depth",
+            format!("/api/transactions?limit=50&cursor={deep_cursor}"),
+        ),
+        (
+            "GET /api/transactions?q=coffee (50)",
+            "/api/transactions?limit=50&q=coffee".to_owned(),
+        ),
+        (
+            "GET /api/transactions?category=FOOD_AND_DRINK (50)",
+            "/api/transactions?limit=50&category=FOOD_AND_DRINK".to_owned(),
+        ),
+        (
+            "GET /api/insights/net-worth",
+            "/api/insights/net-worth".to_owned(),
+        ),
+        (
+            "GET /api/insights/net-worth/history (90 days)",
+            "/api/insights/net-worth/history".to_owned(),
+        ),
+        (
+            "GET /api/insights/spending (this month)",
+            "/api/insights/spending".to_owned(),
+        ),
+        (
+            "GET /api/insights/spending (one year)",
+            format!(
+                "/api/insights/spending?from={}&to={}",
+                chrono::Utc::now().date_naive() - chrono::Days::new(365),
+                chrono::Utc::now().date_naive()
+            ),
+        ),
+    ];
+    for (label, path) in reads {
+        let (p50, p95) = latency(&client, &format!("{base}{path}")).await;
+        println!("  {label:<52} p50 {p50:>7.2} ms   p95 {p95:>7.2} ms");
+    }
+    println!();
+    let (rss, peak) = server.memory();
+    println!("tally's memory: {rss} MB resident now, {peak} MB at peak");
+    let (rss, peak) = simulator.memory();
+    println!("the simulator's (a separate process): {rss} MB resident now, {peak} MB at peak");
+}
+
+/// Links a `user_custom` item of about `transactions` transactions at `institution_id` and
+/// waits for its first sync. Returns the transactions stored and the seconds it took.
+async fn link_and_sync(
+    client: &Client,
+    base: &str,
+    (simulator, simulator_url): (&Client, &str),
+    institution_id: &str,
+    transactions: u32,
+    seed: u64,
+) -> (u64, f64) {
+    let config =
+        json!({"transactions": transactions, "history_days": 730, "seed": seed}).to_string();
+    let public: Value = simulator
+        .post(format!("{simulator_url}/sandbox/public_token/create"))
+        .json(&json!({
+            "client_id": "bench",
+            "secret": "bench",
+            "institution_id": institution_id,
+            "initial_products": ["transactions"],
+            "options": {
+                "override_username": "user_custom",
+                "override_password": config,
+                "webhook": format!("{base}/webhooks/plaid"),
+            }
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let public_token = public["public_token"]
+        .as_str()
+        .expect("a public token")
+        .to_owned();
+
+    let started = Instant::now();
+    let item: Value = client
+        .post(format!("{base}/api/items"))
+        .json(&json!({"public_token": public_token, "institution_id": institution_id}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let item_id = item["id"].as_str().expect("an item").to_owned();
+    loop {
+        let now: Value = client
+            .get(format!("{base}/api/items/{item_id}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if !now["last_synced_at"].is_null() && now["syncing"] == json!(false) {
+            break;
+        }
+        assert_ne!(now["status"], json!("error"), "the sync failed: {now}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let count = count_transactions(client, base, &item_id).await;
+    (count, seconds)
+}
+
+async fn count_transactions(client: &Client, base: &str, item_id: &str) -> u64 {
+    let mut count = 0;
+    let mut cursor = None;
+    loop {
+        let (rows, next) = page(client, base, &format!("item_id={item_id}"), cursor).await;
+        count += rows;
+        match next {
+            Some(next) => cursor = Some(next),
+            None => return count,
+        }
+    }
+}
+
+/// The cursor that starts the page after the first `depth` transactions.
+async fn cursor_at_depth(client: &Client, base: &str, depth: u64) -> String {
+    let mut seen = 0;
+    let mut cursor = None;
+    while seen < depth {
+        let (rows, next) = page(client, base, "", cursor).await;
+        seen += rows;
+        cursor = Some(next.expect("deep enough"));
+    }
+    cursor.unwrap()
+}
+
+/// One page of 500 with `filter`: its row count and the next cursor.
+async fn page(
+    client: &Client,
+    base: &str,
+    filter: &str,
+    cursor: Option<String>,
+) -> (u64, Option<String>) {
+    let mut url = format!("{base}/api/transactions?limit=500&{filter}");
+    if let Some(cursor) = cursor {
+        url.push_str(&format!("&cursor={cursor}"));
+    }
+    let page: Value = client.get(url).send().await.unwrap().json().await.unwrap();
+    let rows = page["transactions"].as_array().unwrap().len() as u64;
+    (rows, page["next_cursor"].as_str().map(str::to_owned))
+}
+
+/// p50 and p95 of `REPEATS` sequential GETs, in milliseconds, after a few warm-up calls.
+async fn latency(client: &Client, url: &str) -> (f64, f64) {
+    for _ in 0..5 {
+        let response = client.get(url).send().await.unwrap();
+        assert!(
+            response.status().is_success(),
+            "{url}: {}",
+            response.status()
+        );
+        response.bytes().await.unwrap();
+    }
+    let mut samples = Vec::with_capacity(REPEATS);
+    for _ in 0..REPEATS {
+        let started = Instant::now();
+        let response = client.get(url).send().await.unwrap();
+        response.bytes().await.unwrap();
+        samples.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    samples.sort_by(f64::total_cmp);
+    let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
+    (at(0.50), at(0.95))
+}
+
+struct Process {
+    child: Child,
+}
+
+impl Process {
+    /// `tally <args>` with `env` on top of the database and a fresh encryption key.
+    fn start(database_url: &str, args: &[&str], env: &[(&str, String)]) -> Self {
+        let key = Command::new("sh")
+            .args(["-c", "head -c 32 /dev/urandom | base64"])
+            .output()
+            .unwrap()
+            .stdout;
+        let spa = std::env::var("TALLY_SPA_DIR")
+            .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../web/dist").to_owned());
+        let child = Command::new(env!("CARGO_BIN_EXE_tally"))
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DATABASE_URL", database_url)
+            .env("SPA_DIR", spa)
+            .env(
+                "TALLY_ENCRYPTION_KEY",
+                String::from_utf8(key).unwrap().trim(),
+            )
+            .env("LOG_LEVEL", "warn")
+            .envs(env.iter().map(|(name, value)| (*name, value.as_str())))
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("starting tally");
+        Self { child }
+    }
+
+    /// (resident now, resident at peak) in MB, from /proc.
+    fn memory(&self) -> (u64, u64) {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find(|line| line.starts_with(name))
+                .and_then(|line| line.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+                .map_or(0, |kb| kb / 1024)
+        };
+        (field("VmRSS:"), field("VmHWM:"))
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits for `url` to answer 200 (a minute at most).
+async fn wait_until_up(url: &str) {
+    for _ in 0..600 {
+        if let Ok(response) = reqwest::get(url).await {
+            if response.status().is_success() {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{url} did not come up");
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}

@@ -1,0 +1,52 @@
+//! A modal question before something that cannot be undone.
+
+use leptos::html::Dialog;
+use leptos::prelude::*;
+
+/// Open while `question` is `Some`. Escape, Cancel and the close button answer no; focus starts
+/// on Cancel, so that Enter alone never confirms.
+#[component]
+pub fn ConfirmDialog(
+    /// The title and the explanation; `None` closes the dialog.
+    #[prop(into)]
+    question: Signal<Option<(String, String)>>,
+    #[prop(into)] confirm_label: String,
+    on_confirm: Callback<()>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let dialog = NodeRef::<Dialog>::new();
+    Effect::new(move |_| {
+        let open = question.with(Option::is_some);
+        if let Some(dialog) = dialog.get() {
+            if open && !dialog.open() {
+                let _ = dialog.show_modal();
+            } else if !open && dialog.open() {
+                dialog.close();
+            }
+        }
+    });
+    view! {
+        <dialog
+            node_ref=dialog
+            class="dialog"
+            aria-labelledby="confirm-dialog-title"
+            aria-describedby="confirm-dialog-message"
+            on:close=move |_| {
+                if question.with_untracked(Option::is_some) {
+                    on_cancel.run(());
+                }
+            }
+        >
+            <h2 id="confirm-dialog-title">{move || question.get().map(|(title, _)| title)}</h2>
+            <p id="confirm-dialog-message">{move || question.get().map(|(_, message)| message)}</p>
+            <div class="dialog-actions">
+                <button type="button" class="button" autofocus on:click=move |_| on_cancel.run(())>
+                    "Cancel"
+                </button>
+                <button type="button" class="button button-danger-solid" on:click=move |_| on_confirm.run(())>
+                    {confirm_label}
+                </button>
+            </div>
+        </dialog>
+    }
+}

@@ -1,0 +1,209 @@
+//! Net worth over time in one currency: a line drawn as SVG, with the money axis and the dates
+//! in HTML around it so that their text stays readable at any width.
+//!
+//! Positions are computed with `Decimal`, like the money they come from: the plot is a
+//! 100 × 100 box stretched to fit, and every coordinate is a percentage of it.
+
+use crate::format;
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use rust_decimal::Decimal;
+use tally_shared::api::insights::NetWorthSeries;
+
+/// About this many steps between gridlines.
+const TICK_STEPS: u32 = 4;
+/// Dates under the plot.
+const DATE_LABELS: usize = 4;
+
+#[component]
+pub fn NetWorthChart(series: NetWorthSeries, from: NaiveDate, to: NaiveDate) -> impl IntoView {
+    let currency = series.currency.clone();
+    let title = format!(
+        "Net worth in {currency}, {} to {}",
+        format::date(from),
+        format::date(to)
+    );
+    let (Some(first), Some(last)) = (series.points.first(), series.points.last()) else {
+        return view! {
+            <div class="chart chart-empty">
+                <h3 class="chart-title">{title}</h3>
+                <p class="muted">
+                    "No history yet. Tally records your balances each day a bank syncs, so a line "
+                    "appears here from tomorrow."
+                </p>
+            </div>
+        }
+        .into_any();
+    };
+
+    let values: Vec<Decimal> = series.points.iter().map(|point| point.net).collect();
+    let low = values.iter().copied().min().unwrap_or_default();
+    let high = values.iter().copied().max().unwrap_or_default();
+    let ticks = ticks(low, high, TICK_STEPS);
+    let bottom = ticks.first().copied().unwrap_or(low);
+    let top = ticks.last().copied().unwrap_or(high);
+    let y = move |value: Decimal| percent_of(top - value, top - bottom);
+    let last_index = series.points.len() - 1;
+    let x = move |index: usize| {
+        if last_index == 0 {
+            Decimal::from(50)
+        } else {
+            percent_of(Decimal::from(index), Decimal::from(last_index))
+        }
+    };
+
+    let line = series
+        .points
+        .iter()
+        .enumerate()
+        .map(|(index, point)| format!("{},{}", coordinate(x(index)), coordinate(y(point.net))))
+        .collect::<Vec<_>>();
+    let line_path = format!("M{}", line.join(" L"));
+    let area_path = format!(
+        "{line_path} L{},100 L{},100 Z",
+        coordinate(x(last_index)),
+        coordinate(x(0))
+    );
+    let description = if last_index == 0 {
+        format!(
+            "One day so far: {} on {}.",
+            format::money(last.net, &currency),
+            format::date(last.date)
+        )
+    } else {
+        format!(
+            "From {} on {} to {} on {}; lowest {}, highest {}.",
+            format::money(first.net, &currency),
+            format::date(first.date),
+            format::money(last.net, &currency),
+            format::date(last.date),
+            format::money(low, &currency),
+            format::money(high, &currency),
+        )
+    };
+
+    let gridlines = ticks
+        .iter()
+        .map(|tick| {
+            let level = coordinate(y(*tick));
+            let class = if tick.is_zero() {
+                "chart-grid chart-zero"
+            } else {
+                "chart-grid"
+            };
+            view! { <line class=class x1="0" x2="100" y1=level.clone() y2=level /> }
+        })
+        .collect_view();
+    let money_labels = ticks
+        .iter()
+        .map(|tick| {
+            let top = format!("top: {}%", coordinate(y(*tick)));
+            view! { <span style=top>{format::money_compact(*tick, &currency)}</span> }
+        })
+        .collect_view();
+    let date_labels = date_label_indexes(series.points.len())
+        .into_iter()
+        .map(|index| {
+            let left = format!("left: {}%", coordinate(x(index)));
+            let day = series.points[index].date;
+            view! { <span style=left>{format::day_month(day)}</span> }
+        })
+        .collect_view();
+    let dot_style = format!(
+        "left: {}%; top: {}%",
+        coordinate(x(last_index)),
+        coordinate(y(last.net))
+    );
+    let id = format!("net-worth-chart-{currency}");
+    let title_id = format!("{id}-title");
+    let desc_id = format!("{id}-desc");
+    let labelled_by = format!("{title_id} {desc_id}");
+
+    view! {
+        <figure class="chart">
+            <h3 class="chart-title" id=title_id.clone()>{title.clone()}</h3>
+            <div class="chart-body">
+                <div class="chart-y" aria-hidden="true">{money_labels}</div>
+                <div class="chart-plot">
+                    <svg
+                        viewBox="0 0 100 100"
+                        preserveAspectRatio="none"
+                        role="img"
+                        aria-labelledby=labelled_by
+                    >
+                        <title>{title}</title>
+                        <desc id=desc_id>{description.clone()}</desc>
+                        {gridlines}
+                        <path class="chart-area" d=area_path />
+                        <path class="chart-line" d=line_path />
+                    </svg>
+                    <span class="chart-dot" style=dot_style title=description></span>
+                </div>
+                <div class="chart-x" aria-hidden="true">{date_labels}</div>
+            </div>
+            {(last_index == 0).then(|| view! {
+                <p class="chart-note muted">"One day of history so far: the line grows a point a day."</p>
+            })}
+        </figure>
+    }
+    .into_any()
+}
+
+/// `part` as a percentage of `whole` (0 when `whole` is zero).
+fn percent_of(part: Decimal, whole: Decimal) -> Decimal {
+    if whole.is_zero() {
+        Decimal::ZERO
+    } else {
+        part * Decimal::ONE_HUNDRED / whole
+    }
+}
+
+/// A coordinate with two decimals, as SVG and CSS read it ("12.5").
+fn coordinate(value: Decimal) -> String {
+    value.round_dp(2).normalize().to_string()
+}
+
+/// Which points get a date under them: the first, the last, and evenly between.
+fn date_label_indexes(points: usize) -> Vec<usize> {
+    if points <= DATE_LABELS {
+        return (0..points).collect();
+    }
+    let last = points - 1;
+    let mut indexes: Vec<usize> = (0..DATE_LABELS)
+        .map(|step| last * step / (DATE_LABELS - 1))
+        .collect();
+    indexes.dedup();
+    indexes
+}
+
+/// Round-number gridlines covering `low..=high`, about `steps` steps of 1, 2 or 5 × 10ⁿ apart.
+/// A flat series gets room above and below it.
+fn ticks(low: Decimal, high: Decimal, steps: u32) -> Vec<Decimal> {
+    let (low, high) = if low == high {
+        let room = (low.abs() / Decimal::TEN).max(Decimal::ONE);
+        (low - room, high + room)
+    } else {
+        (low, high)
+    };
+    let raw_step = (high - low) / Decimal::from(steps);
+    let mut magnitude = Decimal::ONE;
+    while magnitude * Decimal::TEN <= raw_step {
+        magnitude *= Decimal::TEN;
+    }
+    while magnitude > raw_step && magnitude > Decimal::new(1, 2) {
+        magnitude /= Decimal::TEN;
+    }
+    let step = [1, 2, 5, 10]
+        .into_iter()
+        .map(|factor| magnitude * Decimal::from(factor))
+        .find(|step| *step >= raw_step)
+        .unwrap_or(magnitude * Decimal::TEN);
+    let first = (low / step).floor() * step;
+    let mut ticks = vec![first];
+    let mut tick = first;
+    while tick < high && ticks.len() <= 2 * usize::try_from(steps).unwrap_or(4) + 2 {
+        tick += step;
+        ticks.push(tick);
+    }
+    ticks
+}

@@ -1,0 +1,56 @@
+//! The dashboard's newest transactions, with the way to all of them.
+
+use crate::api::ClientError;
+use crate::components::error_view::ErrorView;
+use crate::components::transaction_parts::{category_words, TransactionAmount, TransactionTitle};
+use crate::format;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use tally_shared::api::transactions::TransactionPage;
+
+#[component]
+pub fn RecentTransactions(
+    recent: LocalResource<Result<TransactionPage, ClientError>>,
+) -> impl IntoView {
+    view! {
+        <section class="card numbers-card" aria-labelledby="recent-heading">
+            <div class="section-head">
+                <h2 class="card-title" id="recent-heading">"Recent transactions"</h2>
+                <A href="/transactions" attr:class="button button-small">"See all transactions"</A>
+            </div>
+            <Transition fallback=|| view! { <p class="muted loading-block">"Loading transactions…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
+                    {move || Suspend::new(async move {
+                        recent.await.map(|page| {
+                            if page.transactions.is_empty() {
+                                return view! {
+                                    <p class="empty-line">"No transactions yet. They arrive with a bank's first sync."</p>
+                                }
+                                .into_any();
+                            }
+                            let rows = page
+                                .transactions
+                                .into_iter()
+                                .map(|transaction| {
+                                    let meta = format!(
+                                        "{} · {}",
+                                        format::date(transaction.date),
+                                        category_words(&transaction)
+                                    );
+                                    view! {
+                                        <li class="tx-item" data-testid="recent-transaction">
+                                            <TransactionTitle transaction=transaction.clone() />
+                                            <span class="tx-meta">{meta}</span>
+                                            <TransactionAmount transaction />
+                                        </li>
+                                    }
+                                })
+                                .collect_view();
+                            view! { <ul class="tx-list">{rows}</ul> }.into_any()
+                        })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </section>
+    }
+}
