@@ -5,6 +5,7 @@ use crate::api;
 use crate::components::error_view::ErrorView;
 use crate::components::status::{Badge, EmptyState, Tone};
 use crate::state::session::use_session;
+use crate::{calendar, format};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use tally_shared::api::admin::AdminUserSummary;
@@ -33,6 +34,7 @@ pub fn AdminPage() -> impl IntoView {
 
 #[component]
 fn UserList() -> impl IntoView {
+    let me = use_session().user().map(|user| user.id);
     let users = LocalResource::new(api::admin::list_users);
     let remove = Action::new_local(move |user: &AdminUserSummary| {
         let id = user.id;
@@ -50,11 +52,21 @@ fn UserList() -> impl IntoView {
                         users.await.map(|list| view! {
                             <table class="table">
                                 <thead>
-                                    <tr><th>"Username"</th><th>"Role"</th><th>"Joined"</th><th></th></tr>
+                                    <tr>
+                                        <th>"Username"</th><th>"Role"</th><th>"Joined"</th>
+                                        <th>"Banks"</th><th>"Last sync"</th><th></th>
+                                    </tr>
                                 </thead>
                                 <tbody>
                                     {list.users.into_iter().map(|user| {
-                                        let joined = user.created_at.format("%Y-%m-%d").to_string();
+                                        let joined = format::date(user.created_at.date_naive());
+                                        let banks = user.linked_banks.to_string();
+                                        let last_sync = user.last_synced_at.map_or_else(
+                                            || "Never".to_owned(),
+                                            |at| format::ago(at, calendar::now()),
+                                        );
+                                        let last_sync_title = user.last_synced_at.map(format::date_time);
+                                        let is_me = me == Some(user.id);
                                         let role = if user.is_admin {
                                             view! { <Badge tone=Tone::Good label="Admin" /> }.into_any()
                                         } else {
@@ -66,18 +78,28 @@ fn UserList() -> impl IntoView {
                                                 <td>{user.username.clone()}</td>
                                                 <td>{role}</td>
                                                 <td>{joined}</td>
+                                                <td>{banks}</td>
+                                                <td title=last_sync_title>{last_sync}</td>
                                                 <td class="actions">
-                                                    <button
-                                                        class="button button-small button-danger"
-                                                        on:click=move |_| {
-                                                            let question = format!("Delete {name} and all of their data?");
-                                                            if window().confirm_with_message(&question).unwrap_or(false) {
-                                                                remove.dispatch(user.clone());
-                                                            }
+                                                    // Administrators leave through "Delete my account", not here.
+                                                    {if is_me {
+                                                        view! { <span class="muted">"You"</span> }.into_any()
+                                                    } else {
+                                                        view! {
+                                                            <button
+                                                                class="button button-small button-danger"
+                                                                on:click=move |_| {
+                                                                    let question = format!("Delete {name} and all of their data?");
+                                                                    if window().confirm_with_message(&question).unwrap_or(false) {
+                                                                        remove.dispatch(user.clone());
+                                                                    }
+                                                                }
+                                                            >
+                                                                "Delete"
+                                                            </button>
                                                         }
-                                                    >
-                                                        "Delete"
-                                                    </button>
+                                                        .into_any()
+                                                    }}
                                                 </td>
                                             </tr>
                                         }

@@ -79,6 +79,19 @@ async fn the_admin_page_is_for_admins(db: PgPool) {
             .await;
         browser.click_link("Admin").await;
         browser.wait_for_text("td", "olga").await;
+        // Nobody has linked a bank: no banks, never synced.
+        browser.wait_for_text("td", "Never").await;
+        // An administrator cannot delete themself here: their row offers no Delete.
+        let rows = browser
+            .run_js(
+                "return [...document.querySelectorAll('tbody tr')].map(r => \
+                 [r.cells[0].textContent, r.cells[3].textContent, !!r.querySelector('button')])",
+            )
+            .await;
+        assert_eq!(
+            rows,
+            serde_json::json!([["root", "0", false], ["olga", "0", true]])
+        );
         browser.screenshot("accounts-admin-list").await.unwrap();
     })
     .await;
