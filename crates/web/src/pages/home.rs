@@ -3,9 +3,11 @@
 use crate::api;
 use crate::components::error_view::ErrorView;
 use crate::components::status::{Badge, Card, Tone};
+use crate::pages::login::{LogInForm, RegisterForm};
+use crate::state::session::use_session;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
 use tally_shared::api::config::{ConfigResponse, PlaidMode};
 use tally_shared::api::health::{ComponentStatus, HealthResponse};
 
@@ -13,6 +15,8 @@ use tally_shared::api::health::{ComponentStatus, HealthResponse};
 pub fn HomePage() -> impl IntoView {
     let config = LocalResource::new(api::config::get_config);
     let health = LocalResource::new(api::health::get_health);
+    let session = use_session();
+    let navigate = use_navigate();
 
     view! {
         <Title text="" />
@@ -22,10 +26,26 @@ pub fn HomePage() -> impl IntoView {
                 "Your accounts, balances and spending in one place, on a server you run. "
                 "Link your banks, watch your net worth, and search every transaction."
             </p>
-            <div class="hero-actions">
-                <A href="/dashboard" attr:class="button button-primary">"Open your dashboard"</A>
-            </div>
         </section>
+        {move || match session.user() {
+            // Signed in: this page is the dashboard's doorway.
+            Some(_) => {
+                navigate("/dashboard", Default::default());
+                ().into_any()
+            }
+            None if session.is_known() => view! {
+                <div class="grid home-auth">
+                    <section class="auth-card">
+                        <RegisterForm heading="Create an account" secondary=true />
+                    </section>
+                    <section class="auth-card">
+                        <LogInForm heading="Log in" secondary=true />
+                    </section>
+                </div>
+            }
+            .into_any(),
+            None => ().into_any(),
+        }}
         <div class="grid">
             <Card title="Bank connection">
                 <Transition fallback=|| view! { <p class="muted">"Reading the server's settings…"</p> }>

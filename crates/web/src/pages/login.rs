@@ -23,15 +23,10 @@ fn on_signed_in(action: Action<(String, String), Result<CurrentUser, api::Client
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let action = Action::new_local(|(username, password): &(String, String)| {
-        api::session::log_in(username.clone(), password.clone())
-    });
-    on_signed_in(action);
     view! {
         <Title text="Log in" />
         <section class="auth-card">
-            <h1>"Log in to Tally"</h1>
-            <CredentialsForm action submit_label="Log in" password_autocomplete="current-password" />
+            <LogInForm heading="Log in to Tally" />
             <p class="muted">"New here? " <A href="/register">"Create an account"</A></p>
         </section>
     }
@@ -39,22 +34,61 @@ pub fn LoginPage() -> impl IntoView {
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
+    view! {
+        <Title text="Create an account" />
+        <section class="auth-card">
+            <RegisterForm heading="Create your account" />
+            <p class="muted">"Already have an account? " <A href="/login">"Log in"</A></p>
+        </section>
+    }
+}
+
+/// A heading and the log-in form; signed in, it goes to the dashboard.
+#[component]
+pub fn LogInForm(
+    heading: &'static str,
+    /// Under a page's own `h1` (the home page), the heading is an `h2`.
+    #[prop(optional)]
+    secondary: bool,
+) -> impl IntoView {
+    let action = Action::new_local(|(username, password): &(String, String)| {
+        api::session::log_in(username.clone(), password.clone())
+    });
+    on_signed_in(action);
+    view! {
+        {heading_view(heading, secondary)}
+        <CredentialsForm action submit_label="Log in" password_autocomplete="current-password" />
+    }
+}
+
+/// A heading and the registration form; registered, it goes to the dashboard.
+#[component]
+pub fn RegisterForm(
+    heading: &'static str,
+    /// Under a page's own `h1` (the home page), the heading is an `h2`.
+    #[prop(optional)]
+    secondary: bool,
+) -> impl IntoView {
     let action = Action::new_local(|(username, password): &(String, String)| {
         api::session::register(username.clone(), password.clone())
     });
     on_signed_in(action);
     view! {
-        <Title text="Create an account" />
-        <section class="auth-card">
-            <h1>"Create your account"</h1>
-            <p class="muted">"The first account on this server is its administrator."</p>
-            <CredentialsForm
-                action
-                submit_label="Create account"
-                password_autocomplete="new-password"
-                password_hint="At least 10 characters."
-            />
-            <p class="muted">"Already have an account? " <A href="/login">"Log in"</A></p>
-        </section>
+        {heading_view(heading, secondary)}
+        <p class="muted">"The first account on this server is its administrator."</p>
+        <CredentialsForm
+            action
+            submit_label="Create account"
+            password_autocomplete="new-password"
+            password_hint="At least 10 characters."
+        />
+    }
+}
+
+fn heading_view(heading: &'static str, secondary: bool) -> AnyView {
+    if secondary {
+        view! { <h2>{heading}</h2> }.into_any()
+    } else {
+        view! { <h1>{heading}</h1> }.into_any()
     }
 }

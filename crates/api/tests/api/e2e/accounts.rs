@@ -96,3 +96,24 @@ async fn the_admin_page_is_for_admins(db: PgPool) {
     })
     .await;
 }
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn the_home_page_signs_people_up_and_then_sends_them_on(db: PgPool) {
+    let app = spawn_app(db).await;
+    with_browser(&app, "home-sign-up", |browser| async move {
+        browser.goto("/").await;
+        browser.wait_for_text("h2", "Create an account").await;
+        browser.wait_for_text("h2", "Log in").await;
+        // The first form on the page is "Create an account".
+        browser.fill("Username", "hana").await;
+        browser.fill("Password", PASSWORD).await;
+        browser.click_button("Create account").await;
+        browser.wait_for_text("h2", "No banks linked yet").await;
+        assert_eq!(browser.path().await, "/dashboard");
+
+        browser.goto("/").await;
+        browser.wait_for_text("h1", "Dashboard").await;
+        assert_eq!(browser.path().await, "/dashboard");
+    })
+    .await;
+}

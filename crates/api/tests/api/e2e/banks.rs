@@ -404,8 +404,8 @@ async fn failures_are_told_in_words_and_a_region_that_failed_can_retry(db: PgPoo
         browser.click_button("Dismiss").await;
 
         // The banks cannot be fetched: a message and Retry, not an empty space.
-        browser.goto("/").await;
-        browser.wait_for_text("h1", "Tally").await;
+        browser.goto("/transactions").await;
+        browser.wait_for_text("h1", "Transactions").await;
         browser
             .run_js(
                 "window.__fetch = window.fetch;
