@@ -6,11 +6,20 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
+use tally_shared::api::config::PlaidMode;
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
+    let config = LocalResource::new(api::config::get_config);
+    // Nobody should mistake simulated money for their own.
+    let simulated = move || {
+        config
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|config| config.plaid_mode == PlaidMode::Simulator)
+    };
     let log_out = move |_| {
         let navigate = navigate.clone();
         spawn_local(async move {
@@ -27,6 +36,11 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <span class="brand-mark" aria-hidden="true">"T"</span>
                     <span class="brand-name">"Tally"</span>
                 </A>
+                <Show when=simulated>
+                    <span class="sim-badge" title="This server runs Plaid's offline simulator: no real bank is connected.">
+                        "Simulated bank data"
+                    </span>
+                </Show>
                 <nav class="nav" aria-label="Main">
                     <A href="/" exact=true>"Home"</A>
                     <A href="/dashboard">"Dashboard"</A>

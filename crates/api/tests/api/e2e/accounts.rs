@@ -102,6 +102,9 @@ async fn the_home_page_signs_people_up_and_then_sends_them_on(db: PgPool) {
     let app = spawn_app(db).await;
     with_browser(&app, "home-sign-up", |browser| async move {
         browser.goto("/").await;
+        browser
+            .wait_for_text(".sim-badge", "Simulated bank data")
+            .await;
         browser.wait_for_text("h2", "Create an account").await;
         browser.wait_for_text("h2", "Log in").await;
         // The first form on the page is "Create an account".
