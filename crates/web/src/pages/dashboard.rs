@@ -14,6 +14,8 @@ use crate::state::session::use_session;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::NavigateOptions;
 use tally_shared::api::assets::NewAsset;
 use tally_shared::api::insights::NetWorth;
 use tally_shared::api::transactions::TransactionFilter;
@@ -25,6 +27,8 @@ const RECENT: u32 = 10;
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let session = use_session();
+    let navigate = use_navigate();
+    let location = use_location();
     view! {
         <Title text="Dashboard" />
         <div class="page-head">
@@ -33,7 +37,18 @@ pub fn DashboardPage() -> impl IntoView {
         </div>
         {move || match session.user() {
             Some(_) => view! { <Dashboard /> }.into_any(),
-            None if session.is_known() => view! { <SignInPrompt /> }.into_any(),
+            // Logged out (or the session expired): the log-in form is on the home page. Not when
+            // the address has already moved on (log out goes to /login) and this page is leaving.
+            None if session.is_known() => {
+                if location.pathname.get_untracked() == "/dashboard" {
+                    let home = NavigateOptions {
+                        replace: true,
+                        ..NavigateOptions::default()
+                    };
+                    navigate("/", home);
+                }
+                ().into_any()
+            }
             None => ().into_any(),
         }}
     }

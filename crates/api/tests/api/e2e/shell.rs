@@ -29,17 +29,17 @@ async fn home_shows_the_servers_mode_and_health(db: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn navigation_happens_in_the_page_without_reloading(db: PgPool) {
     let app = spawn_app(db).await;
-    with_browser(&app, "dashboard", |browser| async move {
+    with_browser(&app, "transactions-logged-out", |browser| async move {
         browser.goto("/").await;
         browser
             .wait_for_text("[data-testid=plaid-mode]", "Simulator")
             .await;
         browser.run_js("window.__sameDocument = true").await;
 
-        browser.click_link("Dashboard").await;
+        browser.click_link("Transactions").await;
 
-        browser.wait_for_text("h1", "Dashboard").await;
-        assert_eq!(browser.path().await, "/dashboard");
+        browser.wait_for_text("h1", "Transactions").await;
+        assert_eq!(browser.path().await, "/transactions");
         assert_eq!(
             browser
                 .run_js("return window.__sameDocument === true")
@@ -50,7 +50,19 @@ async fn navigation_happens_in_the_page_without_reloading(db: PgPool) {
         let current = browser
             .run_js("return document.querySelector('nav a[aria-current=page]').textContent")
             .await;
-        assert_eq!(current, "Dashboard");
+        assert_eq!(current, "Transactions");
+    })
+    .await;
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn the_dashboard_sends_logged_out_people_to_the_log_in_form(db: PgPool) {
+    let app = spawn_app(db).await;
+    with_browser(&app, "dashboard-logged-out", |browser| async move {
+        browser.goto("/dashboard").await;
+
+        browser.wait_for_text("h2", "Log in").await;
+        assert_eq!(browser.path().await, "/");
     })
     .await;
 }
