@@ -5,6 +5,7 @@ mod accounts;
 mod admin;
 mod assets;
 mod banking_support;
+mod db_pool;
 mod e2e;
 mod errors;
 mod fixtures;
