@@ -11,6 +11,11 @@ use std::time::{Duration, Instant};
 use tally::plaid::types::{LinkTokenCreateRequest, LinkUser, Product};
 use tally::plaid::ItemAccess;
 
+/// The page Link opens over: one of the app's with no inputs of its own (logged out,
+/// `/transactions` only offers links to log in), so the stand-in's "Username" and "Password" are
+/// the only ones to fill. The home page has its own log-in form.
+const HOST_PAGE: &str = "/transactions";
+
 async fn link_token(app: &TestApp, update: Option<&ItemAccess>) -> String {
     let request = LinkTokenCreateRequest {
         client_name: "Tally".to_owned(),
@@ -92,7 +97,7 @@ async fn link_a_bank_after_a_wrong_password(db: PgPool) {
     let token = link_token(&app, None).await;
     let plaid = plaid(&app);
     with_browser(&app, "link-standin-success", |browser| async move {
-        browser.goto("/").await;
+        browser.goto(HOST_PAGE).await;
         open_link(&browser, &token, None).await;
 
         browser.wait_for_text("h2", "Select your bank").await;
@@ -140,7 +145,7 @@ async fn leaving_link_reports_where_the_person_was(db: PgPool) {
     let app = spawn_app(db).await;
     let token = link_token(&app, None).await;
     with_browser(&app, "link-standin-exit", |browser| async move {
-        browser.goto("/").await;
+        browser.goto(HOST_PAGE).await;
         open_link(&browser, &token, None).await;
         browser.click_button("First Platypus Bank").await;
         browser
@@ -166,7 +171,7 @@ async fn an_oauth_bank_round_trips_through_its_consent_page(db: PgPool) {
     let token = link_token(&app, None).await;
     let plaid = plaid(&app);
     with_browser(&app, "link-standin-oauth", |browser| async move {
-        browser.goto("/").await;
+        browser.goto(HOST_PAGE).await;
         open_link(&browser, &token, None).await;
         browser.click_button("Platypus OAuth Bank").await;
         browser
@@ -232,7 +237,7 @@ async fn update_mode_repairs_a_broken_login(db: PgPool) {
         "WEBHOOK_UPDATE_ACKNOWLEDGED"
     );
     with_browser(&app, "link-standin-update", |browser| async move {
-        browser.goto("/").await;
+        browser.goto(HOST_PAGE).await;
         open_link(&browser, &token, None).await;
         browser
             .wait_for_text("h2", "Log in to First Platypus Bank")
@@ -257,7 +262,7 @@ async fn a_bank_that_asks_for_a_code_gets_one(db: PgPool) {
     let app = spawn_app(db).await;
     let token = link_token(&app, None).await;
     with_browser(&app, "link-standin-mfa", |browser| async move {
-        browser.goto("/").await;
+        browser.goto(HOST_PAGE).await;
         open_link(&browser, &token, None).await;
         browser.click_button("Tartan Bank").await;
         log_in(&browser, "mfa_device").await;
