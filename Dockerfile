@@ -2,7 +2,10 @@
 # syntax=docker/dockerfile:1
 
 FROM rust:1.95-bookworm AS build
-RUN rustup target add wasm32-unknown-unknown \
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends brotli \
+ && rm -rf /var/lib/apt/lists/* \
+ && rustup target add wasm32-unknown-unknown \
  && cargo install trunk --version 0.21.14 --locked \
  && cargo install wasm-bindgen-cli --version 0.2.130
 WORKDIR /src
@@ -12,7 +15,7 @@ ENV TRUNK_SKIP_VERSION_CHECK=true
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
     cargo fetch --locked \
- && (cd crates/web && trunk build --release) \
+ && bash -c '. scripts/common.sh && build_web' \
  && cargo build --release --locked -p tally-api \
  && mkdir -p /out \
  && cp target/release/tally /out/tally \

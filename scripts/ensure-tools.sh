@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Tally's build, server and tests need, skipping whatever is already there.
-#   scripts/ensure-tools.sh web        wasm target, trunk, wasm-bindgen-cli
+#   scripts/ensure-tools.sh web        wasm target, trunk, wasm-bindgen-cli, brotli
 #   scripts/ensure-tools.sh postgres   PostgreSQL server binaries
 #   scripts/ensure-tools.sh browser    Chromium and ChromeDriver (browser tests)
 set -euo pipefail
@@ -54,6 +54,10 @@ ensure_web() {
     # Not --locked: its lockfile pins a crate version the registry no longer serves.
     say "Installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (takes a couple of minutes, once)"
     cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+  fi
+  # The build compresses the app ahead of time (scripts/common.sh: precompress).
+  if ! command -v brotli >/dev/null || ! command -v gzip >/dev/null; then
+    apt_install brotli gzip
   fi
 }
 

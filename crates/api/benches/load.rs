@@ -8,6 +8,7 @@
 //! 2. A second item brings the user to 250,000 transactions; then `GET /api/transactions` (a
 //!    first page, a deep page, a search) and the insights routes, p50/p95 over repeated calls.
 //! 3. The server's resident memory afterwards.
+//! 4. The web app's code (wasm + JS) as the server sends it: brotli, gzip, and uncompressed.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -145,6 +146,53 @@ async fn main() {
     println!("tally's memory: {rss} MB resident now, {peak} MB at peak");
     let (rss, peak) = simulator.memory();
     println!("the simulator's (a separate process): {rss} MB resident now, {peak} MB at peak");
+    println!();
+    println!("the web app's wasm + JS as sent:");
+    for encoding in ["br", "gzip", "identity"] {
+        let bytes = app_code_bytes(&client, &base, encoding).await;
+        println!(
+            "  {encoding:<8} {:>6.0} KB ({bytes} bytes)",
+            bytes as f64 / 1000.0
+        );
+    }
+}
+
+/// The bytes the server sends for the wasm and JS that `index.html` loads, with `Accept-Encoding:
+/// encoding` (the client does not decompress).
+async fn app_code_bytes(client: &Client, base: &str, encoding: &str) -> usize {
+    let index = client
+        .get(format!("{base}/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut code: Vec<&str> = index
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|href| href.ends_with(".wasm") || href.ends_with(".js"))
+        .collect();
+    code.sort_unstable();
+    code.dedup();
+    assert!(code.len() >= 2, "no wasm and JS in index.html: {index}");
+    let mut total = 0;
+    for href in code {
+        let response = client
+            .get(format!("{base}{href}"))
+            .header("accept-encoding", encoding)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "{href}: {}",
+            response.status()
+        );
+        total += response.bytes().await.unwrap().len();
+    }
+    total
 }
 
 /// Links a `user_custom` item of about `transactions` transactions at `institution_id` and

@@ -70,6 +70,127 @@ async fn hashed_assets_are_cached_for_a_year(db: PgPool) {
     );
 }
 
+/// The built file whose name ends with `suffix`.
+fn built_file(suffix: &str) -> String {
+    std::fs::read_dir(spa_dir())
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .find(|name| name.ends_with(suffix))
+        .unwrap_or_else(|| panic!("no built file ending in {suffix}"))
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn the_app_goes_out_compressed_ahead_of_time(db: PgPool) {
+    let app = spawn_app(db).await;
+    for (file, content_type) in [
+        (built_file("_bg.wasm"), "application/wasm"),
+        (built_file(".js"), "text/javascript"),
+        (built_file(".css"), "text/css"),
+    ] {
+        let on_disk = |suffix: &str| std::fs::read(spa_dir().join(format!("{file}{suffix}")));
+        for (accept, encoding, suffix) in [
+            (Some("gzip, deflate, br, zstd"), Some("br"), ".br"),
+            (Some("gzip"), Some("gzip"), ".gz"),
+            (Some("br;q=0, gzip;q=0.8"), Some("gzip"), ".gz"),
+            (None, None, ""),
+        ] {
+            let mut request = app.client.get(app.url(&format!("/{file}")));
+            if let Some(accept) = accept {
+                request = request.header("accept-encoding", accept);
+            }
+            let response = request.send().await.unwrap();
+
+            assert_eq!(response.status(), StatusCode::OK, "{file} {accept:?}");
+            let headers = response.headers().clone();
+            assert_eq!(
+                headers.get("content-encoding").map(|v| v.to_str().unwrap()),
+                encoding,
+                "{file} {accept:?}"
+            );
+            assert!(
+                headers["content-type"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with(content_type),
+                "{file}: {:?}",
+                headers["content-type"]
+            );
+            assert_eq!(headers["vary"], "accept-encoding", "{file}");
+            assert_eq!(
+                headers["cache-control"],
+                "public, max-age=31536000, immutable"
+            );
+            if encoding.is_some() {
+                // Not "inline; filename=…wasm.br": the file is the .wasm, only encoded.
+                assert!(headers.get("content-disposition").is_none(), "{file}");
+            }
+            let body = response.bytes().await.unwrap();
+            assert_eq!(
+                body.as_ref(),
+                on_disk(suffix).unwrap().as_slice(),
+                "{file}{suffix} is not what was sent for {accept:?}"
+            );
+        }
+    }
+
+    // Brotli at the build's settings beats what on-the-fly compression would send.
+    let wasm = built_file("_bg.wasm");
+    let brotli = std::fs::metadata(spa_dir().join(format!("{wasm}.br"))).unwrap();
+    let plain = std::fs::metadata(spa_dir().join(&wasm)).unwrap();
+    assert!(
+        brotli.len() * 3 < plain.len(),
+        "{} of {}",
+        brotli.len(),
+        plain.len()
+    );
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn only_files_inside_the_app_are_served_compressed(db: PgPool) {
+    let secret = tempfile::tempdir().unwrap();
+    let app_dir = secret.path().join("dist");
+    std::fs::create_dir(&app_dir).unwrap();
+    std::fs::write(app_dir.join("index.html"), "<html></html>").unwrap();
+    // A file beside the app's directory that a `..` would reach.
+    std::fs::write(secret.path().join("key-0123456789abcdef.js.br"), "secret").unwrap();
+    let spa_dir = app_dir.to_string_lossy().into_owned();
+    let app = crate::helpers::spawn_app_with(db, &[("SPA_DIR", spa_dir.as_str())]).await;
+
+    // Sent as raw bytes: an HTTP client would tidy the `..` away before it left.
+    for path in [
+        "/../key-0123456789abcdef.js",
+        "/./../key-0123456789abcdef.js",
+        "/x/../../key-0123456789abcdef.js",
+        "/..%2fkey-0123456789abcdef.js",
+    ] {
+        let response = raw_get(&app.address, path, "br").await;
+        assert!(
+            !response.contains("secret"),
+            "{path} reached outside the app"
+        );
+        let status_line = response.lines().next().unwrap_or_default();
+        assert!(
+            status_line.contains(" 404 ") || status_line.contains(" 400 "),
+            "{path}: {status_line}"
+        );
+    }
+}
+
+/// A GET written by hand on a fresh connection, and the whole answer as text.
+async fn raw_get(address: &str, path: &str, accept_encoding: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept-Encoding: {accept_encoding}\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    String::from_utf8_lossy(&response).into_owned()
+}
+
 #[sqlx::test(migrations = "../../migrations")]
 async fn missing_files_are_404_not_the_app(db: PgPool) {
     let app = spawn_app(db).await;
