@@ -3,20 +3,32 @@
 //! The `Plaid-Verification` header is an ES256 JWT whose payload holds the SHA-256 of the raw
 //! body and the time it was signed. Only ES256 is accepted: `none`, HS256 and everything else
 //! are refused before any key is looked at.
+//!
+//! Looking a key up is a call to Plaid, so anyone who can reach the webhook URL could make Tally
+//! call Plaid at will by naming made-up keys. Before any lookup the claims are checked unverified
+//! (a stale or altered webhook is refused for free; they are checked again once the signature
+//! holds), and keys not yet cached are looked up at most `KEY_LOOKUPS_PER_MINUTE` times a minute.
 
 use super::client::PlaidClient;
 use super::error::PlaidError;
 use super::types::WebhookVerificationKey;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::num::NonZeroU32;
 use tokio::sync::RwLock;
 
 /// How old (or how far in the future, for clock skew) a signature may be, in seconds.
 pub const MAX_SIGNATURE_AGE_SECS: i64 = 5 * 60;
+
+/// Lookups of keys not yet cached, per minute. Plaid signs with one key for months, so only a
+/// rotation or a forgery needs one; a webhook refused for want of a lookup is sent again by
+/// Plaid (after 30 s, then less often, for a day).
+pub const KEY_LOOKUPS_PER_MINUTE: u32 = 10;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WebhookRejection {
@@ -30,6 +42,8 @@ pub enum WebhookRejection {
     MissingKeyId,
     #[error("the signing key could not be fetched from Plaid")]
     KeyUnavailable(#[source] PlaidError),
+    #[error("too many signatures by unknown keys lately; key lookups are paused")]
+    KeyLookupsExhausted,
     #[error("the signing key has expired")]
     ExpiredKey,
     #[error("the signature does not match the key")]
@@ -57,6 +71,7 @@ struct Claims {
 pub struct WebhookVerifier {
     plaid: PlaidClient,
     keys: RwLock<HashMap<String, WebhookVerificationKey>>,
+    key_lookups: DefaultDirectRateLimiter,
 }
 
 impl WebhookVerifier {
@@ -64,6 +79,9 @@ impl WebhookVerifier {
         Self {
             plaid,
             keys: RwLock::new(HashMap::new()),
+            key_lookups: RateLimiter::direct(Quota::per_minute(
+                NonZeroU32::new(KEY_LOOKUPS_PER_MINUTE).unwrap_or(NonZeroU32::MIN),
+            )),
         }
     }
 
@@ -77,6 +95,7 @@ impl WebhookVerifier {
     ) -> Result<(), WebhookRejection> {
         let jwt = signature.ok_or(WebhookRejection::MissingSignature)?;
         let kid = signing_key_id(jwt)?;
+        check_claims(&unverified_claims(jwt)?, body, now_unix)?;
         let key = self.key(&kid).await?;
         verify_with_key(jwt, &key, body, now_unix)
     }
@@ -84,6 +103,9 @@ impl WebhookVerifier {
     async fn key(&self, kid: &str) -> Result<WebhookVerificationKey, WebhookRejection> {
         if let Some(key) = self.keys.read().await.get(kid) {
             return Ok(key.clone());
+        }
+        if self.key_lookups.check().is_err() {
+            return Err(WebhookRejection::KeyLookupsExhausted);
         }
         let fetched = self
             .plaid
@@ -113,6 +135,29 @@ fn signing_key_id(jwt: &str) -> Result<String, WebhookRejection> {
     header.kid.ok_or(WebhookRejection::MissingKeyId)
 }
 
+/// The payload as it claims to be, before its signature is checked.
+fn unverified_claims(jwt: &str) -> Result<Claims, WebhookRejection> {
+    let payload = jwt.split('.').nth(1).ok_or(WebhookRejection::Malformed)?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(payload)
+        .map_err(|_| WebhookRejection::Malformed)?;
+    serde_json::from_slice(&bytes).map_err(|_| WebhookRejection::Malformed)
+}
+
+/// Signed recently enough, over exactly `body`.
+fn check_claims(claims: &Claims, body: &[u8], now_unix: i64) -> Result<(), WebhookRejection> {
+    let age_secs = now_unix.saturating_sub(claims.iat);
+    if age_secs.abs() > MAX_SIGNATURE_AGE_SECS {
+        return Err(WebhookRejection::Stale { age_secs });
+    }
+    let digest = format!("{:x}", Sha256::digest(body));
+    if !constant_time_eq::constant_time_eq(digest.as_bytes(), claims.request_body_sha256.as_bytes())
+    {
+        return Err(WebhookRejection::BodyMismatch);
+    }
+    Ok(())
+}
+
 fn verify_with_key(
     jwt: &str,
     key: &WebhookVerificationKey,
@@ -133,17 +178,7 @@ fn verify_with_key(
     let claims = jsonwebtoken::decode::<Claims>(jwt, &decoding, &validation)
         .map_err(|_| WebhookRejection::BadSignature)?
         .claims;
-
-    let age_secs = now_unix.saturating_sub(claims.iat);
-    if age_secs.abs() > MAX_SIGNATURE_AGE_SECS {
-        return Err(WebhookRejection::Stale { age_secs });
-    }
-    let digest = format!("{:x}", Sha256::digest(body));
-    if !constant_time_eq::constant_time_eq(digest.as_bytes(), claims.request_body_sha256.as_bytes())
-    {
-        return Err(WebhookRejection::BodyMismatch);
-    }
-    Ok(())
+    check_claims(&claims, body, now_unix)
 }
 
 #[cfg(test)]

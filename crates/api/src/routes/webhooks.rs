@@ -9,6 +9,7 @@ use crate::db::items::PlaidItem;
 use crate::db::sync_jobs::SyncReason;
 use crate::error::ApiError;
 use crate::items::announce;
+use crate::plaid::webhook::{WebhookRejection, KEY_LOOKUPS_PER_MINUTE};
 use crate::plaid::PlaidErrorBody;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -54,7 +55,8 @@ enum Work {
     params(("Plaid-Verification" = String, Header, description = "Plaid's ES256 JWT over the body")),
     request_body(content = String, description = "Plaid's webhook JSON, exactly as signed"),
     responses((status = 200, description = "Verified and recorded; its work is queued"),
-              (status = 400, description = "The signature does not verify; nothing happened", body = tally_shared::ApiError)))]
+              (status = 400, description = "The signature does not verify; nothing happened", body = tally_shared::ApiError),
+              (status = 429, description = "Signed by a key not yet known while key lookups are paused (too many lately); nothing happened", body = tally_shared::ApiError)))]
 #[tracing::instrument(name = "webhook", skip_all, fields(code))]
 async fn receive(
     state: web::Data<AppState>,
@@ -71,9 +73,13 @@ async fn receive(
         .await
     {
         tracing::warn!(%rejection, "webhook refused");
-        return Err(ApiError::BadRequest(
-            "The webhook's signature does not verify.".to_owned(),
-        ));
+        return Err(match rejection {
+            // Not a verdict on this webhook: Plaid sends it again later, when lookups resume.
+            WebhookRejection::KeyLookupsExhausted => ApiError::RateLimited {
+                retry_after_secs: u64::from(60 / KEY_LOOKUPS_PER_MINUTE),
+            },
+            _ => ApiError::BadRequest("The webhook's signature does not verify.".to_owned()),
+        });
     }
     let (Ok(raw), Ok(webhook)) = (
         serde_json::from_slice::<Value>(&body),

@@ -8,7 +8,7 @@ use tally::plaid::types::{
     AccountType, LinkTokenCreateRequest, LinkUser, Product, SandboxPublicTokenCreateRequest,
     SandboxPublicTokenOptions,
 };
-use tally::plaid::webhook::{WebhookRejection, WebhookVerifier};
+use tally::plaid::webhook::{WebhookRejection, WebhookVerifier, KEY_LOOKUPS_PER_MINUTE};
 use tally::plaid::{ItemAccess, PlaidApiEvent, PlaidClient, PlaidCredentials, PlaidError};
 use tokio::sync::mpsc;
 
@@ -367,4 +367,72 @@ async fn simulator_signed_webhooks_verify_and_forgeries_do_not(db: PgPool) {
         }
         other => panic!("forged kid accepted or misjudged: {other:?}"),
     }
+}
+
+/// `jwt` with its header replaced by one naming `kid` (the signature no longer matches).
+fn naming_key(jwt: &str, kid: &str) -> String {
+    let header = base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        format!(r#"{{"alg":"ES256","kid":"{kid}","typ":"JWT"}}"#),
+    );
+    format!("{header}.{}", jwt.split_once('.').unwrap().1)
+}
+
+fn key_lookups(events: &mut mpsc::Receiver<PlaidApiEvent>) -> u32 {
+    let mut lookups = 0;
+    while let Ok(event) = events.try_recv() {
+        if event.method == "/webhook_verification_key/get" {
+            lookups += 1;
+        }
+    }
+    lookups
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn made_up_key_ids_cost_plaid_few_lookups(db: PgPool) {
+    let app = spawn_app(db).await;
+    let (plaid, mut events) = client(&app);
+    let key = tally::simulator::SigningKey::load_or_create(&app.db)
+        .await
+        .unwrap();
+    let verifier = WebhookVerifier::new(plaid);
+    let body = br#"{"webhook_type":"TRANSACTIONS","webhook_code":"SYNC_UPDATES_AVAILABLE","item_id":"abc","environment":"sandbox"}"#;
+    let now = chrono::Utc::now().timestamp();
+    let genuine = key.sign(body, now).unwrap();
+
+    // Stale or for another body: refused before any key is looked up.
+    let stale = naming_key(&key.sign(body, now - 3_600).unwrap(), "made-up-stale");
+    assert!(matches!(
+        verifier.verify(Some(&stale), body, now).await,
+        Err(WebhookRejection::Stale { .. })
+    ));
+    let altered = naming_key(&genuine, "made-up-altered");
+    assert!(matches!(
+        verifier.verify(Some(&altered), b"{}", now).await,
+        Err(WebhookRejection::BodyMismatch)
+    ));
+    assert_eq!(key_lookups(&mut events), 0);
+
+    // Plaid's own key, looked up once and cached.
+    verifier.verify(Some(&genuine), body, now).await.unwrap();
+    assert_eq!(key_lookups(&mut events), 1);
+
+    // Fresh forgeries, each naming a new key: lookups until the minute's budget is spent.
+    let mut unknown_to_plaid = 0;
+    let mut not_looked_up = 0;
+    for n in 0..25 {
+        let forged = naming_key(&genuine, &format!("made-up-{n}"));
+        match verifier.verify(Some(&forged), body, now).await {
+            Err(WebhookRejection::KeyUnavailable(_)) => unknown_to_plaid += 1,
+            Err(WebhookRejection::KeyLookupsExhausted) => not_looked_up += 1,
+            other => panic!("forgery {n}: {other:?}"),
+        }
+    }
+    assert_eq!(unknown_to_plaid, KEY_LOOKUPS_PER_MINUTE - 1);
+    assert_eq!(not_looked_up, 25 - unknown_to_plaid);
+    assert_eq!(key_lookups(&mut events), KEY_LOOKUPS_PER_MINUTE - 1);
+
+    // The cached key still verifies while lookups are paused.
+    verifier.verify(Some(&genuine), body, now).await.unwrap();
+    assert_eq!(key_lookups(&mut events), 0);
 }

@@ -126,6 +126,51 @@ async fn forged_webhooks_are_refused_and_change_nothing(db: PgPool) {
 }
 
 #[sqlx::test(migrations = "../../migrations")]
+async fn forgeries_naming_made_up_keys_are_throttled(db: PgPool) {
+    let app = app(&db).await;
+    let body = json!({"webhook_type": "TRANSACTIONS", "webhook_code": "SYNC_UPDATES_AVAILABLE", "item_id": "x"});
+    let bytes = serde_json::to_vec(&body).unwrap();
+    let genuine = SigningKey::load_or_create(&db)
+        .await
+        .unwrap()
+        .sign(&bytes, chrono::Utc::now().timestamp())
+        .unwrap();
+    let rest = genuine.split_once('.').unwrap().1;
+
+    let mut statuses = Vec::new();
+    for n in 0..15 {
+        let header = base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            format!(r#"{{"alg":"ES256","kid":"made-up-{n}","typ":"JWT"}}"#),
+        );
+        let response = app
+            .client
+            .post(app.url("/webhooks/plaid"))
+            .header("Plaid-Verification", format!("{header}.{rest}"))
+            .body(bytes.clone())
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status());
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            assert!(response.headers().contains_key("retry-after"));
+            let error: Value = response.json().await.unwrap();
+            assert_eq!(error["code"], "rate_limited");
+        }
+    }
+
+    let looked_up = statuses
+        .iter()
+        .filter(|status| **status == StatusCode::BAD_REQUEST)
+        .count();
+    assert_eq!(looked_up, 10, "{statuses:?}");
+    assert!(statuses[10..]
+        .iter()
+        .all(|status| *status == StatusCode::TOO_MANY_REQUESTS));
+    assert_eq!(webhook_rows(&db).await, 0, "a forged webhook was recorded");
+}
+
+#[sqlx::test(migrations = "../../migrations")]
 async fn unknown_items_and_codes_are_recorded_and_answered(db: PgPool) {
     let app = app(&db).await;
     for body in [
