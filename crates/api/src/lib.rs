@@ -6,6 +6,7 @@ pub mod crypto;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod institutions;
 pub mod items;
 pub mod plaid;
 pub mod routes;

@@ -2,11 +2,10 @@
 //! signed-in user may ask about any bank; asked once of Plaid, then served from the database.
 
 use crate::auth::AuthUser;
-use crate::db;
 use crate::db::institutions::InstitutionRecord;
 use crate::domain::InstitutionId;
 use crate::error::ApiError;
-use crate::items::COUNTRY_CODES;
+use crate::institutions::{self, LookupError};
 use crate::plaid::PlaidError;
 use crate::state::AppState;
 use actix_web::web;
@@ -31,26 +30,11 @@ async fn get_institution(
 ) -> Result<web::Json<Institution>, ApiError> {
     // Anything not shaped like Plaid's ids cannot exist.
     let institution_id = InstitutionId::parse(&institution_id).map_err(|_| ApiError::NotFound)?;
-    if let Some(known) = db::institutions::find(&state.db, institution_id.as_str()).await? {
-        return Ok(web::Json(institution(known)));
+    match institutions::lookup(&state, &institution_id).await {
+        Ok(record) => Ok(web::Json(institution(record))),
+        Err(LookupError::Plaid(error)) => Err(plaid_error(error)),
+        Err(LookupError::Database(error)) => Err(error.into()),
     }
-    let fetched = state
-        .plaid
-        .institutions_get_by_id(institution_id.as_str(), COUNTRY_CODES, true)
-        .await
-        .map_err(plaid_error)?
-        .institution;
-    let record = InstitutionRecord {
-        institution_id: fetched.institution_id,
-        name: fetched.name,
-        logo: fetched.logo,
-        primary_color: fetched.primary_color,
-        url: fetched.url,
-        oauth: fetched.oauth,
-    };
-    db::institutions::upsert(&state.db, &record).await?;
-    tracing::info!("institution fetched from Plaid and kept");
-    Ok(web::Json(institution(record)))
 }
 
 fn plaid_error(error: PlaidError) -> ApiError {

@@ -7,6 +7,7 @@ use crate::db::items::PlaidItem;
 use crate::db::sync_jobs::SyncReason;
 use crate::domain::InstitutionId;
 use crate::error::ApiError;
+use crate::institutions;
 use crate::items::{self, announce, plaid_failure, LinkError};
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
@@ -278,14 +279,10 @@ async fn set_status(
     Ok(())
 }
 
-/// The bank's name from Plaid, when Link did not pass it on; its id if Plaid cannot say.
+/// The bank's name (kept, or from Plaid), when Link did not pass it on; its id if Plaid cannot say.
 async fn bank_name(state: &AppState, institution_id: &InstitutionId) -> String {
-    match state
-        .plaid
-        .institutions_get_by_id(institution_id.as_str(), items::COUNTRY_CODES, false)
-        .await
-    {
-        Ok(found) => found.institution.name,
+    match institutions::lookup(state, institution_id).await {
+        Ok(found) => found.name,
         Err(error) => {
             tracing::info!(%error, "no name for the institution");
             institution_id.as_str().to_owned()

@@ -17,6 +17,14 @@ async fn linking_a_bank_stores_it_sealed_and_syncs_exactly_what_the_bank_has(db:
     let item = link_bank(&app, &alice, "user_good").await;
 
     assert_eq!(item.institution_name, "First Platypus Bank");
+    // Link passed no name: it was asked of Plaid once and kept for `/api/institutions`.
+    let kept: Option<String> =
+        sqlx::query_scalar("select name from institution where institution_id = $1")
+            .bind(FIRST_PLATYPUS)
+            .fetch_optional(&db)
+            .await
+            .unwrap();
+    assert_eq!(kept.as_deref(), Some("First Platypus Bank"));
     assert_eq!(item.status, ItemStatus::Good);
     assert_eq!(item.account_count, 12);
     assert!(
