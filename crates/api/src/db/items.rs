@@ -184,24 +184,24 @@ pub async fn delete(
     Ok(result.rows_affected() > 0)
 }
 
-/// Sets the status; returns whether it changed (so the owner is told only of real changes).
+/// Sets the status; returns the owner when it changed (so they are told only of real changes).
 #[tracing::instrument(skip_all, fields(%item_id, status = status.as_str()))]
 pub async fn set_status(
     db: impl PgExecutor<'_>,
     item_id: Uuid,
     status: ItemStatus,
     error_code: Option<&str>,
-) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query(
+) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar(
         "update plaid_item set status = $2, error_code = $3
-         where item_id = $1 and (status, error_code) is distinct from ($2, $3)",
+         where item_id = $1 and (status, error_code) is distinct from ($2, $3)
+         returning user_id",
     )
     .bind(item_id)
     .bind(status.as_str())
     .bind(error_code)
-    .execute(db)
-    .await?;
-    Ok(result.rows_affected() > 0)
+    .fetch_optional(db)
+    .await
 }
 
 #[tracing::instrument(skip_all)]

@@ -264,7 +264,10 @@ async fn set_status(
     status: ItemStatus,
     error_code: Option<&str>,
 ) -> Result<(), ApiError> {
-    if db::items::set_status(&state.db, item.item_id, status, error_code).await? {
+    if db::items::set_status(&state.db, item.item_id, status, error_code)
+        .await?
+        .is_some()
+    {
         announce(
             state,
             item.user_id,

@@ -165,7 +165,10 @@ async fn act(state: &AppState, item: &PlaidItem, webhook: &Webhook) -> Result<()
             }
             _ => Some(webhook.webhook_code.clone()),
         };
-        if db::items::set_status(&state.db, item.item_id, status, error_code.as_deref()).await? {
+        if db::items::set_status(&state.db, item.item_id, status, error_code.as_deref())
+            .await?
+            .is_some()
+        {
             announce(
                 state,
                 item.user_id,

@@ -155,11 +155,8 @@ async fn announce_status(
     status: ItemStatus,
     error_code: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    let changed = db::items::set_status(&state.db, job.item_id, status, error_code).await?;
-    let owner = db::items::by_id(&state.db, job.item_id)
-        .await?
-        .map(|item| item.user_id);
-    if let (true, Some(user_id)) = (changed, owner) {
+    let owner = db::items::set_status(&state.db, job.item_id, status, error_code).await?;
+    if let Some(user_id) = owner {
         announce(
             state,
             user_id,
