@@ -108,10 +108,10 @@ impl Spa {
                     };
                     async move {
                         let mut response = response.await?;
-                        let headers = response.headers_mut();
                         if hashed {
                             // The same URL answers brotli, gzip or plain bytes by request.
-                            headers
+                            response
+                                .headers_mut()
                                 .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
                         }
                         if response.status().is_success()
