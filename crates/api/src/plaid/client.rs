@@ -4,8 +4,6 @@ use super::error::{PlaidError, PlaidErrorBody};
 use super::events::PlaidApiEvent;
 use super::types::*;
 use secrecy::{ExposeSecret, SecretString};
-use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -37,12 +35,6 @@ pub struct PlaidClient {
     client_id: String,
     secret: SecretString,
     events: Option<mpsc::Sender<PlaidApiEvent>>,
-}
-
-#[derive(Deserialize)]
-struct RequestIdOnly {
-    #[serde(default)]
-    request_id: String,
 }
 
 impl PlaidClient {
@@ -235,7 +227,7 @@ impl PlaidClient {
             .await
     }
 
-    async fn post_for_item<T: DeserializeOwned>(
+    async fn post_for_item<T: PlaidResponse>(
         &self,
         method: &'static str,
         item: &ItemAccess,
@@ -249,7 +241,7 @@ impl PlaidClient {
     /// The one place a request leaves: credentials in headers, the body as JSON, the answer
     /// decoded into `T` or Plaid's error object, and an event recorded either way.
     #[tracing::instrument(name = "plaid", skip_all, fields(plaid.method = method, plaid.item_id = item_id, plaid.request_id))]
-    async fn post<T: DeserializeOwned>(
+    async fn post<T: PlaidResponse>(
         &self,
         method: &'static str,
         item_id: Option<&str>,
@@ -279,7 +271,7 @@ impl PlaidClient {
         outcome.map(|(value, _)| value)
     }
 
-    async fn exchange<T: DeserializeOwned>(
+    async fn exchange<T: PlaidResponse>(
         &self,
         method: &'static str,
         body: Value,
@@ -305,9 +297,7 @@ impl PlaidClient {
         if (200..300).contains(&status) {
             let value = serde_json::from_slice::<T>(&bytes)
                 .map_err(|source| PlaidError::Decode { method, source })?;
-            let request_id = serde_json::from_slice::<RequestIdOnly>(&bytes)
-                .map(|r| r.request_id)
-                .unwrap_or_default();
+            let request_id = value.request_id().to_owned();
             return Ok((value, request_id));
         }
         match serde_json::from_slice::<Box<PlaidErrorBody>>(&bytes) {
