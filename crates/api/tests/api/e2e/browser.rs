@@ -216,12 +216,12 @@ impl Browser {
 
     /// Renders the page as for someone whose system prefers `scheme` (`light` or `dark`).
     pub async fn prefer_color_scheme(&self, scheme: &str) {
-        let command = DevTools {
-            command: "Emulation.setEmulatedMedia",
-            params: serde_json::json!({
+        let command = ChromeDriverCommand::dev_tools(
+            "Emulation.setEmulatedMedia",
+            serde_json::json!({
                 "features": [{ "name": "prefers-color-scheme", "value": scheme }],
             }),
-        };
+        );
         self.client.issue_cmd(command).await.unwrap();
     }
 
@@ -240,7 +240,11 @@ impl Browser {
     /// Everything the page logged at error level (console.error, uncaught exceptions, failed
     /// loads, CSP violations) since the last call.
     pub async fn console_errors(&self) -> Vec<String> {
-        let entries = self.client.issue_cmd(BrowserLog).await.unwrap_or_default();
+        let entries = self
+            .client
+            .issue_cmd(ChromeDriverCommand::browser_log())
+            .await
+            .unwrap_or_default();
         entries
             .as_array()
             .into_iter()
@@ -261,49 +265,45 @@ impl Browser {
     }
 }
 
-/// ChromeDriver's log endpoint (not in the W3C protocol, so fantoccini has no method for it).
+/// A POST to one of ChromeDriver's own endpoints, which are not in the W3C protocol, so
+/// fantoccini has no method for them: `se/log` (the console) and `goog/cdp/execute` (DevTools).
 #[derive(Debug)]
-struct BrowserLog;
+struct ChromeDriverCommand {
+    endpoint: &'static str,
+    body: serde_json::Value,
+}
 
-impl WebDriverCompatibleCommand for BrowserLog {
+impl ChromeDriverCommand {
+    fn browser_log() -> Self {
+        Self {
+            endpoint: "se/log",
+            body: serde_json::json!({ "type": "browser" }),
+        }
+    }
+
+    fn dev_tools(command: &str, params: serde_json::Value) -> Self {
+        Self {
+            endpoint: "goog/cdp/execute",
+            body: serde_json::json!({ "cmd": command, "params": params }),
+        }
+    }
+}
+
+impl WebDriverCompatibleCommand for ChromeDriverCommand {
     fn endpoint(
         &self,
         base_url: &url::Url,
         session_id: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
         base_url.join(&format!(
-            "session/{}/se/log",
-            session_id.unwrap_or_default()
+            "session/{}/{}",
+            session_id.unwrap_or_default(),
+            self.endpoint
         ))
     }
 
     fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
-    }
-}
-
-/// A Chrome DevTools command, through ChromeDriver's `goog/cdp/execute`.
-#[derive(Debug)]
-struct DevTools {
-    command: &'static str,
-    params: serde_json::Value,
-}
-
-impl WebDriverCompatibleCommand for DevTools {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
-        let body = serde_json::json!({ "cmd": self.command, "params": self.params });
-        (http::Method::POST, Some(body.to_string()))
+        (http::Method::POST, Some(self.body.to_string()))
     }
 }
 
