@@ -1,7 +1,19 @@
 use super::{read_json, ClientError};
 use gloo_net::http::Request;
+use std::cell::RefCell;
 use tally_shared::api::config::ConfigResponse;
 
+thread_local! {
+    /// The server's settings do not change while it runs: asked once per page load, however
+    /// many parts of the page (header, banks, Link) want them. Failures are not kept.
+    static CONFIG: RefCell<Option<ConfigResponse>> = const { RefCell::new(None) };
+}
+
 pub async fn get_config() -> Result<ConfigResponse, ClientError> {
-    read_json(Request::get("/api/config").send().await?).await
+    if let Some(known) = CONFIG.with_borrow(Clone::clone) {
+        return Ok(known);
+    }
+    let config: ConfigResponse = read_json(Request::get("/api/config").send().await?).await?;
+    CONFIG.set(Some(config.clone()));
+    Ok(config)
 }
