@@ -3,10 +3,10 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: help start stop logs test bench web clear-db sql fmt lint
+.PHONY: help start stop logs test bench web sqlx-prepare clear-db sql fmt lint
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  \033[1mmake %-9s\033[0m %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  \033[1mmake %-12s\033[0m %s\n", $$1, $$2}'
 
 start: ## Install what is missing, start PostgreSQL, build, and run Tally at http://localhost:3001
 	@scripts/start.sh
@@ -25,6 +25,9 @@ bench: ## Benchmark sync and reads at 100k/250k transactions, memory, app size (
 
 web: ## Build the web app only (trunk, release) into crates/web/dist
 	@source scripts/common.sh && scripts/ensure-tools.sh web && build_web
+
+sqlx-prepare: ## After changing a query or a migration: regenerate .sqlx/ (own PostgreSQL)
+	@source scripts/common.sh && scripts/ensure-tools.sh postgres sqlx && throwaway_postgres ephemeral && prepare_queries "$$PG_PORT"
 
 clear-db: ## Stop Tally and erase every table in its database (it re-creates them at next start)
 	@scripts/clear-db.sh

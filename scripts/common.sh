@@ -88,3 +88,22 @@ throwaway_postgres() {
   scripts/postgres.sh start "$PG_TMP/data" "$PG_PORT" ${1:-}
   export PG_TMP PG_PORT
 }
+
+# `sqlx::query!` checks each query at compile time against .sqlx/, the query data committed with
+# the code (builds set SQLX_OFFLINE=true in .cargo/config.toml and need no database). This writes
+# .sqlx/ afresh from a database migrated from migrations/ on the PostgreSQL at port $1; with
+# --check it changes nothing and fails unless .sqlx/ is exactly what the code's queries need.
+prepare_queries() {
+  local url="postgres://postgres@127.0.0.1:$1/tally_queries" out
+  shift
+  say "Query data (.sqlx/) from a migrated database${1:+ ($1)}"
+  DATABASE_URL=$url sqlx database reset -y --source migrations >/dev/null
+  out=$(DATABASE_URL=$url cargo sqlx prepare --workspace "$@" -- --all-targets --locked) ||
+    { printf '%s\n' "$out"; return 1; }
+  printf '%s\n' "$out"
+  # sqlx only warns about a file no query uses any more; a stale file is not current either.
+  if [[ $out == *"potentially unused queries"* ]]; then
+    say ".sqlx/ holds data for a query the code no longer has: run make sqlx-prepare"
+    return 1
+  fi
+}

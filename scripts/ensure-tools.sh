@@ -3,10 +3,12 @@
 #   scripts/ensure-tools.sh web        wasm target, trunk, wasm-bindgen-cli, brotli
 #   scripts/ensure-tools.sh postgres   PostgreSQL server binaries
 #   scripts/ensure-tools.sh browser    Chromium and ChromeDriver (browser tests)
+#   scripts/ensure-tools.sh sqlx       sqlx-cli (migrating a database, regenerating .sqlx/)
 set -euo pipefail
 
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen pin in Cargo.toml
+SQLX_CLI_VERSION=0.8.6         # the sqlx version in Cargo.lock
 
 export PATH="$HOME/.cargo/bin:$PATH"
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -76,11 +78,21 @@ ensure_browser() {
   fi
 }
 
+ensure_sqlx() {
+  if ! sqlx --version 2>/dev/null | grep -q " $SQLX_CLI_VERSION\$"; then
+    # PostgreSQL only; rustls for servers that want TLS.
+    say "Installing sqlx-cli $SQLX_CLI_VERSION (takes a couple of minutes, once)"
+    cargo install sqlx-cli --version "$SQLX_CLI_VERSION" --locked \
+      --no-default-features --features rustls,postgres
+  fi
+}
+
 for what in "$@"; do
   case "$what" in
     web) ensure_web ;;
     postgres) ensure_postgres ;;
     browser) ensure_browser ;;
+    sqlx) ensure_sqlx ;;
     *) echo "unknown tool set: $what" >&2; exit 2 ;;
   esac
 done

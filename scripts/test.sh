@@ -3,7 +3,7 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-scripts/ensure-tools.sh web postgres browser
+scripts/ensure-tools.sh web postgres browser sqlx
 
 say "cargo fmt --check"
 cargo fmt --all --check
@@ -16,6 +16,8 @@ cargo clippy --locked -p web --target wasm32-unknown-unknown -- -D warnings
 build_web
 
 throwaway_postgres ephemeral
+
+prepare_queries "$PG_PORT" --check
 
 # #[sqlx::test] makes a fresh database per test from this server.
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"

@@ -20,16 +20,16 @@ pub struct SigningKey {
 impl SigningKey {
     /// The current key, made and stored on first use.
     pub async fn load_or_create(db: &PgPool) -> anyhow::Result<Self> {
-        let stored: Option<(String, Vec<u8>, DateTime<Utc>)> = sqlx::query_as(
+        let stored = sqlx::query!(
             "select kid, private_key_der, created_at from plaid_sim.signing_key
-             where expired_at is null order by created_at desc limit 1",
+             where expired_at is null order by created_at desc limit 1"
         )
         .fetch_optional(db)
         .await?;
-        if let Some((kid, der, created_at)) = stored {
-            let secret = p256::SecretKey::from_pkcs8_der(&der)
+        if let Some(stored) = stored {
+            let secret = p256::SecretKey::from_pkcs8_der(&stored.private_key_der)
                 .map_err(|e| anyhow::anyhow!("stored simulator key is unreadable: {e}"))?;
-            return Self::from_parts(kid, secret, created_at);
+            return Self::from_parts(stored.kid, secret, stored.created_at);
         }
         let secret = p256::SecretKey::random(&mut p256::elliptic_curve::rand_core::OsRng);
         let der = secret
@@ -37,11 +37,13 @@ impl SigningKey {
             .map_err(|e| anyhow::anyhow!("encoding the simulator key: {e}"))?;
         let kid = uuid::Uuid::new_v4().to_string();
         // Two simulators starting at once may both insert; the first key wins for both.
-        sqlx::query("insert into plaid_sim.signing_key (kid, private_key_der) values ($1, $2)")
-            .bind(&kid)
-            .bind(der.as_bytes())
-            .execute(db)
-            .await?;
+        sqlx::query!(
+            "insert into plaid_sim.signing_key (kid, private_key_der) values ($1, $2)",
+            kid,
+            der.as_bytes()
+        )
+        .execute(db)
+        .await?;
         Box::pin(Self::load_or_create(db)).await
     }
 

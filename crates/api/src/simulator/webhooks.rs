@@ -131,12 +131,12 @@ impl WebhookSender {
                 .await;
             match outcome {
                 Ok(response) if response.status().as_u16() == 200 => {
-                    let _ = sqlx::query(
+                    let _ = sqlx::query!(
                         "update plaid_sim.item set last_webhook_code = $2, last_webhook_at = now()
                          where item_id = $1",
+                        item_id,
+                        code
                     )
-                    .bind(item_id)
-                    .bind(code)
                     .execute(&self.db)
                     .await;
                     return;

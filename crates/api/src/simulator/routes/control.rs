@@ -20,10 +20,12 @@ pub async fn advance_clock(sim: Sim, body: web::Json<Advance>) -> Result<HttpRes
     if !(1..=3650).contains(&body.days) {
         return Err(SimError::invalid_field("days must be between 1 and 3650"));
     }
-    sqlx::query("update plaid_sim.clock set offset_days = offset_days + $1")
-        .bind(i32::try_from(body.days).unwrap_or(0))
-        .execute(&sim.db)
-        .await?;
+    sqlx::query!(
+        "update plaid_sim.clock set offset_days = offset_days + $1",
+        i32::try_from(body.days).unwrap_or(0)
+    )
+    .execute(&sim.db)
+    .await?;
     let mut changes = 0;
     for item in store::all_items(&sim.db).await? {
         let changed = sim.catch_up(&item, false).await?;

@@ -129,10 +129,12 @@ impl crate::simulator::Simulator {
     pub(crate) async fn catch_up(&self, item: &SimItem, churn: bool) -> Result<usize, SimError> {
         let mut tx = self.db.begin().await?;
         // One catch-up per item at a time.
-        sqlx::query("select 1 from plaid_sim.item where item_id = $1 for update")
-            .bind(&item.item_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query_scalar!(
+            "select item_id from plaid_sim.item where item_id = $1 for update",
+            item.item_id
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
         let today = ledger::today(&mut *tx).await?;
         let mut changes = 0;
         if let Some(next_day) = item.generated_through.and_then(|d| d.succ_opt()) {
