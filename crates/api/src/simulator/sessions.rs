@@ -4,7 +4,6 @@ use super::error::SimError;
 use sqlx::PgPool;
 
 /// A link token as Link reads it.
-#[derive(sqlx::FromRow)]
 pub struct LinkTokenRow {
     pub link_token: String,
     /// Update mode: the item being repaired.
@@ -14,7 +13,7 @@ pub struct LinkTokenRow {
     pub days_requested: i32,
 }
 
-#[derive(sqlx::FromRow, Clone)]
+#[derive(Clone)]
 pub struct LinkSession {
     pub link_session_id: String,
     pub link_token: String,
@@ -29,11 +28,12 @@ pub struct LinkSession {
 
 /// A link token that exists and has not expired (Plaid lets sandbox tokens be reused).
 pub async fn link_token(db: &PgPool, token: &str) -> Result<LinkTokenRow, SimError> {
-    sqlx::query_as::<_, LinkTokenRow>(
+    sqlx::query_as!(
+        LinkTokenRow,
         "select link_token, item_id, webhook, redirect_uri, days_requested
          from plaid_sim.link_token where link_token = $1 and expires_at > now()",
+        token
     )
-    .bind(token)
     .fetch_optional(db)
     .await?
     .ok_or_else(SimError::invalid_link_token)
@@ -45,27 +45,27 @@ pub async fn create(
     item_id: Option<&str>,
 ) -> Result<String, SimError> {
     let id = uuid::Uuid::new_v4().to_string();
-    sqlx::query(
+    sqlx::query!(
         "insert into plaid_sim.link_session (link_session_id, link_token, item_id) values ($1, $2, $3)",
+        id,
+        link_token,
+        item_id
     )
-    .bind(&id)
-    .bind(link_token)
-    .bind(item_id)
     .execute(db)
     .await?;
     Ok(id)
 }
 
-const COLUMNS: &str = "link_session_id, link_token, institution_id, username, password, state,
-    mfa_expected, mfa_remaining, item_id";
-
 /// The session, which must belong to `link_token`.
 pub async fn get(db: &PgPool, link_token: &str, session_id: &str) -> Result<LinkSession, SimError> {
-    sqlx::query_as::<_, LinkSession>(&format!(
-        "select {COLUMNS} from plaid_sim.link_session where link_session_id = $1 and link_token = $2"
-    ))
-    .bind(session_id)
-    .bind(link_token)
+    sqlx::query_as!(
+        LinkSession,
+        "select link_session_id, link_token, institution_id, username, password, state,
+                mfa_expected, mfa_remaining, item_id
+         from plaid_sim.link_session where link_session_id = $1 and link_token = $2",
+        session_id,
+        link_token
+    )
     .fetch_optional(db)
     .await?
     .ok_or_else(|| SimError::invalid_field("link_session_id is not a session of this link token"))
@@ -75,10 +75,13 @@ pub async fn by_oauth_state(
     db: &PgPool,
     oauth_state_id: &str,
 ) -> Result<Option<LinkSession>, SimError> {
-    Ok(sqlx::query_as::<_, LinkSession>(&format!(
-        "select {COLUMNS} from plaid_sim.link_session where oauth_state_id = $1"
-    ))
-    .bind(oauth_state_id)
+    Ok(sqlx::query_as!(
+        LinkSession,
+        "select link_session_id, link_token, institution_id, username, password, state,
+                mfa_expected, mfa_remaining, item_id
+         from plaid_sim.link_session where oauth_state_id = $1",
+        oauth_state_id
+    )
     .fetch_optional(db)
     .await?)
 }
@@ -116,22 +119,22 @@ pub async fn update(
     session_id: &str,
     update: &SessionUpdate<'_>,
 ) -> Result<(), SimError> {
-    sqlx::query(
+    sqlx::query!(
         "update plaid_sim.link_session set state = $2,
              institution_id = coalesce($3, institution_id), username = coalesce($4, username),
              password = coalesce($5, password), mfa_expected = $6, mfa_remaining = $7,
              item_id = coalesce($8, item_id), oauth_state_id = coalesce($9, oauth_state_id)
          where link_session_id = $1",
+        session_id,
+        update.state,
+        update.institution_id,
+        update.username,
+        update.password,
+        update.mfa_expected,
+        update.mfa_remaining,
+        update.item_id,
+        update.oauth_state_id
     )
-    .bind(session_id)
-    .bind(update.state)
-    .bind(update.institution_id)
-    .bind(update.username)
-    .bind(update.password)
-    .bind(update.mfa_expected)
-    .bind(update.mfa_remaining)
-    .bind(update.item_id)
-    .bind(update.oauth_state_id)
     .execute(db)
     .await?;
     Ok(())

@@ -11,7 +11,6 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use sqlx::{PgExecutor, PgPool};
 
-#[derive(sqlx::FromRow)]
 pub struct SimItem {
     pub item_id: String,
     pub institution_id: String,
@@ -25,13 +24,11 @@ pub struct SimItem {
     pub last_webhook_at: Option<DateTime<Utc>>,
 }
 
-#[derive(sqlx::FromRow)]
 pub struct SimAccount {
     pub account_id: String,
     pub name: String,
     pub official_name: Option<String>,
     pub mask: Option<String>,
-    #[sqlx(rename = "type")]
     pub account_type: String,
     pub subtype: Option<String>,
     pub available: Option<Decimal>,
@@ -65,34 +62,44 @@ impl SimAccount {
     }
 }
 
-const ITEM_COLUMNS: &str = "item_id, institution_id, username, sync_activated, generated_through,
-    webhook, login_required, created_at, last_webhook_code, last_webhook_at";
-
 /// The item an access token opens; removed items and unknown tokens are `INVALID_ACCESS_TOKEN`.
 pub async fn item_by_access_token(db: &PgPool, access_token: &str) -> Result<SimItem, SimError> {
-    sqlx::query_as::<_, SimItem>(&format!(
-        "select {ITEM_COLUMNS} from plaid_sim.item where access_token = $1"
-    ))
-    .bind(access_token)
-    .fetch_optional(db)
-    .await?
-    .ok_or_else(SimError::invalid_access_token)
+    find_item(db, Some(access_token), None)
+        .await?
+        .ok_or_else(SimError::invalid_access_token)
 }
 
 pub async fn item_by_id(db: &PgPool, item_id: &str) -> Result<SimItem, SimError> {
-    sqlx::query_as::<_, SimItem>(&format!(
-        "select {ITEM_COLUMNS} from plaid_sim.item where item_id = $1"
-    ))
-    .bind(item_id)
+    find_item(db, None, Some(item_id))
+        .await?
+        .ok_or_else(SimError::not_found)
+}
+
+/// The item with this access token or this id; a key left out (null) matches nothing.
+async fn find_item(
+    db: &PgPool,
+    access_token: Option<&str>,
+    item_id: Option<&str>,
+) -> Result<Option<SimItem>, SimError> {
+    Ok(sqlx::query_as!(
+        SimItem,
+        "select item_id, institution_id, username, sync_activated, generated_through, webhook,
+                login_required, created_at, last_webhook_code, last_webhook_at
+         from plaid_sim.item where access_token = $1 or item_id = $2",
+        access_token,
+        item_id
+    )
     .fetch_optional(db)
-    .await?
-    .ok_or_else(SimError::not_found)
+    .await?)
 }
 
 pub async fn all_items(db: &PgPool) -> Result<Vec<SimItem>, SimError> {
-    Ok(sqlx::query_as::<_, SimItem>(&format!(
-        "select {ITEM_COLUMNS} from plaid_sim.item order by created_at"
-    ))
+    Ok(sqlx::query_as!(
+        SimItem,
+        "select item_id, institution_id, username, sync_activated, generated_through, webhook,
+                login_required, created_at, last_webhook_code, last_webhook_at
+         from plaid_sim.item order by created_at"
+    )
     .fetch_all(db)
     .await?)
 }
@@ -114,19 +121,19 @@ pub async fn create_item(db: &PgPool, new: NewItem<'_>) -> Result<(String, Strin
     let item_id = ids::object_id();
     let history_days = new.user.history_days(new.days_requested);
     let seed = new.user.seed().unwrap_or_else(rand::random);
-    sqlx::query(
+    sqlx::query!(
         "insert into plaid_sim.item (item_id, access_token, institution_id, username, password,
              webhook, seed, extra_per_day)
          values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        item_id,
+        ids::token("access"),
+        new.institution.id,
+        new.username,
+        new.password,
+        new.webhook,
+        i64::from_ne_bytes(seed.to_ne_bytes()),
+        i32::try_from(new.user.extra_per_day(history_days)).unwrap_or(i32::MAX)
     )
-    .bind(&item_id)
-    .bind(ids::token("access"))
-    .bind(new.institution.id)
-    .bind(new.username)
-    .bind(new.password)
-    .bind(new.webhook)
-    .bind(i64::from_ne_bytes(seed.to_ne_bytes()))
-    .bind(i32::try_from(new.user.extra_per_day(history_days)).unwrap_or(i32::MAX))
     .execute(&mut *tx)
     .await?;
     let currency = match new.user {
@@ -137,24 +144,24 @@ pub async fn create_item(db: &PgPool, new: NewItem<'_>) -> Result<(String, Strin
         _ => new.institution.currency,
     };
     for (position, account) in (0_i32..).zip(users::accounts_for(new.user)) {
-        sqlx::query(
+        sqlx::query!(
             "insert into plaid_sim.account (account_id, item_id, position, name, official_name, mask,
                  type, subtype, available, current, credit_limit, iso_currency_code, holder_category)
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            ids::object_id(),
+            item_id,
+            position,
+            account.name,
+            account.official_name,
+            account.mask,
+            account.account_type,
+            account.subtype,
+            account.available,
+            account.current,
+            account.limit,
+            currency,
+            account.holder_category
         )
-        .bind(ids::object_id())
-        .bind(&item_id)
-        .bind(position)
-        .bind(&account.name)
-        .bind(account.official_name)
-        .bind(&account.mask)
-        .bind(&account.account_type)
-        .bind(&account.subtype)
-        .bind(account.available)
-        .bind(account.current)
-        .bind(account.limit)
-        .bind(currency)
-        .bind(account.holder_category)
         .execute(&mut *tx)
         .await?;
     }
@@ -174,11 +181,13 @@ pub async fn insert_public_token(
     public_token: &str,
     item_id: &str,
 ) -> Result<(), SimError> {
-    sqlx::query("insert into plaid_sim.public_token (public_token, item_id) values ($1, $2)")
-        .bind(public_token)
-        .bind(item_id)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "insert into plaid_sim.public_token (public_token, item_id) values ($1, $2)",
+        public_token,
+        item_id
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -188,33 +197,34 @@ pub async fn exchange_public_token(
     db: &PgPool,
     public_token: &str,
 ) -> Result<(String, String), SimError> {
-    sqlx::query_as::<_, (String, String)>(
+    let exchanged = sqlx::query!(
         "update plaid_sim.public_token p set exchanged_at = now()
          from plaid_sim.item i
          where p.public_token = $1 and p.item_id = i.item_id and p.exchanged_at is null
            and p.created_at > now() - interval '30 minutes'
          returning i.item_id, i.access_token",
+        public_token
     )
-    .bind(public_token)
     .fetch_optional(db)
     .await?
-    .ok_or_else(SimError::invalid_public_token)
+    .ok_or_else(SimError::invalid_public_token)?;
+    Ok((exchanged.item_id, exchanged.access_token))
 }
 
 pub async fn accounts(db: &PgPool, item_id: &str) -> Result<Vec<SimAccount>, SimError> {
-    Ok(sqlx::query_as::<_, SimAccount>(
-        "select account_id, name, official_name, mask, type, subtype, available, current,
-                credit_limit, iso_currency_code, holder_category
-         from plaid_sim.account where item_id = $1 order by position",
+    Ok(sqlx::query_as!(
+        SimAccount,
+        r#"select account_id, name, official_name, mask, type as "account_type", subtype,
+                  available, current, credit_limit, iso_currency_code, holder_category
+           from plaid_sim.account where item_id = $1 order by position"#,
+        item_id
     )
-    .bind(item_id)
     .fetch_all(db)
     .await?)
 }
 
 pub async fn remove_item(db: &PgPool, item_id: &str) -> Result<(), SimError> {
-    sqlx::query("delete from plaid_sim.item where item_id = $1")
-        .bind(item_id)
+    sqlx::query!("delete from plaid_sim.item where item_id = $1", item_id)
         .execute(db)
         .await?;
     Ok(())
@@ -225,11 +235,13 @@ pub async fn set_login_required(
     item_id: &str,
     required: bool,
 ) -> Result<(), SimError> {
-    sqlx::query("update plaid_sim.item set login_required = $2 where item_id = $1")
-        .bind(item_id)
-        .bind(required)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "update plaid_sim.item set login_required = $2 where item_id = $1",
+        item_id,
+        required
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -238,11 +250,13 @@ pub async fn set_webhook(
     item_id: &str,
     webhook: Option<&str>,
 ) -> Result<(), SimError> {
-    sqlx::query("update plaid_sim.item set webhook = $2 where item_id = $1")
-        .bind(item_id)
-        .bind(webhook)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "update plaid_sim.item set webhook = $2 where item_id = $1",
+        item_id,
+        webhook
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -258,18 +272,18 @@ pub struct LinkTokenRecord<'a> {
 }
 
 pub async fn insert_link_token(db: &PgPool, record: &LinkTokenRecord<'_>) -> Result<(), SimError> {
-    sqlx::query(
+    sqlx::query!(
         "insert into plaid_sim.link_token
              (link_token, client_user_id, item_id, webhook, redirect_uri, days_requested, expires_at)
          values ($1, $2, $3, $4, $5, $6, $7)",
+        record.link_token,
+        record.client_user_id,
+        record.item_id,
+        record.webhook,
+        record.redirect_uri,
+        record.days_requested,
+        record.expires_at
     )
-    .bind(record.link_token)
-    .bind(record.client_user_id)
-    .bind(record.item_id)
-    .bind(record.webhook)
-    .bind(record.redirect_uri)
-    .bind(record.days_requested)
-    .bind(record.expires_at)
     .execute(db)
     .await?;
     Ok(())
@@ -277,10 +291,12 @@ pub async fn insert_link_token(db: &PgPool, record: &LinkTokenRecord<'_>) -> Res
 
 /// The first `/transactions/sync` call turns on `SYNC_UPDATES_AVAILABLE` for the item.
 pub async fn activate_sync(db: &PgPool, item_id: &str) -> Result<(), SimError> {
-    sqlx::query("update plaid_sim.item set sync_activated = true where item_id = $1")
-        .bind(item_id)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "update plaid_sim.item set sync_activated = true where item_id = $1",
+        item_id
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -290,10 +306,12 @@ pub async fn keep_accounts(
     item_id: &str,
     account_ids: &[String],
 ) -> Result<(), SimError> {
-    sqlx::query("delete from plaid_sim.account where item_id = $1 and account_id <> all($2)")
-        .bind(item_id)
-        .bind(account_ids)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "delete from plaid_sim.account where item_id = $1 and account_id <> all($2)",
+        item_id,
+        account_ids
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
