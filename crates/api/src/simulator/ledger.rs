@@ -20,7 +20,7 @@ const INSERT_CHUNK: usize = 2_000;
 
 /// Today on the simulator's clock (real time plus the days tests advanced it).
 pub async fn today(db: impl sqlx::PgExecutor<'_>) -> Result<NaiveDate, SimError> {
-    let offset: i32 = sqlx::query_scalar("select offset_days from plaid_sim.clock")
+    let offset = sqlx::query_scalar!("select offset_days from plaid_sim.clock")
         .fetch_one(db)
         .await?;
     let real = Utc::now().date_naive();
@@ -33,10 +33,8 @@ pub async fn today(db: impl sqlx::PgExecutor<'_>) -> Result<NaiveDate, SimError>
 }
 
 /// An account activity can land in.
-#[derive(sqlx::FromRow)]
 struct LedgerAccount {
     account_id: String,
-    #[sqlx(rename = "type")]
     account_type: String,
     subtype: Option<String>,
     iso_currency_code: String,
@@ -49,16 +47,18 @@ struct ItemBooks {
 }
 
 async fn books(conn: &mut PgConnection, item_id: &str) -> Result<ItemBooks, SimError> {
-    let (seed, extra): (i64, i32) =
-        sqlx::query_as("select seed, extra_per_day from plaid_sim.item where item_id = $1")
-            .bind(item_id)
-            .fetch_one(&mut *conn)
-            .await?;
-    let rows: Vec<LedgerAccount> = sqlx::query_as(
-        "select account_id, type, subtype, iso_currency_code from plaid_sim.account
-         where item_id = $1 order by position",
+    let item = sqlx::query!(
+        "select seed, extra_per_day from plaid_sim.item where item_id = $1",
+        item_id
     )
-    .bind(item_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let rows = sqlx::query_as!(
+        LedgerAccount,
+        r#"select account_id, type as "account_type", subtype, iso_currency_code
+           from plaid_sim.account where item_id = $1 order by position"#,
+        item_id
+    )
     .fetch_all(&mut *conn)
     .await?;
     let mut accounts: Vec<(Role, LedgerAccount)> = Vec::new();
@@ -70,8 +70,8 @@ async fn books(conn: &mut PgConnection, item_id: &str) -> Result<ItemBooks, SimE
         }
     }
     Ok(ItemBooks {
-        seed: u64::from_ne_bytes(seed.to_ne_bytes()),
-        extra_per_day: u32::try_from(extra).unwrap_or(0),
+        seed: u64::from_ne_bytes(item.seed.to_ne_bytes()),
+        extra_per_day: u32::try_from(item.extra_per_day).unwrap_or(0),
         accounts,
     })
 }
@@ -138,11 +138,13 @@ pub async fn generate_through(
     }
     insert(conn, item_id, &entries).await?;
     moves.apply(conn).await?;
-    sqlx::query("update plaid_sim.item set generated_through = $2 where item_id = $1")
-        .bind(item_id)
-        .bind(today)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query!(
+        "update plaid_sim.item set generated_through = $2 where item_id = $1",
+        item_id,
+        today
+    )
+    .execute(&mut *conn)
+    .await?;
     Ok(entries.len())
 }
 
@@ -162,16 +164,16 @@ impl BalanceMoves {
 
     async fn apply(self, conn: &mut PgConnection) -> Result<(), SimError> {
         for (account_id, delta) in self.0 {
-            sqlx::query(
+            sqlx::query!(
                 "update plaid_sim.account set current = current + $2,
                      available = case when type = 'credit' and credit_limit is not null
                                       then credit_limit - (current + $2)
                                       when available is null then null
                                       else available + $2 end
                  where account_id = $1",
+                account_id,
+                delta
             )
-            .bind(account_id)
-            .bind(delta)
             .execute(&mut *conn)
             .await?;
         }
@@ -186,8 +188,10 @@ async fn insert(conn: &mut PgConnection, item_id: &str, entries: &[Entry]) -> Re
         let bodies: Vec<Value> = chunk.iter().map(|e| e.body.clone()).collect();
         let dates: Vec<NaiveDate> = chunk.iter().map(|e| e.date).collect();
         let pending: Vec<bool> = chunk.iter().map(|e| e.pending).collect();
-        sqlx::query(
-            // nextval per row, in the order given, so the change log keeps the day's order.
+        // nextval per row, in the order given, so the change log keeps the day's order. The ids
+        // are borrowed (`&[&str]`), which the macro's check for text[] (`&[String]`) does not
+        // know, hence `as _`; the statement's own casts still fix the types.
+        sqlx::query!(
             "insert into plaid_sim.transaction
                  (transaction_id, item_id, account_id, body, date, pending, added_seq, seq)
              select id, $1, account_id, body, date, pending, change, change
@@ -195,20 +199,20 @@ async fn insert(conn: &mut PgConnection, item_id: &str, entries: &[Entry]) -> Re
                    from unnest($2::text[], $3::text[], $4::jsonb[], $5::date[], $6::bool[])
                         with ordinality as t(id, account_id, body, date, pending, n)) numbered
              order by change",
+            item_id,
+            &ids as _,
+            &accounts as _,
+            &bodies,
+            &dates,
+            &pending
         )
-        .bind(item_id)
-        .bind(&ids)
-        .bind(&accounts)
-        .bind(&bodies)
-        .bind(&dates)
-        .bind(&pending)
         .execute(&mut *conn)
         .await?;
     }
     if entries.len() >= BIG_HISTORY {
         // Without fresh statistics the planner takes a new history for a few rows and pages
         // through it by sorting all of it: 300 ms a page instead of a few.
-        sqlx::query("analyze plaid_sim.transaction")
+        sqlx::query!("analyze plaid_sim.transaction")
             .execute(&mut *conn)
             .await?;
     }
@@ -226,43 +230,46 @@ pub async fn post_pending(
     item_id: &str,
     through: NaiveDate,
 ) -> Result<usize, SimError> {
-    let pending: Vec<(String, String, String, Value, NaiveDate)> = sqlx::query_as(
-        "select t.transaction_id, t.account_id, a.type, t.body, t.date
-         from plaid_sim.transaction t join plaid_sim.account a using (account_id)
-         where t.item_id = $1 and t.pending and not t.removed and t.date <= $2 order by t.seq",
+    let pending = sqlx::query!(
+        r#"select t.transaction_id, t.account_id, a.type as "account_type", t.body, t.date
+           from plaid_sim.transaction t join plaid_sim.account a using (account_id)
+           where t.item_id = $1 and t.pending and not t.removed and t.date <= $2
+           order by t.seq"#,
+        item_id,
+        through
     )
-    .bind(item_id)
-    .bind(through)
     .fetch_all(&mut *conn)
     .await?;
-    let old_ids: Vec<&str> = pending.iter().map(|(id, ..)| id.as_str()).collect();
-    sqlx::query(
+    // Borrowed ids: `as _` below, as in `insert`.
+    let old_ids: Vec<&str> = pending.iter().map(|t| t.transaction_id.as_str()).collect();
+    sqlx::query!(
         "update plaid_sim.transaction set removed = true, seq = nextval('plaid_sim.change_seq')
          where transaction_id = any($1)",
+        &old_ids as _
     )
-    .bind(&old_ids)
     .execute(&mut *conn)
     .await?;
     let mut entries = Vec::new();
     let mut moves = BalanceMoves::default();
-    for (old_id, account_id, account_type, mut body, date) in pending {
-        let posted_on = date.succ_opt().unwrap_or(date);
+    for old in pending {
+        let mut body = old.body;
+        let posted_on = old.date.succ_opt().unwrap_or(old.date);
         let transaction_id = ids::object_id();
         if body["personal_finance_category"]["detailed"] == "FOOD_AND_DRINK_RESTAURANT" {
             if let Ok(amount) = body["amount"].to_string().parse::<Decimal>() {
                 let tipped = (amount * Decimal::new(118, 2)).round_dp(2);
-                moves.add(&account_id, &account_type, tipped - amount);
+                moves.add(&old.account_id, &old.account_type, tipped - amount);
                 body["amount"] = plaid_number(tipped);
             }
         }
         body["transaction_id"] = Value::from(transaction_id.as_str());
         body["pending"] = Value::Bool(false);
-        body["pending_transaction_id"] = Value::from(old_id.as_str());
+        body["pending_transaction_id"] = Value::from(old.transaction_id);
         body["date"] = Value::from(posted_on.to_string());
-        body["authorized_date"] = Value::from(date.to_string());
+        body["authorized_date"] = Value::from(old.date.to_string());
         entries.push(Entry {
             transaction_id,
-            account_id,
+            account_id: old.account_id,
             body,
             date: posted_on,
             pending: false,
@@ -281,12 +288,7 @@ pub async fn churn(
     today: NaiveDate,
 ) -> Result<usize, SimError> {
     let books = books(conn, item_id).await?;
-    let salt: i64 = sqlx::query_scalar(
-        "select coalesce(max(seq), 0) from plaid_sim.transaction where item_id = $1",
-    )
-    .bind(item_id)
-    .fetch_one(&mut *conn)
-    .await?;
+    let salt = last_change(&mut *conn, item_id).await?;
     let roles: Vec<Role> = books.accounts.iter().map(|(role, _)| *role).collect();
     let seed = books.seed ^ u64::from_ne_bytes(salt.to_ne_bytes());
     let mut entries = Vec::new();
@@ -322,44 +324,61 @@ pub async fn churn(
     insert(conn, item_id, &entries).await?;
     moves.apply(conn).await?;
 
-    let withdrawn: Option<String> = sqlx::query_scalar(
-        "select transaction_id from plaid_sim.transaction
-         where item_id = $1 and not pending and not removed and date < $2
-         order by date desc, seq desc limit 1",
-    )
-    .bind(item_id)
-    .bind(today.checked_sub_days(Days::new(3)).unwrap_or(today))
-    .fetch_optional(&mut *conn)
-    .await?;
-    if let Some(transaction_id) = withdrawn {
-        remove(conn, &transaction_id).await?;
+    let before = |days| today.checked_sub_days(Days::new(days)).unwrap_or(today);
+    if let Some(withdrawn) = latest_posted_before(conn, item_id, before(3)).await? {
+        remove(conn, &withdrawn.transaction_id).await?;
         changes += 1;
     }
-    let corrected: Option<(String, Value)> = sqlx::query_as(
-        "select transaction_id, body from plaid_sim.transaction
-         where item_id = $1 and not pending and not removed and date < $2
-         order by date desc, seq desc limit 1",
-    )
-    .bind(item_id)
-    .bind(today.checked_sub_days(Days::new(30)).unwrap_or(today))
-    .fetch_optional(&mut *conn)
-    .await?;
-    if let Some((transaction_id, mut body)) = corrected {
-        if let Ok(amount) = body["amount"].to_string().parse::<Decimal>() {
-            body["amount"] = plaid_number(amount + Decimal::ONE);
-            modify(conn, &transaction_id, &body).await?;
+    if let Some(mut corrected) = latest_posted_before(conn, item_id, before(30)).await? {
+        if let Ok(amount) = corrected.body["amount"].to_string().parse::<Decimal>() {
+            corrected.body["amount"] = plaid_number(amount + Decimal::ONE);
+            modify(conn, &corrected.transaction_id, &corrected.body).await?;
             changes += 1;
         }
     }
     Ok(changes)
 }
 
+/// A transaction as the bank keeps it.
+struct StoredTransaction {
+    transaction_id: String,
+    body: Value,
+}
+
+/// The item's latest posted, current transaction dated before `date`.
+async fn latest_posted_before(
+    conn: &mut PgConnection,
+    item_id: &str,
+    date: NaiveDate,
+) -> Result<Option<StoredTransaction>, SimError> {
+    Ok(sqlx::query_as!(
+        StoredTransaction,
+        "select transaction_id, body from plaid_sim.transaction
+         where item_id = $1 and not pending and not removed and date < $2
+         order by date desc, seq desc limit 1",
+        item_id,
+        date
+    )
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// The number of the item's latest change, 0 before its first.
+async fn last_change(db: impl sqlx::PgExecutor<'_>, item_id: &str) -> Result<i64, SimError> {
+    Ok(sqlx::query_scalar!(
+        r#"select coalesce(max(seq), 0) as "seq!" from plaid_sim.transaction where item_id = $1"#,
+        item_id
+    )
+    .fetch_one(db)
+    .await?)
+}
+
 /// Every current (not removed) transaction of an item, in change order.
 pub async fn current(db: &PgPool, item_id: &str) -> Result<Vec<Value>, SimError> {
-    Ok(sqlx::query_scalar(
+    Ok(sqlx::query_scalar!(
         "select body from plaid_sim.transaction where item_id = $1 and not removed order by seq",
+        item_id
     )
-    .bind(item_id)
     .fetch_all(db)
     .await?)
 }
@@ -370,23 +389,23 @@ pub async fn posted_since(
     item_id: &str,
     since: NaiveDate,
 ) -> Result<Vec<Value>, SimError> {
-    Ok(sqlx::query_scalar(
+    Ok(sqlx::query_scalar!(
         "select body from plaid_sim.transaction
          where item_id = $1 and not pending and not removed and date >= $2 order by date, seq",
+        item_id,
+        since
     )
-    .bind(item_id)
-    .bind(since)
     .fetch_all(db)
     .await?)
 }
 
 /// Marks a transaction removed (a new change in the log).
 pub async fn remove(conn: &mut PgConnection, transaction_id: &str) -> Result<(), SimError> {
-    sqlx::query(
+    sqlx::query!(
         "update plaid_sim.transaction set removed = true, seq = nextval('plaid_sim.change_seq')
          where transaction_id = $1",
+        transaction_id
     )
-    .bind(transaction_id)
     .execute(conn)
     .await?;
     Ok(())
@@ -398,12 +417,12 @@ pub async fn modify(
     transaction_id: &str,
     body: &Value,
 ) -> Result<(), SimError> {
-    sqlx::query(
+    sqlx::query!(
         "update plaid_sim.transaction set body = $2, seq = nextval('plaid_sim.change_seq')
          where transaction_id = $1",
+        transaction_id,
+        body
     )
-    .bind(transaction_id)
-    .bind(body)
     .execute(conn)
     .await?;
     Ok(())
@@ -461,12 +480,7 @@ pub async fn sync_page(
     cursor: Option<Cursor>,
     count: i64,
 ) -> Result<SyncPage, SimError> {
-    let latest: i64 = sqlx::query_scalar(
-        "select coalesce(max(seq), 0) from plaid_sim.transaction where item_id = $1",
-    )
-    .bind(item_id)
-    .fetch_one(db)
-    .await?;
+    let latest = last_change(db, item_id).await?;
     let cursor = match cursor {
         Some(c) if c.position < c.end && latest > c.end => {
             return Err(SimError::mutation_during_pagination())
@@ -483,16 +497,16 @@ pub async fn sync_page(
             end: latest,
         },
     };
-    let rows: Vec<(i64, i64, bool, String, String, String)> = sqlx::query_as(
-        "select seq, added_seq, removed, body::text, body->>'transaction_id',
-                body->>'account_id'
-         from plaid_sim.transaction
-         where item_id = $1 and seq > $2 and seq <= $3 order by seq limit $4",
+    let rows = sqlx::query!(
+        r#"select seq, added_seq, removed, body::text as "body!",
+                  body->>'transaction_id' as "transaction_id!", body->>'account_id' as "account_id!"
+           from plaid_sim.transaction
+           where item_id = $1 and seq > $2 and seq <= $3 order by seq limit $4"#,
+        item_id,
+        cursor.position,
+        cursor.end,
+        count + 1
     )
-    .bind(item_id)
-    .bind(cursor.position)
-    .bind(cursor.end)
-    .bind(count + 1)
     .fetch_all(db)
     .await?;
     let has_more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > count;
@@ -503,18 +517,16 @@ pub async fn sync_page(
         next_cursor: cursor,
         has_more,
     };
-    for (seq, added_seq, removed, body, transaction_id, account_id) in
-        rows.into_iter().take(usize::try_from(count).unwrap_or(0))
-    {
-        page.next_cursor.position = seq;
-        let known = added_seq <= cursor.start;
-        match (known, removed) {
+    for row in rows.into_iter().take(usize::try_from(count).unwrap_or(0)) {
+        page.next_cursor.position = row.seq;
+        let known = row.added_seq <= cursor.start;
+        match (known, row.removed) {
             (true, true) => page.removed.push(RemovedTransaction {
-                transaction_id,
-                account_id,
+                transaction_id: row.transaction_id,
+                account_id: row.account_id,
             }),
-            (true, false) => page.modified.push(RawValue::from_string(body)?),
-            (false, false) => page.added.push(RawValue::from_string(body)?),
+            (true, false) => page.modified.push(RawValue::from_string(row.body)?),
+            (false, false) => page.added.push(RawValue::from_string(row.body)?),
             // Added and removed since the client last looked: it never needs to know.
             (false, true) => {}
         }
