@@ -8,6 +8,7 @@ mod format;
 mod interop;
 mod link_flow;
 mod pages;
+mod routes;
 mod state;
 
 fn main() {

@@ -10,6 +10,7 @@ pub mod merchant_logo;
 pub mod net_worth;
 pub mod net_worth_chart;
 pub mod recent_transactions;
+pub mod sign_in_prompt;
 pub mod spending;
 pub mod spending_chart;
 pub mod status;

@@ -3,6 +3,7 @@
 
 use crate::api::transactions::query_string;
 use crate::format;
+use crate::routes::Page;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use rust_decimal::Decimal;
@@ -48,15 +49,12 @@ pub fn CategoryBars(
                     }
                 })
                 .collect_view();
-            let see_all = format!(
-                "/transactions?{}",
-                query_string(&TransactionFilter {
-                    category: Some(category.category.clone()),
-                    from: Some(from),
-                    to: Some(to),
-                    ..TransactionFilter::default()
-                })
-            );
+            let see_all = Page::Transactions.with_query(&query_string(&TransactionFilter {
+                category: Some(category.category.clone()),
+                from: Some(from),
+                to: Some(to),
+                ..TransactionFilter::default()
+            }));
             view! {
                 <li class=format!("bar-row cat-{}", index % PALETTE_SIZE)>
                     <details>

@@ -5,12 +5,13 @@
 //! rows after the last cursor, and the cursors of the pages before are kept to go back. Only the
 //! current page is ever in the DOM, however many transactions there are.
 
-use super::dashboard::SignInPrompt;
 use crate::api;
 use crate::api::transactions::query_string;
 use crate::components::error_view::ErrorView;
+use crate::components::sign_in_prompt::SignInPrompt;
 use crate::components::transaction_filters::TransactionFilters;
 use crate::components::transactions_table::TransactionsTable;
+use crate::routes::Page;
 use crate::state::refresh::on_stale;
 use crate::state::session::use_session;
 use chrono::NaiveDate;
@@ -88,14 +89,8 @@ fn Transactions() -> impl IntoView {
 
     let navigate = use_navigate();
     let set_filter = Callback::new(move |next: TransactionFilter| {
-        let query = query_string(&next);
-        let path = if query.is_empty() {
-            "/transactions".to_owned()
-        } else {
-            format!("/transactions?{query}")
-        };
         navigate(
-            &path,
+            &Page::Transactions.with_query(&query_string(&next)),
             NavigateOptions {
                 replace: true,
                 scroll: false,
