@@ -10,6 +10,7 @@ mod link_flow;
 mod pages;
 mod routes;
 mod state;
+mod transaction_filter;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -1,9 +1,9 @@
 //! Spending drawn: one horizontal SVG bar per category, longest for the largest, each opening to
 //! its detailed categories; and the merchants most was spent at.
 
-use crate::api::transactions::query_string;
 use crate::format;
 use crate::routes::Page;
+use crate::transaction_filter::query_string;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use rust_decimal::Decimal;

@@ -2,7 +2,7 @@
 //! dates and pending. Each change hands the whole new filter to `on_change`.
 
 use crate::format;
-use chrono::NaiveDate;
+use crate::transaction_filter;
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use tally_shared::api::accounts::Account;
@@ -107,16 +107,6 @@ pub fn TransactionFilters(
             })
             .collect::<Vec<_>>()
     };
-    let is_filtered = move || {
-        filter.with(|f| {
-            *f != TransactionFilter {
-                cursor: f.cursor.clone(),
-                limit: f.limit,
-                ..TransactionFilter::default()
-            }
-        })
-    };
-    let date_field = move |value: String| NaiveDate::parse_from_str(&value, "%Y-%m-%d").ok();
 
     view! {
         <form
@@ -199,7 +189,7 @@ pub fn TransactionFilters(
                     name="from"
                     prop:value=move || filter.with(|f| f.from.map(|d| d.to_string()).unwrap_or_default())
                     on:change=move |ev| {
-                        let day = date_field(event_target_value(&ev));
+                        let day = transaction_filter::day(&event_target_value(&ev));
                         change(&|f| f.from = day);
                     }
                 />
@@ -211,7 +201,7 @@ pub fn TransactionFilters(
                     name="to"
                     prop:value=move || filter.with(|f| f.to.map(|d| d.to_string()).unwrap_or_default())
                     on:change=move |ev| {
-                        let day = date_field(event_target_value(&ev));
+                        let day = transaction_filter::day(&event_target_value(&ev));
                         change(&|f| f.to = day);
                     }
                 />
@@ -221,11 +211,7 @@ pub fn TransactionFilters(
                 <select
                     name="pending"
                     on:change=move |ev| {
-                        let pending = match event_target_value(&ev).as_str() {
-                            "true" => Some(true),
-                            "false" => Some(false),
-                            _ => None,
-                        };
+                        let pending = transaction_filter::pending(&event_target_value(&ev));
                         change(&|f| f.pending = pending);
                     }
                 >
@@ -238,7 +224,7 @@ pub fn TransactionFilters(
                 <button
                     type="button"
                     class="button button-small"
-                    disabled=move || !is_filtered()
+                    disabled=move || !filter.with(transaction_filter::narrows)
                     on:click=move |_| {
                         timer.set_value(None);
                         search.set(String::new());
