@@ -1,6 +1,8 @@
 //! `/dashboard`: net worth, spending, banks and recent transactions, kept up to date by live
 //! events.
 
+mod banks;
+
 use crate::api;
 use crate::components::banks::BanksSection;
 use crate::components::net_worth::NetWorthSection;
@@ -11,6 +13,7 @@ use crate::routes::Page;
 use crate::state::live::use_live_events;
 use crate::state::refresh::on_stale;
 use crate::state::session::use_session;
+use banks::Banks;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_navigate};
@@ -97,7 +100,9 @@ fn Dashboard() -> impl IntoView {
             deleted
         }
     });
+    let banks = Banks::load();
     on_stale(move |stale| {
+        banks.refetch(stale);
         if stale.banking() {
             net_worth.refetch();
             history.refetch();
@@ -131,7 +136,14 @@ fn Dashboard() -> impl IntoView {
             <Show when=move || has_accounts() == Some(true)>
                 <SpendingSection period include_pending spending />
             </Show>
-            <BanksSection />
+            <BanksSection
+                items=banks.items
+                accounts=banks.accounts
+                institutions=banks.institutions
+                link=banks.link
+                actions=banks.actions
+                retry=banks.reload
+            />
             <Show when=move || has_accounts() == Some(true)>
                 <RecentTransactions recent />
             </Show>
