@@ -4,6 +4,7 @@ pub mod banks;
 pub mod confirm_dialog;
 pub mod credentials_form;
 pub mod error_view;
+pub mod field;
 pub mod layout;
 pub mod load_error;
 pub mod merchant_logo;
