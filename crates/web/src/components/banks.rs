@@ -5,7 +5,7 @@
 use crate::api::ClientError;
 use crate::calendar;
 use crate::components::bank_card::{BankActions, BankCard, CardContext};
-use crate::components::load_error::LoadError;
+use crate::components::error_view::LoadError;
 use crate::components::status::EmptyState;
 use crate::link_flow::{LinkFinished, LinkFlowError, LinkMode};
 use chrono::{DateTime, Utc};

@@ -6,7 +6,6 @@ pub mod credentials_form;
 pub mod error_view;
 pub mod field;
 pub mod layout;
-pub mod load_error;
 pub mod merchant_logo;
 pub mod net_worth;
 pub mod net_worth_chart;
