@@ -7,7 +7,9 @@ use crate::db::sync_jobs::SyncReason;
 use crate::error::ApiError;
 use crate::plaid::{ItemAccess, PlaidError};
 use crate::state::AppState;
+use crate::ws::{EventHub, PublishError};
 use secrecy::SecretString;
+use sqlx::{Postgres, Transaction};
 use tally_shared::api::items::{Item, ItemStatus};
 use tally_shared::ids::ItemId;
 use tally_shared::ws::ServerEvent;
@@ -37,11 +39,13 @@ pub enum LinkError {
     Plaid(#[from] PlaidError),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+    #[error("announcing the new item")]
+    Announce(#[from] PublishError),
 }
 
 /// Links a bank: claims (user, institution), exchanges the public token, stores the item with
-/// its token sealed and queues its first sync — all in one transaction, so a refused duplicate
-/// never reaches Plaid and a failed exchange leaves nothing behind.
+/// its token sealed, tells the owner and queues its first sync — all in one transaction, so a
+/// refused duplicate never reaches Plaid and a failed exchange leaves nothing behind.
 #[tracing::instrument(skip_all, fields(%user_id, institution_id))]
 pub async fn link(
     state: &AppState,
@@ -61,18 +65,37 @@ pub async fn link(
         Err(error) => return Err(error.into()),
     };
     let access = state.plaid.item_public_token_exchange(public_token).await?;
-    let sealed = seal(&state.cipher, item_id, &access.access_token);
-    db::items::set_exchanged(&mut tx, item_id, &access.item_id, &sealed).await?;
-    db::sync_jobs::enqueue(&mut *tx, item_id, SyncReason::Link).await?;
-    if let Err(error) = tx.commit().await {
+    if let Err(error) = store(state, tx, user_id, item_id, &access).await {
         // Plaid has an item we could not store: remove it there rather than leave it billed.
         if let Err(remove_error) = state.plaid.item_remove(&access).await {
             tracing::error!(error = %remove_error, "an item that could not be stored is left at Plaid");
         }
-        return Err(error.into());
+        return Err(error);
     }
     tracing::info!(%item_id, plaid_item_id = %access.item_id, "bank linked");
     Ok(item_id)
+}
+
+/// The rest of `link` once Plaid has the item. The owner's event goes out with the commit, so
+/// it reaches them before anything the first sync announces.
+async fn store(
+    state: &AppState,
+    mut tx: Transaction<'_, Postgres>,
+    user_id: Uuid,
+    item_id: Uuid,
+    access: &ItemAccess,
+) -> Result<(), LinkError> {
+    let sealed = seal(&state.cipher, item_id, &access.access_token);
+    db::items::set_exchanged(&mut tx, item_id, &access.item_id, &sealed).await?;
+    let added = ServerEvent::ItemAdded {
+        item_id: ItemId(item_id),
+    };
+    EventHub::publish_with(&mut *tx, user_id, added).await?;
+    state
+        .sync_queue
+        .queue_and_commit(tx, item_id, SyncReason::Link)
+        .await?;
+    Ok(())
 }
 
 /// Removes the item at Plaid (an item Plaid no longer knows counts as removed) and then here,

@@ -109,16 +109,8 @@ async fn create_item(
         )),
         LinkError::Plaid(error) => plaid_failure(error),
         LinkError::Database(error) => error.into(),
+        LinkError::Announce(error) => ApiError::Unexpected(error.into()),
     })?;
-    announce(
-        &state,
-        user.user_id,
-        ServerEvent::ItemAdded {
-            item_id: ItemId(item_id),
-        },
-    )
-    .await;
-    state.sync_wakeup.wake();
     let item = summary(&state, user.user_id, item_id).await?;
     Ok(HttpResponse::Created().json(item))
 }
@@ -169,7 +161,10 @@ async fn refresh_item(
         .transactions_refresh(&access)
         .await
         .map_err(plaid_failure)?;
-    queue_sync(&state, item.item_id, SyncReason::Refresh).await?;
+    state
+        .sync_queue
+        .queue(&state.db, item.item_id, SyncReason::Refresh)
+        .await?;
     Ok(HttpResponse::Accepted().json(summary(&state, user.user_id, item.item_id).await?))
 }
 
@@ -200,7 +195,10 @@ async fn login_repaired(
     )
     .await?;
     set_status(&state, &item, ItemStatus::Good, None).await?;
-    queue_sync(&state, item.item_id, SyncReason::Repair).await?;
+    state
+        .sync_queue
+        .queue(&state.db, item.item_id, SyncReason::Repair)
+        .await?;
     Ok(web::Json(
         summary(&state, user.user_id, item.item_id).await?,
     ))
@@ -250,12 +248,6 @@ async fn summary(state: &AppState, user_id: Uuid, item_id: Uuid) -> Result<Item,
         .await?
         .map(items::to_dto)
         .ok_or(ApiError::NotFound)
-}
-
-async fn queue_sync(state: &AppState, item_id: Uuid, reason: SyncReason) -> Result<(), ApiError> {
-    db::sync_jobs::enqueue(&state.db, item_id, reason).await?;
-    state.sync_wakeup.wake();
-    Ok(())
 }
 
 async fn set_status(

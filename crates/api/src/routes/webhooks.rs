@@ -182,8 +182,10 @@ async fn act(state: &AppState, item: &PlaidItem, webhook: &Webhook) -> Result<()
         }
     }
     if sync {
-        db::sync_jobs::enqueue(&state.db, item.item_id, SyncReason::Webhook).await?;
-        state.sync_wakeup.wake();
+        state
+            .sync_queue
+            .queue(&state.db, item.item_id, SyncReason::Webhook)
+            .await?;
     }
     Ok(())
 }

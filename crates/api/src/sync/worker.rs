@@ -40,7 +40,7 @@ pub async fn run(state: AppState, cancel: CancellationToken, worker: usize) {
         }
         tokio::select! {
             () = cancel.cancelled() => return,
-            () = state.sync_wakeup.woken() => {}
+            () = state.sync_queue.queued() => {}
             () = tokio::time::sleep(POLL) => {}
         }
     }
