@@ -98,6 +98,25 @@ async fn store(
     Ok(())
 }
 
+/// Sets the item's status and, when that changed it, tells the owner.
+#[tracing::instrument(skip_all, fields(%item_id, status = status.as_str()))]
+pub async fn set_status(
+    state: &AppState,
+    item_id: Uuid,
+    status: ItemStatus,
+    error_code: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    if let Some(user_id) = db::items::set_status(&state.db, item_id, status, error_code).await? {
+        let changed = ServerEvent::ItemStatusChanged {
+            item_id: ItemId(item_id),
+            status,
+            error_code: error_code.map(str::to_owned),
+        };
+        announce(state, user_id, changed).await;
+    }
+    Ok(())
+}
+
 /// Removes the item at Plaid (an item Plaid no longer knows counts as removed) and then here,
 /// with everything synced from it.
 #[tracing::instrument(skip_all, fields(item_id = %item.item_id))]

@@ -8,14 +8,12 @@ use crate::db::sync_jobs::SyncReason;
 use crate::domain::InstitutionId;
 use crate::error::ApiError;
 use crate::institutions;
-use crate::items::{self, announce, plaid_failure, LinkError};
+use crate::items::{self, plaid_failure, LinkError};
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use secrecy::SecretString;
 use tally_shared::api::config::PlaidMode;
 use tally_shared::api::items::{CreateItemRequest, Item, ItemList, ItemStatus};
-use tally_shared::ids::ItemId;
-use tally_shared::ws::ServerEvent;
 use tally_shared::{ApiError as ApiErrorBody, FieldError};
 use uuid::Uuid;
 
@@ -194,7 +192,7 @@ async fn login_repaired(
         confirmed.item.consent_expiration_time,
     )
     .await?;
-    set_status(&state, &item, ItemStatus::Good, None).await?;
+    items::set_status(&state, item.item_id, ItemStatus::Good, None).await?;
     state
         .sync_queue
         .queue(&state.db, item.item_id, SyncReason::Repair)
@@ -225,9 +223,9 @@ async fn sandbox_reset_login(
         .sandbox_item_reset_login(&access)
         .await
         .map_err(plaid_failure)?;
-    set_status(
+    items::set_status(
         &state,
-        &item,
+        item.item_id,
         ItemStatus::LoginRequired,
         Some("ITEM_LOGIN_REQUIRED"),
     )
@@ -248,30 +246,6 @@ async fn summary(state: &AppState, user_id: Uuid, item_id: Uuid) -> Result<Item,
         .await?
         .map(items::to_dto)
         .ok_or(ApiError::NotFound)
-}
-
-async fn set_status(
-    state: &AppState,
-    item: &PlaidItem,
-    status: ItemStatus,
-    error_code: Option<&str>,
-) -> Result<(), ApiError> {
-    if db::items::set_status(&state.db, item.item_id, status, error_code)
-        .await?
-        .is_some()
-    {
-        announce(
-            state,
-            item.user_id,
-            ServerEvent::ItemStatusChanged {
-                item_id: ItemId(item.item_id),
-                status,
-                error_code: error_code.map(str::to_owned),
-            },
-        )
-        .await;
-    }
-    Ok(())
 }
 
 /// The bank's name (kept, or from Plaid), when Link did not pass it on; its id if Plaid cannot say.

@@ -8,7 +8,7 @@ use crate::db::events::ReceivedWebhook;
 use crate::db::items::PlaidItem;
 use crate::db::sync_jobs::SyncReason;
 use crate::error::ApiError;
-use crate::items::announce;
+use crate::items;
 use crate::plaid::webhook::{WebhookRejection, KEY_LOOKUPS_PER_MINUTE};
 use crate::plaid::PlaidErrorBody;
 use crate::state::AppState;
@@ -17,8 +17,6 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 use tally_shared::api::items::ItemStatus;
-use tally_shared::ids::ItemId;
-use tally_shared::ws::ServerEvent;
 
 /// Plaid's webhooks are a few hundred bytes.
 const MAX_WEBHOOK_BYTES: usize = 64 * 1024;
@@ -165,21 +163,7 @@ async fn act(state: &AppState, item: &PlaidItem, webhook: &Webhook) -> Result<()
             }
             _ => Some(webhook.webhook_code.clone()),
         };
-        if db::items::set_status(&state.db, item.item_id, status, error_code.as_deref())
-            .await?
-            .is_some()
-        {
-            announce(
-                state,
-                item.user_id,
-                ServerEvent::ItemStatusChanged {
-                    item_id: ItemId(item.item_id),
-                    status,
-                    error_code,
-                },
-            )
-            .await;
-        }
+        items::set_status(state, item.item_id, status, error_code.as_deref()).await?;
     }
     if sync {
         state

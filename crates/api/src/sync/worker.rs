@@ -5,7 +5,7 @@ use super::run::{sync_item, SyncError};
 use super::POLL;
 use crate::db;
 use crate::db::sync_jobs::SyncJob;
-use crate::items::announce;
+use crate::items::{self, announce};
 use crate::state::AppState;
 use chrono::Utc;
 use std::time::Duration;
@@ -102,11 +102,17 @@ async fn settle(
         SyncError::Plaid(plaid) if plaid.is_login_required() => {
             tracing::info!("the bank wants the person to log in again");
             db::sync_jobs::complete(&state.db, job.sync_job_id).await?;
-            announce_status(state, job, ItemStatus::LoginRequired, plaid.code()).await
+            items::set_status(state, job.item_id, ItemStatus::LoginRequired, plaid.code()).await
         }
         SyncError::Plaid(plaid) if plaid.code() == Some("USER_PERMISSION_REVOKED") => {
             db::sync_jobs::complete(&state.db, job.sync_job_id).await?;
-            announce_status(state, job, ItemStatus::PermissionRevoked, plaid.code()).await
+            items::set_status(
+                state,
+                job.item_id,
+                ItemStatus::PermissionRevoked,
+                plaid.code(),
+            )
+            .await
         }
         SyncError::Plaid(plaid) if plaid.is_retryable() && attempts_left => {
             retry_later(state, job, &error).await
@@ -122,7 +128,7 @@ async fn settle(
                 _ => "SYNC_FAILED",
             };
             db::sync_jobs::fail(&state.db, job.sync_job_id, &error.to_string()).await?;
-            announce_status(state, job, ItemStatus::Error, Some(code)).await
+            items::set_status(state, job.item_id, ItemStatus::Error, Some(code)).await
         }
     }
 }
@@ -147,28 +153,6 @@ fn backoff(base: Duration, attempt: i32) -> Duration {
     let wait = base.saturating_mul(1 << doublings).min(MAX_BACKOFF);
     let jitter_ms = u64::try_from(wait.as_millis() / 2).unwrap_or(0);
     wait + Duration::from_millis(rand::random_range(0..=jitter_ms))
-}
-
-async fn announce_status(
-    state: &AppState,
-    job: &SyncJob,
-    status: ItemStatus,
-    error_code: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    let owner = db::items::set_status(&state.db, job.item_id, status, error_code).await?;
-    if let Some(user_id) = owner {
-        announce(
-            state,
-            user_id,
-            ServerEvent::ItemStatusChanged {
-                item_id: ItemId(job.item_id),
-                status,
-                error_code: error_code.map(str::to_owned),
-            },
-        )
-        .await;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
