@@ -11,6 +11,8 @@ use url::Url;
 
 /// The version of Plaid's API these types follow.
 pub const PLAID_VERSION: &str = "2020-09-14";
+/// The countries whose banks Link offers (Plaid's transactions product covers all of them).
+pub const COUNTRY_CODES: &[&str] = &["US", "CA", "GB", "IE", "FR", "ES", "NL", "DE"];
 /// Most calls answer in well under a second; Plaid asks for patience on a few.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// `/accounts/balance/get` asks the bank live and can take tens of seconds.

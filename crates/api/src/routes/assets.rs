@@ -5,7 +5,6 @@ use crate::db;
 use crate::db::assets::AssetRecord;
 use crate::domain::{AssetDescription, AssetValue};
 use crate::error::ApiError;
-use crate::items::announce;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use tally_shared::api::assets::{Asset, AssetList, NewAsset};
@@ -81,7 +80,10 @@ async fn create_asset(
     )
     .await?;
     tracing::info!(asset_id = %record.asset_id, "asset created");
-    announce(&state, user.user_id, ServerEvent::AssetsChanged).await;
+    state
+        .events
+        .announce(user.user_id, ServerEvent::AssetsChanged)
+        .await;
     Ok(HttpResponse::Created().json(asset_dto(record)?))
 }
 
@@ -101,7 +103,10 @@ async fn delete_asset(
         return Err(ApiError::NotFound);
     }
     tracing::info!(%asset_id, "asset deleted");
-    announce(&state, user.user_id, ServerEvent::AssetsChanged).await;
+    state
+        .events
+        .announce(user.user_id, ServerEvent::AssetsChanged)
+        .await;
     Ok(HttpResponse::NoContent().finish())
 }
 

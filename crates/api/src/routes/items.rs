@@ -3,17 +3,18 @@
 
 use crate::auth::AuthUser;
 use crate::db;
-use crate::db::items::PlaidItem;
+use crate::db::items::{ItemSummary, PlaidItem};
 use crate::db::sync_jobs::SyncReason;
 use crate::domain::InstitutionId;
 use crate::error::ApiError;
 use crate::institutions;
-use crate::items::{self, plaid_failure, LinkError};
+use crate::items::{self, LinkError};
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use secrecy::SecretString;
 use tally_shared::api::config::PlaidMode;
 use tally_shared::api::items::{CreateItemRequest, Item, ItemList, ItemStatus};
+use tally_shared::ids::ItemId;
 use tally_shared::{ApiError as ApiErrorBody, FieldError};
 use uuid::Uuid;
 
@@ -43,7 +44,7 @@ async fn list_items(
     let items = db::items::summaries(&state.db, user.user_id)
         .await?
         .into_iter()
-        .map(items::to_dto)
+        .map(item_dto)
         .collect();
     Ok(web::Json(ItemList { items }))
 }
@@ -105,7 +106,7 @@ async fn create_item(
         LinkError::Duplicate => ApiError::DuplicateItem(format!(
             "{institution_name} is already linked. Use “Update login” on it if it needs attention."
         )),
-        LinkError::Plaid(error) => plaid_failure(error),
+        LinkError::Plaid(error) => error.into(),
         LinkError::Database(error) => error.into(),
         LinkError::Announce(error) => ApiError::Unexpected(error.into()),
     })?;
@@ -154,11 +155,7 @@ async fn refresh_item(
 ) -> Result<HttpResponse, ApiError> {
     let item = owned(&state, user.user_id, *item_id).await?;
     let access = items::access(&state.cipher, &item).map_err(anyhow::Error::from)?;
-    state
-        .plaid
-        .transactions_refresh(&access)
-        .await
-        .map_err(plaid_failure)?;
+    state.plaid.transactions_refresh(&access).await?;
     state
         .sync_queue
         .queue(&state.db, item.item_id, SyncReason::Refresh)
@@ -179,7 +176,7 @@ async fn login_repaired(
 ) -> Result<web::Json<Item>, ApiError> {
     let item = owned(&state, user.user_id, *item_id).await?;
     let access = items::access(&state.cipher, &item).map_err(anyhow::Error::from)?;
-    let confirmed = state.plaid.item_get(&access).await.map_err(plaid_failure)?;
+    let confirmed = state.plaid.item_get(&access).await?;
     if let Some(error) = &confirmed.item.error {
         tracing::info!(code = %error.error_code, "the item is still in error after update mode");
         return Err(ApiError::Conflict(
@@ -218,11 +215,7 @@ async fn sandbox_reset_login(
     }
     let item = owned(&state, user.user_id, *item_id).await?;
     let access = items::access(&state.cipher, &item).map_err(anyhow::Error::from)?;
-    state
-        .plaid
-        .sandbox_item_reset_login(&access)
-        .await
-        .map_err(plaid_failure)?;
+    state.plaid.sandbox_item_reset_login(&access).await?;
     items::set_status(
         &state,
         item.item_id,
@@ -244,8 +237,25 @@ async fn owned(state: &AppState, user_id: Uuid, item_id: Uuid) -> Result<PlaidIt
 async fn summary(state: &AppState, user_id: Uuid, item_id: Uuid) -> Result<Item, ApiError> {
     db::items::summary(&state.db, user_id, item_id)
         .await?
-        .map(items::to_dto)
+        .map(item_dto)
         .ok_or(ApiError::NotFound)
+}
+
+/// The owner's view of an item.
+fn item_dto(summary: ItemSummary) -> Item {
+    Item {
+        id: ItemId(summary.item_id),
+        institution_id: summary.institution_id,
+        institution_name: summary.institution_name,
+        status: ItemStatus::parse(&summary.status).unwrap_or(ItemStatus::Error),
+        error_code: summary.error_code,
+        last_synced_at: summary.last_synced_at,
+        last_webhook_at: summary.last_webhook_at,
+        consent_expires_at: summary.consent_expires_at,
+        syncing: summary.syncing,
+        account_count: summary.account_count,
+        created_at: summary.created_at,
+    }
 }
 
 /// The bank's name (kept, or from Plaid), when Link did not pass it on; its id if Plaid cannot say.

@@ -3,8 +3,9 @@
 use crate::auth::AuthUser;
 use crate::db;
 use crate::error::ApiError;
-use crate::items::{self, plaid_failure, COUNTRY_CODES};
+use crate::items;
 use crate::plaid::types::{LinkTokenCreateRequest, LinkTransactionsOptions, LinkUser, Product};
+use crate::plaid::COUNTRY_CODES;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use secrecy::ExposeSecret;
@@ -64,11 +65,7 @@ async fn create_link_token(
             days_requested: Some(DAYS_REQUESTED),
         }),
     };
-    let created = state
-        .plaid
-        .link_token_create(&request)
-        .await
-        .map_err(plaid_failure)?;
+    let created = state.plaid.link_token_create(&request).await?;
     Ok(web::Json(LinkTokenResponse {
         link_token: created.link_token,
         expiration: created.expiration,

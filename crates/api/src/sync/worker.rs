@@ -5,7 +5,7 @@ use super::run::{sync_item, SyncError};
 use super::POLL;
 use crate::db;
 use crate::db::sync_jobs::SyncJob;
-use crate::items::{self, announce};
+use crate::items;
 use crate::state::AppState;
 use chrono::Utc;
 use std::time::Duration;
@@ -64,28 +64,30 @@ async fn settle(
     let error = match outcome {
         Ok(Some(synced)) => {
             db::sync_jobs::complete(&state.db, job.sync_job_id).await?;
-            announce(
-                state,
-                synced.user_id,
-                ServerEvent::ItemSynced {
-                    item_id,
-                    added: synced.added,
-                    modified: synced.modified,
-                    removed: synced.removed,
-                },
-            )
-            .await;
-            if synced.recovered {
-                announce(
-                    state,
+            state
+                .events
+                .announce(
                     synced.user_id,
-                    ServerEvent::ItemStatusChanged {
+                    ServerEvent::ItemSynced {
                         item_id,
-                        status: ItemStatus::Good,
-                        error_code: None,
+                        added: synced.added,
+                        modified: synced.modified,
+                        removed: synced.removed,
                     },
                 )
                 .await;
+            if synced.recovered {
+                state
+                    .events
+                    .announce(
+                        synced.user_id,
+                        ServerEvent::ItemStatusChanged {
+                            item_id,
+                            status: ItemStatus::Good,
+                            error_code: None,
+                        },
+                    )
+                    .await;
             }
             return Ok(());
         }

@@ -96,6 +96,14 @@ impl EventHub {
         Self::publish_with(&self.db, user_id, event).await
     }
 
+    /// As [`publish`](Self::publish), for an event that is best-effort: a failure is logged, and
+    /// a browser that misses the event catches up on its next fetch.
+    pub async fn announce(&self, user_id: Uuid, event: ServerEvent) {
+        if let Err(error) = self.publish(user_id, event).await {
+            tracing::warn!(%error, %user_id, "cannot publish a live event");
+        }
+    }
+
     /// As [`publish`](Self::publish), through `executor`. Inside a transaction PostgreSQL holds
     /// the notification until the transaction commits, and drops it if it rolls back: the event
     /// goes out exactly when the change does.
