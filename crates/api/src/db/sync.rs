@@ -1,5 +1,6 @@
-//! The writes of one sync run. All of them go through the caller's transaction, so a run lands
-//! whole or not at all; rows go in as arrays through `unnest`, never one statement per row.
+//! The writes of one sync run, and the lock that makes it the only run of its item. The writes
+//! all go through the caller's transaction, so a run lands whole or not at all; rows go in as
+//! arrays through `unnest`, never one statement per row.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -54,6 +55,27 @@ pub struct TransactionState {
 pub struct Upserted {
     pub inserted: u64,
     pub updated: u64,
+}
+
+/// Takes the item's sync lock for this connection's session, unless another session holds it.
+/// It is session-level, not transaction-level, so PostgreSQL releases it by itself if the
+/// process dies, and the run can commit inside it.
+#[tracing::instrument(skip_all)]
+pub async fn try_lock_item(conn: &mut PgConnection, item_id: Uuid) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("select pg_try_advisory_lock(hashtextextended($1::text, 0))")
+        .bind(item_id)
+        .fetch_one(conn)
+        .await
+}
+
+/// Releases what [`try_lock_item`] took on this connection.
+#[tracing::instrument(skip_all)]
+pub async fn unlock_item(conn: &mut PgConnection, item_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("select pg_advisory_unlock(hashtextextended($1::text, 0))")
+        .bind(item_id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 #[tracing::instrument(skip_all, fields(accounts = accounts.len()))]

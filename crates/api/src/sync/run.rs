@@ -54,20 +54,11 @@ pub async fn sync_item(state: &AppState, item_id: Uuid) -> Result<Option<SyncOut
     let mut conn = state.db.acquire().await?;
     // Never two runs of one item at once, across every process: a session-level lock that
     // PostgreSQL releases by itself if this process dies.
-    let locked: bool =
-        sqlx::query_scalar("select pg_try_advisory_lock(hashtextextended($1::text, 0))")
-            .bind(item_id)
-            .fetch_one(&mut *conn)
-            .await?;
-    if !locked {
+    if !db::sync::try_lock_item(&mut conn, item_id).await? {
         return Err(SyncError::Busy);
     }
     let result = run_locked(state, &mut conn, item_id).await;
-    let unlocked = sqlx::query("select pg_advisory_unlock(hashtextextended($1::text, 0))")
-        .bind(item_id)
-        .execute(&mut *conn)
-        .await;
-    if unlocked.is_err() {
+    if db::sync::unlock_item(&mut conn, item_id).await.is_err() {
         // The connection is in doubt: close it so the lock cannot outlive this run.
         drop(conn.detach());
     }
