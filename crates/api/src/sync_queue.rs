@@ -10,8 +10,8 @@ use crate::db::sync_jobs::SyncReason;
 use sqlx::{PgPool, Postgres, Transaction};
 use std::sync::Arc;
 use std::time::Duration;
+use tally_shared::ids::ItemId;
 use tokio::sync::Notify;
-use uuid::Uuid;
 
 /// The handle through which syncs are queued and workers wait for them. Cloning it is cheap.
 #[derive(Clone, Default)]
@@ -22,7 +22,7 @@ impl SyncQueue {
     pub async fn queue(
         &self,
         db: &PgPool,
-        item_id: Uuid,
+        item_id: ItemId,
         reason: SyncReason,
     ) -> Result<(), sqlx::Error> {
         db::sync_jobs::enqueue(db, item_id, reason).await?;
@@ -35,7 +35,7 @@ impl SyncQueue {
     pub async fn queue_and_commit(
         &self,
         mut tx: Transaction<'_, Postgres>,
-        item_id: Uuid,
+        item_id: ItemId,
         reason: SyncReason,
     ) -> Result<(), sqlx::Error> {
         db::sync_jobs::enqueue(&mut *tx, item_id, reason).await?;

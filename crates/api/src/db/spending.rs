@@ -15,7 +15,7 @@ use crate::domain::classification::{
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sqlx::PgExecutor;
-use uuid::Uuid;
+use tally_shared::ids::UserId;
 
 /// The transactions that count: the `from` and `where` shared by both queries, on plain columns
 /// so that the planner can use its column statistics. Parameters: `$1` user, `$2`..`$3` the
@@ -36,7 +36,7 @@ macro_rules! spending_rows {
 /// What the spending queries need to know.
 #[derive(Debug, Clone, Copy)]
 pub struct SpendingFilter {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub include_pending: bool,

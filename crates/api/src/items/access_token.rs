@@ -4,17 +4,17 @@ use crate::crypto::{CipherError, TokenCipher};
 use crate::db::items::PlaidItem;
 use crate::plaid::ItemAccess;
 use secrecy::SecretString;
-use uuid::Uuid;
+use tally_shared::ids::ItemId;
 
 /// Opens the item's access token for one call to Plaid.
 pub fn access(cipher: &TokenCipher, item: &PlaidItem) -> Result<ItemAccess, CipherError> {
     Ok(ItemAccess {
         item_id: item.plaid_item_id.clone(),
-        access_token: cipher.open(&item.access_token, item.item_id.as_bytes())?,
+        access_token: cipher.open(&item.access_token, item.item_id.0.as_bytes())?,
     })
 }
 
 /// Seals an access token for `item_id`'s row: it opens for that row only.
-pub fn seal(cipher: &TokenCipher, item_id: Uuid, access_token: &SecretString) -> Vec<u8> {
-    cipher.seal(access_token, item_id.as_bytes())
+pub fn seal(cipher: &TokenCipher, item_id: ItemId, access_token: &SecretString) -> Vec<u8> {
+    cipher.seal(access_token, item_id.0.as_bytes())
 }

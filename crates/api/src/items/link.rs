@@ -10,9 +10,8 @@ use crate::state::AppState;
 use crate::ws::{EventHub, PublishError};
 use secrecy::SecretString;
 use sqlx::{Postgres, Transaction};
-use tally_shared::ids::ItemId;
+use tally_shared::ids::{ItemId, UserId};
 use tally_shared::ws::ServerEvent;
-use uuid::Uuid;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
@@ -32,11 +31,11 @@ pub enum LinkError {
 #[tracing::instrument(skip_all, fields(%user_id, institution_id))]
 pub async fn link(
     state: &AppState,
-    user_id: Uuid,
+    user_id: UserId,
     public_token: &SecretString,
     institution_id: &str,
     institution_name: &str,
-) -> Result<Uuid, LinkError> {
+) -> Result<ItemId, LinkError> {
     let mut tx = state.db.begin().await?;
     let item_id = match db::items::claim(&mut tx, user_id, institution_id, institution_name).await {
         Ok(item_id) => item_id,
@@ -64,15 +63,13 @@ pub async fn link(
 async fn store(
     state: &AppState,
     mut tx: Transaction<'_, Postgres>,
-    user_id: Uuid,
-    item_id: Uuid,
+    user_id: UserId,
+    item_id: ItemId,
     access: &ItemAccess,
 ) -> Result<(), LinkError> {
     let sealed = seal(&state.cipher, item_id, &access.access_token);
     db::items::set_exchanged(&mut tx, item_id, &access.item_id, &sealed).await?;
-    let added = ServerEvent::ItemAdded {
-        item_id: ItemId(item_id),
-    };
+    let added = ServerEvent::ItemAdded { item_id };
     EventHub::publish_with(&mut *tx, user_id, added).await?;
     state
         .sync_queue
@@ -98,7 +95,7 @@ pub async fn remove(state: &AppState, item: &PlaidItem) -> Result<(), ApiError> 
     }
     if db::items::delete(&state.db, item.user_id, item.item_id).await? {
         let removed = ServerEvent::ItemRemoved {
-            item_id: ItemId(item.item_id),
+            item_id: item.item_id,
         };
         state.events.announce(item.user_id, removed).await;
     }
@@ -107,7 +104,7 @@ pub async fn remove(state: &AppState, item: &PlaidItem) -> Result<(), ApiError> 
 
 /// Removes every item of the user, each at Plaid first. Stops at the first that Plaid cannot
 /// remove, so nothing is left linked there unseen.
-pub async fn remove_all(state: &AppState, user_id: Uuid) -> Result<(), ApiError> {
+pub async fn remove_all(state: &AppState, user_id: UserId) -> Result<(), ApiError> {
     for item in db::items::all_owned(&state.db, user_id).await? {
         remove(state, &item).await?;
     }

@@ -25,7 +25,7 @@ pub async fn rotate_keys(db: &sqlx::PgPool, cipher: &TokenCipher) -> Result<Rota
             rotation.current += 1;
             continue;
         }
-        match cipher.open(&sealed, item_id.as_bytes()) {
+        match cipher.open(&sealed, item_id.0.as_bytes()) {
             Ok(token) => {
                 let resealed = seal(cipher, item_id, &token);
                 if db::items::replace_token(db, item_id, &sealed, &resealed).await? {

@@ -5,19 +5,18 @@ use crate::state::AppState;
 use tally_shared::api::items::ItemStatus;
 use tally_shared::ids::ItemId;
 use tally_shared::ws::ServerEvent;
-use uuid::Uuid;
 
 /// Sets the item's status and, when that changed it, tells the owner.
 #[tracing::instrument(skip_all, fields(%item_id, status = status.as_str()))]
 pub async fn set_status(
     state: &AppState,
-    item_id: Uuid,
+    item_id: ItemId,
     status: ItemStatus,
     error_code: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     if let Some(user_id) = db::items::set_status(&state.db, item_id, status, error_code).await? {
         let changed = ServerEvent::ItemStatusChanged {
-            item_id: ItemId(item_id),
+            item_id,
             status,
             error_code: error_code.map(str::to_owned),
         };

@@ -8,9 +8,9 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use tally_shared::api::assets::{Asset, AssetList, NewAsset};
+use tally_shared::ids::AssetId;
 use tally_shared::ws::ServerEvent;
 use tally_shared::{ApiError as ApiErrorBody, CurrencyCode, FieldError, Money};
-use uuid::Uuid;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/assets").get(list_assets).post(create_asset))
@@ -96,7 +96,7 @@ async fn create_asset(
 async fn delete_asset(
     state: web::Data<AppState>,
     user: AuthUser,
-    asset_id: web::Path<Uuid>,
+    asset_id: web::Path<AssetId>,
 ) -> Result<HttpResponse, ApiError> {
     let asset_id = asset_id.into_inner();
     if !db::assets::delete(&state.db, user.user_id, asset_id).await? {
@@ -115,7 +115,7 @@ fn asset_dto(record: AssetRecord) -> Result<Asset, ApiError> {
     let currency = CurrencyCode::parse(&record.currency)
         .map_err(|e| ApiError::Unexpected(anyhow::Error::new(e)))?;
     Ok(Asset {
-        id: record.asset_id.into(),
+        id: record.asset_id,
         description: record.description,
         value: Money {
             amount: record.value,

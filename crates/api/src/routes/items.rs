@@ -14,9 +14,8 @@ use actix_web::{web, HttpResponse};
 use secrecy::SecretString;
 use tally_shared::api::config::PlaidMode;
 use tally_shared::api::items::{CreateItemRequest, Item, ItemList, ItemStatus};
-use tally_shared::ids::ItemId;
+use tally_shared::ids::{ItemId, UserId};
 use tally_shared::{ApiError as ApiErrorBody, FieldError};
-use uuid::Uuid;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/items").get(list_items).post(create_item))
@@ -121,7 +120,7 @@ async fn create_item(
 async fn get_item(
     state: web::Data<AppState>,
     user: AuthUser,
-    item_id: web::Path<Uuid>,
+    item_id: web::Path<ItemId>,
 ) -> Result<web::Json<Item>, ApiError> {
     Ok(web::Json(summary(&state, user.user_id, *item_id).await?))
 }
@@ -135,7 +134,7 @@ async fn get_item(
 async fn delete_item(
     state: web::Data<AppState>,
     user: AuthUser,
-    item_id: web::Path<Uuid>,
+    item_id: web::Path<ItemId>,
 ) -> Result<HttpResponse, ApiError> {
     let item = owned(&state, user.user_id, *item_id).await?;
     items::remove(&state, &item).await?;
@@ -151,7 +150,7 @@ async fn delete_item(
 async fn refresh_item(
     state: web::Data<AppState>,
     user: AuthUser,
-    item_id: web::Path<Uuid>,
+    item_id: web::Path<ItemId>,
 ) -> Result<HttpResponse, ApiError> {
     let item = owned(&state, user.user_id, *item_id).await?;
     let access = items::access(&state.cipher, &item).map_err(anyhow::Error::from)?;
@@ -172,7 +171,7 @@ async fn refresh_item(
 async fn login_repaired(
     state: web::Data<AppState>,
     user: AuthUser,
-    item_id: web::Path<Uuid>,
+    item_id: web::Path<ItemId>,
 ) -> Result<web::Json<Item>, ApiError> {
     let item = owned(&state, user.user_id, *item_id).await?;
     let access = items::access(&state.cipher, &item).map_err(anyhow::Error::from)?;
@@ -208,7 +207,7 @@ async fn login_repaired(
 async fn sandbox_reset_login(
     state: web::Data<AppState>,
     user: AuthUser,
-    item_id: web::Path<Uuid>,
+    item_id: web::Path<ItemId>,
 ) -> Result<web::Json<Item>, ApiError> {
     if state.settings.plaid.mode == PlaidMode::Production {
         return Err(ApiError::NotFound);
@@ -228,13 +227,13 @@ async fn sandbox_reset_login(
     ))
 }
 
-async fn owned(state: &AppState, user_id: Uuid, item_id: Uuid) -> Result<PlaidItem, ApiError> {
+async fn owned(state: &AppState, user_id: UserId, item_id: ItemId) -> Result<PlaidItem, ApiError> {
     db::items::owned(&state.db, user_id, item_id)
         .await?
         .ok_or(ApiError::NotFound)
 }
 
-async fn summary(state: &AppState, user_id: Uuid, item_id: Uuid) -> Result<Item, ApiError> {
+async fn summary(state: &AppState, user_id: UserId, item_id: ItemId) -> Result<Item, ApiError> {
     db::items::summary(&state.db, user_id, item_id)
         .await?
         .map(item_dto)
@@ -244,7 +243,7 @@ async fn summary(state: &AppState, user_id: Uuid, item_id: Uuid) -> Result<Item,
 /// The owner's view of an item.
 fn item_dto(summary: ItemSummary) -> Item {
     Item {
-        id: ItemId(summary.item_id),
+        id: summary.item_id,
         institution_id: summary.institution_id,
         institution_name: summary.institution_name,
         status: ItemStatus::parse(&summary.status).unwrap_or(ItemStatus::Error),

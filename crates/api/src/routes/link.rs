@@ -40,7 +40,7 @@ async fn create_link_token(
     };
     let created = match body.item_id {
         Some(item_id) => {
-            let item = db::items::owned(&state.db, user.user_id, item_id.0)
+            let item = db::items::owned(&state.db, user.user_id, item_id)
                 .await?
                 .ok_or(ApiError::NotFound)?;
             let access = items::access(&state.cipher, &item).map_err(anyhow::Error::from)?;

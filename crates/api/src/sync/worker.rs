@@ -10,7 +10,6 @@ use crate::state::AppState;
 use chrono::Utc;
 use std::time::Duration;
 use tally_shared::api::items::ItemStatus;
-use tally_shared::ids::ItemId;
 use tally_shared::ws::ServerEvent;
 use tokio_util::sync::CancellationToken;
 
@@ -60,7 +59,7 @@ async fn settle(
     job: &SyncJob,
     outcome: Result<Option<super::SyncOutcome>, SyncError>,
 ) -> Result<(), sqlx::Error> {
-    let item_id = ItemId(job.item_id);
+    let item_id = job.item_id;
     let error = match outcome {
         Ok(Some(synced)) => {
             db::sync_jobs::complete(&state.db, job.sync_job_id).await?;
