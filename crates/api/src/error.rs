@@ -1,5 +1,6 @@
 //! The api's error type and the rendering of every error, ours or actix's, as `shared::ApiError`.
 
+use crate::crypto::CipherError;
 use crate::plaid::PlaidError;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::ServiceResponse;
@@ -111,6 +112,13 @@ impl ResponseError for ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
+        Self::Unexpected(error.into())
+    }
+}
+
+/// An access token no configured key opens: our failure, not the person's.
+impl From<CipherError> for ApiError {
+    fn from(error: CipherError) -> Self {
         Self::Unexpected(error.into())
     }
 }

@@ -153,7 +153,7 @@ async fn refresh_item(
     item_id: web::Path<ItemId>,
 ) -> Result<HttpResponse, ApiError> {
     let item = owned(&state, user.user_id, *item_id).await?;
-    let access = items::access(&state.cipher, &item).map_err(anyhow::Error::from)?;
+    let access = items::access(&state.cipher, &item)?;
     state.plaid.transactions_refresh(&access).await?;
     state
         .sync_queue
@@ -174,7 +174,7 @@ async fn login_repaired(
     item_id: web::Path<ItemId>,
 ) -> Result<web::Json<Item>, ApiError> {
     let item = owned(&state, user.user_id, *item_id).await?;
-    let access = items::access(&state.cipher, &item).map_err(anyhow::Error::from)?;
+    let access = items::access(&state.cipher, &item)?;
     let confirmed = state.plaid.item_get(&access).await?;
     if let Some(error) = &confirmed.item.error {
         tracing::info!(code = %error.error_code, "the item is still in error after update mode");
@@ -213,7 +213,7 @@ async fn sandbox_reset_login(
         return Err(ApiError::NotFound);
     }
     let item = owned(&state, user.user_id, *item_id).await?;
-    let access = items::access(&state.cipher, &item).map_err(anyhow::Error::from)?;
+    let access = items::access(&state.cipher, &item)?;
     state.plaid.sandbox_item_reset_login(&access).await?;
     items::set_status(
         &state,

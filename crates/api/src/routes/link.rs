@@ -43,7 +43,7 @@ async fn create_link_token(
             let item = db::items::owned(&state.db, user.user_id, item_id)
                 .await?
                 .ok_or(ApiError::NotFound)?;
-            let access = items::access(&state.cipher, &item).map_err(anyhow::Error::from)?;
+            let access = items::access(&state.cipher, &item)?;
             state.plaid.link_token_for_update(&access, &options).await?
         }
         None => state.plaid.link_token_for_new_item(&options).await?,
