@@ -1,5 +1,7 @@
 //! The api's error type and the rendering of every error, ours or actix's, as `shared::ApiError`.
 
+use crate::crypto::CipherError;
+use crate::plaid::PlaidError;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::ServiceResponse;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
@@ -111,6 +113,42 @@ impl ResponseError for ApiError {
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
         Self::Unexpected(error.into())
+    }
+}
+
+/// An access token no configured key opens: our failure, not the person's.
+impl From<CipherError> for ApiError {
+    fn from(error: CipherError) -> Self {
+        Self::Unexpected(error.into())
+    }
+}
+
+/// What a person should hear when Plaid fails a request they made.
+impl From<PlaidError> for ApiError {
+    fn from(error: PlaidError) -> Self {
+        tracing::warn!(%error, "Plaid refused or failed");
+        if error.is_retryable() {
+            return Self::ServiceUnavailable(
+                "The bank connection service is not answering right now. Try again in a minute."
+                    .to_owned(),
+            );
+        }
+        if error.is_login_required() {
+            return Self::Conflict(
+                "The bank wants you to log in again: use “Update login”.".to_owned(),
+            );
+        }
+        let message = match error.code() {
+            Some("INVALID_PUBLIC_TOKEN") => {
+                "Link's token has expired or was already used. Link the bank again.".to_owned()
+            }
+            Some(code) => match error.body().and_then(|b| b.display_message.clone()) {
+                Some(display) => display,
+                None => format!("The bank connection service refused the request ({code})."),
+            },
+            None => "The bank connection service gave an answer Tally could not read.".to_owned(),
+        };
+        Self::Plaid(message)
     }
 }
 

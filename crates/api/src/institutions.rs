@@ -4,8 +4,7 @@
 use crate::db;
 use crate::db::institutions::InstitutionRecord;
 use crate::domain::InstitutionId;
-use crate::items::COUNTRY_CODES;
-use crate::plaid::PlaidError;
+use crate::plaid::{PlaidError, COUNTRY_CODES};
 use crate::state::AppState;
 
 #[derive(Debug, thiserror::Error)]

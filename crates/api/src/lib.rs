@@ -15,5 +15,6 @@ pub mod spa;
 pub mod startup;
 pub mod state;
 pub mod sync;
+pub mod sync_queue;
 pub mod telemetry;
 pub mod ws;

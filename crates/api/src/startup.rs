@@ -13,7 +13,8 @@ use crate::routes;
 use crate::simulator::{self, Simulator};
 use crate::spa::Spa;
 use crate::state::AppState;
-use crate::sync::{self, SyncWakeup};
+use crate::sync;
+use crate::sync_queue::SyncQueue;
 use crate::telemetry;
 use crate::ws::{EventHub, EventTasks};
 use actix_web::dev::Server;
@@ -115,7 +116,7 @@ impl Application {
             auth_limits,
             cipher: Arc::new(cipher),
             webhook_verifier: Arc::new(WebhookVerifier::new(plaid.clone())),
-            sync_wakeup: SyncWakeup::default(),
+            sync_queue: SyncQueue::default(),
             events,
         });
         let mut sync_tasks = sync::start(state.get_ref().clone(), stop_background.clone());

@@ -5,7 +5,7 @@ use crate::config::Settings;
 use crate::crypto::TokenCipher;
 use crate::plaid::webhook::WebhookVerifier;
 use crate::plaid::PlaidClient;
-use crate::sync::SyncWakeup;
+use crate::sync_queue::SyncQueue;
 use crate::ws::EventHub;
 use sqlx::PgPool;
 use std::sync::Arc;
@@ -21,8 +21,8 @@ pub struct AppState {
     pub cipher: Arc<TokenCipher>,
     /// Checks that webhooks come from this mode's Plaid; caches its keys.
     pub webhook_verifier: Arc<WebhookVerifier>,
-    /// Wakes this process's sync workers when a job is queued.
-    pub sync_wakeup: SyncWakeup,
+    /// Queues syncs and wakes this process's sync workers.
+    pub sync_queue: SyncQueue,
     /// Publishes live events to the owner's browsers (on every replica).
     pub events: EventHub,
 }

@@ -6,6 +6,7 @@ use crate::pages::{
     AdminPage, DashboardPage, HomePage, LoginPage, NotFoundPage, OAuthLinkPage, RegisterPage,
     TransactionsPage,
 };
+use crate::routes::Page;
 use crate::state::bank_news::tell_bank_news;
 use crate::state::live::provide_live_events;
 use crate::state::session::provide_session;
@@ -13,7 +14,6 @@ use crate::state::toasts::provide_toasts;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -27,13 +27,13 @@ pub fn App() -> impl IntoView {
         <Router>
             <Layout>
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view=HomePage />
-                    <Route path=path!("/dashboard") view=DashboardPage />
-                    <Route path=path!("/transactions") view=TransactionsPage />
-                    <Route path=path!("/login") view=LoginPage />
-                    <Route path=path!("/register") view=RegisterPage />
-                    <Route path=path!("/oauth-link") view=OAuthLinkPage />
-                    <Route path=path!("/admin") view=AdminPage />
+                    <Route path=Page::Home.segment() view=HomePage />
+                    <Route path=Page::Dashboard.segment() view=DashboardPage />
+                    <Route path=Page::Transactions.segment() view=TransactionsPage />
+                    <Route path=Page::LogIn.segment() view=LoginPage />
+                    <Route path=Page::Register.segment() view=RegisterPage />
+                    <Route path=Page::OAuthLink.segment() view=OAuthLinkPage />
+                    <Route path=Page::Admin.segment() view=AdminPage />
                 </Routes>
             </Layout>
             <ToastRegion />

@@ -8,7 +8,9 @@ mod format;
 mod interop;
 mod link_flow;
 mod pages;
+mod routes;
 mod state;
+mod transaction_filter;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -9,11 +9,12 @@ use actix_web::{web, FromRequest, HttpRequest};
 use chrono::Utc;
 use std::future::Future;
 use std::pin::Pin;
+use tally_shared::ids::UserId;
 use uuid::Uuid;
 
 #[derive(Debug, Clone)]
 pub struct AuthUser {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub username: String,
     pub is_admin: bool,
     pub session_id: Uuid,

@@ -2,13 +2,13 @@
 
 use rust_decimal::Decimal;
 use sqlx::PgExecutor;
-use uuid::Uuid;
+use tally_shared::ids::{AccountId, ItemId, UserId};
 
 /// An account with its bank's id and name (from its item).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AccountRecord {
-    pub account_id: Uuid,
-    pub item_id: Uuid,
+    pub account_id: AccountId,
+    pub item_id: ItemId,
     pub institution_id: String,
     pub institution_name: String,
     pub name: String,
@@ -27,7 +27,7 @@ pub struct AccountRecord {
 #[tracing::instrument(skip_all)]
 pub async fn list_for_user(
     db: impl PgExecutor<'_>,
-    user_id: Uuid,
+    user_id: UserId,
 ) -> Result<Vec<AccountRecord>, sqlx::Error> {
     sqlx::query_as::<_, AccountRecord>(
         "select a.account_id, a.item_id, i.institution_id, i.institution_name, a.name,

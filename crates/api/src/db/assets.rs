@@ -3,11 +3,11 @@
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sqlx::PgExecutor;
-use uuid::Uuid;
+use tally_shared::ids::{AssetId, UserId};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AssetRecord {
-    pub asset_id: Uuid,
+    pub asset_id: AssetId,
     pub description: String,
     pub value: Decimal,
     pub currency: String,
@@ -16,7 +16,10 @@ pub struct AssetRecord {
 
 /// The user's assets, newest first.
 #[tracing::instrument(skip_all)]
-pub async fn list(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec<AssetRecord>, sqlx::Error> {
+pub async fn list(
+    db: impl PgExecutor<'_>,
+    user_id: UserId,
+) -> Result<Vec<AssetRecord>, sqlx::Error> {
     sqlx::query_as::<_, AssetRecord>(
         "select asset_id, description, value, currency, created_at
          from manual_asset
@@ -31,7 +34,7 @@ pub async fn list(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<Vec<AssetRec
 #[tracing::instrument(skip_all)]
 pub async fn insert(
     db: impl PgExecutor<'_>,
-    user_id: Uuid,
+    user_id: UserId,
     description: &str,
     value: Decimal,
     currency: &str,
@@ -53,8 +56,8 @@ pub async fn insert(
 #[tracing::instrument(skip_all)]
 pub async fn delete(
     db: impl PgExecutor<'_>,
-    user_id: Uuid,
-    asset_id: Uuid,
+    user_id: UserId,
+    asset_id: AssetId,
 ) -> Result<bool, sqlx::Error> {
     let result = sqlx::query("delete from manual_asset where asset_id = $1 and user_id = $2")
         .bind(asset_id)

@@ -4,12 +4,12 @@ use crate::plaid::PlaidApiEvent;
 use serde_json::Value;
 use sqlx::PgExecutor;
 use tally_shared::api::items::LinkEventRequest;
-use uuid::Uuid;
+use tally_shared::ids::{ItemId, UserId};
 
 #[tracing::instrument(skip_all)]
 pub async fn insert_link_event(
     db: impl PgExecutor<'_>,
-    user_id: Uuid,
+    user_id: UserId,
     event: &LinkEventRequest,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -66,7 +66,7 @@ pub async fn insert_plaid_api_events(
 #[derive(Debug)]
 pub struct ReceivedWebhook<'a> {
     pub plaid_item_id: Option<&'a str>,
-    pub item_id: Option<Uuid>,
+    pub item_id: Option<ItemId>,
     pub webhook_type: &'a str,
     pub webhook_code: &'a str,
     pub error_code: Option<&'a str>,

@@ -3,13 +3,13 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 use tally_shared::api::items::ItemStatus;
-use uuid::Uuid;
+use tally_shared::ids::{ItemId, UserId};
 
 /// An item with its sealed access token, for the code that talks to Plaid about it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PlaidItem {
-    pub item_id: Uuid,
-    pub user_id: Uuid,
+    pub item_id: ItemId,
+    pub user_id: UserId,
     pub institution_id: String,
     pub institution_name: String,
     pub plaid_item_id: String,
@@ -22,7 +22,7 @@ pub struct PlaidItem {
 /// An item as its owner sees it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ItemSummary {
-    pub item_id: Uuid,
+    pub item_id: ItemId,
     pub institution_id: String,
     pub institution_name: String,
     pub status: String,
@@ -53,10 +53,10 @@ const SUMMARY_SELECT: &str = "select i.item_id, i.institution_id, i.institution_
 #[tracing::instrument(skip_all)]
 pub async fn claim(
     conn: &mut PgConnection,
-    user_id: Uuid,
+    user_id: UserId,
     institution_id: &str,
     institution_name: &str,
-) -> Result<Uuid, sqlx::Error> {
+) -> Result<ItemId, sqlx::Error> {
     sqlx::query_scalar(
         "insert into plaid_item (user_id, institution_id, institution_name)
          values ($1, $2, $3) returning item_id",
@@ -71,7 +71,7 @@ pub async fn claim(
 #[tracing::instrument(skip_all)]
 pub async fn set_exchanged(
     conn: &mut PgConnection,
-    item_id: Uuid,
+    item_id: ItemId,
     plaid_item_id: &str,
     sealed_access_token: &[u8],
 ) -> Result<(), sqlx::Error> {
@@ -87,7 +87,7 @@ pub async fn set_exchanged(
 #[tracing::instrument(skip_all)]
 pub async fn summaries(
     db: impl PgExecutor<'_>,
-    user_id: Uuid,
+    user_id: UserId,
 ) -> Result<Vec<ItemSummary>, sqlx::Error> {
     sqlx::query_as(&format!(
         "{SUMMARY_SELECT} where i.user_id = $1 order by i.institution_name, i.created_at"
@@ -100,8 +100,8 @@ pub async fn summaries(
 #[tracing::instrument(skip_all)]
 pub async fn summary(
     db: impl PgExecutor<'_>,
-    user_id: Uuid,
-    item_id: Uuid,
+    user_id: UserId,
+    item_id: ItemId,
 ) -> Result<Option<ItemSummary>, sqlx::Error> {
     sqlx::query_as(&format!(
         "{SUMMARY_SELECT} where i.user_id = $1 and i.item_id = $2"
@@ -116,8 +116,8 @@ pub async fn summary(
 #[tracing::instrument(skip_all)]
 pub async fn owned(
     db: impl PgExecutor<'_>,
-    user_id: Uuid,
-    item_id: Uuid,
+    user_id: UserId,
+    item_id: ItemId,
 ) -> Result<Option<PlaidItem>, sqlx::Error> {
     sqlx::query_as(&format!(
         "select {ITEM_COLUMNS} from plaid_item where user_id = $1 and item_id = $2"
@@ -131,7 +131,7 @@ pub async fn owned(
 #[tracing::instrument(skip_all)]
 pub async fn all_owned(
     db: impl PgExecutor<'_>,
-    user_id: Uuid,
+    user_id: UserId,
 ) -> Result<Vec<PlaidItem>, sqlx::Error> {
     sqlx::query_as(&format!(
         "select {ITEM_COLUMNS} from plaid_item where user_id = $1"
@@ -145,7 +145,7 @@ pub async fn all_owned(
 #[tracing::instrument(skip_all)]
 pub async fn by_id(
     db: impl PgExecutor<'_>,
-    item_id: Uuid,
+    item_id: ItemId,
 ) -> Result<Option<PlaidItem>, sqlx::Error> {
     sqlx::query_as(&format!(
         "select {ITEM_COLUMNS} from plaid_item where item_id = $1"
@@ -173,8 +173,8 @@ pub async fn by_plaid_item_id(
 #[tracing::instrument(skip_all)]
 pub async fn delete(
     db: impl PgExecutor<'_>,
-    user_id: Uuid,
-    item_id: Uuid,
+    user_id: UserId,
+    item_id: ItemId,
 ) -> Result<bool, sqlx::Error> {
     let result = sqlx::query("delete from plaid_item where user_id = $1 and item_id = $2")
         .bind(user_id)
@@ -188,10 +188,10 @@ pub async fn delete(
 #[tracing::instrument(skip_all, fields(%item_id, status = status.as_str()))]
 pub async fn set_status(
     db: impl PgExecutor<'_>,
-    item_id: Uuid,
+    item_id: ItemId,
     status: ItemStatus,
     error_code: Option<&str>,
-) -> Result<Option<Uuid>, sqlx::Error> {
+) -> Result<Option<UserId>, sqlx::Error> {
     sqlx::query_scalar(
         "update plaid_item set status = $2, error_code = $3
          where item_id = $1 and (status, error_code) is distinct from ($2, $3)
@@ -207,7 +207,7 @@ pub async fn set_status(
 #[tracing::instrument(skip_all)]
 pub async fn set_consent_expiry(
     db: impl PgExecutor<'_>,
-    item_id: Uuid,
+    item_id: ItemId,
     expires_at: Option<DateTime<Utc>>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("update plaid_item set consent_expires_at = $2 where item_id = $1")
@@ -219,7 +219,7 @@ pub async fn set_consent_expiry(
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn touch_webhook(db: impl PgExecutor<'_>, item_id: Uuid) -> Result<(), sqlx::Error> {
+pub async fn touch_webhook(db: impl PgExecutor<'_>, item_id: ItemId) -> Result<(), sqlx::Error> {
     sqlx::query("update plaid_item set last_webhook_at = now() where item_id = $1")
         .bind(item_id)
         .execute(db)
@@ -229,7 +229,7 @@ pub async fn touch_webhook(db: impl PgExecutor<'_>, item_id: Uuid) -> Result<(),
 
 /// Every item's sealed access token (`tally rotate-key`).
 #[tracing::instrument(skip_all)]
-pub async fn all_tokens(db: impl PgExecutor<'_>) -> Result<Vec<(Uuid, Vec<u8>)>, sqlx::Error> {
+pub async fn all_tokens(db: impl PgExecutor<'_>) -> Result<Vec<(ItemId, Vec<u8>)>, sqlx::Error> {
     sqlx::query_as("select item_id, access_token from plaid_item where access_token is not null")
         .fetch_all(db)
         .await
@@ -238,7 +238,7 @@ pub async fn all_tokens(db: impl PgExecutor<'_>) -> Result<Vec<(Uuid, Vec<u8>)>,
 #[tracing::instrument(skip_all)]
 pub async fn replace_token(
     db: impl PgExecutor<'_>,
-    item_id: Uuid,
+    item_id: ItemId,
     old: &[u8],
     new: &[u8],
 ) -> Result<bool, sqlx::Error> {

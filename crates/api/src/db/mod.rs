@@ -15,7 +15,7 @@ pub mod sync_jobs;
 pub mod transactions;
 pub mod users;
 
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{PgExecutor, PgPool, Postgres, Transaction};
 
 /// The name of the constraint a database error violated, if any.
 pub fn violated_constraint(error: &sqlx::Error) -> Option<&str> {
@@ -23,6 +23,13 @@ pub fn violated_constraint(error: &sqlx::Error) -> Option<&str> {
         sqlx::Error::Database(db) => db.constraint(),
         _ => None,
     }
+}
+
+/// Asks the database the simplest question, to learn whether it answers.
+#[tracing::instrument(skip_all)]
+pub async fn ping(db: impl PgExecutor<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query("select 1").execute(db).await?;
+    Ok(())
 }
 
 /// A read-only transaction that sees one snapshot of the database, for answers built from more

@@ -8,7 +8,7 @@
 use crate::domain::classification::LIABILITY_ACCOUNT_TYPES;
 use rust_decimal::Decimal;
 use sqlx::PgExecutor;
-use uuid::Uuid;
+use tally_shared::ids::UserId;
 
 /// One currency's totals. `assets` includes `manual_assets`; `liabilities` is positive.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -24,7 +24,7 @@ pub struct CurrencyTotals {
 #[tracing::instrument(skip_all)]
 pub async fn totals(
     db: impl PgExecutor<'_>,
-    user_id: Uuid,
+    user_id: UserId,
 ) -> Result<Vec<CurrencyTotals>, sqlx::Error> {
     sqlx::query_as::<_, CurrencyTotals>(
         "with accounts as (
@@ -81,7 +81,7 @@ pub struct TypeTotal {
 #[tracing::instrument(skip_all)]
 pub async fn by_type(
     db: impl PgExecutor<'_>,
-    user_id: Uuid,
+    user_id: UserId,
 ) -> Result<Vec<TypeTotal>, sqlx::Error> {
     sqlx::query_as::<_, TypeTotal>(
         "select coalesce(iso_currency_code, unofficial_currency_code) as currency,

@@ -18,7 +18,7 @@ use crate::domain::classification::LIABILITY_ACCOUNT_TYPES;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sqlx::PgExecutor;
-use uuid::Uuid;
+use tally_shared::ids::UserId;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct HistoryPoint {
@@ -34,7 +34,7 @@ pub struct HistoryPoint {
 #[tracing::instrument(skip_all)]
 pub async fn daily(
     db: impl PgExecutor<'_>,
-    user_id: Uuid,
+    user_id: UserId,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<HistoryPoint>, sqlx::Error> {

@@ -2,12 +2,13 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
+use tally_shared::ids::UserId;
 use uuid::Uuid;
 
 #[derive(Debug, sqlx::FromRow)]
 pub struct SessionUser {
     pub session_id: Uuid,
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub username: String,
     pub is_admin: bool,
     pub last_seen_at: DateTime<Utc>,
@@ -16,7 +17,7 @@ pub struct SessionUser {
 #[tracing::instrument(skip_all)]
 pub async fn insert(
     db: impl PgExecutor<'_>,
-    user_id: Uuid,
+    user_id: UserId,
     token_hash: &[u8],
     expires_at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {

@@ -14,8 +14,10 @@ use crate::domain::classification::{
 };
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use sqlx::PgExecutor;
-use uuid::Uuid;
+use sqlx::postgres::PgArguments;
+use sqlx::query::QueryAs;
+use sqlx::{PgExecutor, Postgres};
+use tally_shared::ids::UserId;
 
 /// The transactions that count: the `from` and `where` shared by both queries, on plain columns
 /// so that the planner can use its column statistics. Parameters: `$1` user, `$2`..`$3` the
@@ -36,10 +38,26 @@ macro_rules! spending_rows {
 /// What the spending queries need to know.
 #[derive(Debug, Clone, Copy)]
 pub struct SpendingFilter {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub include_pending: bool,
+}
+
+/// Binds `$1`..`$6`, the parameters of `spending_rows!`, in order.
+trait BindSpendingRows {
+    fn bind_spending_rows(self, filter: SpendingFilter) -> Self;
+}
+
+impl<'q, O> BindSpendingRows for QueryAs<'q, Postgres, O, PgArguments> {
+    fn bind_spending_rows(self, filter: SpendingFilter) -> Self {
+        self.bind(filter.user_id)
+            .bind(filter.from)
+            .bind(filter.to)
+            .bind(filter.include_pending)
+            .bind(NOT_SPENDING_CATEGORIES)
+            .bind(UNCATEGORISED_PRIMARY)
+    }
 }
 
 /// How far a row of `by_category` is rolled up.
@@ -109,12 +127,7 @@ pub async fn by_category(
          having grouping(category, detailed) = 3 or sum(transactions) > 0
          order by currency, rollup_level desc, spent desc, category, detailed"
     ))
-    .bind(filter.user_id)
-    .bind(filter.from)
-    .bind(filter.to)
-    .bind(filter.include_pending)
-    .bind(NOT_SPENDING_CATEGORIES)
-    .bind(UNCATEGORISED_PRIMARY)
+    .bind_spending_rows(filter)
     .bind(UNCATEGORISED_DETAILED)
     .fetch_all(db)
     .await
@@ -158,12 +171,7 @@ pub async fn top_merchants(
          where rank <= $7
          order by currency, rank"
     ))
-    .bind(filter.user_id)
-    .bind(filter.from)
-    .bind(filter.to)
-    .bind(filter.include_pending)
-    .bind(NOT_SPENDING_CATEGORIES)
-    .bind(UNCATEGORISED_PRIMARY)
+    .bind_spending_rows(filter)
     .bind(limit)
     .fetch_all(db)
     .await

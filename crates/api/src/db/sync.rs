@@ -1,9 +1,11 @@
-//! The writes of one sync run. All of them go through the caller's transaction, so a run lands
-//! whole or not at all; rows go in as arrays through `unnest`, never one statement per row.
+//! The writes of one sync run, and the lock that makes it the only run of its item. The writes
+//! all go through the caller's transaction, so a run lands whole or not at all; rows go in as
+//! arrays through `unnest`, never one statement per row.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sqlx::PgConnection;
+use tally_shared::ids::{ItemId, UserId};
 use uuid::Uuid;
 
 /// Rows per statement: big enough to amortise round trips, small enough to bound memory.
@@ -56,11 +58,32 @@ pub struct Upserted {
     pub updated: u64,
 }
 
+/// Takes the item's sync lock for this connection's session, unless another session holds it.
+/// It is session-level, not transaction-level, so PostgreSQL releases it by itself if the
+/// process dies, and the run can commit inside it.
+#[tracing::instrument(skip_all)]
+pub async fn try_lock_item(conn: &mut PgConnection, item_id: ItemId) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("select pg_try_advisory_lock(hashtextextended($1::text, 0))")
+        .bind(item_id)
+        .fetch_one(conn)
+        .await
+}
+
+/// Releases what [`try_lock_item`] took on this connection.
+#[tracing::instrument(skip_all)]
+pub async fn unlock_item(conn: &mut PgConnection, item_id: ItemId) -> Result<(), sqlx::Error> {
+    sqlx::query("select pg_advisory_unlock(hashtextextended($1::text, 0))")
+        .bind(item_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 #[tracing::instrument(skip_all, fields(accounts = accounts.len()))]
 pub async fn upsert_accounts(
     conn: &mut PgConnection,
-    item_id: Uuid,
-    user_id: Uuid,
+    item_id: ItemId,
+    user_id: UserId,
     accounts: &[AccountState],
 ) -> Result<(), sqlx::Error> {
     let column =
@@ -115,7 +138,7 @@ pub async fn upsert_accounts(
 #[tracing::instrument(skip_all)]
 pub async fn snapshot_balances(
     conn: &mut PgConnection,
-    item_id: Uuid,
+    item_id: ItemId,
     today: NaiveDate,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -141,7 +164,7 @@ pub async fn snapshot_balances(
 #[tracing::instrument(skip_all, fields(transactions = transactions.len()))]
 pub async fn upsert_transactions(
     conn: &mut PgConnection,
-    item_id: Uuid,
+    item_id: ItemId,
     transactions: &[TransactionState],
 ) -> Result<Upserted, sqlx::Error> {
     let mut total = Upserted::default();
@@ -223,7 +246,7 @@ pub async fn upsert_transactions(
 #[tracing::instrument(skip_all, fields(removed = plaid_transaction_ids.len()))]
 pub async fn delete_transactions(
     conn: &mut PgConnection,
-    item_id: Uuid,
+    item_id: ItemId,
     plaid_transaction_ids: &[String],
 ) -> Result<u64, sqlx::Error> {
     let mut deleted = 0;
@@ -246,7 +269,7 @@ pub async fn delete_transactions(
 #[tracing::instrument(skip_all)]
 pub async fn finish(
     conn: &mut PgConnection,
-    item_id: Uuid,
+    item_id: ItemId,
     cursor: &str,
 ) -> Result<Option<bool>, sqlx::Error> {
     sqlx::query_scalar(

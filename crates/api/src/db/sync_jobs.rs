@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 use std::time::Duration;
-use uuid::Uuid;
+use tally_shared::ids::ItemId;
 
 /// Why a sync was asked for (kept for support; every reason runs the same sync).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +30,7 @@ impl SyncReason {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SyncJob {
     pub sync_job_id: i64,
-    pub item_id: Uuid,
+    pub item_id: ItemId,
     /// Including the attempt now starting.
     pub attempts: i32,
 }
@@ -40,7 +40,7 @@ pub struct SyncJob {
 #[tracing::instrument(skip_all, fields(%item_id, reason = reason.as_str()))]
 pub async fn enqueue(
     db: impl PgExecutor<'_>,
-    item_id: Uuid,
+    item_id: ItemId,
     reason: SyncReason,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(

@@ -5,14 +5,14 @@ use chrono::NaiveDate;
 use futures_util::stream::BoxStream;
 use rust_decimal::Decimal;
 use sqlx::{PgExecutor, PgPool, Postgres, QueryBuilder};
-use uuid::Uuid;
+use tally_shared::ids::{AccountId, ItemId, TransactionId, UserId};
 
 /// A transaction with the name of its account.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TransactionRecord {
-    pub transaction_id: Uuid,
-    pub account_id: Uuid,
-    pub item_id: Uuid,
+    pub transaction_id: TransactionId,
+    pub account_id: AccountId,
+    pub item_id: ItemId,
     pub account_name: String,
     pub amount: Decimal,
     /// The ISO code, else the bank's unofficial one.
@@ -43,7 +43,7 @@ const ORDER: &str = " order by t.date desc, t.transaction_id desc";
 #[tracing::instrument(skip_all, fields(limit = page.limit, after = page.after.is_some()))]
 pub async fn page(
     db: impl PgExecutor<'_>,
-    user_id: Uuid,
+    user_id: UserId,
     filters: &TransactionFilters,
     page: PageRequest,
 ) -> Result<(Vec<TransactionRecord>, Option<TransactionCursor>), sqlx::Error> {
@@ -72,7 +72,7 @@ pub async fn page(
         rows.truncate(limit);
         rows.last().map(|last| TransactionCursor {
             date: last.date,
-            transaction_id: last.transaction_id,
+            transaction_id: last.transaction_id.0,
         })
     } else {
         None
@@ -84,7 +84,7 @@ pub async fn page(
 pub struct TransactionExport(QueryBuilder<'static, Postgres>);
 
 impl TransactionExport {
-    pub fn new(user_id: Uuid, filters: &TransactionFilters) -> Self {
+    pub fn new(user_id: UserId, filters: &TransactionFilters) -> Self {
         let mut query = matching(user_id, filters);
         query.push(ORDER);
         Self(query)
@@ -104,7 +104,7 @@ impl TransactionExport {
 
 /// `select … where` the user's transactions match `filters`; each filter adds one condition with
 /// its value bound, never spliced into the text.
-fn matching(user_id: Uuid, filters: &TransactionFilters) -> QueryBuilder<'static, Postgres> {
+fn matching(user_id: UserId, filters: &TransactionFilters) -> QueryBuilder<'static, Postgres> {
     let mut query = QueryBuilder::new(
         "select t.transaction_id, t.account_id, t.item_id, a.name as account_name, t.amount,
                 coalesce(t.iso_currency_code, t.unofficial_currency_code) as currency,

@@ -2,11 +2,11 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
-use uuid::Uuid;
+use tally_shared::ids::UserId;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRecord {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub username: String,
     pub password_hash: String,
     pub is_admin: bool,
@@ -53,7 +53,7 @@ pub async fn by_username(
 
 /// Deletes a user; sessions and (later) everything of theirs go with them by cascade.
 #[tracing::instrument(skip_all)]
-pub async fn delete(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<bool, sqlx::Error> {
+pub async fn delete(db: impl PgExecutor<'_>, user_id: UserId) -> Result<bool, sqlx::Error> {
     let result = sqlx::query("delete from app_user where user_id = $1")
         .bind(user_id)
         .execute(db)
@@ -64,7 +64,7 @@ pub async fn delete(db: impl PgExecutor<'_>, user_id: Uuid) -> Result<bool, sqlx
 /// One row of the admin's user list.
 #[derive(Debug, sqlx::FromRow)]
 pub struct UserSummary {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub username: String,
     pub is_admin: bool,
     pub created_at: DateTime<Utc>,

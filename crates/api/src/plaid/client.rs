@@ -11,6 +11,10 @@ use url::Url;
 
 /// The version of Plaid's API these types follow.
 pub const PLAID_VERSION: &str = "2020-09-14";
+/// The countries whose banks Link offers (Plaid's transactions product covers all of them).
+pub const COUNTRY_CODES: &[&str] = &["US", "CA", "GB", "IE", "FR", "ES", "NL", "DE"];
+/// How much history a new link asks for: Plaid's maximum.
+const DAYS_REQUESTED: u32 = 730;
 /// Most calls answer in well under a second; Plaid asks for patience on a few.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// `/accounts/balance/get` asks the bank live and can take tens of seconds.
@@ -26,6 +30,32 @@ pub struct PlaidCredentials {
 pub struct ItemAccess {
     pub item_id: String,
     pub access_token: SecretString,
+}
+
+/// What every link token names besides the item: who is linking (an opaque id, no PII), where
+/// Plaid sends the item's webhooks, and where the bank sends the person back after OAuth.
+pub struct LinkTokenOptions<'a> {
+    pub client_user_id: &'a str,
+    pub webhook: &'a str,
+    pub redirect_uri: &'a str,
+}
+
+impl LinkTokenOptions<'_> {
+    fn request(&self) -> LinkTokenCreateRequest {
+        LinkTokenCreateRequest {
+            client_name: "Tally".to_owned(),
+            language: "en".to_owned(),
+            country_codes: COUNTRY_CODES.iter().map(|c| (*c).to_owned()).collect(),
+            user: LinkUser {
+                client_user_id: self.client_user_id.to_owned(),
+            },
+            products: Vec::new(),
+            webhook: Some(self.webhook.to_owned()),
+            access_token: None,
+            redirect_uri: Some(self.redirect_uri.to_owned()),
+            transactions: None,
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -69,6 +99,33 @@ impl PlaidClient {
         request: &LinkTokenCreateRequest,
     ) -> Result<LinkTokenCreateResponse, PlaidError> {
         self.post("/link/token/create", None, json!(request), DEFAULT_TIMEOUT)
+            .await
+    }
+
+    /// A link token for linking a new bank, asking for its transactions and as much history as
+    /// Plaid gives.
+    pub async fn link_token_for_new_item(
+        &self,
+        options: &LinkTokenOptions<'_>,
+    ) -> Result<LinkTokenCreateResponse, PlaidError> {
+        let request = LinkTokenCreateRequest {
+            products: vec![Product::Transactions],
+            transactions: Some(LinkTransactionsOptions {
+                days_requested: Some(DAYS_REQUESTED),
+            }),
+            ..options.request()
+        };
+        self.link_token_create(&request).await
+    }
+
+    /// A link token for update mode: Link asks the person to log in to `item`'s bank again.
+    pub async fn link_token_for_update(
+        &self,
+        item: &ItemAccess,
+        options: &LinkTokenOptions<'_>,
+    ) -> Result<LinkTokenCreateResponse, PlaidError> {
+        let body = json!(options.request());
+        self.post_for_item("/link/token/create", item, body, DEFAULT_TIMEOUT)
             .await
     }
 

@@ -9,6 +9,6 @@ mod events;
 pub mod types;
 pub mod webhook;
 
-pub use client::{ItemAccess, PlaidClient, PlaidCredentials};
+pub use client::{ItemAccess, LinkTokenOptions, PlaidClient, PlaidCredentials, COUNTRY_CODES};
 pub use error::{PlaidError, PlaidErrorBody};
 pub use events::PlaidApiEvent;

@@ -32,8 +32,8 @@ async fn list_accounts(
 
 fn account(record: AccountRecord) -> Account {
     Account {
-        id: record.account_id.into(),
-        item_id: record.item_id.into(),
+        id: record.account_id,
+        item_id: record.item_id,
         institution_id: record.institution_id,
         institution_name: record.institution_name,
         is_liability: is_liability(&record.account_type),

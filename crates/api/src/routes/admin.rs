@@ -7,8 +7,8 @@ use crate::items;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use tally_shared::api::admin::{AdminUserList, AdminUserSummary};
+use tally_shared::ids::UserId;
 use tally_shared::ApiError as ApiErrorBody;
-use uuid::Uuid;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/admin/users").get(list_users))
@@ -26,7 +26,7 @@ async fn list_users(
         .await?
         .into_iter()
         .map(|user| AdminUserSummary {
-            id: user.user_id.into(),
+            id: user.user_id,
             username: user.username,
             is_admin: user.is_admin,
             created_at: user.created_at,
@@ -45,7 +45,7 @@ async fn list_users(
 async fn delete_user(
     state: web::Data<AppState>,
     admin: AdminUser,
-    user_id: web::Path<Uuid>,
+    user_id: web::Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
     let user_id = user_id.into_inner();
     if user_id == admin.0.user_id {

@@ -5,13 +5,12 @@ use crate::db;
 use crate::db::assets::AssetRecord;
 use crate::domain::{AssetDescription, AssetValue};
 use crate::error::ApiError;
-use crate::items::announce;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use tally_shared::api::assets::{Asset, AssetList, NewAsset};
+use tally_shared::ids::AssetId;
 use tally_shared::ws::ServerEvent;
 use tally_shared::{ApiError as ApiErrorBody, CurrencyCode, FieldError, Money};
-use uuid::Uuid;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/assets").get(list_assets).post(create_asset))
@@ -81,7 +80,10 @@ async fn create_asset(
     )
     .await?;
     tracing::info!(asset_id = %record.asset_id, "asset created");
-    announce(&state, user.user_id, ServerEvent::AssetsChanged).await;
+    state
+        .events
+        .announce(user.user_id, ServerEvent::AssetsChanged)
+        .await;
     Ok(HttpResponse::Created().json(asset_dto(record)?))
 }
 
@@ -94,14 +96,17 @@ async fn create_asset(
 async fn delete_asset(
     state: web::Data<AppState>,
     user: AuthUser,
-    asset_id: web::Path<Uuid>,
+    asset_id: web::Path<AssetId>,
 ) -> Result<HttpResponse, ApiError> {
     let asset_id = asset_id.into_inner();
     if !db::assets::delete(&state.db, user.user_id, asset_id).await? {
         return Err(ApiError::NotFound);
     }
     tracing::info!(%asset_id, "asset deleted");
-    announce(&state, user.user_id, ServerEvent::AssetsChanged).await;
+    state
+        .events
+        .announce(user.user_id, ServerEvent::AssetsChanged)
+        .await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -110,7 +115,7 @@ fn asset_dto(record: AssetRecord) -> Result<Asset, ApiError> {
     let currency = CurrencyCode::parse(&record.currency)
         .map_err(|e| ApiError::Unexpected(anyhow::Error::new(e)))?;
     Ok(Asset {
-        id: record.asset_id.into(),
+        id: record.asset_id,
         description: record.description,
         value: Money {
             amount: record.value,

@@ -1,5 +1,6 @@
 //! `GET /api/health`: is this server up, and can it reach its database?
 
+use crate::db;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use std::time::Duration;
@@ -17,13 +18,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
               (status = 503, description = "The database is down", body = HealthResponse)))]
 #[tracing::instrument(name = "health", skip_all)]
 async fn health(state: web::Data<AppState>) -> HttpResponse {
-    let database = match tokio::time::timeout(
-        DATABASE_PROBE_TIMEOUT,
-        sqlx::query("select 1").execute(&state.db),
-    )
-    .await
-    {
-        Ok(Ok(_)) => ComponentStatus::Up,
+    let database = match tokio::time::timeout(DATABASE_PROBE_TIMEOUT, db::ping(&state.db)).await {
+        Ok(Ok(())) => ComponentStatus::Up,
         Ok(Err(error)) => {
             tracing::warn!(%error, "database health probe failed");
             ComponentStatus::Down

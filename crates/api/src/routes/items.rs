@@ -3,21 +3,19 @@
 
 use crate::auth::AuthUser;
 use crate::db;
-use crate::db::items::PlaidItem;
+use crate::db::items::{ItemSummary, PlaidItem};
 use crate::db::sync_jobs::SyncReason;
 use crate::domain::InstitutionId;
 use crate::error::ApiError;
 use crate::institutions;
-use crate::items::{self, announce, plaid_failure, LinkError};
+use crate::items::{self, LinkError};
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use secrecy::SecretString;
 use tally_shared::api::config::PlaidMode;
 use tally_shared::api::items::{CreateItemRequest, Item, ItemList, ItemStatus};
-use tally_shared::ids::ItemId;
-use tally_shared::ws::ServerEvent;
+use tally_shared::ids::{ItemId, UserId};
 use tally_shared::{ApiError as ApiErrorBody, FieldError};
-use uuid::Uuid;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/items").get(list_items).post(create_item))
@@ -45,7 +43,7 @@ async fn list_items(
     let items = db::items::summaries(&state.db, user.user_id)
         .await?
         .into_iter()
-        .map(items::to_dto)
+        .map(item_dto)
         .collect();
     Ok(web::Json(ItemList { items }))
 }
@@ -107,18 +105,10 @@ async fn create_item(
         LinkError::Duplicate => ApiError::DuplicateItem(format!(
             "{institution_name} is already linked. Use “Update login” on it if it needs attention."
         )),
-        LinkError::Plaid(error) => plaid_failure(error),
+        LinkError::Plaid(error) => error.into(),
         LinkError::Database(error) => error.into(),
+        LinkError::Announce(error) => ApiError::Unexpected(error.into()),
     })?;
-    announce(
-        &state,
-        user.user_id,
-        ServerEvent::ItemAdded {
-            item_id: ItemId(item_id),
-        },
-    )
-    .await;
-    state.sync_wakeup.wake();
     let item = summary(&state, user.user_id, item_id).await?;
     Ok(HttpResponse::Created().json(item))
 }
@@ -130,7 +120,7 @@ async fn create_item(
 async fn get_item(
     state: web::Data<AppState>,
     user: AuthUser,
-    item_id: web::Path<Uuid>,
+    item_id: web::Path<ItemId>,
 ) -> Result<web::Json<Item>, ApiError> {
     Ok(web::Json(summary(&state, user.user_id, *item_id).await?))
 }
@@ -144,7 +134,7 @@ async fn get_item(
 async fn delete_item(
     state: web::Data<AppState>,
     user: AuthUser,
-    item_id: web::Path<Uuid>,
+    item_id: web::Path<ItemId>,
 ) -> Result<HttpResponse, ApiError> {
     let item = owned(&state, user.user_id, *item_id).await?;
     items::remove(&state, &item).await?;
@@ -160,16 +150,15 @@ async fn delete_item(
 async fn refresh_item(
     state: web::Data<AppState>,
     user: AuthUser,
-    item_id: web::Path<Uuid>,
+    item_id: web::Path<ItemId>,
 ) -> Result<HttpResponse, ApiError> {
     let item = owned(&state, user.user_id, *item_id).await?;
-    let access = items::access(&state.cipher, &item).map_err(anyhow::Error::from)?;
+    let access = items::access(&state.cipher, &item)?;
+    state.plaid.transactions_refresh(&access).await?;
     state
-        .plaid
-        .transactions_refresh(&access)
-        .await
-        .map_err(plaid_failure)?;
-    queue_sync(&state, item.item_id, SyncReason::Refresh).await?;
+        .sync_queue
+        .queue(&state.db, item.item_id, SyncReason::Refresh)
+        .await?;
     Ok(HttpResponse::Accepted().json(summary(&state, user.user_id, item.item_id).await?))
 }
 
@@ -182,11 +171,11 @@ async fn refresh_item(
 async fn login_repaired(
     state: web::Data<AppState>,
     user: AuthUser,
-    item_id: web::Path<Uuid>,
+    item_id: web::Path<ItemId>,
 ) -> Result<web::Json<Item>, ApiError> {
     let item = owned(&state, user.user_id, *item_id).await?;
-    let access = items::access(&state.cipher, &item).map_err(anyhow::Error::from)?;
-    let confirmed = state.plaid.item_get(&access).await.map_err(plaid_failure)?;
+    let access = items::access(&state.cipher, &item)?;
+    let confirmed = state.plaid.item_get(&access).await?;
     if let Some(error) = &confirmed.item.error {
         tracing::info!(code = %error.error_code, "the item is still in error after update mode");
         return Err(ApiError::Conflict(
@@ -199,8 +188,11 @@ async fn login_repaired(
         confirmed.item.consent_expiration_time,
     )
     .await?;
-    set_status(&state, &item, ItemStatus::Good, None).await?;
-    queue_sync(&state, item.item_id, SyncReason::Repair).await?;
+    items::set_status(&state, item.item_id, ItemStatus::Good, None).await?;
+    state
+        .sync_queue
+        .queue(&state.db, item.item_id, SyncReason::Repair)
+        .await?;
     Ok(web::Json(
         summary(&state, user.user_id, item.item_id).await?,
     ))
@@ -215,21 +207,17 @@ async fn login_repaired(
 async fn sandbox_reset_login(
     state: web::Data<AppState>,
     user: AuthUser,
-    item_id: web::Path<Uuid>,
+    item_id: web::Path<ItemId>,
 ) -> Result<web::Json<Item>, ApiError> {
     if state.settings.plaid.mode == PlaidMode::Production {
         return Err(ApiError::NotFound);
     }
     let item = owned(&state, user.user_id, *item_id).await?;
-    let access = items::access(&state.cipher, &item).map_err(anyhow::Error::from)?;
-    state
-        .plaid
-        .sandbox_item_reset_login(&access)
-        .await
-        .map_err(plaid_failure)?;
-    set_status(
+    let access = items::access(&state.cipher, &item)?;
+    state.plaid.sandbox_item_reset_login(&access).await?;
+    items::set_status(
         &state,
-        &item,
+        item.item_id,
         ItemStatus::LoginRequired,
         Some("ITEM_LOGIN_REQUIRED"),
     )
@@ -239,47 +227,34 @@ async fn sandbox_reset_login(
     ))
 }
 
-async fn owned(state: &AppState, user_id: Uuid, item_id: Uuid) -> Result<PlaidItem, ApiError> {
+async fn owned(state: &AppState, user_id: UserId, item_id: ItemId) -> Result<PlaidItem, ApiError> {
     db::items::owned(&state.db, user_id, item_id)
         .await?
         .ok_or(ApiError::NotFound)
 }
 
-async fn summary(state: &AppState, user_id: Uuid, item_id: Uuid) -> Result<Item, ApiError> {
+async fn summary(state: &AppState, user_id: UserId, item_id: ItemId) -> Result<Item, ApiError> {
     db::items::summary(&state.db, user_id, item_id)
         .await?
-        .map(items::to_dto)
+        .map(item_dto)
         .ok_or(ApiError::NotFound)
 }
 
-async fn queue_sync(state: &AppState, item_id: Uuid, reason: SyncReason) -> Result<(), ApiError> {
-    db::sync_jobs::enqueue(&state.db, item_id, reason).await?;
-    state.sync_wakeup.wake();
-    Ok(())
-}
-
-async fn set_status(
-    state: &AppState,
-    item: &PlaidItem,
-    status: ItemStatus,
-    error_code: Option<&str>,
-) -> Result<(), ApiError> {
-    if db::items::set_status(&state.db, item.item_id, status, error_code)
-        .await?
-        .is_some()
-    {
-        announce(
-            state,
-            item.user_id,
-            ServerEvent::ItemStatusChanged {
-                item_id: ItemId(item.item_id),
-                status,
-                error_code: error_code.map(str::to_owned),
-            },
-        )
-        .await;
+/// The owner's view of an item.
+fn item_dto(summary: ItemSummary) -> Item {
+    Item {
+        id: summary.item_id,
+        institution_id: summary.institution_id,
+        institution_name: summary.institution_name,
+        status: ItemStatus::parse(&summary.status).unwrap_or(ItemStatus::Error),
+        error_code: summary.error_code,
+        last_synced_at: summary.last_synced_at,
+        last_webhook_at: summary.last_webhook_at,
+        consent_expires_at: summary.consent_expires_at,
+        syncing: summary.syncing,
+        account_count: summary.account_count,
+        created_at: summary.created_at,
     }
-    Ok(())
 }
 
 /// The bank's name (kept, or from Plaid), when Link did not pass it on; its id if Plaid cannot say.

@@ -3,11 +3,10 @@
 use crate::auth::AuthUser;
 use crate::db;
 use crate::error::ApiError;
-use crate::items::{self, plaid_failure, COUNTRY_CODES};
-use crate::plaid::types::{LinkTokenCreateRequest, LinkTransactionsOptions, LinkUser, Product};
+use crate::items;
+use crate::plaid::LinkTokenOptions;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
-use secrecy::ExposeSecret;
 use tally_shared::api::config::PlaidMode;
 use tally_shared::api::items::{LinkEventRequest, LinkTokenRequest, LinkTokenResponse};
 use tally_shared::{ApiError as ApiErrorBody, FieldError};
@@ -17,8 +16,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/link/events").post(record_link_event));
 }
 
-/// How much history a new link asks for: Plaid's maximum.
-const DAYS_REQUESTED: u32 = 730;
 /// The longest text kept from a Link callback.
 const MAX_EVENT_FIELD_LEN: usize = 1_000;
 
@@ -34,41 +31,23 @@ async fn create_link_token(
     user: AuthUser,
     body: web::Json<LinkTokenRequest>,
 ) -> Result<web::Json<LinkTokenResponse>, ApiError> {
-    let update = match body.item_id {
+    let client_user_id = user.user_id.to_string();
+    let webhook = webhook_url(&state);
+    let options = LinkTokenOptions {
+        client_user_id: &client_user_id,
+        webhook: &webhook,
+        redirect_uri: state.settings.plaid.redirect_uri.as_str(),
+    };
+    let created = match body.item_id {
         Some(item_id) => {
-            let item = db::items::owned(&state.db, user.user_id, item_id.0)
+            let item = db::items::owned(&state.db, user.user_id, item_id)
                 .await?
                 .ok_or(ApiError::NotFound)?;
-            Some(items::access(&state.cipher, &item).map_err(anyhow::Error::from)?)
+            let access = items::access(&state.cipher, &item)?;
+            state.plaid.link_token_for_update(&access, &options).await?
         }
-        None => None,
+        None => state.plaid.link_token_for_new_item(&options).await?,
     };
-    let request = LinkTokenCreateRequest {
-        client_name: "Tally".to_owned(),
-        language: "en".to_owned(),
-        country_codes: COUNTRY_CODES.iter().map(|c| (*c).to_owned()).collect(),
-        user: LinkUser {
-            client_user_id: user.user_id.to_string(),
-        },
-        products: if update.is_some() {
-            Vec::new()
-        } else {
-            vec![Product::Transactions]
-        },
-        webhook: Some(webhook_url(&state)),
-        access_token: update
-            .as_ref()
-            .map(|access| access.access_token.expose_secret().to_owned()),
-        redirect_uri: Some(state.settings.plaid.redirect_uri.to_string()),
-        transactions: update.is_none().then_some(LinkTransactionsOptions {
-            days_requested: Some(DAYS_REQUESTED),
-        }),
-    };
-    let created = state
-        .plaid
-        .link_token_create(&request)
-        .await
-        .map_err(plaid_failure)?;
     Ok(web::Json(LinkTokenResponse {
         link_token: created.link_token,
         expiration: created.expiration,

@@ -7,8 +7,8 @@ use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::SecretString;
 use tally_shared::api::session::{CurrentUser, LoginRequest, SessionResponse};
+use tally_shared::ids::UserId;
 use tally_shared::ApiError as ApiErrorBody;
-use uuid::Uuid;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -53,7 +53,7 @@ async fn log_in(
 /// Signs the user in on this browser: a new session row and its cookie.
 pub async fn start_session(
     state: &AppState,
-    user_id: Uuid,
+    user_id: UserId,
     username: &str,
     is_admin: bool,
     mut response: actix_web::HttpResponseBuilder,
@@ -64,7 +64,7 @@ pub async fn start_session(
         .cookie(session::cookie(token, secure_cookies(state)))
         .json(SessionResponse {
             user: CurrentUser {
-                id: user_id.into(),
+                id: user_id,
                 username: username.to_owned(),
                 is_admin,
             },
@@ -77,7 +77,7 @@ pub async fn start_session(
 async fn current(user: AuthUser) -> web::Json<SessionResponse> {
     web::Json(SessionResponse {
         user: CurrentUser {
-            id: user.user_id.into(),
+            id: user.user_id,
             username: user.username,
             is_admin: user.is_admin,
         },

@@ -8,17 +8,12 @@ use crate::db::events::ReceivedWebhook;
 use crate::db::items::PlaidItem;
 use crate::db::sync_jobs::SyncReason;
 use crate::error::ApiError;
-use crate::items::announce;
-use crate::plaid::webhook::{WebhookRejection, KEY_LOOKUPS_PER_MINUTE};
-use crate::plaid::PlaidErrorBody;
+use crate::items;
+use crate::plaid::webhook::{Event, Webhook, WebhookRejection, KEY_LOOKUPS_PER_MINUTE};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Utc};
-use serde::Deserialize;
-use serde_json::Value;
+use chrono::Utc;
 use tally_shared::api::items::ItemStatus;
-use tally_shared::ids::ItemId;
-use tally_shared::ws::ServerEvent;
 
 /// Plaid's webhooks are a few hundred bytes.
 const MAX_WEBHOOK_BYTES: usize = 64 * 1024;
@@ -29,26 +24,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .app_data(web::PayloadConfig::new(MAX_WEBHOOK_BYTES))
             .post(receive),
     );
-}
-
-#[derive(Deserialize)]
-struct Webhook {
-    webhook_type: String,
-    webhook_code: String,
-    #[serde(default)]
-    item_id: Option<String>,
-    #[serde(default)]
-    error: Option<PlaidErrorBody>,
-    #[serde(default)]
-    consent_expiration_time: Option<DateTime<Utc>>,
-}
-
-/// What a webhook asks of us.
-enum Work {
-    Sync,
-    Status(ItemStatus),
-    SyncAfterStatus(ItemStatus),
-    Nothing,
 }
 
 #[utoipa::path(post, path = "/webhooks/plaid", tag = "webhooks",
@@ -81,33 +56,26 @@ async fn receive(
             _ => ApiError::BadRequest("The webhook's signature does not verify.".to_owned()),
         });
     }
-    let (Ok(raw), Ok(webhook)) = (
-        serde_json::from_slice::<Value>(&body),
-        serde_json::from_slice::<Webhook>(&body),
-    ) else {
-        return Err(ApiError::BadRequest(
-            "The webhook is not one of Plaid's.".to_owned(),
-        ));
-    };
+    let webhook = Webhook::parse(&body)
+        .map_err(|_| ApiError::BadRequest("The webhook is not one of Plaid's.".to_owned()))?;
     tracing::Span::current().record(
         "code",
         format!("{}.{}", webhook.webhook_type, webhook.webhook_code),
     );
 
-    let item = match &webhook.item_id {
+    let item = match &webhook.plaid_item_id {
         Some(plaid_item_id) => db::items::by_plaid_item_id(&state.db, plaid_item_id).await?,
         None => None,
     };
-    let error_code = webhook.error.as_ref().map(|e| e.error_code.as_str());
     db::events::insert_webhook_event(
         &state.db,
         &ReceivedWebhook {
-            plaid_item_id: webhook.item_id.as_deref(),
+            plaid_item_id: webhook.plaid_item_id.as_deref(),
             item_id: item.as_ref().map(|item| item.item_id),
             webhook_type: &webhook.webhook_type,
             webhook_code: &webhook.webhook_code,
-            error_code,
-            body: &raw,
+            error_code: webhook.error_code.as_deref(),
+            body: &webhook.body,
         },
     )
     .await?;
@@ -118,72 +86,37 @@ async fn receive(
     Ok(HttpResponse::Ok().json(serde_json::json!({ "received": true })))
 }
 
-fn work(webhook: &Webhook) -> Work {
-    match (webhook.webhook_type.as_str(), webhook.webhook_code.as_str()) {
-        (
-            "TRANSACTIONS",
-            "SYNC_UPDATES_AVAILABLE"
-            | "INITIAL_UPDATE"
-            | "HISTORICAL_UPDATE"
-            | "DEFAULT_UPDATE"
-            | "TRANSACTIONS_REMOVED",
-        ) => Work::Sync,
-        ("ITEM", "ERROR") => match webhook.error.as_ref().map(|e| e.error_code.as_str()) {
-            Some("ITEM_LOGIN_REQUIRED") => Work::SyncAfterStatus(ItemStatus::LoginRequired),
-            _ => Work::SyncAfterStatus(ItemStatus::Error),
-        },
-        ("ITEM", "LOGIN_REPAIRED") => Work::Sync,
-        ("ITEM", "PENDING_EXPIRATION") => Work::Status(ItemStatus::PendingExpiration),
-        ("ITEM", "PENDING_DISCONNECT") => Work::Status(ItemStatus::PendingDisconnect),
-        ("ITEM", "USER_PERMISSION_REVOKED" | "USER_ACCOUNT_REVOKED") => {
-            Work::Status(ItemStatus::PermissionRevoked)
-        }
-        ("ITEM", "NEW_ACCOUNTS_AVAILABLE") => Work::Status(ItemStatus::NewAccountsAvailable),
-        _ => Work::Nothing,
-    }
-}
-
 async fn act(state: &AppState, item: &PlaidItem, webhook: &Webhook) -> Result<(), ApiError> {
     db::items::touch_webhook(&state.db, item.item_id).await?;
-    let (status, sync) = match work(webhook) {
-        Work::Sync => (None, true),
-        Work::Status(status) => (Some(status), false),
-        Work::SyncAfterStatus(status) => (Some(status), true),
-        Work::Nothing => {
+    let (status, sync) = match webhook.event {
+        Event::TransactionsChanged | Event::LoginRepaired => (None, true),
+        Event::LoginRequired => (Some(ItemStatus::LoginRequired), true),
+        Event::ItemError => (Some(ItemStatus::Error), true),
+        Event::PendingExpiration { consent_expires_at } => {
+            db::items::set_consent_expiry(&state.db, item.item_id, consent_expires_at).await?;
+            (Some(ItemStatus::PendingExpiration), false)
+        }
+        Event::PendingDisconnect => (Some(ItemStatus::PendingDisconnect), false),
+        Event::PermissionRevoked => (Some(ItemStatus::PermissionRevoked), false),
+        Event::NewAccountsAvailable => (Some(ItemStatus::NewAccountsAvailable), false),
+        Event::Other => {
             tracing::info!("nothing to do for this webhook");
             (None, false)
         }
     };
     if let Some(status) = status {
-        if webhook.webhook_code == "PENDING_EXPIRATION" {
-            db::items::set_consent_expiry(&state.db, item.item_id, webhook.consent_expiration_time)
-                .await?;
-        }
+        // An error status keeps the error's code; any other, the webhook's own.
         let error_code = match status {
-            ItemStatus::LoginRequired | ItemStatus::Error => {
-                webhook.error.as_ref().map(|e| e.error_code.clone())
-            }
-            _ => Some(webhook.webhook_code.clone()),
+            ItemStatus::LoginRequired | ItemStatus::Error => webhook.error_code.as_deref(),
+            _ => Some(webhook.webhook_code.as_str()),
         };
-        if db::items::set_status(&state.db, item.item_id, status, error_code.as_deref())
-            .await?
-            .is_some()
-        {
-            announce(
-                state,
-                item.user_id,
-                ServerEvent::ItemStatusChanged {
-                    item_id: ItemId(item.item_id),
-                    status,
-                    error_code,
-                },
-            )
-            .await;
-        }
+        items::set_status(state, item.item_id, status, error_code).await?;
     }
     if sync {
-        db::sync_jobs::enqueue(&state.db, item.item_id, SyncReason::Webhook).await?;
-        state.sync_wakeup.wake();
+        state
+            .sync_queue
+            .queue(&state.db, item.item_id, SyncReason::Webhook)
+            .await?;
     }
     Ok(())
 }

@@ -8,25 +8,9 @@ pub use run::{sync_item, SyncError, SyncOutcome};
 
 use crate::db;
 use crate::state::AppState;
-use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
-
-/// Wakes this process's workers when a job is queued, so they need not wait for their poll.
-#[derive(Clone, Default)]
-pub struct SyncWakeup(Arc<Notify>);
-
-impl SyncWakeup {
-    pub fn wake(&self) {
-        self.0.notify_waiters();
-    }
-
-    async fn woken(&self) {
-        self.0.notified().await;
-    }
-}
 
 /// How often idle workers look for jobs queued by other processes.
 const POLL: Duration = Duration::from_secs(1);
@@ -50,12 +34,13 @@ async fn schedule(state: AppState, cancel: CancellationToken) {
     let jitter = (interval / 10).min(Duration::from_secs(30 * 60));
     let tick = (interval / 10).clamp(Duration::from_secs(1), Duration::from_secs(60));
     loop {
-        match db::sync_jobs::schedule_stale(&state.db, interval, jitter).await {
+        match state
+            .sync_queue
+            .queue_stale(&state.db, interval, jitter)
+            .await
+        {
             Ok(0) => {}
-            Ok(queued) => {
-                tracing::info!(queued, "scheduled syncs of items not synced lately");
-                state.sync_wakeup.wake();
-            }
+            Ok(queued) => tracing::info!(queued, "scheduled syncs of items not synced lately"),
             Err(error) => tracing::warn!(%error, "cannot schedule syncs"),
         }
         if let Err(error) = db::sync_jobs::prune_failed(&state.db, KEEP_FAILED).await {

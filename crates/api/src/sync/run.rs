@@ -13,7 +13,7 @@ use crate::state::AppState;
 use sqlx::PgConnection;
 use std::collections::HashMap;
 use std::time::Instant;
-use uuid::Uuid;
+use tally_shared::ids::{ItemId, UserId};
 
 /// Transactions per `/transactions/sync` page: Plaid's maximum.
 const PAGE_SIZE: u32 = 500;
@@ -40,7 +40,7 @@ pub enum SyncError {
 /// What a committed sync changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SyncOutcome {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub added: u64,
     pub modified: u64,
     pub removed: u64,
@@ -50,24 +50,18 @@ pub struct SyncOutcome {
 
 /// Syncs the item. `Ok(None)`: the item was removed before the run could commit.
 #[tracing::instrument(skip_all, fields(%item_id))]
-pub async fn sync_item(state: &AppState, item_id: Uuid) -> Result<Option<SyncOutcome>, SyncError> {
+pub async fn sync_item(
+    state: &AppState,
+    item_id: ItemId,
+) -> Result<Option<SyncOutcome>, SyncError> {
     let mut conn = state.db.acquire().await?;
     // Never two runs of one item at once, across every process: a session-level lock that
     // PostgreSQL releases by itself if this process dies.
-    let locked: bool =
-        sqlx::query_scalar("select pg_try_advisory_lock(hashtextextended($1::text, 0))")
-            .bind(item_id)
-            .fetch_one(&mut *conn)
-            .await?;
-    if !locked {
+    if !db::sync::try_lock_item(&mut conn, item_id).await? {
         return Err(SyncError::Busy);
     }
     let result = run_locked(state, &mut conn, item_id).await;
-    let unlocked = sqlx::query("select pg_advisory_unlock(hashtextextended($1::text, 0))")
-        .bind(item_id)
-        .execute(&mut *conn)
-        .await;
-    if unlocked.is_err() {
+    if db::sync::unlock_item(&mut conn, item_id).await.is_err() {
         // The connection is in doubt: close it so the lock cannot outlive this run.
         drop(conn.detach());
     }
@@ -77,7 +71,7 @@ pub async fn sync_item(state: &AppState, item_id: Uuid) -> Result<Option<SyncOut
 async fn run_locked(
     state: &AppState,
     conn: &mut PgConnection,
-    item_id: Uuid,
+    item_id: ItemId,
 ) -> Result<Option<SyncOutcome>, SyncError> {
     let Some(item) = db::items::by_id(&mut *conn, item_id).await? else {
         return Ok(None);
@@ -183,7 +177,7 @@ impl PageChanges {
         Self { upserts, removed }
     }
 
-    async fn write(&self, tx: &mut PgConnection, item_id: Uuid) -> Result<Written, SyncError> {
+    async fn write(&self, tx: &mut PgConnection, item_id: ItemId) -> Result<Written, SyncError> {
         let upserted = db::sync::upsert_transactions(tx, item_id, &self.upserts).await?;
         let removed = db::sync::delete_transactions(tx, item_id, &self.removed).await?;
         let offered = u64::try_from(self.upserts.len()).unwrap_or(u64::MAX);
@@ -219,7 +213,7 @@ impl Totals {
         self.pages += 1;
     }
 
-    fn outcome(self, user_id: Uuid, recovered: bool, started: Instant) -> SyncOutcome {
+    fn outcome(self, user_id: UserId, recovered: bool, started: Instant) -> SyncOutcome {
         if self.skipped > 0 {
             tracing::warn!(
                 skipped = self.skipped,

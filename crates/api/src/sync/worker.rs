@@ -5,12 +5,11 @@ use super::run::{sync_item, SyncError};
 use super::POLL;
 use crate::db;
 use crate::db::sync_jobs::SyncJob;
-use crate::items::announce;
+use crate::items;
 use crate::state::AppState;
 use chrono::Utc;
 use std::time::Duration;
 use tally_shared::api::items::ItemStatus;
-use tally_shared::ids::ItemId;
 use tally_shared::ws::ServerEvent;
 use tokio_util::sync::CancellationToken;
 
@@ -40,7 +39,7 @@ pub async fn run(state: AppState, cancel: CancellationToken, worker: usize) {
         }
         tokio::select! {
             () = cancel.cancelled() => return,
-            () = state.sync_wakeup.woken() => {}
+            () = state.sync_queue.queued() => {}
             () = tokio::time::sleep(POLL) => {}
         }
     }
@@ -60,32 +59,34 @@ async fn settle(
     job: &SyncJob,
     outcome: Result<Option<super::SyncOutcome>, SyncError>,
 ) -> Result<(), sqlx::Error> {
-    let item_id = ItemId(job.item_id);
+    let item_id = job.item_id;
     let error = match outcome {
         Ok(Some(synced)) => {
             db::sync_jobs::complete(&state.db, job.sync_job_id).await?;
-            announce(
-                state,
-                synced.user_id,
-                ServerEvent::ItemSynced {
-                    item_id,
-                    added: synced.added,
-                    modified: synced.modified,
-                    removed: synced.removed,
-                },
-            )
-            .await;
-            if synced.recovered {
-                announce(
-                    state,
+            state
+                .events
+                .announce(
                     synced.user_id,
-                    ServerEvent::ItemStatusChanged {
+                    ServerEvent::ItemSynced {
                         item_id,
-                        status: ItemStatus::Good,
-                        error_code: None,
+                        added: synced.added,
+                        modified: synced.modified,
+                        removed: synced.removed,
                     },
                 )
                 .await;
+            if synced.recovered {
+                state
+                    .events
+                    .announce(
+                        synced.user_id,
+                        ServerEvent::ItemStatusChanged {
+                            item_id,
+                            status: ItemStatus::Good,
+                            error_code: None,
+                        },
+                    )
+                    .await;
             }
             return Ok(());
         }
@@ -102,11 +103,17 @@ async fn settle(
         SyncError::Plaid(plaid) if plaid.is_login_required() => {
             tracing::info!("the bank wants the person to log in again");
             db::sync_jobs::complete(&state.db, job.sync_job_id).await?;
-            announce_status(state, job, ItemStatus::LoginRequired, plaid.code()).await
+            items::set_status(state, job.item_id, ItemStatus::LoginRequired, plaid.code()).await
         }
         SyncError::Plaid(plaid) if plaid.code() == Some("USER_PERMISSION_REVOKED") => {
             db::sync_jobs::complete(&state.db, job.sync_job_id).await?;
-            announce_status(state, job, ItemStatus::PermissionRevoked, plaid.code()).await
+            items::set_status(
+                state,
+                job.item_id,
+                ItemStatus::PermissionRevoked,
+                plaid.code(),
+            )
+            .await
         }
         SyncError::Plaid(plaid) if plaid.is_retryable() && attempts_left => {
             retry_later(state, job, &error).await
@@ -122,7 +129,7 @@ async fn settle(
                 _ => "SYNC_FAILED",
             };
             db::sync_jobs::fail(&state.db, job.sync_job_id, &error.to_string()).await?;
-            announce_status(state, job, ItemStatus::Error, Some(code)).await
+            items::set_status(state, job.item_id, ItemStatus::Error, Some(code)).await
         }
     }
 }
@@ -147,28 +154,6 @@ fn backoff(base: Duration, attempt: i32) -> Duration {
     let wait = base.saturating_mul(1 << doublings).min(MAX_BACKOFF);
     let jitter_ms = u64::try_from(wait.as_millis() / 2).unwrap_or(0);
     wait + Duration::from_millis(rand::random_range(0..=jitter_ms))
-}
-
-async fn announce_status(
-    state: &AppState,
-    job: &SyncJob,
-    status: ItemStatus,
-    error_code: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    let owner = db::items::set_status(&state.db, job.item_id, status, error_code).await?;
-    if let Some(user_id) = owner {
-        announce(
-            state,
-            user_id,
-            ServerEvent::ItemStatusChanged {
-                item_id: ItemId(job.item_id),
-                status,
-                error_code: error_code.map(str::to_owned),
-            },
-        )
-        .await;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

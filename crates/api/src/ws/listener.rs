@@ -101,7 +101,7 @@ async fn forward(hub: &mpsc::Sender<Command>, payload: &str) -> Result<(), HubSt
         }
     };
     hub.send(Command::Deliver {
-        user_id,
+        user_id: user_id.0,
         message: message.into(),
     })
     .await

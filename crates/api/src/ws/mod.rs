@@ -16,6 +16,7 @@ pub use session::serve;
 use crate::db;
 use serde::{Deserialize, Serialize};
 use sqlx::{PgExecutor, PgPool};
+use tally_shared::ids::UserId;
 use tally_shared::ws::ServerEvent;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -34,7 +35,7 @@ const HUB_QUEUE: usize = 1024;
 /// One notification's payload: an event and the user it is for.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Envelope {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub event: ServerEvent,
 }
 
@@ -91,34 +92,53 @@ impl EventHub {
 
     /// Sends `event` to every open socket of `user_id`, on every replica, at once (its own
     /// statement on the pool). Call it after the change it announces has committed, so that a
-    /// browser which refetches on the event sees the change.
-    pub async fn publish(&self, user_id: Uuid, event: ServerEvent) -> Result<(), PublishError> {
+    /// browser which refetches on the event sees the change. (`user_id` may also be a bare
+    /// `Uuid`, as tools and tests hold them; an id of anything else does not compile.)
+    pub async fn publish(
+        &self,
+        user_id: impl Into<UserId>,
+        event: ServerEvent,
+    ) -> Result<(), PublishError> {
         Self::publish_with(&self.db, user_id, event).await
+    }
+
+    /// As [`publish`](Self::publish), for an event that is best-effort: a failure is logged, and
+    /// a browser that misses the event catches up on its next fetch.
+    pub async fn announce(&self, user_id: UserId, event: ServerEvent) {
+        if let Err(error) = self.publish(user_id, event).await {
+            tracing::warn!(%error, %user_id, "cannot publish a live event");
+        }
     }
 
     /// As [`publish`](Self::publish), through `executor`. Inside a transaction PostgreSQL holds
     /// the notification until the transaction commits, and drops it if it rolls back: the event
     /// goes out exactly when the change does.
-    #[tracing::instrument(skip_all, fields(user_id = %user_id))]
+    #[tracing::instrument(skip_all, fields(user_id = tracing::field::Empty))]
     pub async fn publish_with(
         executor: impl PgExecutor<'_>,
-        user_id: Uuid,
+        user_id: impl Into<UserId>,
         event: ServerEvent,
     ) -> Result<(), PublishError> {
-        let payload = notification_payload(user_id, event)?;
+        let user_id = user_id.into();
+        tracing::Span::current().record("user_id", tracing::field::display(user_id));
+        let payload = notification_payload(user_id.0, event)?;
         db::notify::notify(executor, CHANNEL, &payload).await?;
         Ok(())
     }
 
     /// A new socket's subscription to the events of `user_id` published from now on.
-    pub async fn subscribe(&self, user_id: Uuid) -> Result<Subscription, HubStopped> {
-        hub::subscribe(&self.commands, user_id, self.shutdown.clone()).await
+    pub async fn subscribe(&self, user_id: UserId) -> Result<Subscription, HubStopped> {
+        hub::subscribe(&self.commands, user_id.0, self.shutdown.clone()).await
     }
 }
 
 /// The `NOTIFY` payload for `event`: an [`Envelope`] as JSON.
 fn notification_payload(user_id: Uuid, event: ServerEvent) -> Result<String, PublishError> {
-    let payload = serde_json::to_string(&Envelope { user_id, event })?;
+    let envelope = Envelope {
+        user_id: UserId(user_id),
+        event,
+    };
+    let payload = serde_json::to_string(&envelope)?;
     if payload.len() > MAX_PAYLOAD_BYTES {
         return Err(PublishError::TooLarge(payload.len()));
     }

@@ -1,9 +1,8 @@
 //! `/api/accounts`: every account of every linked bank, with balances.
 
-use super::{read_json, ClientError};
-use gloo_net::http::Request;
+use super::{get, ClientError};
 use tally_shared::api::accounts::AccountList;
 
 pub async fn list_accounts() -> Result<AccountList, ClientError> {
-    read_json(Request::get("/api/accounts").send().await?).await
+    get("/api/accounts").await
 }

@@ -1,5 +1,4 @@
-use super::{read_json, ClientError};
-use gloo_net::http::Request;
+use super::{get, ClientError};
 use std::cell::RefCell;
 use tally_shared::api::config::ConfigResponse;
 
@@ -13,7 +12,7 @@ pub async fn get_config() -> Result<ConfigResponse, ClientError> {
     if let Some(known) = CONFIG.with_borrow(Clone::clone) {
         return Ok(known);
     }
-    let config: ConfigResponse = read_json(Request::get("/api/config").send().await?).await?;
+    let config: ConfigResponse = get("/api/config").await?;
     CONFIG.set(Some(config.clone()));
     Ok(config)
 }

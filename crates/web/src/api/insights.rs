@@ -1,11 +1,10 @@
-use super::{read_json, ClientError};
+use super::{get, ClientError};
 use chrono::NaiveDate;
-use gloo_net::http::Request;
 use tally_shared::api::insights::{NetWorth, NetWorthHistory, Spending};
 
 /// `GET /api/insights/net-worth`: assets, liabilities and net worth now, per currency.
 pub async fn net_worth() -> Result<NetWorth, ClientError> {
-    read_json(Request::get("/api/insights/net-worth").send().await?).await
+    get("/api/insights/net-worth").await
 }
 
 /// `GET /api/insights/net-worth/history`: net worth day by day from `from` to `to` (inclusive);
@@ -19,7 +18,7 @@ pub async fn net_worth_history(
         .filter_map(|(name, day)| day.map(|day| format!("{name}={day}")))
         .collect();
     let url = format!("/api/insights/net-worth/history?{}", bounds.join("&"));
-    read_json(Request::get(&url).send().await?).await
+    get(&url).await
 }
 
 /// `GET /api/insights/spending`: spending by category and top merchants from `from` to `to`.
@@ -30,5 +29,5 @@ pub async fn spending(
 ) -> Result<Spending, ClientError> {
     let url =
         format!("/api/insights/spending?from={from}&to={to}&include_pending={include_pending}");
-    read_json(Request::get(&url).send().await?).await
+    get(&url).await
 }

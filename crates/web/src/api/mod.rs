@@ -12,7 +12,7 @@ pub mod link;
 pub mod session;
 pub mod transactions;
 
-use gloo_net::http::{RequestBuilder, Response};
+use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt;
@@ -103,4 +103,19 @@ async fn send_json<B: Serialize, T: DeserializeOwned>(
     body: &B,
 ) -> Result<T, ClientError> {
     read_json(request.json(body)?.send().await?).await
+}
+
+/// `GET url`, read as `T`.
+async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ClientError> {
+    read_json(Request::get(url).send().await?).await
+}
+
+/// `POST url` without a body, read as `T`.
+async fn post<T: DeserializeOwned>(url: &str) -> Result<T, ClientError> {
+    read_json(Request::post(url).send().await?).await
+}
+
+/// `DELETE url`, answered without a body.
+async fn delete(url: &str) -> Result<(), ClientError> {
+    read_empty(Request::delete(url).send().await?).await
 }

@@ -14,7 +14,7 @@ use tally_shared::api::items::Item;
 use tally_shared::ids::ItemId;
 use wasm_bindgen::JsCast;
 
-/// What a bank card can ask of the section that owns the data, and the work under way there.
+/// What can be done to a bank, and the work under way: the page that owns the banks does it.
 #[derive(Clone, Copy)]
 pub struct BankActions {
     pub refresh: Callback<ItemId>,
@@ -22,29 +22,38 @@ pub struct BankActions {
     pub test_login_required: Callback<ItemId>,
     /// "Test login required" exists in simulator and sandbox mode only.
     pub can_test_login: Signal<bool>,
-    /// Asks to remove the bank; the section confirms first.
-    pub remove: Callback<Item>,
+    /// Removes the bank, once the person has confirmed it.
+    pub remove: Callback<ItemId>,
     /// Work under way per bank: "Refreshing…", "Removing…".
     pub busy: Signal<HashMap<ItemId, &'static str>>,
     /// The last thing that went wrong per bank, in words.
     pub problems: Signal<HashMap<ItemId, String>>,
     /// Link is open, for this bank or another: buttons that open it wait.
     pub linking: Signal<bool>,
-    /// The bank whose menu is open.
-    pub open_menu: RwSignal<Option<ItemId>>,
 }
 
-/// Cards are drawn again whenever the banks are fetched again, so everything reactive they read
-/// belongs to the section (`institutions`, `now`, `actions`), never to one drawing of a card.
-#[component]
-pub fn BankCard(
-    item: Item,
-    accounts: Vec<Account>,
+/// What every card reads besides its own bank. Cards are drawn again whenever the banks are
+/// fetched again, so all of it belongs to the page or the section, never to one drawing of a card.
+#[derive(Clone, Copy)]
+pub struct CardContext {
     /// Logos and colours by institution id, as they arrive.
-    institutions: RwSignal<HashMap<String, Institution>>,
-    now: RwSignal<DateTime<Utc>>,
-    actions: BankActions,
-) -> impl IntoView {
+    pub institutions: Signal<HashMap<String, Institution>>,
+    pub now: RwSignal<DateTime<Utc>>,
+    pub actions: BankActions,
+    /// The bank whose menu is open.
+    pub open_menu: RwSignal<Option<ItemId>>,
+    /// Asks to remove the bank; the section confirms first.
+    pub ask_remove: Callback<Item>,
+}
+
+#[component]
+pub fn BankCard(item: Item, accounts: Vec<Account>, context: CardContext) -> impl IntoView {
+    let CardContext {
+        institutions,
+        now,
+        actions,
+        ..
+    } = context;
     let id = item.id;
     let name = item.institution_name.clone();
     let (tone, label) = status_badge(&item);
@@ -117,7 +126,7 @@ pub fn BankCard(
                     >
                         {move || busy().unwrap_or("Refresh transactions")}
                     </button>
-                    <BankMenu item actions />
+                    <BankMenu item context />
                 </div>
             </div>
             {attention}
@@ -129,16 +138,22 @@ pub fn BankCard(
 
 /// "More actions": update login, test login required (simulator and sandbox), remove.
 #[component]
-fn BankMenu(item: Item, actions: BankActions) -> impl IntoView {
+fn BankMenu(item: Item, context: CardContext) -> impl IntoView {
+    let CardContext {
+        actions,
+        open_menu,
+        ask_remove,
+        ..
+    } = context;
     let id = item.id;
     let name = item.institution_name.clone();
     let menu_id = format!("bank-menu-{id}");
     let list_id = menu_id.clone();
     let container = NodeRef::<html::Div>::new();
     let toggle = NodeRef::<html::Button>::new();
-    let is_open = move || actions.open_menu.get() == Some(id);
+    let is_open = move || open_menu.get() == Some(id);
     let close = move |refocus: bool| {
-        actions.open_menu.set(None);
+        open_menu.set(None);
         if let (true, Some(toggle)) = (refocus, toggle.try_get_untracked().flatten()) {
             let _ = toggle.focus();
         }
@@ -151,8 +166,8 @@ fn BankMenu(item: Item, actions: BankActions) -> impl IntoView {
             .and_then(|target| target.dyn_into::<web_sys::Node>().ok())
             .zip(container.try_get_untracked().flatten())
             .is_some_and(|(target, container)| container.contains(Some(&target)));
-        if !inside && actions.open_menu.try_get_untracked().flatten() == Some(id) {
-            actions.open_menu.set(None);
+        if !inside && open_menu.try_get_untracked().flatten() == Some(id) {
+            open_menu.set(None);
         }
     };
     let on_keydown = move |ev: KeyboardEvent| {
@@ -167,7 +182,7 @@ fn BankMenu(item: Item, actions: BankActions) -> impl IntoView {
     };
     let remove = move || {
         close(true);
-        actions.remove.run(item.clone());
+        ask_remove.run(item.clone());
     };
 
     view! {
@@ -179,7 +194,7 @@ fn BankMenu(item: Item, actions: BankActions) -> impl IntoView {
                 aria-label=format!("More actions for {name}")
                 aria-expanded=move || is_open().to_string()
                 aria-controls=move || is_open().then(|| menu_id.clone())
-                on:click=move |_| actions.open_menu.set(if is_open() { None } else { Some(id) })
+                on:click=move |_| open_menu.set(if is_open() { None } else { Some(id) })
             >
                 <span aria-hidden="true">"More"</span>
                 <span class="menu-caret" aria-hidden="true"></span>
@@ -226,7 +241,7 @@ fn BankMenu(item: Item, actions: BankActions) -> impl IntoView {
 fn BankLogo(
     name: String,
     institution_id: String,
-    institutions: RwSignal<HashMap<String, Institution>>,
+    institutions: Signal<HashMap<String, Institution>>,
 ) -> impl IntoView {
     move || {
         let known = institutions.with(|known| known.get(&institution_id).cloned());

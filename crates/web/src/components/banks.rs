@@ -1,94 +1,47 @@
 //! The dashboard's "Banks" section: the linked banks with their accounts, linking another one,
-//! and everything done to a bank (refresh, update login, remove). It owns that data and keeps
-//! it current from live events.
+//! and everything done to a bank (refresh, update login, remove), confirmed first where it
+//! cannot be undone. The dashboard owns the banks and does what is asked; this only shows them.
 
-use crate::api::{self, ClientError};
-use crate::components::bank_card::{BankActions, BankCard};
-use crate::components::load_error::LoadError;
+use crate::api::ClientError;
+use crate::calendar;
+use crate::components::bank_card::{BankActions, BankCard, CardContext};
+use crate::components::error_view::LoadError;
 use crate::components::status::EmptyState;
-use crate::link_flow::{self, LinkFinished, LinkMode};
-use crate::state::live::use_live_events;
+use crate::link_flow::{LinkFinished, LinkFlowError, LinkMode};
 use chrono::{DateTime, Utc};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::time::Duration;
 use tally_shared::api::accounts::{Account, AccountList};
-use tally_shared::api::config::PlaidMode;
 use tally_shared::api::institutions::Institution;
 use tally_shared::api::items::{Item, ItemList};
 use tally_shared::ids::ItemId;
-use tally_shared::ws::ServerEvent;
 
 /// "5 minutes ago" is redrawn this often.
 const CLOCK_TICK: Duration = Duration::from_secs(30);
 
 #[component]
-pub fn BanksSection() -> impl IntoView {
-    let config = LocalResource::new(api::config::get_config);
-    let items = LocalResource::new(api::items::list_items);
-    let accounts = LocalResource::new(api::accounts::list_accounts);
-    let reload = move || {
-        items.refetch();
-        accounts.refetch();
-    };
-    follow_live_events(items, accounts);
-    let institutions = institutions_of(items);
-    let now = clock();
-
-    let link = Action::new_local(|mode: &LinkMode| link_flow::link_bank(*mode));
-    let linking: Signal<bool> = link.pending().into();
-    Effect::new(move |_| {
-        if let Some(Ok(LinkFinished::Linked(_) | LinkFinished::Repaired(_))) = link.value().get() {
-            reload();
-        }
-    });
-
-    let busy = RwSignal::new(HashMap::<ItemId, &'static str>::new());
-    let problems = RwSignal::new(HashMap::<ItemId, String>::new());
+pub fn BanksSection(
+    items: LocalResource<Result<ItemList, ClientError>>,
+    accounts: LocalResource<Result<AccountList, ClientError>>,
+    /// Logos and colours by institution id, as they arrive.
+    institutions: Signal<HashMap<String, Institution>>,
+    /// Link, for a bank not linked yet (here) or to log in again (on a card).
+    link: Action<LinkMode, Result<LinkFinished, LinkFlowError>>,
+    actions: BankActions,
+    /// Fetches the banks again, after they failed to load.
+    retry: Callback<()>,
+) -> impl IntoView {
     let removing = RwSignal::new(None::<Item>);
-    // Runs `call` for a bank, showing `doing` on it meanwhile and what went wrong after.
-    let work = move |id: ItemId, doing: &'static str, call: ItemCall| {
-        busy.update(|busy| {
-            busy.insert(id, doing);
-        });
-        problems.update(|problems| {
-            problems.remove(&id);
-        });
-        spawn_local(async move {
-            let outcome = call.run(id).await;
-            busy.try_update(|busy| busy.remove(&id));
-            match outcome {
-                Ok(()) => reload(),
-                Err(error) => {
-                    problems.try_update(|problems| problems.insert(id, error.to_string()));
-                }
-            }
-        });
-    };
-    let actions = BankActions {
-        refresh: Callback::new(move |id| work(id, "Refreshing…", ItemCall::Refresh)),
-        update_login: Callback::new(move |id| {
-            link.clear();
-            link.dispatch(LinkMode::Update(id));
-        }),
-        test_login_required: Callback::new(move |id| {
-            work(id, "Asking the bank…", ItemCall::ResetLogin)
-        }),
-        can_test_login: Signal::derive(move || {
-            config
-                .get()
-                .and_then(Result::ok)
-                .is_some_and(|config| config.plaid_mode != PlaidMode::Production)
-        }),
-        remove: Callback::new(move |item: Item| removing.set(Some(item))),
-        busy: busy.into(),
-        problems: problems.into(),
-        linking,
+    let context = CardContext {
+        institutions,
+        now: clock(),
+        actions,
         open_menu: RwSignal::new(None),
+        ask_remove: Callback::new(move |item| removing.set(Some(item))),
     };
-    let confirm_remove = Callback::new(move |id| work(id, "Removing…", ItemCall::Remove));
     let has_banks = move || {
         items
             .get()
@@ -117,7 +70,7 @@ pub fn BanksSection() -> impl IntoView {
             }}
             <Transition fallback=|| view! { <BanksLoading /> }>
                 <ErrorBoundary fallback=move |errors| view! {
-                    <LoadError title="Your banks could not be loaded." errors retry=Callback::new(move |()| reload()) />
+                    <LoadError title="Your banks could not be loaded." errors retry />
                 }>
                     // Read as they are, not awaited: each refetch redraws from the newest
                     // answers (an awaited Suspend could settle on an older pair).
@@ -137,25 +90,22 @@ pub fn BanksSection() -> impl IntoView {
                                 }
                                 .into_any()
                             } else {
-                                view! { <BankList items accounts institutions now actions /> }.into_any()
+                                view! {
+                                    <BankList items accounts context />
+                                }
+                                .into_any()
                             })
                         }))
                     }}
                 </ErrorBoundary>
             </Transition>
-            <RemoveDialog removing confirm=confirm_remove />
+            <RemoveDialog removing confirm=actions.remove />
         </section>
     }
 }
 
 #[component]
-fn BankList(
-    items: Vec<Item>,
-    accounts: Vec<Account>,
-    institutions: RwSignal<HashMap<String, Institution>>,
-    now: RwSignal<DateTime<Utc>>,
-    actions: BankActions,
-) -> impl IntoView {
+fn BankList(items: Vec<Item>, accounts: Vec<Account>, context: CardContext) -> impl IntoView {
     let mut by_item: HashMap<ItemId, Vec<Account>> = HashMap::new();
     for account in accounts {
         by_item.entry(account.item_id).or_default().push(account);
@@ -166,7 +116,7 @@ fn BankList(
                 .into_iter()
                 .map(|item| {
                     let accounts = by_item.remove(&item.id).unwrap_or_default();
-                    view! { <BankCard item accounts institutions now actions /> }
+                    view! { <BankCard item accounts context /> }
                 })
                 .collect_view()}
         </div>
@@ -175,7 +125,7 @@ fn BankList(
 
 #[component]
 fn LinkBankButton(
-    link: Action<LinkMode, Result<LinkFinished, link_flow::LinkFlowError>>,
+    link: Action<LinkMode, Result<LinkFinished, LinkFlowError>>,
     /// In the section's head, beside its title; full size in the empty state.
     small: bool,
 ) -> impl IntoView {
@@ -268,96 +218,16 @@ fn RemoveDialog(removing: RwSignal<Option<Item>>, confirm: Callback<ItemId>) -> 
     }
 }
 
-/// What a bank card's buttons ask of the server.
-#[derive(Clone, Copy)]
-enum ItemCall {
-    Refresh,
-    ResetLogin,
-    Remove,
-}
-
-impl ItemCall {
-    async fn run(self, id: ItemId) -> Result<(), ClientError> {
-        match self {
-            Self::Refresh => api::items::refresh_item(id).await.map(drop),
-            Self::ResetLogin => api::items::sandbox_reset_login(id).await.map(drop),
-            Self::Remove => api::items::delete_item(id).await,
-        }
-    }
-}
-
-/// Refetches what a live event changed; a (re)connection may have missed anything.
-fn follow_live_events(
-    items: LocalResource<Result<ItemList, ClientError>>,
-    accounts: LocalResource<Result<AccountList, ClientError>>,
-) {
-    let live = use_live_events();
-    Effect::watch(
-        move || live.latest().get(),
-        move |latest, _, _| match latest.as_ref().map(|latest| &latest.event) {
-            Some(Some(ServerEvent::ItemAdded { .. } | ServerEvent::ItemStatusChanged { .. })) => {
-                items.refetch();
-            }
-            Some(None | Some(ServerEvent::ItemSynced { .. } | ServerEvent::ItemRemoved { .. })) => {
-                items.refetch();
-                accounts.refetch();
-            }
-            _ => {}
-        },
-        false,
-    );
-}
-
-/// The banks' logos and colours, asked once per bank as banks appear.
-fn institutions_of(
-    items: LocalResource<Result<ItemList, ClientError>>,
-) -> RwSignal<HashMap<String, Institution>> {
-    let known = RwSignal::new(HashMap::new());
-    let asked = StoredValue::new(HashSet::new());
-    Effect::new(move |_| {
-        let Some(Ok(list)) = items.get() else {
-            return;
-        };
-        for item in list.items {
-            let id = item.institution_id;
-            if asked.with_value(|asked| asked.contains(&id)) {
-                continue;
-            }
-            asked.update_value(|asked| {
-                asked.insert(id.clone());
-            });
-            spawn_local(async move {
-                match api::institutions::get_institution(&id).await {
-                    Ok(institution) => {
-                        known.try_update(|known| known.insert(id, institution));
-                    }
-                    // The bank's initial stands in for its logo.
-                    Err(error) => leptos::logging::warn!("no logo for {id}: {error}"),
-                }
-            });
-        }
-    });
-    known
-}
-
 /// Now, redrawn every [`CLOCK_TICK`] while the section is shown.
 fn clock() -> RwSignal<DateTime<Utc>> {
-    let now = RwSignal::new(current_time());
+    let now = RwSignal::new(calendar::now());
     spawn_local(async move {
         loop {
             gloo_timers::future::sleep(CLOCK_TICK).await;
-            if now.try_set(current_time()).is_some() {
+            if now.try_set(calendar::now()).is_some() {
                 break;
             }
         }
     });
     now
-}
-
-/// The browser's clock (chrono's own clock is not available in WebAssembly here).
-fn current_time() -> DateTime<Utc> {
-    let iso = String::from(js_sys::Date::new_0().to_iso_string());
-    DateTime::parse_from_rfc3339(&iso)
-        .map(|moment| moment.with_timezone(&Utc))
-        .unwrap_or_default()
 }

@@ -1,6 +1,7 @@
 //! The username and password form of the log-in and registration pages.
 
 use crate::api::ClientError;
+use crate::components::field::{Complaints, Field};
 use leptos::prelude::*;
 use tally_shared::api::session::CurrentUser;
 
@@ -16,14 +17,7 @@ pub fn CredentialsForm(
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let pending = action.pending();
-    let failure = move || action.value().get().and_then(Result::err);
-    let field_error =
-        move |field: &'static str| move || failure().and_then(|error| error.field_message(field));
-    let general_error = move || {
-        failure().filter(|error| {
-            error.field_message("username").is_none() && error.field_message("password").is_none()
-        })
-    };
+    let complaints = Complaints::of(action, &["username", "password"]);
 
     view! {
         <form
@@ -33,9 +27,8 @@ pub fn CredentialsForm(
                 action.dispatch((username.get_untracked(), password.get_untracked()));
             }
         >
-            {move || general_error().map(|error| view! { <p class="alert" role="alert">{error.to_string()}</p> })}
-            <label class="field">
-                <span class="field-label">"Username"</span>
+            {move || complaints.general().map(|error| view! { <p class="alert" role="alert">{error.to_string()}</p> })}
+            <Field label="Username" error=complaints.about("username")>
                 <input
                     name="username"
                     autocomplete="username"
@@ -43,10 +36,8 @@ pub fn CredentialsForm(
                     prop:value=username
                     on:input=move |ev| username.set(event_target_value(&ev))
                 />
-                {move || field_error("username")().map(|m| view! { <span class="field-error">{m}</span> })}
-            </label>
-            <label class="field">
-                <span class="field-label">"Password"</span>
+            </Field>
+            <Field label="Password" hint=password_hint error=complaints.about("password")>
                 <input
                     name="password"
                     type="password"
@@ -55,9 +46,7 @@ pub fn CredentialsForm(
                     prop:value=password
                     on:input=move |ev| password.set(event_target_value(&ev))
                 />
-                {password_hint.map(|hint| view! { <span class="field-hint">{hint}</span> })}
-                {move || field_error("password")().map(|m| view! { <span class="field-error">{m}</span> })}
-            </label>
+            </Field>
             <button class="button button-primary button-block" type="submit" disabled=pending>
                 {move || if pending.get() { "Please wait…".to_owned() } else { submit_label.clone() }}
             </button>

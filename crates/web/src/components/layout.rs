@@ -1,6 +1,7 @@
 //! The header, navigation and footer around every page.
 
 use crate::api;
+use crate::routes::Page;
 use crate::state::session::use_session;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -25,14 +26,14 @@ pub fn Layout(children: Children) -> impl IntoView {
         spawn_local(async move {
             if api::session::log_out().await.is_ok() {
                 session.set(None);
-                navigate("/login", Default::default());
+                navigate(Page::LogIn.path(), Default::default());
             }
         });
     };
     view! {
         <div class="shell">
             <header class="topbar">
-                <A href="/" attr:class="brand">
+                <A href=Page::Home.path() attr:class="brand">
                     <span class="brand-mark" aria-hidden="true">"T"</span>
                     <span class="brand-name">"Tally"</span>
                 </A>
@@ -42,10 +43,10 @@ pub fn Layout(children: Children) -> impl IntoView {
                     </span>
                 </Show>
                 <nav class="nav" aria-label="Main">
-                    <A href="/" exact=true>"Home"</A>
-                    <A href="/dashboard">"Dashboard"</A>
-                    <A href="/transactions">"Transactions"</A>
-                    {move || session.user().filter(|u| u.is_admin).map(|_| view! { <A href="/admin">"Admin"</A> })}
+                    <A href=Page::Home.path() exact=true>"Home"</A>
+                    <A href=Page::Dashboard.path()>"Dashboard"</A>
+                    <A href=Page::Transactions.path()>"Transactions"</A>
+                    {move || session.user().filter(|u| u.is_admin).map(|_| view! { <A href=Page::Admin.path()>"Admin"</A> })}
                 </nav>
                 <div class="account">
                     {move || match session.user() {
@@ -55,7 +56,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                         }
                         .into_any(),
                         None if session.is_known() => view! {
-                            <A href="/login" attr:class="button button-small">"Log in"</A>
+                            <A href=Page::LogIn.path() attr:class="button button-small">"Log in"</A>
                         }
                         .into_any(),
                         None => ().into_any(),

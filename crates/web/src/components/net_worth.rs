@@ -6,6 +6,7 @@ use crate::api::ClientError;
 use crate::calendar;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::error_view::ErrorView;
+use crate::components::field::{Complaints, Field};
 use crate::components::net_worth_chart::NetWorthChart;
 use crate::format;
 use leptos::prelude::*;
@@ -282,16 +283,7 @@ fn AssetForm(
     let value = RwSignal::new(String::new());
     let currency = RwSignal::new(default_currency.to_owned());
     let pending = action.pending();
-    let failure = move || action.value().get().and_then(Result::err);
-    let field_error =
-        move |field: &'static str| move || failure().and_then(|error| error.field_message(field));
-    let general_error = move || {
-        failure().filter(|error| {
-            ["description", "value", "currency"]
-                .iter()
-                .all(|field| error.field_message(field).is_none())
-        })
-    };
+    let complaints = Complaints::of(action, &["description", "value", "currency"]);
     Effect::new(move |_| {
         if let Some(Ok(_)) = action.value().get() {
             description.set(String::new());
@@ -312,8 +304,7 @@ fn AssetForm(
                 });
             }
         >
-            <label class="field asset-description">
-                <span class="field-label">"Description"</span>
+            <Field label="Description" class="asset-description" error=complaints.about("description")>
                 <input
                     name="description"
                     placeholder="House, car…"
@@ -323,10 +314,8 @@ fn AssetForm(
                     prop:value=description
                     on:input=move |ev| description.set(event_target_value(&ev))
                 />
-                {move || field_error("description")().map(|m| view! { <span class="field-error">{m}</span> })}
-            </label>
-            <label class="field asset-value">
-                <span class="field-label">"Value"</span>
+            </Field>
+            <Field label="Value" class="asset-value" error=complaints.about("value")>
                 <input
                     name="value"
                     inputmode="decimal"
@@ -336,10 +325,8 @@ fn AssetForm(
                     prop:value=value
                     on:input=move |ev| value.set(event_target_value(&ev))
                 />
-                {move || field_error("value")().map(|m| view! { <span class="field-error">{m}</span> })}
-            </label>
-            <label class="field asset-currency">
-                <span class="field-label">"Currency"</span>
+            </Field>
+            <Field label="Currency" class="asset-currency" error=complaints.about("currency")>
                 <input
                     name="currency"
                     autocomplete="off"
@@ -357,12 +344,11 @@ fn AssetForm(
                         .map(|code| view! { <option value=code></option> })
                         .collect_view()}
                 </datalist>
-                {move || field_error("currency")().map(|m| view! { <span class="field-error">{m}</span> })}
-            </label>
+            </Field>
             <button class="button button-primary asset-submit" type="submit" disabled=pending>
                 {move || if pending.get() { "Adding…" } else { "Add asset" }}
             </button>
-            {move || general_error().map(|error| view! {
+            {move || complaints.general().map(|error| view! {
                 <p class="alert asset-form-error" role="alert">{error.to_string()}</p>
             })}
         </form>

@@ -4,6 +4,7 @@ use crate::api::ClientError;
 use crate::components::error_view::ErrorView;
 use crate::components::transaction_parts::{category_words, TransactionAmount, TransactionTitle};
 use crate::format;
+use crate::routes::Page;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use tally_shared::api::transactions::TransactionPage;
@@ -16,7 +17,7 @@ pub fn RecentTransactions(
         <section class="card numbers-card" aria-labelledby="recent-heading">
             <div class="section-head">
                 <h2 class="card-title" id="recent-heading">"Recent transactions"</h2>
-                <A href="/transactions" attr:class="button button-small">"See all transactions"</A>
+                <A href=Page::Transactions.path() attr:class="button button-small">"See all transactions"</A>
             </div>
             <Transition fallback=|| view! { <p class="muted loading-block">"Loading transactions…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>

@@ -99,6 +99,23 @@ fn PeriodPicker(
         let (from, to) = if is_from { (day, to) } else { (from, day) };
         period.set(SpendingPeriod::Range { from, to });
     };
+    let bound_field = move |label: &'static str, is_from: bool| {
+        let day = move || {
+            let (from, to) = period.get().days();
+            if is_from { from } else { to }.to_string()
+        };
+        view! {
+            <label class="inline-field">
+                <span class="field-label">{label}</span>
+                <input
+                    type="date"
+                    required
+                    prop:value=day
+                    on:change=move |ev| set_bound(is_from, event_target_value(&ev))
+                />
+            </label>
+        }
+    };
     let toggle_range = move |_| {
         let (from, to) = period.get_untracked().days();
         if is_range() {
@@ -130,24 +147,8 @@ fn PeriodPicker(
                     </button>
                 }
             >
-                <label class="inline-field">
-                    <span class="field-label">"From"</span>
-                    <input
-                        type="date"
-                        required
-                        prop:value=move || period.get().days().0.to_string()
-                        on:change=move |ev| set_bound(true, event_target_value(&ev))
-                    />
-                </label>
-                <label class="inline-field">
-                    <span class="field-label">"To"</span>
-                    <input
-                        type="date"
-                        required
-                        prop:value=move || period.get().days().1.to_string()
-                        on:change=move |ev| set_bound(false, event_target_value(&ev))
-                    />
-                </label>
+                {bound_field("From", true)}
+                {bound_field("To", false)}
             </Show>
             <button type="button" class="button button-small" aria-pressed=move || is_range().to_string() on:click=toggle_range>
                 "Custom range"

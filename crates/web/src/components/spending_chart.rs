@@ -1,8 +1,9 @@
 //! Spending drawn: one horizontal SVG bar per category, longest for the largest, each opening to
 //! its detailed categories; and the merchants most was spent at.
 
-use crate::api::transactions::query_string;
 use crate::format;
+use crate::routes::Page;
+use crate::transaction_filter::query_string;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use rust_decimal::Decimal;
@@ -48,15 +49,12 @@ pub fn CategoryBars(
                     }
                 })
                 .collect_view();
-            let see_all = format!(
-                "/transactions?{}",
-                query_string(&TransactionFilter {
-                    category: Some(category.category.clone()),
-                    from: Some(from),
-                    to: Some(to),
-                    ..TransactionFilter::default()
-                })
-            );
+            let see_all = Page::Transactions.with_query(&query_string(&TransactionFilter {
+                category: Some(category.category.clone()),
+                from: Some(from),
+                to: Some(to),
+                ..TransactionFilter::default()
+            }));
             view! {
                 <li class=format!("bar-row cat-{}", index % PALETTE_SIZE)>
                     <details>

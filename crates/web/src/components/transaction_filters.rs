@@ -1,8 +1,9 @@
 //! The filters of the transactions page: text (applied once typing pauses), account, category,
 //! dates and pending. Each change hands the whole new filter to `on_change`.
 
+use crate::components::field::Field;
 use crate::format;
-use chrono::NaiveDate;
+use crate::transaction_filter;
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use tally_shared::api::accounts::Account;
@@ -107,16 +108,23 @@ pub fn TransactionFilters(
             })
             .collect::<Vec<_>>()
     };
-    let is_filtered = move || {
-        filter.with(|f| {
-            *f != TransactionFilter {
-                cursor: f.cursor.clone(),
-                limit: f.limit,
-                ..TransactionFilter::default()
-            }
-        })
+    // `from` or `to`: the first or the last day.
+    let day_field = move |label: &'static str, is_from: bool| {
+        let day = move || filter.with(|f| if is_from { f.from } else { f.to });
+        view! {
+            <Field label>
+                <input
+                    type="date"
+                    name=if is_from { "from" } else { "to" }
+                    prop:value=move || day().map(|d| d.to_string()).unwrap_or_default()
+                    on:change=move |ev| {
+                        let day = transaction_filter::day(&event_target_value(&ev));
+                        change(&|f| if is_from { f.from = day } else { f.to = day });
+                    }
+                />
+            </Field>
+        }
     };
-    let date_field = move |value: String| NaiveDate::parse_from_str(&value, "%Y-%m-%d").ok();
 
     view! {
         <form
@@ -128,8 +136,7 @@ pub fn TransactionFilters(
                 apply_search();
             }
         >
-            <label class="field filter-search">
-                <span class="field-label">"Search"</span>
+            <Field label="Search" class="filter-search">
                 <input
                     type="search"
                     name="q"
@@ -143,9 +150,8 @@ pub fn TransactionFilters(
                         timer.set_value(Some(pending));
                     }
                 />
-            </label>
-            <label class="field">
-                <span class="field-label">"Account"</span>
+            </Field>
+            <Field label="Account">
                 <select
                     name="account_id"
                     on:change=move |ev| {
@@ -167,9 +173,8 @@ pub fn TransactionFilters(
                             .collect_view()
                     }}
                 </select>
-            </label>
-            <label class="field">
-                <span class="field-label">"Category"</span>
+            </Field>
+            <Field label="Category">
                 <select
                     name="category"
                     on:change=move |ev| {
@@ -191,41 +196,14 @@ pub fn TransactionFilters(
                             .collect_view()
                     }}
                 </select>
-            </label>
-            <label class="field">
-                <span class="field-label">"From"</span>
-                <input
-                    type="date"
-                    name="from"
-                    prop:value=move || filter.with(|f| f.from.map(|d| d.to_string()).unwrap_or_default())
-                    on:change=move |ev| {
-                        let day = date_field(event_target_value(&ev));
-                        change(&|f| f.from = day);
-                    }
-                />
-            </label>
-            <label class="field">
-                <span class="field-label">"To"</span>
-                <input
-                    type="date"
-                    name="to"
-                    prop:value=move || filter.with(|f| f.to.map(|d| d.to_string()).unwrap_or_default())
-                    on:change=move |ev| {
-                        let day = date_field(event_target_value(&ev));
-                        change(&|f| f.to = day);
-                    }
-                />
-            </label>
-            <label class="field">
-                <span class="field-label">"Status"</span>
+            </Field>
+            {day_field("From", true)}
+            {day_field("To", false)}
+            <Field label="Status">
                 <select
                     name="pending"
                     on:change=move |ev| {
-                        let pending = match event_target_value(&ev).as_str() {
-                            "true" => Some(true),
-                            "false" => Some(false),
-                            _ => None,
-                        };
+                        let pending = transaction_filter::pending(&event_target_value(&ev));
                         change(&|f| f.pending = pending);
                     }
                 >
@@ -233,12 +211,12 @@ pub fn TransactionFilters(
                     <option value="true" prop:selected=move || filter.with(|f| f.pending == Some(true))>"Pending"</option>
                     <option value="false" prop:selected=move || filter.with(|f| f.pending == Some(false))>"Posted"</option>
                 </select>
-            </label>
+            </Field>
             <div class="filter-actions">
                 <button
                     type="button"
                     class="button button-small"
-                    disabled=move || !is_filtered()
+                    disabled=move || !filter.with(transaction_filter::narrows)
                     on:click=move |_| {
                         timer.set_value(None);
                         search.set(String::new());

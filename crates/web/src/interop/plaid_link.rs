@@ -55,23 +55,19 @@ impl fmt::Display for LinkError {
 
 /// A bank as Link's metadata names it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
 pub struct LinkInstitution {
-    #[serde(default)]
     pub institution_id: Option<String>,
-    #[serde(default)]
     pub name: Option<String>,
 }
 
 /// A Plaid error as Link reports it. `display_message` is meant for people; the rest for support.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
 pub struct LinkFailure {
-    #[serde(default)]
     pub error_type: Option<String>,
-    #[serde(default)]
     pub error_code: Option<String>,
-    #[serde(default)]
     pub error_message: Option<String>,
-    #[serde(default)]
     pub display_message: Option<String>,
 }
 
@@ -85,17 +81,14 @@ pub struct LinkSuccess {
 
 /// `onExit(error, metadata)`: the person left Link, after an error or not.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
 pub struct LinkExit {
     #[serde(skip)]
     pub error: Option<LinkFailure>,
-    #[serde(default)]
     pub institution: Option<LinkInstitution>,
     /// Where the person was, e.g. `requires_credentials`.
-    #[serde(default)]
     pub status: Option<String>,
-    #[serde(default)]
     pub link_session_id: Option<String>,
-    #[serde(default)]
     pub request_id: Option<String>,
 }
 
@@ -107,24 +100,17 @@ pub enum LinkOutcome {
 
 /// `onEvent(eventName, metadata)`, e.g. `OPEN`, `SELECT_INSTITUTION`, `ERROR`, `HANDOFF`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
 pub struct LinkEvent {
     #[serde(skip)]
     pub name: String,
-    #[serde(default)]
     pub link_session_id: Option<String>,
-    #[serde(default)]
     pub request_id: Option<String>,
-    #[serde(default)]
     pub institution_id: Option<String>,
-    #[serde(default)]
     pub institution_name: Option<String>,
-    #[serde(default)]
     pub error_type: Option<String>,
-    #[serde(default)]
     pub error_code: Option<String>,
-    #[serde(default)]
     pub error_message: Option<String>,
-    #[serde(default)]
     pub exit_status: Option<String>,
 }
 
@@ -218,10 +204,9 @@ impl LinkSession {
         Ok(
             if settled.get(0).as_string().as_deref() == Some("success") {
                 #[derive(Default, Deserialize)]
+                #[serde(default)]
                 struct SuccessMetadata {
-                    #[serde(default)]
                     institution: Option<LinkInstitution>,
-                    #[serde(default)]
                     link_session_id: Option<String>,
                 }
                 let metadata: SuccessMetadata = from_js(&second);

@@ -1,8 +1,8 @@
 //! `/admin`: every user of this server (administrators only).
 
-use super::dashboard::SignInPrompt;
 use crate::api;
 use crate::components::error_view::ErrorView;
+use crate::components::sign_in_prompt::SignInPrompt;
 use crate::components::status::{Badge, EmptyState, Tone};
 use crate::state::session::use_session;
 use crate::{calendar, format};

@@ -1,19 +1,21 @@
 //! `/dashboard`: net worth, spending, banks and recent transactions, kept up to date by live
 //! events.
 
+mod banks;
+
 use crate::api;
 use crate::components::banks::BanksSection;
 use crate::components::net_worth::NetWorthSection;
 use crate::components::recent_transactions::RecentTransactions;
 use crate::components::spending::{SpendingPeriod, SpendingSection};
-use crate::components::status::EmptyState;
 use crate::format;
+use crate::routes::Page;
 use crate::state::live::use_live_events;
 use crate::state::refresh::on_stale;
 use crate::state::session::use_session;
+use banks::Banks;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
 use tally_shared::api::assets::NewAsset;
@@ -40,12 +42,12 @@ pub fn DashboardPage() -> impl IntoView {
             // Logged out (or the session expired): the log-in form is on the home page. Not when
             // the address has already moved on (log out goes to /login) and this page is leaving.
             None if session.is_known() => {
-                if location.pathname.get_untracked() == "/dashboard" {
+                if location.pathname.get_untracked() == Page::Dashboard.path() {
                     let home = NavigateOptions {
                         replace: true,
                         ..NavigateOptions::default()
                     };
-                    navigate("/", home);
+                    navigate(Page::Home.path(), home);
                 }
                 ().into_any()
             }
@@ -98,7 +100,9 @@ fn Dashboard() -> impl IntoView {
             deleted
         }
     });
+    let banks = Banks::load();
     on_stale(move |stale| {
+        banks.refetch(stale);
         if stale.banking() {
             net_worth.refetch();
             history.refetch();
@@ -132,7 +136,14 @@ fn Dashboard() -> impl IntoView {
             <Show when=move || has_accounts() == Some(true)>
                 <SpendingSection period include_pending spending />
             </Show>
-            <BanksSection />
+            <BanksSection
+                items=banks.items
+                accounts=banks.accounts
+                institutions=banks.institutions
+                link=banks.link
+                actions=banks.actions
+                retry=banks.reload
+            />
             <Show when=move || has_accounts() == Some(true)>
                 <RecentTransactions recent />
             </Show>
@@ -160,18 +171,4 @@ fn has_accounts(net_worth: &NetWorth) -> bool {
         .currencies
         .iter()
         .any(|currency| currency.by_type.iter().any(|kind| kind.accounts > 0))
-}
-
-/// For pages that need a signed-in user.
-#[component]
-pub fn SignInPrompt() -> impl IntoView {
-    view! {
-        <EmptyState title="Log in to see your money">
-            <p>"Your accounts and transactions are private to your account."</p>
-            <div class="empty-actions">
-                <A href="/login" attr:class="button button-primary">"Log in"</A>
-                <A href="/register" attr:class="button">"Create an account"</A>
-            </div>
-        </EmptyState>
-    }
 }

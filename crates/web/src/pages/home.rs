@@ -4,6 +4,7 @@ use crate::api;
 use crate::components::error_view::ErrorView;
 use crate::components::status::{Badge, Card, Tone};
 use crate::pages::login::{LogInForm, RegisterForm};
+use crate::routes::Page;
 use crate::state::session::use_session;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -30,7 +31,7 @@ pub fn HomePage() -> impl IntoView {
         {move || match session.user() {
             // Signed in: this page is the dashboard's doorway.
             Some(_) => {
-                navigate("/dashboard", Default::default());
+                navigate(Page::Dashboard.path(), Default::default());
                 ().into_any()
             }
             None if session.is_known() => view! {

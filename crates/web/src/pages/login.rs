@@ -2,6 +2,7 @@
 
 use crate::api;
 use crate::components::credentials_form::CredentialsForm;
+use crate::routes::Page;
 use crate::state::session::use_session;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,7 +17,7 @@ fn on_signed_in(action: Action<(String, String), Result<CurrentUser, api::Client
     Effect::new(move |_| {
         if let Some(Ok(user)) = action.value().get() {
             session.set(Some(user));
-            navigate("/dashboard", Default::default());
+            navigate(Page::Dashboard.path(), Default::default());
         }
     });
 }
@@ -27,7 +28,7 @@ pub fn LoginPage() -> impl IntoView {
         <Title text="Log in" />
         <section class="auth-card">
             <LogInForm heading="Log in to Tally" />
-            <p class="muted">"New here? " <A href="/register">"Create an account"</A></p>
+            <p class="muted">"New here? " <A href=Page::Register.path()>"Create an account"</A></p>
         </section>
     }
 }
@@ -38,7 +39,7 @@ pub fn RegisterPage() -> impl IntoView {
         <Title text="Create an account" />
         <section class="auth-card">
             <RegisterForm heading="Create your account" />
-            <p class="muted">"Already have an account? " <A href="/login">"Log in"</A></p>
+            <p class="muted">"Already have an account? " <A href=Page::LogIn.path()>"Log in"</A></p>
         </section>
     }
 }

@@ -1,6 +1,7 @@
 //! Any path the router does not know.
 
 use crate::components::status::EmptyState;
+use crate::routes::Page;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -11,7 +12,7 @@ pub fn NotFoundPage() -> impl IntoView {
         <Title text="Page not found" />
         <EmptyState title="Page not found">
             <p>"There is no page at this address."</p>
-            <A href="/" attr:class="button">"Back to the start"</A>
+            <A href=Page::Home.path() attr:class="button">"Back to the start"</A>
         </EmptyState>
     }
 }

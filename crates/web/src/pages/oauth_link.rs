@@ -4,6 +4,7 @@
 
 use crate::components::status::EmptyState;
 use crate::link_flow::{self, PendingLink};
+use crate::routes::Page;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -38,7 +39,7 @@ fn FinishLink(pending: PendingLink) -> impl IntoView {
                 replace: true,
                 ..Default::default()
             };
-            navigate("/dashboard", options);
+            navigate(Page::Dashboard.path(), options);
         }
     });
     view! {
@@ -47,7 +48,7 @@ fn FinishLink(pending: PendingLink) -> impl IntoView {
                 <EmptyState title="The bank link did not finish">
                     <p class="alert" role="alert">{error.to_string()}</p>
                     <div class="empty-actions">
-                        <A href="/dashboard" attr:class="button">"Go to your dashboard"</A>
+                        <A href=Page::Dashboard.path() attr:class="button">"Go to your dashboard"</A>
                     </div>
                 </EmptyState>
             }
@@ -70,7 +71,7 @@ fn NothingPending() -> impl IntoView {
                 "This page finishes linking a bank that sent you to its own website to sign in. "
                 "There is no link waiting to be finished in this browser."
             </p>
-            <A href="/dashboard" attr:class="button">"Go to your dashboard"</A>
+            <A href=Page::Dashboard.path() attr:class="button">"Go to your dashboard"</A>
         </EmptyState>
     }
 }

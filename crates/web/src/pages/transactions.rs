@@ -5,20 +5,19 @@
 //! rows after the last cursor, and the cursors of the pages before are kept to go back. Only the
 //! current page is ever in the DOM, however many transactions there are.
 
-use super::dashboard::SignInPrompt;
 use crate::api;
-use crate::api::transactions::query_string;
 use crate::components::error_view::ErrorView;
+use crate::components::sign_in_prompt::SignInPrompt;
 use crate::components::transaction_filters::TransactionFilters;
 use crate::components::transactions_table::TransactionsTable;
+use crate::routes::Page;
 use crate::state::refresh::on_stale;
 use crate::state::session::use_session;
-use chrono::NaiveDate;
+use crate::transaction_filter::{self, query_string};
 use leptos::html::H2;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::params::ParamsMap;
 use leptos_router::NavigateOptions;
 use tally_shared::api::transactions::{TransactionFilter, TransactionPage};
 
@@ -52,7 +51,7 @@ struct PageTrail {
 #[component]
 fn Transactions() -> impl IntoView {
     let query = use_query_map();
-    let filter = Memo::new(move |_| query.with(filter_from_query));
+    let filter = Memo::new(move |_| query.with(transaction_filter::from_query));
     let trail = RwSignal::new(PageTrail::default());
     // A trail made for another filter (the filter changed, or back/forward) counts for nothing:
     // a new filter starts on its first page.
@@ -75,7 +74,7 @@ fn Transactions() -> impl IntoView {
         let request = request.get();
         async move { api::transactions::list(&request).await }
     });
-    let accounts = LocalResource::new(api::transactions::filter_accounts);
+    let accounts = LocalResource::new(api::accounts::list_accounts);
     on_stale(move |stale| {
         if stale.banking() {
             accounts.refetch();
@@ -88,14 +87,8 @@ fn Transactions() -> impl IntoView {
 
     let navigate = use_navigate();
     let set_filter = Callback::new(move |next: TransactionFilter| {
-        let query = query_string(&next);
-        let path = if query.is_empty() {
-            "/transactions".to_owned()
-        } else {
-            format!("/transactions?{query}")
-        };
         navigate(
-            &path,
+            &Page::Transactions.with_query(&query_string(&next)),
             NavigateOptions {
                 replace: true,
                 scroll: false,
@@ -154,7 +147,7 @@ fn Transactions() -> impl IntoView {
             <div class="section-head">
                 <h2 class="card-title" id="results-heading" tabindex="-1" node_ref=results_heading>
                     {move || {
-                        let which = if filter.with(is_filtered) { "Matching transactions" } else { "All transactions" };
+                        let which = if filter.with(transaction_filter::narrows) { "Matching transactions" } else { "All transactions" };
                         format!("{which} · page {}", page_number())
                     }}
                 </h2>
@@ -174,7 +167,7 @@ fn Transactions() -> impl IntoView {
                 <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
                     {move || Suspend::new(async move {
                         page.await.map(|page| view! {
-                            <PageRows page filtered=filter.with_untracked(is_filtered) on_clear=set_filter />
+                            <PageRows page filtered=filter.with_untracked(transaction_filter::narrows) on_clear=set_filter />
                         })
                     })}
                 </ErrorBoundary>
@@ -238,38 +231,4 @@ fn PageRows(
         <TransactionsTable transactions=page.transactions caption="The matching transactions, newest first" />
     }
     .into_any()
-}
-
-fn is_filtered(filter: &TransactionFilter) -> bool {
-    *filter != TransactionFilter::default()
-}
-
-/// The filter an address asks for. Values that do not parse are left out, as if absent.
-fn filter_from_query(query: &ParamsMap) -> TransactionFilter {
-    let text = |name: &str| {
-        query
-            .get(name)
-            .map(|value| value.trim().to_owned())
-            .filter(|value| !value.is_empty())
-    };
-    let day = |name: &str| {
-        text(name).and_then(|value| NaiveDate::parse_from_str(&value, "%Y-%m-%d").ok())
-    };
-    TransactionFilter {
-        q: text("q"),
-        account_id: text("account_id").and_then(|id| id.parse().ok()),
-        item_id: text("item_id").and_then(|id| id.parse().ok()),
-        category: text("category"),
-        from: day("from"),
-        to: day("to"),
-        pending: text("pending").and_then(|value| match value.as_str() {
-            "true" => Some(true),
-            "false" => Some(false),
-            _ => None,
-        }),
-        min_amount: text("min_amount"),
-        max_amount: text("max_amount"),
-        cursor: None,
-        limit: None,
-    }
 }

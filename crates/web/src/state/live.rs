@@ -1,6 +1,6 @@
 //! Live events: one websocket per tab to `/api/ws`, opened while someone is signed in,
-//! reconnecting with backoff. Pages read `LiveEvents::latest()` and refetch what an event
-//! touches; a new connection counts as "anything may have changed".
+//! reconnecting with backoff. What an event makes stale is decided in `state::refresh`, which
+//! pages follow through `on_stale`; a new connection counts as "anything may have changed".
 
 use crate::state::session::use_session;
 use futures_util::StreamExt;

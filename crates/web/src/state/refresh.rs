@@ -1,5 +1,6 @@
-//! What a live event means for the numbers on screen, and running a page's refetches for each
-//! event that arrives while it is open.
+//! Which data a live event makes stale, decided here once for every page; and running a page's
+//! refetches for each event that arrives while it is open. Each page refetches what it shows of
+//! the data an event names, and nothing else decides it.
 
 use crate::state::live::use_live_events;
 use leptos::prelude::*;
@@ -8,7 +9,10 @@ use tally_shared::ws::ServerEvent;
 /// The data a live event makes stale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stale {
-    /// A bank was linked, synced or removed: balances, transactions and everything made of them.
+    /// A bank's status changed: the banks themselves, not what they report.
+    Banks,
+    /// A bank was linked, synced or removed: the banks, their accounts, balances and
+    /// transactions, and everything made of them.
     Banking,
     /// Manual assets changed: the assets and the net worth they count in.
     Assets,
@@ -20,20 +24,28 @@ impl Stale {
     fn of(event: Option<&ServerEvent>) -> Option<Self> {
         match event {
             None => Some(Self::Everything),
+            Some(ServerEvent::ItemStatusChanged { .. }) => Some(Self::Banks),
             Some(
                 ServerEvent::ItemAdded { .. }
                 | ServerEvent::ItemSynced { .. }
                 | ServerEvent::ItemRemoved { .. },
             ) => Some(Self::Banking),
             Some(ServerEvent::AssetsChanged) => Some(Self::Assets),
-            Some(ServerEvent::ItemStatusChanged { .. } | ServerEvent::Heartbeat) => None,
+            Some(ServerEvent::Heartbeat) => None,
         }
     }
 
+    /// The linked banks: their names, statuses and last syncs.
+    pub fn banks(self) -> bool {
+        matches!(self, Self::Banks | Self::Banking | Self::Everything)
+    }
+
+    /// What the banks report: accounts, balances, transactions, and the figures made of them.
     pub fn banking(self) -> bool {
         matches!(self, Self::Banking | Self::Everything)
     }
 
+    /// The assets people enter, and the net worth they count in.
     pub fn assets(self) -> bool {
         matches!(self, Self::Assets | Self::Everything)
     }

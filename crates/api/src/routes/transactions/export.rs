@@ -17,10 +17,10 @@ use sqlx::PgPool;
 use std::borrow::Cow;
 use std::io;
 use tally_shared::api::transactions::TransactionFilter;
+use tally_shared::ids::UserId;
 use tally_shared::ApiError as ApiErrorBody;
 use tokio::sync::mpsc;
 use tracing::Instrument;
-use uuid::Uuid;
 
 /// A chunk is sent once this much CSV has accumulated.
 const CHUNK_BYTES: usize = 32 * 1024;
@@ -79,7 +79,7 @@ pub(super) async fn export_csv(
 /// transfer rather than a file that looks complete.
 async fn write_csv(
     db: PgPool,
-    user_id: Uuid,
+    user_id: UserId,
     filters: TransactionFilters,
     sender: mpsc::Sender<Chunk>,
 ) {

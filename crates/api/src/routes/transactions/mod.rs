@@ -41,9 +41,9 @@ async fn list_transactions(
 
 fn transaction(record: TransactionRecord) -> Transaction {
     Transaction {
-        id: record.transaction_id.into(),
-        account_id: record.account_id.into(),
-        item_id: record.item_id.into(),
+        id: record.transaction_id,
+        account_id: record.account_id,
+        item_id: record.item_id,
         account_name: record.account_name,
         amount: record.amount,
         currency: record.currency,

@@ -9,9 +9,8 @@
 //! (a stale or altered webhook is refused for free; they are checked again once the signature
 //! holds), and keys not yet cached are looked up at most `KEY_LOOKUPS_PER_MINUTE` times a minute.
 
-use super::client::PlaidClient;
-use super::error::PlaidError;
-use super::types::WebhookVerificationKey;
+use crate::plaid::types::WebhookVerificationKey;
+use crate::plaid::{PlaidClient, PlaidError};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};

@@ -1,0 +1,10 @@
+//! Plaid's webhooks: verifying that one came from Plaid (`verify`), then reading it, once, into
+//! the one event Tally acts on (`event`).
+
+mod event;
+mod verify;
+
+pub use event::{Event, Webhook};
+pub use verify::{
+    WebhookRejection, WebhookVerifier, KEY_LOOKUPS_PER_MINUTE, MAX_SIGNATURE_AGE_SECS,
+};
