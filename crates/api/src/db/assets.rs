@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use sqlx::PgExecutor;
 use tally_shared::ids::{AssetId, UserId};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct AssetRecord {
     pub asset_id: AssetId,
     pub description: String,
@@ -20,13 +20,14 @@ pub async fn list(
     db: impl PgExecutor<'_>,
     user_id: UserId,
 ) -> Result<Vec<AssetRecord>, sqlx::Error> {
-    sqlx::query_as::<_, AssetRecord>(
-        "select asset_id, description, value, currency, created_at
-         from manual_asset
-         where user_id = $1
-         order by created_at desc, asset_id desc",
+    sqlx::query_as!(
+        AssetRecord,
+        r#"select asset_id as "asset_id: AssetId", description, value, currency, created_at
+           from manual_asset
+           where user_id = $1
+           order by created_at desc, asset_id desc"#,
+        user_id.0
     )
-    .bind(user_id)
     .fetch_all(db)
     .await
 }
@@ -39,15 +40,16 @@ pub async fn insert(
     value: Decimal,
     currency: &str,
 ) -> Result<AssetRecord, sqlx::Error> {
-    sqlx::query_as::<_, AssetRecord>(
-        "insert into manual_asset (user_id, description, value, currency)
-         values ($1, $2, $3, $4)
-         returning asset_id, description, value, currency, created_at",
+    sqlx::query_as!(
+        AssetRecord,
+        r#"insert into manual_asset (user_id, description, value, currency)
+           values ($1, $2, $3, $4)
+           returning asset_id as "asset_id: AssetId", description, value, currency, created_at"#,
+        user_id.0,
+        description,
+        value,
+        currency
     )
-    .bind(user_id)
-    .bind(description)
-    .bind(value)
-    .bind(currency)
     .fetch_one(db)
     .await
 }
@@ -59,10 +61,12 @@ pub async fn delete(
     user_id: UserId,
     asset_id: AssetId,
 ) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query("delete from manual_asset where asset_id = $1 and user_id = $2")
-        .bind(asset_id)
-        .bind(user_id)
-        .execute(db)
-        .await?;
+    let result = sqlx::query!(
+        "delete from manual_asset where asset_id = $1 and user_id = $2",
+        asset_id.0,
+        user_id.0
+    )
+    .execute(db)
+    .await?;
     Ok(result.rows_affected() > 0)
 }

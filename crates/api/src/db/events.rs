@@ -12,22 +12,22 @@ pub async fn insert_link_event(
     user_id: UserId,
     event: &LinkEventRequest,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "insert into link_event (user_id, kind, event_name, link_session_id, request_id, status,
              error_type, error_code, error_message, institution_id, institution_name)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        user_id.0,
+        event.kind.as_str(),
+        event.event_name,
+        event.link_session_id,
+        event.request_id,
+        event.status,
+        event.error_type,
+        event.error_code,
+        event.error_message,
+        event.institution_id,
+        event.institution_name
     )
-    .bind(user_id)
-    .bind(event.kind.as_str())
-    .bind(&event.event_name)
-    .bind(&event.link_session_id)
-    .bind(&event.request_id)
-    .bind(&event.status)
-    .bind(&event.error_type)
-    .bind(&event.error_code)
-    .bind(&event.error_message)
-    .bind(&event.institution_id)
-    .bind(&event.institution_name)
     .execute(db)
     .await?;
     Ok(())
@@ -40,22 +40,22 @@ pub async fn insert_plaid_api_events(
     events: &[PlaidApiEvent],
 ) -> Result<(), sqlx::Error> {
     let text = |f: fn(&PlaidApiEvent) -> Option<String>| events.iter().map(f).collect::<Vec<_>>();
-    sqlx::query(
+    // `as _`: the macros check a text[] only as `&[String]`, not as these nullable columns; the
+    // statement's casts fix the types.
+    sqlx::query!(
         "insert into plaid_api_event (plaid_item_id, method, request_id, error_type, error_code,
              duration_ms)
          select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
              $6::int[])",
-    )
-    .bind(text(|e| e.item_id.clone()))
-    .bind(text(|e| Some(e.method.to_owned())))
-    .bind(text(|e| e.request_id.clone()))
-    .bind(text(|e| e.error_type.clone()))
-    .bind(text(|e| e.error_code.clone()))
-    .bind(
-        events
+        text(|e| e.item_id.clone()) as _,
+        text(|e| Some(e.method.to_owned())) as _,
+        text(|e| e.request_id.clone()) as _,
+        text(|e| e.error_type.clone()) as _,
+        text(|e| e.error_code.clone()) as _,
+        &events
             .iter()
             .map(|e| i32::try_from(e.duration.as_millis()).unwrap_or(i32::MAX))
-            .collect::<Vec<_>>(),
+            .collect::<Vec<_>>()
     )
     .execute(db)
     .await?;
@@ -78,17 +78,17 @@ pub async fn insert_webhook_event(
     db: impl PgExecutor<'_>,
     webhook: &ReceivedWebhook<'_>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "insert into webhook_event (plaid_item_id, item_id, webhook_type, webhook_code,
              error_code, body)
          values ($1, $2, $3, $4, $5, $6)",
+        webhook.plaid_item_id,
+        webhook.item_id.map(|id| id.0),
+        webhook.webhook_type,
+        webhook.webhook_code,
+        webhook.error_code,
+        webhook.body
     )
-    .bind(webhook.plaid_item_id)
-    .bind(webhook.item_id)
-    .bind(webhook.webhook_type)
-    .bind(webhook.webhook_code)
-    .bind(webhook.error_code)
-    .bind(webhook.body)
     .execute(db)
     .await?;
     Ok(())

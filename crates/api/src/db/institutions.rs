@@ -2,7 +2,7 @@
 
 use sqlx::PgExecutor;
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstitutionRecord {
     pub institution_id: String,
     pub name: String,
@@ -17,11 +17,12 @@ pub async fn find(
     db: impl PgExecutor<'_>,
     institution_id: &str,
 ) -> Result<Option<InstitutionRecord>, sqlx::Error> {
-    sqlx::query_as::<_, InstitutionRecord>(
+    sqlx::query_as!(
+        InstitutionRecord,
         "select institution_id, name, logo, primary_color, url, oauth
          from institution where institution_id = $1",
+        institution_id
     )
-    .bind(institution_id)
     .fetch_optional(db)
     .await
 }
@@ -32,19 +33,19 @@ pub async fn upsert(
     db: impl PgExecutor<'_>,
     institution: &InstitutionRecord,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "insert into institution (institution_id, name, logo, primary_color, url, oauth)
          values ($1, $2, $3, $4, $5, $6)
          on conflict (institution_id) do update
          set name = excluded.name, logo = excluded.logo, primary_color = excluded.primary_color,
              url = excluded.url, oauth = excluded.oauth, fetched_at = now()",
+        institution.institution_id,
+        institution.name,
+        institution.logo,
+        institution.primary_color,
+        institution.url,
+        institution.oauth
     )
-    .bind(&institution.institution_id)
-    .bind(&institution.name)
-    .bind(&institution.logo)
-    .bind(&institution.primary_color)
-    .bind(&institution.url)
-    .bind(institution.oauth)
     .execute(db)
     .await?;
     Ok(())

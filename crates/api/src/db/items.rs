@@ -6,7 +6,7 @@ use tally_shared::api::items::ItemStatus;
 use tally_shared::ids::{ItemId, UserId};
 
 /// An item with its sealed access token, for the code that talks to Plaid about it.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct PlaidItem {
     pub item_id: ItemId,
     pub user_id: UserId,
@@ -20,7 +20,7 @@ pub struct PlaidItem {
 }
 
 /// An item as its owner sees it.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct ItemSummary {
     pub item_id: ItemId,
     pub institution_id: String,
@@ -35,16 +35,20 @@ pub struct ItemSummary {
     pub created_at: DateTime<Utc>,
 }
 
-const ITEM_COLUMNS: &str = "item_id, user_id, institution_id, institution_name, plaid_item_id, \
-     access_token, status, sync_cursor";
-
-const SUMMARY_SELECT: &str = "select i.item_id, i.institution_id, i.institution_name, i.status,
-        i.error_code, i.last_synced_at, i.last_webhook_at, i.consent_expires_at,
-        exists (select 1 from sync_job j where j.item_id = i.item_id
-                and j.state in ('queued', 'running')) as syncing,
-        (select count(*) from account a where a.item_id = i.item_id) as account_count,
-        i.created_at
-     from plaid_item i";
+/// `sqlx::query_as!` for [`PlaidItem`]s: its columns from `plaid_item`, then `$rest` (a string
+/// literal: `where …`) with its arguments. Only a linked item (token exchanged) is read this way.
+macro_rules! plaid_items {
+    ($rest:literal $(, $arg:expr)*) => {
+        sqlx::query_as!(
+            PlaidItem,
+            r#"select item_id as "item_id: ItemId", user_id as "user_id: UserId", institution_id,
+                      institution_name, plaid_item_id as "plaid_item_id!",
+                      access_token as "access_token!", status, sync_cursor
+               from plaid_item "# + $rest
+            $(, $arg)*
+        )
+    };
+}
 
 /// Claims (user, institution) for a new item inside the caller's transaction. A second claim
 /// fails on `plaid_item_user_institution_key` (waiting first if the other is uncommitted), so
@@ -57,13 +61,13 @@ pub async fn claim(
     institution_id: &str,
     institution_name: &str,
 ) -> Result<ItemId, sqlx::Error> {
-    sqlx::query_scalar(
-        "insert into plaid_item (user_id, institution_id, institution_name)
-         values ($1, $2, $3) returning item_id",
+    sqlx::query_scalar!(
+        r#"insert into plaid_item (user_id, institution_id, institution_name)
+           values ($1, $2, $3) returning item_id as "item_id: ItemId""#,
+        user_id.0,
+        institution_id,
+        institution_name
     )
-    .bind(user_id)
-    .bind(institution_id)
-    .bind(institution_name)
     .fetch_one(conn)
     .await
 }
@@ -75,12 +79,14 @@ pub async fn set_exchanged(
     plaid_item_id: &str,
     sealed_access_token: &[u8],
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("update plaid_item set plaid_item_id = $2, access_token = $3 where item_id = $1")
-        .bind(item_id)
-        .bind(plaid_item_id)
-        .bind(sealed_access_token)
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "update plaid_item set plaid_item_id = $2, access_token = $3 where item_id = $1",
+        item_id.0,
+        plaid_item_id,
+        sealed_access_token
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -89,12 +95,7 @@ pub async fn summaries(
     db: impl PgExecutor<'_>,
     user_id: UserId,
 ) -> Result<Vec<ItemSummary>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "{SUMMARY_SELECT} where i.user_id = $1 order by i.institution_name, i.created_at"
-    ))
-    .bind(user_id)
-    .fetch_all(db)
-    .await
+    summaries_where(db, user_id, None).await
 }
 
 #[tracing::instrument(skip_all)]
@@ -103,12 +104,33 @@ pub async fn summary(
     user_id: UserId,
     item_id: ItemId,
 ) -> Result<Option<ItemSummary>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "{SUMMARY_SELECT} where i.user_id = $1 and i.item_id = $2"
-    ))
-    .bind(user_id)
-    .bind(item_id)
-    .fetch_optional(db)
+    Ok(summaries_where(db, user_id, Some(item_id))
+        .await?
+        .into_iter()
+        .next())
+}
+
+/// The user's items, or only `item_id` of them when given; by bank name, then age.
+async fn summaries_where(
+    db: impl PgExecutor<'_>,
+    user_id: UserId,
+    item_id: Option<ItemId>,
+) -> Result<Vec<ItemSummary>, sqlx::Error> {
+    sqlx::query_as!(
+        ItemSummary,
+        r#"select i.item_id as "item_id: ItemId", i.institution_id, i.institution_name, i.status,
+                  i.error_code, i.last_synced_at, i.last_webhook_at, i.consent_expires_at,
+                  exists (select 1 from sync_job j where j.item_id = i.item_id
+                          and j.state in ('queued', 'running')) as "syncing!",
+                  (select count(*) from account a where a.item_id = i.item_id) as "account_count!",
+                  i.created_at
+           from plaid_item i
+           where i.user_id = $1 and ($2::uuid is null or i.item_id = $2)
+           order by i.institution_name, i.created_at"#,
+        user_id.0,
+        item_id.map(|id| id.0)
+    )
+    .fetch_all(db)
     .await
 }
 
@@ -119,13 +141,9 @@ pub async fn owned(
     user_id: UserId,
     item_id: ItemId,
 ) -> Result<Option<PlaidItem>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "select {ITEM_COLUMNS} from plaid_item where user_id = $1 and item_id = $2"
-    ))
-    .bind(user_id)
-    .bind(item_id)
-    .fetch_optional(db)
-    .await
+    plaid_items!("where user_id = $1 and item_id = $2", user_id.0, item_id.0)
+        .fetch_optional(db)
+        .await
 }
 
 #[tracing::instrument(skip_all)]
@@ -133,12 +151,9 @@ pub async fn all_owned(
     db: impl PgExecutor<'_>,
     user_id: UserId,
 ) -> Result<Vec<PlaidItem>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "select {ITEM_COLUMNS} from plaid_item where user_id = $1"
-    ))
-    .bind(user_id)
-    .fetch_all(db)
-    .await
+    plaid_items!("where user_id = $1", user_id.0)
+        .fetch_all(db)
+        .await
 }
 
 /// For the sync engine, which works on behalf of the owner.
@@ -147,12 +162,9 @@ pub async fn by_id(
     db: impl PgExecutor<'_>,
     item_id: ItemId,
 ) -> Result<Option<PlaidItem>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "select {ITEM_COLUMNS} from plaid_item where item_id = $1"
-    ))
-    .bind(item_id)
-    .fetch_optional(db)
-    .await
+    plaid_items!("where item_id = $1", item_id.0)
+        .fetch_optional(db)
+        .await
 }
 
 /// For webhooks, which name Plaid's item id.
@@ -161,12 +173,9 @@ pub async fn by_plaid_item_id(
     db: impl PgExecutor<'_>,
     plaid_item_id: &str,
 ) -> Result<Option<PlaidItem>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "select {ITEM_COLUMNS} from plaid_item where plaid_item_id = $1"
-    ))
-    .bind(plaid_item_id)
-    .fetch_optional(db)
-    .await
+    plaid_items!("where plaid_item_id = $1", plaid_item_id)
+        .fetch_optional(db)
+        .await
 }
 
 /// Deletes the user's item and, by cascade, its accounts, transactions and snapshots.
@@ -176,11 +185,13 @@ pub async fn delete(
     user_id: UserId,
     item_id: ItemId,
 ) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query("delete from plaid_item where user_id = $1 and item_id = $2")
-        .bind(user_id)
-        .bind(item_id)
-        .execute(db)
-        .await?;
+    let result = sqlx::query!(
+        "delete from plaid_item where user_id = $1 and item_id = $2",
+        user_id.0,
+        item_id.0
+    )
+    .execute(db)
+    .await?;
     Ok(result.rows_affected() > 0)
 }
 
@@ -192,14 +203,14 @@ pub async fn set_status(
     status: ItemStatus,
     error_code: Option<&str>,
 ) -> Result<Option<UserId>, sqlx::Error> {
-    sqlx::query_scalar(
-        "update plaid_item set status = $2, error_code = $3
-         where item_id = $1 and (status, error_code) is distinct from ($2, $3)
-         returning user_id",
+    sqlx::query_scalar!(
+        r#"update plaid_item set status = $2, error_code = $3
+           where item_id = $1 and (status, error_code) is distinct from ($2, $3)
+           returning user_id as "user_id: UserId""#,
+        item_id.0,
+        status.as_str(),
+        error_code
     )
-    .bind(item_id)
-    .bind(status.as_str())
-    .bind(error_code)
     .fetch_optional(db)
     .await
 }
@@ -210,29 +221,40 @@ pub async fn set_consent_expiry(
     item_id: ItemId,
     expires_at: Option<DateTime<Utc>>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("update plaid_item set consent_expires_at = $2 where item_id = $1")
-        .bind(item_id)
-        .bind(expires_at)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "update plaid_item set consent_expires_at = $2 where item_id = $1",
+        item_id.0,
+        expires_at
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
 #[tracing::instrument(skip_all)]
 pub async fn touch_webhook(db: impl PgExecutor<'_>, item_id: ItemId) -> Result<(), sqlx::Error> {
-    sqlx::query("update plaid_item set last_webhook_at = now() where item_id = $1")
-        .bind(item_id)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "update plaid_item set last_webhook_at = now() where item_id = $1",
+        item_id.0
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
 /// Every item's sealed access token (`tally rotate-key`).
 #[tracing::instrument(skip_all)]
 pub async fn all_tokens(db: impl PgExecutor<'_>) -> Result<Vec<(ItemId, Vec<u8>)>, sqlx::Error> {
-    sqlx::query_as("select item_id, access_token from plaid_item where access_token is not null")
-        .fetch_all(db)
-        .await
+    let rows = sqlx::query!(
+        r#"select item_id as "item_id: ItemId", access_token as "access_token!"
+           from plaid_item where access_token is not null"#
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.item_id, row.access_token))
+        .collect())
 }
 
 #[tracing::instrument(skip_all)]
@@ -242,12 +264,12 @@ pub async fn replace_token(
     old: &[u8],
     new: &[u8],
 ) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query(
+    let result = sqlx::query!(
         "update plaid_item set access_token = $3 where item_id = $1 and access_token = $2",
+        item_id.0,
+        old,
+        new
     )
-    .bind(item_id)
-    .bind(old)
-    .bind(new)
     .execute(db)
     .await?;
     Ok(result.rows_affected() > 0)

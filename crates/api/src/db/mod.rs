@@ -28,7 +28,9 @@ pub fn violated_constraint(error: &sqlx::Error) -> Option<&str> {
 /// Asks the database the simplest question, to learn whether it answers.
 #[tracing::instrument(skip_all)]
 pub async fn ping(db: impl PgExecutor<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query("select 1").execute(db).await?;
+    sqlx::query_scalar!(r#"select 1 as "answer!""#)
+        .fetch_one(db)
+        .await?;
     Ok(())
 }
 
@@ -42,9 +44,11 @@ pub async fn begin_consistent_read(
     pool: &PgPool,
 ) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    sqlx::query("set transaction isolation level repeatable read, read only")
+    sqlx::query!("set transaction isolation level repeatable read, read only")
         .execute(&mut *tx)
         .await?;
-    sqlx::query("set local jit = off").execute(&mut *tx).await?;
+    sqlx::query!("set local jit = off")
+        .execute(&mut *tx)
+        .await?;
     Ok(tx)
 }

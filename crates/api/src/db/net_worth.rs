@@ -11,7 +11,7 @@ use sqlx::PgExecutor;
 use tally_shared::ids::UserId;
 
 /// One currency's totals. `assets` includes `manual_assets`; `liabilities` is positive.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct CurrencyTotals {
     pub currency: String,
     pub assets: Decimal,
@@ -26,8 +26,10 @@ pub async fn totals(
     db: impl PgExecutor<'_>,
     user_id: UserId,
 ) -> Result<Vec<CurrencyTotals>, sqlx::Error> {
-    sqlx::query_as::<_, CurrencyTotals>(
-        "with accounts as (
+    // `as _`: the macros check a text[] only as `&[String]`, not `&[&str]`.
+    sqlx::query_as!(
+        CurrencyTotals,
+        r#"with accounts as (
              select coalesce(iso_currency_code, unofficial_currency_code) as currency,
                     type = any($2) as is_liability,
                     current_balance
@@ -56,18 +58,19 @@ pub async fn totals(
              from account_totals a
                   full join manual_totals m using (currency)
          )
-         select currency, assets, liabilities, assets - liabilities as net, manual_assets
+         select currency as "currency!", assets as "assets!", liabilities as "liabilities!",
+                assets - liabilities as "net!", manual_assets as "manual_assets!"
          from combined
-         order by currency",
+         order by currency"#,
+        user_id.0,
+        LIABILITY_ACCOUNT_TYPES as _
     )
-    .bind(user_id)
-    .bind(LIABILITY_ACCOUNT_TYPES)
     .fetch_all(db)
     .await
 }
 
 /// The accounts of one type and subtype in one currency.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct TypeTotal {
     pub currency: String,
     pub account_type: String,
@@ -83,21 +86,22 @@ pub async fn by_type(
     db: impl PgExecutor<'_>,
     user_id: UserId,
 ) -> Result<Vec<TypeTotal>, sqlx::Error> {
-    sqlx::query_as::<_, TypeTotal>(
-        "select coalesce(iso_currency_code, unofficial_currency_code) as currency,
+    sqlx::query_as!(
+        TypeTotal,
+        r#"select coalesce(iso_currency_code, unofficial_currency_code) as "currency!",
                 type as account_type,
                 subtype,
-                type = any($2) as is_liability,
-                count(*) as accounts,
-                coalesce(sum(current_balance), 0) as total
+                type = any($2) as "is_liability!",
+                count(*) as "accounts!",
+                coalesce(sum(current_balance), 0) as "total!"
          from account
          where user_id = $1
            and coalesce(iso_currency_code, unofficial_currency_code) is not null
          group by 1, 2, 3
-         order by currency, is_liability, account_type, subtype nulls first",
+         order by "currency!", "is_liability!", account_type, subtype nulls first"#,
+        user_id.0,
+        LIABILITY_ACCOUNT_TYPES as _
     )
-    .bind(user_id)
-    .bind(LIABILITY_ACCOUNT_TYPES)
     .fetch_all(db)
     .await
 }

@@ -20,7 +20,7 @@ use rust_decimal::Decimal;
 use sqlx::PgExecutor;
 use tally_shared::ids::UserId;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct HistoryPoint {
     pub currency: String,
     pub day: NaiveDate,
@@ -38,8 +38,10 @@ pub async fn daily(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<HistoryPoint>, sqlx::Error> {
-    sqlx::query_as::<_, HistoryPoint>(
-        "with accounts as (
+    // `as _`: the macros check a text[] only as `&[String]`, not `&[&str]`.
+    sqlx::query_as!(
+        HistoryPoint,
+        r#"with accounts as (
              select account_id,
                     type = any($4) as is_liability,
                     coalesce(iso_currency_code, unofficial_currency_code) as currency
@@ -96,14 +98,15 @@ pub async fn daily(
              where currency is not null
              group by currency, day
          )
-         select currency, day, assets, liabilities, assets - liabilities as net
+         select currency as "currency!", day as "day!", assets as "assets!",
+                liabilities as "liabilities!", assets - liabilities as "net!"
          from totals
-         order by currency, day",
+         order by currency, day"#,
+        user_id.0,
+        from,
+        to,
+        LIABILITY_ACCOUNT_TYPES as _
     )
-    .bind(user_id)
-    .bind(from)
-    .bind(to)
-    .bind(LIABILITY_ACCOUNT_TYPES)
     .fetch_all(db)
     .await
 }

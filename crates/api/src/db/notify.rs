@@ -9,9 +9,7 @@ pub async fn notify(
     channel: &str,
     payload: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("select pg_notify($1, $2)")
-        .bind(channel)
-        .bind(payload)
+    sqlx::query!("select pg_notify($1, $2)", channel, payload)
         .execute(db)
         .await?;
     Ok(())

@@ -5,7 +5,7 @@ use sqlx::PgExecutor;
 use tally_shared::ids::UserId;
 use uuid::Uuid;
 
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 pub struct SessionUser {
     pub session_id: Uuid,
     pub user_id: UserId,
@@ -21,12 +21,14 @@ pub async fn insert(
     token_hash: &[u8],
     expires_at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("insert into user_session (user_id, token_hash, expires_at) values ($1, $2, $3)")
-        .bind(user_id)
-        .bind(token_hash)
-        .bind(expires_at)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "insert into user_session (user_id, token_hash, expires_at) values ($1, $2, $3)",
+        user_id.0,
+        token_hash,
+        expires_at
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -36,12 +38,14 @@ pub async fn find(
     db: impl PgExecutor<'_>,
     token_hash: &[u8],
 ) -> Result<Option<SessionUser>, sqlx::Error> {
-    sqlx::query_as::<_, SessionUser>(
-        "select s.session_id, s.user_id, u.username::text, u.is_admin, s.last_seen_at
-         from user_session s join app_user u using (user_id)
-         where s.token_hash = $1 and s.expires_at > now()",
+    sqlx::query_as!(
+        SessionUser,
+        r#"select s.session_id, s.user_id as "user_id: UserId", u.username::text as "username!",
+                  u.is_admin, s.last_seen_at
+           from user_session s join app_user u using (user_id)
+           where s.token_hash = $1 and s.expires_at > now()"#,
+        token_hash
     )
-    .bind(token_hash)
     .fetch_optional(db)
     .await
 }
@@ -53,11 +57,11 @@ pub async fn renew(
     session_id: Uuid,
     expires_at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "update user_session set last_seen_at = now(), expires_at = $2 where session_id = $1",
+        session_id,
+        expires_at
     )
-    .bind(session_id)
-    .bind(expires_at)
     .execute(db)
     .await?;
     Ok(())
@@ -65,8 +69,7 @@ pub async fn renew(
 
 #[tracing::instrument(skip_all)]
 pub async fn delete(db: impl PgExecutor<'_>, session_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("delete from user_session where session_id = $1")
-        .bind(session_id)
+    sqlx::query!("delete from user_session where session_id = $1", session_id)
         .execute(db)
         .await?;
     Ok(())

@@ -27,7 +27,7 @@ impl SyncReason {
     }
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct SyncJob {
     pub sync_job_id: i64,
     pub item_id: ItemId,
@@ -43,13 +43,13 @@ pub async fn enqueue(
     item_id: ItemId,
     reason: SyncReason,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "insert into sync_job (item_id, reason) values ($1, $2)
          on conflict (item_id) where state = 'queued'
          do update set run_after = least(sync_job.run_after, now())",
+        item_id.0,
+        reason.as_str()
     )
-    .bind(item_id)
-    .bind(reason.as_str())
     .execute(db)
     .await?;
     Ok(())
@@ -62,8 +62,9 @@ pub async fn claim(
     db: impl PgExecutor<'_>,
     lease: Duration,
 ) -> Result<Option<SyncJob>, sqlx::Error> {
-    sqlx::query_as(
-        "update sync_job set state = 'running', attempts = attempts + 1,
+    sqlx::query_as!(
+        SyncJob,
+        r#"update sync_job set state = 'running', attempts = attempts + 1,
                 lease_until = now() + make_interval(secs => $1)
          where sync_job_id = (
              select j.sync_job_id from sync_job j
@@ -75,9 +76,9 @@ pub async fn claim(
              order by j.run_after
              limit 1
              for update skip locked)
-         returning sync_job_id, item_id, attempts",
+         returning sync_job_id, item_id as "item_id: ItemId", attempts"#,
+        lease.as_secs_f64()
     )
-    .bind(lease.as_secs_f64())
     .fetch_optional(db)
     .await
 }
@@ -85,8 +86,7 @@ pub async fn claim(
 /// The job finished (well, or with an outcome that retrying cannot change).
 #[tracing::instrument(skip_all)]
 pub async fn complete(db: impl PgExecutor<'_>, sync_job_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("delete from sync_job where sync_job_id = $1")
-        .bind(sync_job_id)
+    sqlx::query!("delete from sync_job where sync_job_id = $1", sync_job_id)
         .execute(db)
         .await?;
     Ok(())
@@ -101,7 +101,7 @@ pub async fn retry_at(
     run_after: DateTime<Utc>,
     error: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "with waiting as (
              update sync_job set run_after = least(run_after, $3)
              where item_id = $2 and state = 'queued' and sync_job_id <> $1
@@ -111,11 +111,11 @@ pub async fn retry_at(
              returning 1)
          update sync_job set state = 'queued', run_after = $3, lease_until = null, last_error = $4
          where sync_job_id = $1 and not exists (select 1 from waiting)",
+        job.sync_job_id,
+        job.item_id.0,
+        run_after,
+        error
     )
-    .bind(job.sync_job_id)
-    .bind(job.item_id)
-    .bind(run_after)
-    .bind(error)
     .execute(db)
     .await?;
     Ok(())
@@ -128,12 +128,12 @@ pub async fn fail(
     sync_job_id: i64,
     error: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "update sync_job set state = 'failed', lease_until = null, last_error = $2
          where sync_job_id = $1",
+        sync_job_id,
+        error
     )
-    .bind(sync_job_id)
-    .bind(error)
     .execute(db)
     .await?;
     Ok(())
@@ -148,7 +148,7 @@ pub async fn schedule_stale(
     interval: Duration,
     jitter: Duration,
 ) -> Result<u64, sqlx::Error> {
-    let result = sqlx::query(
+    let result = sqlx::query!(
         "insert into sync_job (item_id, reason, run_after)
          select i.item_id, 'schedule', now() + random() * make_interval(secs => $2)
          from plaid_item i
@@ -161,9 +161,9 @@ pub async fn schedule_stale(
                                   or (j.state = 'failed'
                                       and j.updated_at > now() - make_interval(secs => $1))))
          on conflict (item_id) where state = 'queued' do nothing",
+        interval.as_secs_f64(),
+        jitter.as_secs_f64()
     )
-    .bind(interval.as_secs_f64())
-    .bind(jitter.as_secs_f64())
     .execute(db)
     .await?;
     Ok(result.rows_affected())
@@ -174,11 +174,11 @@ pub async fn prune_failed(
     db: impl PgExecutor<'_>,
     older_than: Duration,
 ) -> Result<u64, sqlx::Error> {
-    let result = sqlx::query(
+    let result = sqlx::query!(
         "delete from sync_job where state = 'failed'
          and updated_at < now() - make_interval(secs => $1)",
+        older_than.as_secs_f64()
     )
-    .bind(older_than.as_secs_f64())
     .execute(db)
     .await?;
     Ok(result.rows_affected())

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 use tally_shared::ids::UserId;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct UserRecord {
     pub user_id: UserId,
     pub username: String,
@@ -22,17 +22,19 @@ pub async fn insert(
     password_hash: &str,
     admin: bool,
 ) -> Result<UserRecord, sqlx::Error> {
-    sqlx::query("select pg_advisory_xact_lock(hashtext('app_user.first_admin'))")
+    sqlx::query!("select pg_advisory_xact_lock(hashtext('app_user.first_admin'))")
         .execute(&mut *conn)
         .await?;
-    sqlx::query_as::<_, UserRecord>(
-        "insert into app_user (username, password_hash, is_admin)
-         values ($1, $2, $3 or not exists (select 1 from app_user))
-         returning user_id, username::text, password_hash, is_admin, created_at",
+    sqlx::query_as!(
+        UserRecord,
+        r#"insert into app_user (username, password_hash, is_admin)
+           values ($1, $2, $3 or not exists (select 1 from app_user))
+           returning user_id as "user_id: UserId", username::text as "username!", password_hash,
+                     is_admin, created_at"#,
+        username as _,
+        password_hash,
+        admin
     )
-    .bind(username)
-    .bind(password_hash)
-    .bind(admin)
     .fetch_one(conn)
     .await
 }
@@ -42,11 +44,13 @@ pub async fn by_username(
     db: impl PgExecutor<'_>,
     username: &str,
 ) -> Result<Option<UserRecord>, sqlx::Error> {
-    sqlx::query_as::<_, UserRecord>(
-        "select user_id, username::text, password_hash, is_admin, created_at
-         from app_user where username = $1::citext",
+    sqlx::query_as!(
+        UserRecord,
+        r#"select user_id as "user_id: UserId", username::text as "username!", password_hash,
+                  is_admin, created_at
+           from app_user where username = $1::citext"#,
+        username as _
     )
-    .bind(username)
     .fetch_optional(db)
     .await
 }
@@ -54,15 +58,14 @@ pub async fn by_username(
 /// Deletes a user; sessions and (later) everything of theirs go with them by cascade.
 #[tracing::instrument(skip_all)]
 pub async fn delete(db: impl PgExecutor<'_>, user_id: UserId) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query("delete from app_user where user_id = $1")
-        .bind(user_id)
+    let result = sqlx::query!("delete from app_user where user_id = $1", user_id.0)
         .execute(db)
         .await?;
     Ok(result.rows_affected() > 0)
 }
 
 /// One row of the admin's user list.
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 pub struct UserSummary {
     pub user_id: UserId,
     pub username: String,
@@ -74,11 +77,13 @@ pub struct UserSummary {
 
 #[tracing::instrument(skip_all)]
 pub async fn list(db: impl PgExecutor<'_>) -> Result<Vec<UserSummary>, sqlx::Error> {
-    sqlx::query_as::<_, UserSummary>(
-        "select u.user_id, u.username::text, u.is_admin, u.created_at,
-                count(i.item_id) as linked_banks, max(i.last_synced_at) as last_synced_at
-         from app_user u left join plaid_item i using (user_id)
-         group by u.user_id order by u.created_at",
+    sqlx::query_as!(
+        UserSummary,
+        r#"select u.user_id as "user_id: UserId", u.username::text as "username!", u.is_admin,
+                  u.created_at, count(i.item_id) as "linked_banks!",
+                  max(i.last_synced_at) as last_synced_at
+           from app_user u left join plaid_item i using (user_id)
+           group by u.user_id order by u.created_at"#
     )
     .fetch_all(db)
     .await
