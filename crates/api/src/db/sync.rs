@@ -63,19 +63,23 @@ pub struct Upserted {
 /// process dies, and the run can commit inside it.
 #[tracing::instrument(skip_all)]
 pub async fn try_lock_item(conn: &mut PgConnection, item_id: ItemId) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("select pg_try_advisory_lock(hashtextextended($1::text, 0))")
-        .bind(item_id)
-        .fetch_one(conn)
-        .await
+    sqlx::query_scalar!(
+        r#"select pg_try_advisory_lock(hashtextextended($1::uuid::text, 0)) as "locked!""#,
+        item_id.0
+    )
+    .fetch_one(conn)
+    .await
 }
 
 /// Releases what [`try_lock_item`] took on this connection.
 #[tracing::instrument(skip_all)]
 pub async fn unlock_item(conn: &mut PgConnection, item_id: ItemId) -> Result<(), sqlx::Error> {
-    sqlx::query("select pg_advisory_unlock(hashtextextended($1::text, 0))")
-        .bind(item_id)
-        .execute(conn)
-        .await?;
+    sqlx::query_scalar!(
+        r#"select pg_advisory_unlock(hashtextextended($1::uuid::text, 0)) as "unlocked!""#,
+        item_id.0
+    )
+    .fetch_one(conn)
+    .await?;
     Ok(())
 }
 
@@ -90,7 +94,9 @@ pub async fn upsert_accounts(
         |f: fn(&AccountState) -> Option<String>| accounts.iter().map(f).collect::<Vec<_>>();
     let amount =
         |f: fn(&AccountState) -> Option<Decimal>| accounts.iter().map(f).collect::<Vec<_>>();
-    sqlx::query(
+    // `as _`: the macros check a text[] only as `&[String]`, not as nullable columns; the
+    // statement's casts fix the types.
+    sqlx::query!(
         "insert into account (item_id, user_id, plaid_account_id, name, official_name, mask, type,
              subtype, holder_category, current_balance, available_balance, credit_limit,
              iso_currency_code, unofficial_currency_code, balance_updated_at)
@@ -107,26 +113,24 @@ pub async fn upsert_accounts(
              unofficial_currency_code = excluded.unofficial_currency_code,
              balance_updated_at = excluded.balance_updated_at
          where account.item_id = excluded.item_id",
-    )
-    .bind(item_id)
-    .bind(user_id)
-    .bind(column(|a| Some(a.plaid_account_id.clone())))
-    .bind(column(|a| Some(a.name.clone())))
-    .bind(column(|a| a.official_name.clone()))
-    .bind(column(|a| a.mask.clone()))
-    .bind(column(|a| Some(a.account_type.clone())))
-    .bind(column(|a| a.subtype.clone()))
-    .bind(column(|a| a.holder_category.clone()))
-    .bind(amount(|a| a.current_balance))
-    .bind(amount(|a| a.available_balance))
-    .bind(amount(|a| a.credit_limit))
-    .bind(column(|a| a.iso_currency_code.clone()))
-    .bind(column(|a| a.unofficial_currency_code.clone()))
-    .bind(
+        item_id.0,
+        user_id.0,
+        column(|a| Some(a.plaid_account_id.clone())) as _,
+        column(|a| Some(a.name.clone())) as _,
+        column(|a| a.official_name.clone()) as _,
+        column(|a| a.mask.clone()) as _,
+        column(|a| Some(a.account_type.clone())) as _,
+        column(|a| a.subtype.clone()) as _,
+        column(|a| a.holder_category.clone()) as _,
+        amount(|a| a.current_balance) as _,
+        amount(|a| a.available_balance) as _,
+        amount(|a| a.credit_limit) as _,
+        column(|a| a.iso_currency_code.clone()) as _,
+        column(|a| a.unofficial_currency_code.clone()) as _,
         accounts
             .iter()
             .map(|a| a.balance_updated_at)
-            .collect::<Vec<_>>(),
+            .collect::<Vec<_>>() as _
     )
     .execute(conn)
     .await?;
@@ -141,7 +145,7 @@ pub async fn snapshot_balances(
     item_id: ItemId,
     today: NaiveDate,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "insert into balance_snapshot (account_id, user_id, snapshot_date, current_balance,
              available_balance, currency)
          select account_id, user_id, $2, current_balance, available_balance,
@@ -151,9 +155,9 @@ pub async fn snapshot_balances(
              current_balance = excluded.current_balance,
              available_balance = excluded.available_balance,
              currency = excluded.currency",
+        item_id.0,
+        today
     )
-    .bind(item_id)
-    .bind(today)
     .execute(conn)
     .await?;
     Ok(())
@@ -171,8 +175,9 @@ pub async fn upsert_transactions(
     for batch in transactions.chunks(BATCH) {
         let text =
             |f: fn(&TransactionState) -> Option<String>| batch.iter().map(f).collect::<Vec<_>>();
-        let (inserted, updated): (i64, i64) = sqlx::query_as(
-            "with incoming as (
+        // `as _` on the arrays, as in `upsert_accounts`.
+        let written = sqlx::query!(
+            r#"with incoming as (
                  select t.*, a.account_id, a.user_id
                  from unnest($2::text[], $3::text[], $4::numeric[], $5::text[], $6::text[],
                       $7::date[], $8::date[], $9::text[], $10::text[], $11::text[], $12::text[],
@@ -211,33 +216,34 @@ pub async fn upsert_transactions(
                      pending_transaction_id = excluded.pending_transaction_id
                  where bank_transaction.item_id = excluded.item_id
                  returning (xmax = 0) as inserted)
-             select count(*) filter (where inserted), count(*) filter (where not inserted)
-             from written",
+             select count(*) filter (where inserted) as "inserted!",
+                    count(*) filter (where not inserted) as "updated!"
+             from written"#,
+            item_id.0,
+            text(|t| Some(t.plaid_transaction_id.clone())) as _,
+            text(|t| Some(t.plaid_account_id.clone())) as _,
+            &batch.iter().map(|t| t.amount).collect::<Vec<_>>(),
+            text(|t| t.iso_currency_code.clone()) as _,
+            text(|t| t.unofficial_currency_code.clone()) as _,
+            &batch.iter().map(|t| t.date).collect::<Vec<_>>(),
+            batch.iter().map(|t| t.authorized_date).collect::<Vec<_>>() as _,
+            text(|t| Some(t.name.clone())) as _,
+            text(|t| t.merchant_name.clone()) as _,
+            text(|t| t.logo_url.clone()) as _,
+            text(|t| t.website.clone()) as _,
+            text(|t| Some(t.payment_channel.clone())) as _,
+            text(|t| t.category_primary.clone()) as _,
+            text(|t| t.category_detailed.clone()) as _,
+            text(|t| t.category_confidence.clone()) as _,
+            &batch.iter().map(|t| t.pending).collect::<Vec<_>>(),
+            text(|t| t.pending_transaction_id.clone()) as _,
+            // Time-ordered ids: new rows go to the end of the primary key instead of anywhere.
+            &batch.iter().map(|_| Uuid::now_v7()).collect::<Vec<_>>()
         )
-        .bind(item_id)
-        .bind(text(|t| Some(t.plaid_transaction_id.clone())))
-        .bind(text(|t| Some(t.plaid_account_id.clone())))
-        .bind(batch.iter().map(|t| t.amount).collect::<Vec<_>>())
-        .bind(text(|t| t.iso_currency_code.clone()))
-        .bind(text(|t| t.unofficial_currency_code.clone()))
-        .bind(batch.iter().map(|t| t.date).collect::<Vec<_>>())
-        .bind(batch.iter().map(|t| t.authorized_date).collect::<Vec<_>>())
-        .bind(text(|t| Some(t.name.clone())))
-        .bind(text(|t| t.merchant_name.clone()))
-        .bind(text(|t| t.logo_url.clone()))
-        .bind(text(|t| t.website.clone()))
-        .bind(text(|t| Some(t.payment_channel.clone())))
-        .bind(text(|t| t.category_primary.clone()))
-        .bind(text(|t| t.category_detailed.clone()))
-        .bind(text(|t| t.category_confidence.clone()))
-        .bind(batch.iter().map(|t| t.pending).collect::<Vec<_>>())
-        .bind(text(|t| t.pending_transaction_id.clone()))
-        // Time-ordered ids: new rows go to the end of the primary key instead of anywhere.
-        .bind(batch.iter().map(|_| Uuid::now_v7()).collect::<Vec<_>>())
         .fetch_one(&mut *conn)
         .await?;
-        total.inserted += u64::try_from(inserted).unwrap_or_default();
-        total.updated += u64::try_from(updated).unwrap_or_default();
+        total.inserted += u64::try_from(written.inserted).unwrap_or_default();
+        total.updated += u64::try_from(written.updated).unwrap_or_default();
     }
     Ok(total)
 }
@@ -251,11 +257,11 @@ pub async fn delete_transactions(
 ) -> Result<u64, sqlx::Error> {
     let mut deleted = 0;
     for batch in plaid_transaction_ids.chunks(BATCH) {
-        deleted += sqlx::query(
+        deleted += sqlx::query!(
             "delete from bank_transaction where item_id = $1 and plaid_transaction_id = any($2)",
+            item_id.0,
+            batch
         )
-        .bind(item_id)
-        .bind(batch)
         .execute(&mut *conn)
         .await?
         .rows_affected();
@@ -272,8 +278,8 @@ pub async fn finish(
     item_id: ItemId,
     cursor: &str,
 ) -> Result<Option<bool>, sqlx::Error> {
-    sqlx::query_scalar(
-        "with before as (select status from plaid_item where item_id = $1 for update)
+    sqlx::query_scalar!(
+        r#"with before as (select status from plaid_item where item_id = $1 for update)
          update plaid_item set sync_cursor = $2, last_synced_at = now(),
              status = case when plaid_item.status in ('login_required', 'error') then 'good'
                            else plaid_item.status end,
@@ -281,10 +287,10 @@ pub async fn finish(
                                else plaid_item.error_code end
          from before
          where item_id = $1
-         returning plaid_item.status <> before.status",
+         returning plaid_item.status <> before.status as "changed!""#,
+        item_id.0,
+        cursor
     )
-    .bind(item_id)
-    .bind(cursor)
     .fetch_optional(conn)
     .await
 }
