@@ -14,24 +14,35 @@ use crate::domain::classification::{
 };
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use sqlx::postgres::PgArguments;
-use sqlx::query::QueryAs;
-use sqlx::{PgExecutor, Postgres};
+use sqlx::PgExecutor;
 use tally_shared::ids::UserId;
 
-/// The transactions that count: the `from` and `where` shared by both queries, on plain columns
-/// so that the planner can use its column statistics. Parameters: `$1` user, `$2`..`$3` the
-/// period, `$4` include pending, `$5` the categories that are not spending, `$6` the
-/// uncategorised primary (`OTHER`).
-macro_rules! spending_rows {
-    () => {
-        "from bank_transaction
-         where user_id = $1
-           and date between $2 and $3
-           and ($4 or not pending)
-           and coalesce(iso_currency_code, unofficial_currency_code) is not null
-           and coalesce(category_primary, $6) <> all($5)
-           and (amount > 0 or (amount < 0 and coalesce(category_primary, $6) <> $6))"
+/// `sqlx::query_as!` over the transactions that count: `$head`, then the `from` and `where` both
+/// queries share (on plain columns, so that the planner can use its column statistics), then
+/// `$tail`. It binds `$1` user, `$2`..`$3` the period, `$4` include pending, `$5` the categories
+/// that are not spending, `$6` the uncategorised primary (`OTHER`), and `$7` from `$seventh`.
+/// `$5` passes `as _`: the macros check a text[] only as `&[String]`, not `&[&str]`.
+macro_rules! spending_query {
+    ($row:ident, $filter:ident, $seventh:expr, $head:literal, $tail:literal) => {
+        sqlx::query_as!(
+            $row,
+            $head
+                + "from bank_transaction
+                   where user_id = $1
+                     and date between $2 and $3
+                     and ($4 or not pending)
+                     and coalesce(iso_currency_code, unofficial_currency_code) is not null
+                     and coalesce(category_primary, $6) <> all($5)
+                     and (amount > 0 or (amount < 0 and coalesce(category_primary, $6) <> $6))"
+                + $tail,
+            $filter.user_id.0,
+            $filter.from,
+            $filter.to,
+            $filter.include_pending,
+            NOT_SPENDING_CATEGORIES as _,
+            UNCATEGORISED_PRIMARY,
+            $seventh
+        )
     };
 }
 
@@ -42,22 +53,6 @@ pub struct SpendingFilter {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub include_pending: bool,
-}
-
-/// Binds `$1`..`$6`, the parameters of `spending_rows!`, in order.
-trait BindSpendingRows {
-    fn bind_spending_rows(self, filter: SpendingFilter) -> Self;
-}
-
-impl<'q, O> BindSpendingRows for QueryAs<'q, Postgres, O, PgArguments> {
-    fn bind_spending_rows(self, filter: SpendingFilter) -> Self {
-        self.bind(filter.user_id)
-            .bind(filter.from)
-            .bind(filter.to)
-            .bind(filter.include_pending)
-            .bind(NOT_SPENDING_CATEGORIES)
-            .bind(UNCATEGORISED_PRIMARY)
-    }
 }
 
 /// How far a row of `by_category` is rolled up.
@@ -71,7 +66,7 @@ pub enum Level {
     Currency,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct CategoryRow {
     pub currency: String,
     pub category: Option<String>,
@@ -102,7 +97,10 @@ pub async fn by_category(
     filter: SpendingFilter,
 ) -> Result<Vec<CategoryRow>, sqlx::Error> {
     // Summed first by the stored columns (a hash aggregate over few groups), then rolled up.
-    sqlx::query_as::<_, CategoryRow>(concat!(
+    spending_query!(
+        CategoryRow,
+        filter,
+        UNCATEGORISED_DETAILED,
         "with by_detailed as (
              select coalesce(iso_currency_code, unofficial_currency_code) as currency,
                     coalesce(category_primary, $6) as category,
@@ -112,28 +110,25 @@ pub async fn by_category(
                     count(*) filter (where amount > 0) as transactions,
                     sum(-amount) filter (where amount < 0) as refunds
              ",
-        spending_rows!(),
-        "
+        r#"
              group by iso_currency_code, unofficial_currency_code, category_primary,
                       category_detailed
          )
-         select currency, category, detailed,
-                grouping(category, detailed) as rollup_level,
-                coalesce(sum(spent), 0) as spent,
-                coalesce(sum(transactions), 0)::bigint as transactions,
-                coalesce(sum(refunds), 0) as refunds
+         select currency as "currency!", category, detailed,
+                grouping(category, detailed) as "rollup_level!",
+                coalesce(sum(spent), 0) as "spent!",
+                coalesce(sum(transactions), 0)::bigint as "transactions!",
+                coalesce(sum(refunds), 0) as "refunds!"
          from by_detailed
          group by grouping sets ((currency), (currency, category), (currency, category, detailed))
          having grouping(category, detailed) = 3 or sum(transactions) > 0
-         order by currency, rollup_level desc, spent desc, category, detailed"
-    ))
-    .bind_spending_rows(filter)
-    .bind(UNCATEGORISED_DETAILED)
+         order by "currency!", "rollup_level!" desc, "spent!" desc, category, detailed"#
+    )
     .fetch_all(db)
     .await
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct MerchantRow {
     pub currency: String,
     pub merchant: String,
@@ -149,15 +144,17 @@ pub async fn top_merchants(
     filter: SpendingFilter,
     limit: i64,
 ) -> Result<Vec<MerchantRow>, sqlx::Error> {
-    sqlx::query_as::<_, MerchantRow>(concat!(
+    spending_query!(
+        MerchantRow,
+        filter,
+        limit,
         "with merchants as (
              select coalesce(iso_currency_code, unofficial_currency_code) as currency,
                     coalesce(merchant_name, name) as merchant,
                     sum(amount) as spent,
                     count(*) as transactions
              ",
-        spending_rows!(),
-        "
+        r#"
                and amount > 0
              group by 1, 2
          ),
@@ -166,13 +163,12 @@ pub async fn top_merchants(
                     row_number() over (partition by currency order by spent desc, merchant) as rank
              from merchants
          )
-         select currency, merchant, spent, transactions
+         select currency as "currency!", merchant as "merchant!", spent as "spent!",
+                transactions as "transactions!"
          from ranked
          where rank <= $7
-         order by currency, rank"
-    ))
-    .bind_spending_rows(filter)
-    .bind(limit)
+         order by currency, rank"#
+    )
     .fetch_all(db)
     .await
 }
