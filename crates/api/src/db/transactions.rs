@@ -104,6 +104,8 @@ impl TransactionExport {
 
 /// `select … where` the user's transactions match `filters`; each filter adds one condition with
 /// its value bound, never spliced into the text.
+// Not `query_as!`: the statement's shape follows the filters, and it must go unprepared
+// (`persistent(false)`, see `ORDER`), which sqlx 0.8's macro queries cannot.
 fn matching(user_id: UserId, filters: &TransactionFilters) -> QueryBuilder<'static, Postgres> {
     let mut query = QueryBuilder::new(
         "select t.transaction_id, t.account_id, t.item_id, a.name as account_name, t.amount,
