@@ -41,6 +41,11 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations"
 
 /// How long in-flight requests get to finish after a shutdown signal.
 const SHUTDOWN_GRACE: u64 = 10;
+/// How long an idle kept-alive connection stays open. Longer than the pauses between a page's
+/// calls, and longer than the idle time after which our own HTTP clients stop reusing a
+/// connection (`plaid::IDLE_CONNECTION_REUSE`): a client never sends on a connection the server
+/// is closing at that moment, which it would see as an incomplete answer.
+const KEEP_ALIVE: Duration = Duration::from_secs(75);
 
 pub struct Application {
     address: SocketAddr,
@@ -155,6 +160,7 @@ impl Application {
                 })
                 .configure(|cfg| spa.configure(cfg))
         })
+        .keep_alive(KEEP_ALIVE)
         .listen(listener)?
         .disable_signals()
         .shutdown_timeout(SHUTDOWN_GRACE)
@@ -338,6 +344,7 @@ impl SimulatorServer {
                 .wrap(TracingLogger::default())
                 .configure(|cfg| simulator::configure(cfg, simulator.clone()))
         })
+        .keep_alive(KEEP_ALIVE)
         .listen(listener)?
         .disable_signals()
         .shutdown_timeout(SHUTDOWN_GRACE)

@@ -72,6 +72,7 @@ impl PlaidClient {
     pub fn new(base_url: Url, credentials: PlaidCredentials) -> Result<Self, reqwest::Error> {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
+            .pool_idle_timeout(super::IDLE_CONNECTION_REUSE)
             .user_agent(concat!("Tally/", env!("CARGO_PKG_VERSION")))
             .build()?;
         Ok(Self {

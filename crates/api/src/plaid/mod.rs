@@ -12,3 +12,8 @@ pub mod webhook;
 pub use client::{ItemAccess, LinkTokenOptions, PlaidClient, PlaidCredentials, COUNTRY_CODES};
 pub use error::{PlaidError, PlaidErrorBody};
 pub use events::PlaidApiEvent;
+
+/// How long an idle connection to Plaid is kept for reuse: well under the keep-alive of the
+/// servers it talks to (Plaid's, or the simulator's 75 s), so a request is never written on a
+/// connection the server is closing as it arrives.
+pub const IDLE_CONNECTION_REUSE: std::time::Duration = std::time::Duration::from_secs(30);

@@ -35,6 +35,7 @@ impl WebhookSender {
     pub fn new(db: PgPool, key: Arc<SigningKey>, faults: Faults) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
+            .pool_idle_timeout(crate::plaid::IDLE_CONNECTION_REUSE)
             .build()?;
         Ok(Self {
             http,
