@@ -17,7 +17,7 @@ stop: ## Stop Tally and the local PostgreSQL that `make start` started
 logs: ## Follow Tally's log
 	@mkdir -p .data && touch .data/tally.log && tail -n 100 -f .data/tally.log
 
-test: ## Run every check: fmt, clippy, unit, integration and browser tests (own PostgreSQL)
+test: ## Run every check: fmt, clippy, .sqlx/ current, unit, integration and browser tests (own PostgreSQL)
 	@scripts/test.sh
 
 bench: ## Benchmark sync and reads at 100k/250k transactions, memory, app size (release build, own PostgreSQL)
