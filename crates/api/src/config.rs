@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
-use tally_shared::api::config::PlaidMode;
+use tally_shared::api::config::{PlaidMode, Registration};
 use url::Url;
 
 /// The script Plaid serves for Link in sandbox and production.
@@ -30,6 +30,15 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub sync: SyncSettings,
     pub log: LogSettings,
+    /// Settings Tally no longer reads that were given anyway; start-up warns about each.
+    pub ignored: Vec<IgnoredSetting>,
+}
+
+/// A setting that is given but no longer means anything, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IgnoredSetting {
+    pub name: &'static str,
+    pub reason: &'static str,
 }
 
 #[derive(Debug, Clone)]
@@ -46,8 +55,8 @@ pub struct SyncSettings {
 
 #[derive(Debug, Clone)]
 pub struct AuthSettings {
-    /// These usernames are administrators (besides the first user ever registered).
-    pub admin_usernames: Vec<String>,
+    /// Who may create an account once the first (the administrator) exists.
+    pub registration: Registration,
     /// Log-in attempts allowed per minute, per client address and per username.
     pub logins_per_minute: std::num::NonZeroU32,
     /// Registrations allowed per hour per client address.
@@ -140,13 +149,15 @@ const VARIABLES: &[&str] = &[
     "TALLY_PREVIOUS_ENCRYPTION_KEYS",
     "LOG_LEVEL",
     "LOG_FORMAT",
-    "ADMIN_USERNAMES",
+    "REGISTRATION",
     "LOGIN_ATTEMPTS_PER_MINUTE",
     "REGISTRATIONS_PER_HOUR",
     "SYNC_INTERVAL",
     "SYNC_WORKERS",
     "SYNC_RETRY_BASE",
     "SYNC_MAX_ATTEMPTS",
+    // No longer read; named here so that start-up can warn that it is ignored.
+    "ADMIN_USERNAMES",
 ];
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:55432/tally";
@@ -291,6 +302,27 @@ impl Settings {
             }
         };
 
+        let registration = match vars.text("REGISTRATION").as_deref().map(str::trim) {
+            None | Some("invite") => Registration::Invite,
+            Some("open") => Registration::Open,
+            Some("closed") => Registration::Closed,
+            Some(other) => {
+                return Err(invalid(
+                    "REGISTRATION",
+                    format!("{other:?} is not one of invite, open, closed"),
+                ))
+            }
+        };
+        let mut ignored = Vec::new();
+        if vars.text("ADMIN_USERNAMES").is_some() {
+            ignored.push(IgnoredSetting {
+                name: "ADMIN_USERNAMES",
+                reason: "a name no longer makes whoever signs up with it an administrator; \
+                         the first account is the administrator, and administrators promote \
+                         others on the admin page",
+            });
+        }
+
         Ok(Self {
             server: ServerSettings {
                 host,
@@ -325,13 +357,7 @@ impl Settings {
                 .map(|key| SecretString::from(key.to_owned()))
                 .collect(),
             auth: AuthSettings {
-                admin_usernames: vars
-                    .text("ADMIN_USERNAMES")
-                    .unwrap_or_default()
-                    .split(',')
-                    .map(|name| name.trim().to_lowercase())
-                    .filter(|name| !name.is_empty())
-                    .collect(),
+                registration,
                 logins_per_minute: vars.parsed(
                     "LOGIN_ATTEMPTS_PER_MINUTE",
                     std::num::NonZeroU32::MIN.saturating_add(9),
@@ -357,6 +383,7 @@ impl Settings {
                 filter: vars.text("LOG_LEVEL").unwrap_or_else(|| "info".to_owned()),
                 format,
             },
+            ignored,
         })
     }
 }
@@ -478,6 +505,32 @@ mod tests {
             error.to_string().contains("TALLY_ENCRYPTION_KEY"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn registration_is_by_invite_unless_said_otherwise() {
+        assert_eq!(
+            settings(&[]).unwrap().auth.registration,
+            Registration::Invite
+        );
+        for (value, mode) in [
+            ("open", Registration::Open),
+            ("closed", Registration::Closed),
+            ("invite", Registration::Invite),
+        ] {
+            let s = settings(&[("REGISTRATION", value)]).unwrap();
+            assert_eq!(s.auth.registration, mode);
+        }
+        let err = settings(&[("REGISTRATION", "everyone")]).unwrap_err();
+        assert!(err.to_string().starts_with("REGISTRATION"), "{err}");
+    }
+
+    #[test]
+    fn admin_usernames_is_ignored_and_named() {
+        assert!(settings(&[]).unwrap().ignored.is_empty());
+        let s = settings(&[("ADMIN_USERNAMES", "root")]).unwrap();
+        assert_eq!(s.ignored.len(), 1);
+        assert_eq!(s.ignored[0].name, "ADMIN_USERNAMES");
     }
 
     #[test]

@@ -25,6 +25,9 @@ pub enum ApiError {
     WrongCredentials,
     #[error("You are not allowed to do that.")]
     Forbidden,
+    /// Forbidden, with the reason a person should hear.
+    #[error("{0}")]
+    Refused(String),
     #[error("{0}")]
     Conflict(String),
     /// This user already linked that institution.
@@ -53,7 +56,7 @@ impl ApiError {
             Self::Validation(_) => ErrorCode::Validation,
             Self::NotFound => ErrorCode::NotFound,
             Self::Unauthorized | Self::WrongCredentials => ErrorCode::Unauthorized,
-            Self::Forbidden => ErrorCode::Forbidden,
+            Self::Forbidden | Self::Refused(_) => ErrorCode::Forbidden,
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::DuplicateItem(_) => ErrorCode::DuplicateItem,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
@@ -87,7 +90,7 @@ impl ResponseError for ApiError {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Unauthorized | Self::WrongCredentials => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::Refused(_) => StatusCode::FORBIDDEN,
             Self::Conflict(_) | Self::DuplicateItem(_) => StatusCode::CONFLICT,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,

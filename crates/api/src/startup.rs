@@ -66,6 +66,14 @@ impl Application {
 
     /// As `build`, on a pool the caller made (tests get a fresh database each).
     pub async fn build_with_pool(settings: Settings, db: PgPool) -> anyhow::Result<Self> {
+        for setting in &settings.ignored {
+            tracing::warn!(
+                setting = setting.name,
+                "{} is set but no longer read: {}",
+                setting.name,
+                setting.reason
+            );
+        }
         MIGRATOR
             .run(&db)
             .await

@@ -54,6 +54,10 @@ id_newtype!(
     /// A manually entered asset (a house, a car).
     AssetId
 );
+id_newtype!(
+    /// A one-time invite to sign up.
+    InviteId
+);
 
 #[cfg(test)]
 mod tests {

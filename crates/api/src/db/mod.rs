@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod assets;
 pub mod events;
 pub mod institutions;
+pub mod invites;
 pub mod items;
 pub mod net_worth;
 pub mod net_worth_history;

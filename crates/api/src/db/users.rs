@@ -13,30 +13,90 @@ pub struct UserRecord {
     pub created_at: DateTime<Utc>,
 }
 
-/// Inserts a user. The first user ever is an admin, as is anyone `admin` names; a lock keeps
-/// two first registrations from both becoming "the first".
+/// Serializes, across replicas, everything that decides who is an administrator or whether the
+/// database is empty: sign-ups, promotions, demotions and deletions take it first in their
+/// transaction, so two of them cannot both see "the first user" or "another admin is left".
+#[tracing::instrument(skip_all)]
+pub async fn lock_roles(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::query!("select pg_advisory_xact_lock(hashtext('app_user.roles'))")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether any account exists yet.
+#[tracing::instrument(skip_all)]
+pub async fn any_exist(db: impl PgExecutor<'_>) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(r#"select exists (select 1 from app_user) as "exists!""#)
+        .fetch_one(db)
+        .await
+}
+
 #[tracing::instrument(skip_all)]
 pub async fn insert(
-    conn: &mut PgConnection,
+    db: impl PgExecutor<'_>,
     username: &str,
     password_hash: &str,
-    admin: bool,
+    is_admin: bool,
 ) -> Result<UserRecord, sqlx::Error> {
-    sqlx::query!("select pg_advisory_xact_lock(hashtext('app_user.first_admin'))")
-        .execute(&mut *conn)
-        .await?;
     sqlx::query_as!(
         UserRecord,
         r#"insert into app_user (username, password_hash, is_admin)
-           values ($1, $2, $3 or not exists (select 1 from app_user))
+           values ($1, $2, $3)
            returning user_id as "user_id: UserId", username::text as "username!", password_hash,
                      is_admin, created_at"#,
         username as _,
         password_hash,
-        admin
+        is_admin
     )
-    .fetch_one(conn)
+    .fetch_one(db)
     .await
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn by_id(
+    db: impl PgExecutor<'_>,
+    user_id: UserId,
+) -> Result<Option<UserRecord>, sqlx::Error> {
+    sqlx::query_as!(
+        UserRecord,
+        r#"select user_id as "user_id: UserId", username::text as "username!", password_hash,
+                  is_admin, created_at
+           from app_user where user_id = $1"#,
+        user_id.0
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Whether `user_id` is an administrator and no one else is. Take `lock_roles` first, so the
+/// answer holds until the transaction ends.
+#[tracing::instrument(skip_all)]
+pub async fn is_last_admin(db: impl PgExecutor<'_>, user_id: UserId) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select coalesce(bool_and(user_id = $1), false) as "last!"
+           from app_user where is_admin"#,
+        user_id.0
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Makes a user an administrator or not; `false` when there is no such user.
+#[tracing::instrument(skip_all)]
+pub async fn set_admin(
+    db: impl PgExecutor<'_>,
+    user_id: UserId,
+    is_admin: bool,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query!(
+        "update app_user set is_admin = $2 where user_id = $1",
+        user_id.0,
+        is_admin
+    )
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() > 0)
 }
 
 #[tracing::instrument(skip_all)]

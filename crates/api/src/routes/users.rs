@@ -3,13 +3,16 @@
 use super::session::{client_address, secure_cookies, start_session};
 use crate::auth::{password, session, AuthUser};
 use crate::db;
+use crate::db::invites::InviteState;
 use crate::domain::{Password, Username};
 use crate::error::ApiError;
 use crate::items;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::SecretString;
-use tally_shared::api::session::{RegisterRequest, SessionResponse};
+use tally_shared::api::config::Registration;
+use tally_shared::api::session::{DeleteAccountRequest, RegisterRequest, SessionResponse};
+use tally_shared::ids::{InviteId, UserId};
 use tally_shared::ApiError as ApiErrorBody;
 use tally_shared::FieldError;
 
@@ -19,9 +22,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 #[utoipa::path(post, path = "/api/users", tag = "users", request_body = RegisterRequest,
-    responses((status = 201, description = "Registered and logged in", body = SessionResponse),
+    responses((status = 201, description = "Registered and logged in; the first account is the administrator", body = SessionResponse),
+              (status = 403, description = "REGISTRATION=closed: this server takes no new accounts", body = ApiErrorBody),
               (status = 409, description = "Username taken", body = ApiErrorBody),
-              (status = 422, description = "Invalid username or password", body = ApiErrorBody),
+              (status = 422, description = "Invalid username or password, or (REGISTRATION=invite) a missing, unknown, used, revoked or expired invite: field `invite`", body = ApiErrorBody),
               (status = 429, description = "Too many registrations", body = ApiErrorBody)))]
 #[tracing::instrument(name = "register", skip_all)]
 async fn register(
@@ -29,7 +33,11 @@ async fn register(
     req: HttpRequest,
     body: web::Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let RegisterRequest { username, password } = body.into_inner();
+    let RegisterRequest {
+        username,
+        password,
+        invite,
+    } = body.into_inner();
     let username = Username::parse(&username);
     let password = Password::parse(SecretString::from(password));
     let (username, password) = match (username, password) {
@@ -54,21 +62,28 @@ async fn register(
     state.auth_limits.register(client_address(&req))?;
 
     let hash = password::hash(password.secret().clone()).await?;
-    let admin = state
-        .settings
-        .auth
-        .admin_usernames
-        .contains(&username.as_str().to_lowercase());
     let mut tx = state.db.begin().await?;
-    let user = match db::users::insert(&mut tx, username.as_str(), &hash, admin).await {
+    // Decided under the lock: of two first sign-ups, exactly one is the administrator, and the
+    // other is judged as a second sign-up.
+    db::users::lock_roles(&mut tx).await?;
+    let first = !db::users::any_exist(&mut *tx).await?;
+    let invite = if first {
+        None
+    } else {
+        admission(&mut tx, state.settings.auth.registration, invite.as_deref()).await?
+    };
+    let user = match db::users::insert(&mut *tx, username.as_str(), &hash, first).await {
         Ok(user) => user,
         Err(error) if db::violated_constraint(&error) == Some("app_user_username_key") => {
             return Err(ApiError::Conflict("That username is taken.".to_owned()));
         }
         Err(error) => return Err(error.into()),
     };
+    if let Some(invite_id) = invite {
+        db::invites::mark_used(&mut *tx, invite_id, user.user_id).await?;
+    }
     tx.commit().await?;
-    tracing::info!(user_id = %user.user_id, admin = user.is_admin, "registered");
+    tracing::info!(user_id = %user.user_id, admin = user.is_admin, invite = ?invite, "registered");
     start_session(
         &state,
         user.user_id,
@@ -79,19 +94,116 @@ async fn register(
     .await
 }
 
-#[utoipa::path(delete, path = "/api/users/me", tag = "users",
+/// Whether someone may sign up on a server that already has accounts: `Ok(Some(invite))` when
+/// they come with a usable invite (locked until the transaction ends, so only one sign-up uses
+/// it), `Ok(None)` when registration is open, and the reason otherwise.
+async fn admission(
+    tx: &mut sqlx::PgConnection,
+    registration: Registration,
+    invite: Option<&str>,
+) -> Result<Option<InviteId>, ApiError> {
+    let refuse_invite = |message: &str| {
+        ApiError::Validation(vec![FieldError {
+            field: "invite".into(),
+            message: message.to_owned(),
+        }])
+    };
+    match registration {
+        Registration::Open => Ok(None),
+        Registration::Closed => Err(ApiError::Refused(
+            "This server is not taking new accounts.".to_owned(),
+        )),
+        Registration::Invite => {
+            let Some(token) = invite.map(str::trim).filter(|token| !token.is_empty()) else {
+                return Err(refuse_invite(
+                    "Signing up here needs an invite: ask an administrator for one.",
+                ));
+            };
+            match db::invites::find_for_use(tx, &session::token_hash(token)).await? {
+                InviteState::Usable(invite_id) => Ok(Some(invite_id)),
+                InviteState::Unknown => Err(refuse_invite(
+                    "This invite is not valid: check the link, or ask an administrator for a new one.",
+                )),
+                InviteState::Used => Err(refuse_invite(
+                    "This invite has already been used: ask an administrator for a new one.",
+                )),
+                InviteState::Revoked => Err(refuse_invite(
+                    "This invite was revoked: ask an administrator for a new one.",
+                )),
+                InviteState::Expired => Err(refuse_invite(
+                    "This invite has expired: ask an administrator for a new one.",
+                )),
+            }
+        }
+    }
+}
+
+#[utoipa::path(delete, path = "/api/users/me", tag = "users", request_body = DeleteAccountRequest,
     responses((status = 204, description = "Account and all its data deleted; its banks removed at Plaid first"),
+              (status = 403, description = "Wrong password; nothing was deleted", body = ApiErrorBody),
+              (status = 409, description = "You are the last administrator; nothing was deleted", body = ApiErrorBody),
+              (status = 422, description = "No password given; nothing was deleted", body = ApiErrorBody),
               (status = 503, description = "Plaid is not answering; nothing was deleted", body = ApiErrorBody),
               (status = 401, body = ApiErrorBody)))]
-/// Deletes the account and everything of it; every browser signed in as it is signed out.
+/// Deletes the account and everything of it, once the password is given again; every browser
+/// signed in as it is signed out.
 #[tracing::instrument(name = "delete account", skip_all, fields(user_id = %user.user_id))]
-async fn delete_me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+async fn delete_me(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Option<web::Json<DeleteAccountRequest>>,
+) -> Result<HttpResponse, ApiError> {
+    // A missing or unreadable body is the same mistake as an empty password.
+    let given = body
+        .map(|body| body.into_inner().password)
+        .filter(|password| !password.is_empty())
+        .ok_or_else(|| {
+            ApiError::Validation(vec![FieldError {
+                field: "password".into(),
+                message: "Enter your password to delete your account.".to_owned(),
+            }])
+        })?;
+    let stored = db::users::by_id(&state.db, user.user_id)
+        .await?
+        .map(|record| record.password_hash);
+    if !password::verify(SecretString::from(given), stored).await? {
+        tracing::info!("account deletion refused: wrong password");
+        return Err(ApiError::Refused(
+            "That is not your password; your account was not deleted.".to_owned(),
+        ));
+    }
+    // Asked before the banks go, so a refusal leaves everything as it was; asked again with the
+    // delete, under the lock, so two administrators leaving at once cannot leave none.
+    refuse_if_last_admin(&state, user.user_id).await?;
     // Banks are removed at Plaid first: if Plaid cannot be reached, nothing is deleted yet and
     // the person can try again, rather than leave their banks linked there.
     items::remove_all(&state, user.user_id).await?;
-    db::users::delete(&state.db, user.user_id).await?;
+    let mut tx = state.db.begin().await?;
+    db::users::lock_roles(&mut tx).await?;
+    if db::users::is_last_admin(&mut *tx, user.user_id).await? {
+        return Err(last_admin_leaving());
+    }
+    db::users::delete(&mut *tx, user.user_id).await?;
+    tx.commit().await?;
     tracing::info!("account deleted");
     Ok(HttpResponse::NoContent()
         .cookie(session::removal_cookie(secure_cookies(&state)))
         .finish())
+}
+
+async fn refuse_if_last_admin(state: &AppState, user_id: UserId) -> Result<(), ApiError> {
+    let mut tx = state.db.begin().await?;
+    db::users::lock_roles(&mut tx).await?;
+    if db::users::is_last_admin(&mut *tx, user_id).await? {
+        return Err(last_admin_leaving());
+    }
+    Ok(())
+}
+
+fn last_admin_leaving() -> ApiError {
+    ApiError::Conflict(
+        "You are the only administrator: make someone else an administrator before you delete \
+         your account."
+            .to_owned(),
+    )
 }

@@ -30,7 +30,8 @@ pub fn spa_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../web/dist"))
 }
 
-/// The settings every test app starts from: port 0, the built web app, simulator mode.
+/// The settings every test app starts from: port 0, the built web app, simulator mode, and open
+/// registration (most tests sign up several people; the registration tests set their own mode).
 pub fn test_settings(extra: &[(&str, &str)]) -> Settings {
     let spa_dir = spa_dir();
     let spa_dir = spa_dir.to_string_lossy();
@@ -39,6 +40,7 @@ pub fn test_settings(extra: &[(&str, &str)]) -> Settings {
         ("HOST", "127.0.0.1"),
         ("PORT", "0"),
         ("SPA_DIR", spa_dir.as_ref()),
+        ("REGISTRATION", "open"),
         (
             "TALLY_ENCRYPTION_KEY",
             secrecy::ExposeSecret::expose_secret(&key),

@@ -9,6 +9,17 @@ use serde::{Deserialize, Serialize};
 pub struct RegisterRequest {
     pub username: String,
     pub password: String,
+    /// The token of an invite link (`?invite=…`); needed when the server signs up by invite.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite: Option<String>,
+}
+
+/// `DELETE /api/users/me`: the password again, so a borrowed browser cannot delete the account.
+/// Carries a password, so it has no `Debug`.
+#[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeleteAccountRequest {
+    pub password: String,
 }
 
 /// `POST /api/session`. Carries a password, so it has no `Debug`.
