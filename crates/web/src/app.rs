@@ -4,7 +4,7 @@ use crate::components::layout::Layout;
 use crate::components::toasts::ToastRegion;
 use crate::pages::{
     AdminPage, DashboardPage, HomePage, LoginPage, NotFoundPage, OAuthLinkPage, RegisterPage,
-    TransactionsPage,
+    SettingsPage, TransactionsPage,
 };
 use crate::routes::Page;
 use crate::state::bank_news::tell_bank_news;
@@ -34,6 +34,7 @@ pub fn App() -> impl IntoView {
                     <Route path=Page::Register.segment() view=RegisterPage />
                     <Route path=Page::OAuthLink.segment() view=OAuthLinkPage />
                     <Route path=Page::Admin.segment() view=AdminPage />
+                    <Route path=Page::Settings.segment() view=SettingsPage />
                 </Routes>
             </Layout>
             <ToastRegion />

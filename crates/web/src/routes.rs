@@ -12,6 +12,7 @@ pub enum Page {
     Register,
     OAuthLink,
     Admin,
+    Settings,
 }
 
 impl Page {
@@ -24,6 +25,7 @@ impl Page {
             Self::Register => "/register",
             Self::OAuthLink => "/oauth-link",
             Self::Admin => "/admin",
+            Self::Settings => "/settings",
         }
     }
 

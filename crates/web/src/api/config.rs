@@ -4,7 +4,8 @@ use tally_shared::api::config::ConfigResponse;
 
 thread_local! {
     /// The server's settings do not change while it runs: asked once per page load, however
-    /// many parts of the page (header, banks, Link) want them. Failures are not kept.
+    /// many parts of the page (header, banks, Link) want them. Failures are not kept, and
+    /// `forget` drops the answer when the first account is made (`first_user`).
     static CONFIG: RefCell<Option<ConfigResponse>> = const { RefCell::new(None) };
 }
 
@@ -15,4 +16,9 @@ pub async fn get_config() -> Result<ConfigResponse, ClientError> {
     let config: ConfigResponse = get("/api/config").await?;
     CONFIG.set(Some(config.clone()));
     Ok(config)
+}
+
+/// Forgets the kept answer, after something that changes it (the first account was made).
+pub fn forget() {
+    CONFIG.set(None);
 }

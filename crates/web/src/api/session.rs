@@ -1,6 +1,8 @@
-use super::{read_json, send_json, ClientError};
+use super::{read_empty, read_json, send_json, ClientError};
 use gloo_net::http::Request;
-use tally_shared::api::session::{CurrentUser, LoginRequest, RegisterRequest, SessionResponse};
+use tally_shared::api::session::{
+    CurrentUser, DeleteAccountRequest, LoginRequest, RegisterRequest, SessionResponse,
+};
 
 /// Who is logged in on this browser, or `None`.
 pub async fn current_user() -> Result<Option<CurrentUser>, ClientError> {
@@ -19,10 +21,26 @@ pub async fn log_in(username: String, password: String) -> Result<CurrentUser, C
     Ok(session.user)
 }
 
-pub async fn register(username: String, password: String) -> Result<CurrentUser, ClientError> {
-    let body = RegisterRequest { username, password };
+pub async fn register(
+    username: String,
+    password: String,
+    invite: Option<String>,
+) -> Result<CurrentUser, ClientError> {
+    let body = RegisterRequest {
+        username,
+        password,
+        invite,
+    };
     let session: SessionResponse = send_json(Request::post("/api/users"), &body).await?;
+    // The server has an account now: the first sign-up is no longer open.
+    super::config::forget();
     Ok(session.user)
+}
+
+/// Deletes the signed-in account; the server asks for the password again.
+pub async fn delete_account(password: String) -> Result<(), ClientError> {
+    let body = DeleteAccountRequest { password };
+    read_empty(Request::delete("/api/users/me").json(&body)?.send().await?).await
 }
 
 pub async fn log_out() -> Result<(), ClientError> {

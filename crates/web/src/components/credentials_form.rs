@@ -1,7 +1,8 @@
-//! The username and password form of the log-in and registration pages.
+//! The username and password form of the log-in and registration pages (with the invite, when
+//! signing up needs one).
 
 use crate::api::ClientError;
-use crate::components::field::{Complaints, Field};
+use crate::components::field::{BoundInput, Complaints, Field};
 use leptos::prelude::*;
 use tally_shared::api::session::CurrentUser;
 
@@ -13,11 +14,14 @@ pub fn CredentialsForm(
     /// `current-password` or `new-password`, for password managers.
     password_autocomplete: &'static str,
     #[prop(optional, into)] password_hint: Option<String>,
+    /// Sign-up by invite: the invite's token, shown (prefilled from the link) and editable.
+    #[prop(optional_no_strip)]
+    invite: Option<RwSignal<String>>,
 ) -> impl IntoView {
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let pending = action.pending();
-    let complaints = Complaints::of(action, &["username", "password"]);
+    let complaints = Complaints::of(action, &["username", "password", "invite"]);
 
     view! {
         <form
@@ -29,24 +33,20 @@ pub fn CredentialsForm(
         >
             {move || complaints.general().map(|error| view! { <p class="alert" role="alert">{error.to_string()}</p> })}
             <Field label="Username" error=complaints.about("username")>
-                <input
-                    name="username"
-                    autocomplete="username"
-                    required
-                    prop:value=username
-                    on:input=move |ev| username.set(event_target_value(&ev))
-                />
+                <BoundInput name="username" value=username autocomplete="username" />
             </Field>
             <Field label="Password" hint=password_hint error=complaints.about("password")>
-                <input
-                    name="password"
-                    type="password"
-                    autocomplete=password_autocomplete
-                    required
-                    prop:value=password
-                    on:input=move |ev| password.set(event_target_value(&ev))
-                />
+                <BoundInput name="password" input_type="password" value=password autocomplete=password_autocomplete />
             </Field>
+            {invite.map(|invite| view! {
+                <Field
+                    label="Invite"
+                    hint=Some("From the invite link an administrator sent you.".to_owned())
+                    error=complaints.about("invite")
+                >
+                    <BoundInput name="invite" value=invite autocomplete="off" />
+                </Field>
+            })}
             <button class="button button-primary button-block" type="submit" disabled=pending>
                 {move || if pending.get() { "Please wait…".to_owned() } else { submit_label.clone() }}
             </button>

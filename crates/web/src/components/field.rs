@@ -28,6 +28,27 @@ pub fn Field(
     }
 }
 
+/// A required input bound both ways to `value`.
+#[component]
+pub fn BoundInput(
+    name: &'static str,
+    value: RwSignal<String>,
+    /// For password managers: `username`, `current-password`, `new-password`, `off`.
+    autocomplete: &'static str,
+    #[prop(default = "text")] input_type: &'static str,
+) -> impl IntoView {
+    view! {
+        <input
+            name=name
+            type=input_type
+            autocomplete=autocomplete
+            required
+            prop:value=value
+            on:input=move |ev| value.set(event_target_value(&ev))
+        />
+    }
+}
+
 /// What went wrong with the last form an action sent, split by the fields the form has.
 pub struct Complaints<I: 'static, T: 'static> {
     action: Action<I, Result<T, ClientError>>,

@@ -47,6 +47,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <A href=Page::Dashboard.path()>"Dashboard"</A>
                     <A href=Page::Transactions.path()>"Transactions"</A>
                     {move || session.user().filter(|u| u.is_admin).map(|_| view! { <A href=Page::Admin.path()>"Admin"</A> })}
+                    {move || session.user().map(|_| view! { <A href=Page::Settings.path()>"Settings"</A> })}
                 </nav>
                 <div class="account">
                     {move || match session.user() {

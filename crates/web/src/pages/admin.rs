@@ -1,4 +1,6 @@
-//! `/admin`: every user of this server (administrators only).
+//! `/admin`: every user of this server, and sign-up invites (administrators only).
+
+mod invites;
 
 use crate::api;
 use crate::components::error_view::ErrorView;
@@ -9,6 +11,7 @@ use crate::{calendar, format};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use tally_shared::api::admin::AdminUserSummary;
+use tally_shared::ids::UserId;
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -19,7 +22,11 @@ pub fn AdminPage() -> impl IntoView {
             <h1>"Admin"</h1>
         </div>
         {move || match session.user() {
-            Some(user) if user.is_admin => view! { <UserList /> }.into_any(),
+            Some(user) if user.is_admin => view! {
+                <UserList />
+                <invites::Invites />
+            }
+            .into_any(),
             Some(_) => view! {
                 <EmptyState title="Not allowed">
                     <p>"Only administrators can see this page."</p>
@@ -44,8 +51,14 @@ fn UserList() -> impl IntoView {
             result
         }
     });
+    let set_role = Action::new_local(move |&(id, is_admin): &(UserId, bool)| async move {
+        let result = api::admin::set_admin(id, is_admin).await;
+        users.refetch();
+        result
+    });
     view! {
         <section class="card">
+            <h2 class="card-title">"Users"</h2>
             <Transition fallback=|| view! { <p class="muted">"Loading users…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
                     {move || Suspend::new(async move {
@@ -73,6 +86,13 @@ fn UserList() -> impl IntoView {
                                             view! { <Badge tone=Tone::Neutral label="User" /> }.into_any()
                                         };
                                         let name = user.username.clone();
+                                        let (id, is_admin) = (user.id, user.is_admin);
+                                        let role_button = if is_admin { "Demote" } else { "Promote" };
+                                        let role_title = if is_admin {
+                                            "No longer an administrator"
+                                        } else {
+                                            "Make an administrator"
+                                        };
                                         view! {
                                             <tr>
                                                 <td>{user.username.clone()}</td>
@@ -86,6 +106,16 @@ fn UserList() -> impl IntoView {
                                                         view! { <span class="muted">"You"</span> }.into_any()
                                                     } else {
                                                         view! {
+                                                            <button
+                                                                class="button button-small"
+                                                                title=role_title
+                                                                on:click=move |_| {
+                                                                    set_role.dispatch((id, !is_admin));
+                                                                }
+                                                            >
+                                                                {role_button}
+                                                            </button>
+                                                            " "
                                                             <button
                                                                 class="button button-small button-danger"
                                                                 on:click=move |_| {
@@ -110,9 +140,14 @@ fn UserList() -> impl IntoView {
                     })}
                 </ErrorBoundary>
             </Transition>
-            {move || remove.value().get().and_then(Result::err).map(|error| view! {
-                <p class="alert" role="alert">{error.to_string()}</p>
-            })}
+            {move || {
+                remove
+                    .value()
+                    .get()
+                    .and_then(Result::err)
+                    .or_else(|| set_role.value().get().and_then(Result::err))
+                    .map(|error| view! { <p class="alert" role="alert">{error.to_string()}</p> })
+            }}
         </section>
     }
 }

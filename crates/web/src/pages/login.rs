@@ -2,12 +2,14 @@
 
 use crate::api;
 use crate::components::credentials_form::CredentialsForm;
+use crate::components::error_view::ErrorView;
 use crate::routes::Page;
 use crate::state::session::use_session;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use tally_shared::api::config::{ConfigResponse, Registration};
 use tally_shared::api::session::CurrentUser;
 
 /// Once `action` succeeds: remember the user and go to the dashboard.
@@ -62,7 +64,33 @@ pub fn LogInForm(
     }
 }
 
-/// A heading and the registration form; registered, it goes to the dashboard.
+/// What this server lets a visitor do about an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SignUp {
+    /// No account exists: this one will be the administrator.
+    First,
+    Open,
+    /// By invite, with one in the address.
+    WithInvite,
+    /// By invite, without one.
+    NeedsInvite,
+    Closed,
+}
+
+impl SignUp {
+    fn of(config: &ConfigResponse, has_invite: bool) -> Self {
+        match config.registration {
+            _ if config.first_user => Self::First,
+            Registration::Open => Self::Open,
+            Registration::Invite if has_invite => Self::WithInvite,
+            Registration::Invite => Self::NeedsInvite,
+            Registration::Closed => Self::Closed,
+        }
+    }
+}
+
+/// A heading and the registration form, as far as this server allows one (see `SignUp`);
+/// registered, it goes to the dashboard. An invite comes from the address (`?invite=…`).
 #[component]
 pub fn RegisterForm(
     heading: &'static str,
@@ -70,19 +98,59 @@ pub fn RegisterForm(
     #[prop(optional)]
     secondary: bool,
 ) -> impl IntoView {
-    let action = Action::new_local(|(username, password): &(String, String)| {
-        api::session::register(username.clone(), password.clone())
+    let config = LocalResource::new(api::config::get_config);
+    let from_address = use_query_map()
+        .with_untracked(|query| query.get("invite"))
+        .unwrap_or_default();
+    let has_invite = !from_address.trim().is_empty();
+    let invite = RwSignal::new(from_address);
+    let action = Action::new_local(move |(username, password): &(String, String)| {
+        let invite = Some(invite.get_untracked()).filter(|token| !token.trim().is_empty());
+        api::session::register(username.clone(), password.clone(), invite)
     });
     on_signed_in(action);
+    let form = move |invite: Option<RwSignal<String>>| {
+        view! {
+            <CredentialsForm
+                action
+                submit_label="Create account"
+                password_autocomplete="new-password"
+                password_hint="At least 10 characters."
+                invite
+            />
+        }
+    };
     view! {
         {heading_view(heading, secondary)}
-        <p class="muted">"The first account on this server is its administrator."</p>
-        <CredentialsForm
-            action
-            submit_label="Create account"
-            password_autocomplete="new-password"
-            password_hint="At least 10 characters."
-        />
+        <Transition fallback=|| view! { <p class="muted">"Reading the server's settings…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
+                {move || Suspend::new(async move {
+                    config.await.map(|config| match SignUp::of(&config, has_invite) {
+                        SignUp::First => view! {
+                            <p class="muted">"No one has an account here yet: the first account is this server's administrator."</p>
+                            {form(None)}
+                        }
+                        .into_any(),
+                        SignUp::Open => form(None).into_any(),
+                        SignUp::WithInvite => view! {
+                            <p class="muted">"You were invited: the invite works once, for one account."</p>
+                            {form(Some(invite))}
+                        }
+                        .into_any(),
+                        SignUp::NeedsInvite => view! {
+                            <p class="muted" data-testid="sign-up-closed">
+                                "This server takes new accounts by invite only. Ask an administrator for an invite."
+                            </p>
+                        }
+                        .into_any(),
+                        SignUp::Closed => view! {
+                            <p class="muted" data-testid="sign-up-closed">"This server is not taking new accounts."</p>
+                        }
+                        .into_any(),
+                    })
+                })}
+            </ErrorBoundary>
+        </Transition>
     }
 }
 

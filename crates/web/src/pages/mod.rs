@@ -4,6 +4,7 @@ mod home;
 mod login;
 mod not_found;
 mod oauth_link;
+mod settings;
 mod transactions;
 
 pub use admin::AdminPage;
@@ -12,4 +13,5 @@ pub use home::HomePage;
 pub use login::{LoginPage, RegisterPage};
 pub use not_found::NotFoundPage;
 pub use oauth_link::OAuthLinkPage;
+pub use settings::SettingsPage;
 pub use transactions::TransactionsPage;

@@ -1,0 +1,74 @@
+//! `/settings`: the signed-in person's own account.
+
+use crate::api;
+use crate::components::field::{BoundInput, Complaints, Field};
+use crate::components::sign_in_prompt::SignInPrompt;
+use crate::routes::Page;
+use crate::state::session::use_session;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_navigate;
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let session = use_session();
+    view! {
+        <Title text="Settings" />
+        <div class="page-head">
+            <h1>"Settings"</h1>
+        </div>
+        {move || match session.user() {
+            Some(_) => view! { <DeleteAccount /> }.into_any(),
+            None if session.is_known() => view! { <SignInPrompt /> }.into_any(),
+            None => ().into_any(),
+        }}
+    }
+}
+
+/// Deleting one's own account: the password again, then everything goes (banks at Plaid first).
+#[component]
+fn DeleteAccount() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let password = RwSignal::new(String::new());
+    let delete =
+        Action::new_local(|password: &String| api::session::delete_account(password.clone()));
+    let complaints = Complaints::of(delete, &["password"]);
+    let pending = delete.pending();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = delete.value().get() {
+            session.set(None);
+            navigate(Page::Home.path(), Default::default());
+        }
+    });
+    view! {
+        <section class="card">
+            <h2 class="card-title">"Delete my account"</h2>
+            <p class="muted">
+                "Your account, your linked banks (removed at Plaid too), your transactions and "
+                "everything else of yours are deleted, and every browser signed in as you is signed out. "
+                "This cannot be undone."
+            </p>
+            <form
+                class="form"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    let sure = window()
+                        .confirm_with_message("Delete your account and all of its data?")
+                        .unwrap_or(false);
+                    if sure {
+                        delete.dispatch(password.get_untracked());
+                    }
+                }
+            >
+                {move || complaints.general().map(|error| view! { <p class="alert" role="alert">{error.to_string()}</p> })}
+                <Field label="Your password" error=complaints.about("password")>
+                    <BoundInput name="password" input_type="password" value=password autocomplete="current-password" />
+                </Field>
+                <button class="button button-danger-solid" type="submit" disabled=pending>
+                    {move || if pending.get() { "Deleting…" } else { "Delete my account" }}
+                </button>
+            </form>
+        </section>
+    }
+}
