@@ -1,6 +1,7 @@
 //! Creating an account, logging out and in, and the admin page, in the browser.
 
 use super::browser::with_browser;
+use crate::api_calls::register_request;
 use crate::helpers::{browser_like_client, spawn_app};
 use sqlx::PgPool;
 
@@ -50,12 +51,8 @@ async fn register_log_out_and_log_back_in(db: PgPool) {
 async fn the_admin_page_is_for_admins(db: PgPool) {
     let app = spawn_app(db).await;
     for name in ["root", "olga"] {
-        let response = browser_like_client()
-            .post(app.url("/api/users"))
-            .json(&serde_json::json!({ "username": name, "password": PASSWORD }))
-            .send()
-            .await
-            .unwrap();
+        let request = register_request(name, PASSWORD);
+        let response = app.register(&browser_like_client(), &request).await;
         assert!(response.status().is_success());
     }
     with_browser(&app, "accounts-admin", |browser| async move {
