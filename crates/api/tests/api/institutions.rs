@@ -2,7 +2,7 @@
 
 use crate::api_calls::decoded;
 use crate::helpers::{browser_like_client, spawn_app};
-use crate::simulator_support::control;
+use crate::simulator_support::inject_fault;
 use reqwest::StatusCode;
 use serde_json::json;
 use sqlx::PgPool;
@@ -88,9 +88,8 @@ async fn unknown_and_malformed_ids_are_not_found(db: PgPool) {
 async fn plaid_down_is_service_unavailable_and_not_remembered(db: PgPool) {
     let app = spawn_app(db).await;
     let client = app.sign_up("alice").await.client;
-    control(
+    inject_fault(
         &app,
-        "/faults",
         json!({"endpoint": "/institutions/get_by_id", "kind": "server_error", "count": 1}),
     )
     .await;

@@ -197,9 +197,8 @@ async fn a_bank_plaid_already_forgot_is_still_removed_here(db: PgPool) {
 async fn when_plaid_cannot_be_reached_nothing_is_removed(db: PgPool) {
     let app = spawn_app_with(db.clone(), &[("SYNC_RETRY_BASE", "50ms")]).await;
     let (alice, item) = app.sign_up_with_bank("alice").await;
-    crate::simulator_support::control(
+    crate::simulator_support::inject_fault(
         &app,
-        "/faults",
         json!({"endpoint": "/item/remove", "kind": "server_error", "count": 1}),
     )
     .await;

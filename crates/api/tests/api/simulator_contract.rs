@@ -3,7 +3,7 @@
 //! client's state equals the simulator's ground truth: nothing duplicated, nothing lost.
 
 use crate::helpers::spawn_app;
-use crate::simulator_support::{control, link, plaid, Replica};
+use crate::simulator_support::{advance_clock, inject_fault, link, plaid, Replica};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
@@ -22,7 +22,7 @@ async fn run_contract(db: PgPool, seed: u64) {
             match rng.random_range(0..5) {
                 0 => {
                     let days = rng.random_range(1..=4);
-                    control(&app, "/clock/advance", json!({ "days": days })).await;
+                    advance_clock(&app, days).await;
                     actions.push(format!("advance {days}"));
                 }
                 1 | 2 => {
@@ -31,16 +31,15 @@ async fn run_contract(db: PgPool, seed: u64) {
                 }
                 3 => {
                     let kind = ["server_error", "rate_limit"][rng.random_range(0..2)];
-                    control(
+                    inject_fault(
                         &app,
-                        "/faults",
                         json!({"endpoint": "/transactions/sync", "kind": kind, "count": 1}),
                     )
                     .await;
                     actions.push(kind.to_owned());
                 }
                 _ => {
-                    control(&app, "/faults", json!({"endpoint": "/transactions/sync", "kind": "mutation_during_pagination", "count": 1})).await;
+                    inject_fault(&app, json!({"endpoint": "/transactions/sync", "kind": "mutation_during_pagination", "count": 1})).await;
                     actions.push("mutation during pagination".to_owned());
                 }
             }

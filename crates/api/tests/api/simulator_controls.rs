@@ -1,7 +1,9 @@
 //! The simulator's webhooks, fault injection and clock, as Tally's tests will use them.
 
 use crate::helpers::spawn_app;
-use crate::simulator_support::{control, link, plaid, Replica, WebhookReceiver};
+use crate::simulator_support::{
+    advance_clock, inject_fault, link, plaid, Replica, WebhookReceiver,
+};
 use serde_json::json;
 use sqlx::PgPool;
 use std::time::{Duration, Instant};
@@ -131,9 +133,8 @@ async fn injected_faults_fail_the_next_calls_then_clear(db: PgPool) {
     let plaid = plaid(&app);
     let item = link(&plaid, "user_good", "pass_good", None).await;
 
-    control(
+    inject_fault(
         &app,
-        "/faults",
         json!({"endpoint": "/accounts/get", "kind": "server_error", "count": 2}),
     )
     .await;
@@ -144,9 +145,8 @@ async fn injected_faults_fail_the_next_calls_then_clear(db: PgPool) {
     }
     plaid.accounts_get(&item).await.unwrap();
 
-    control(
+    inject_fault(
         &app,
-        "/faults",
         json!({"endpoint": "/transactions/sync", "kind": "rate_limit", "count": 1}),
     )
     .await;
@@ -154,9 +154,8 @@ async fn injected_faults_fail_the_next_calls_then_clear(db: PgPool) {
     assert!(limited.is_rate_limited());
     assert_eq!(limited.code(), Some("TRANSACTIONS_SYNC_LIMIT"));
 
-    control(
+    inject_fault(
         &app,
-        "/faults",
         json!({"endpoint": "/item/get", "kind": "latency", "count": 1, "latency_ms": 400}),
     )
     .await;
@@ -164,9 +163,8 @@ async fn injected_faults_fail_the_next_calls_then_clear(db: PgPool) {
     plaid.item_get(&item).await.unwrap();
     assert!(started.elapsed() >= Duration::from_millis(400));
 
-    control(
+    inject_fault(
         &app,
-        "/faults",
         json!({"endpoint": "/transactions/sync", "kind": "mutation_during_pagination", "count": 1}),
     )
     .await;
@@ -191,19 +189,14 @@ async fn webhooks_can_be_dropped_duplicated_and_reordered(db: PgPool) {
         webhook.json()["webhook_code"].as_str().unwrap().to_owned()
     };
 
-    control(&app, "/faults", json!({"kind": "webhook_drop", "count": 1})).await;
+    inject_fault(&app, json!({"kind": "webhook_drop", "count": 1})).await;
     plaid
         .sandbox_item_fire_webhook(&item, "LOGIN_REPAIRED", None)
         .await
         .unwrap();
     receiver.assert_quiet(Duration::from_millis(500)).await;
 
-    control(
-        &app,
-        "/faults",
-        json!({"kind": "webhook_duplicate", "count": 1}),
-    )
-    .await;
+    inject_fault(&app, json!({"kind": "webhook_duplicate", "count": 1})).await;
     plaid
         .sandbox_item_fire_webhook(&item, "LOGIN_REPAIRED", None)
         .await
@@ -211,12 +204,7 @@ async fn webhooks_can_be_dropped_duplicated_and_reordered(db: PgPool) {
     assert_eq!(code_of(receiver.next().await), "LOGIN_REPAIRED");
     assert_eq!(code_of(receiver.next().await), "LOGIN_REPAIRED");
 
-    control(
-        &app,
-        "/faults",
-        json!({"kind": "webhook_reorder", "count": 1}),
-    )
-    .await;
+    inject_fault(&app, json!({"kind": "webhook_reorder", "count": 1})).await;
     plaid
         .sandbox_item_fire_webhook(&item, "LOGIN_REPAIRED", None)
         .await
@@ -259,7 +247,7 @@ async fn advancing_the_clock_brings_new_days_and_posts_pending(db: PgPool) {
     let (checking, balance_before) =
         checking_balance(&plaid.accounts_get(&item).await.unwrap().accounts);
 
-    let advanced = control(&app, "/clock/advance", json!({"days": 5})).await;
+    let advanced = advance_clock(&app, 5).await;
     assert!(advanced["changes"].as_u64().unwrap() > 0, "{advanced}");
     assert_eq!(
         receiver.next().await.json()["webhook_code"],
@@ -290,15 +278,8 @@ async fn advancing_the_clock_brings_new_days_and_posts_pending(db: PgPool) {
             "pending {id} did not post"
         );
     }
-    let truth: serde_json::Value = app
-        .client
-        .get(app.url(&format!("/sim/plaid/control/items/{}", item.item_id)))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let path = format!("/sim/plaid/control/items/{}", item.item_id);
+    let truth: serde_json::Value = app.get_json(&app.client, &path).await;
     assert_eq!(
         truth["transactions"].as_array().unwrap().len(),
         replica.transactions.len()

@@ -4,7 +4,7 @@
 use crate::api_calls::create_item_request;
 use crate::banking_support::*;
 use crate::helpers::{count, spawn_app_with, TestApp};
-use crate::simulator_support::control;
+use crate::simulator_support::{advance_clock, inject_fault};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
@@ -48,7 +48,7 @@ async fn new_activity_announced_by_webhook_is_synced(db: PgPool) {
     let before = transaction_count(&db, &item).await;
 
     // A week passes at the bank; the simulator sends SYNC_UPDATES_AVAILABLE.
-    control(&app, "/clock/advance", json!({"days": 7})).await;
+    advance_clock(&app, 7).await;
     let item = app
         .wait_until(&alice, &item, |now| {
             now.last_webhook_at.is_some() && synced_since(now, item.last_synced_at)
@@ -185,13 +185,8 @@ async fn duplicated_and_reordered_webhooks_end_in_the_true_state(db: PgPool) {
     let plaid_id = plaid_item_id(&db, &item).await;
 
     // Duplicates: every webhook of a clock advance arrives twice.
-    control(
-        &app,
-        "/faults",
-        json!({"kind": "webhook_duplicate", "count": 5}),
-    )
-    .await;
-    control(&app, "/clock/advance", json!({"days": 3})).await;
+    inject_fault(&app, json!({"kind": "webhook_duplicate", "count": 5})).await;
+    advance_clock(&app, 3).await;
     let synced = app.wait_for_sync(&alice, &item, item.last_synced_at).await;
     assert_matches_bank(&db, &synced).await;
 
@@ -266,9 +261,8 @@ async fn an_item_error_webhook_shows_login_required_when_the_bank_agrees(db: PgP
 async fn a_mutation_during_pagination_restarts_the_run_and_loses_nothing(db: PgPool) {
     let app = app(&db).await;
     let alice = app.sign_up("alice").await.client;
-    control(
+    inject_fault(
         &app,
-        "/faults",
         json!({"endpoint": "/transactions/sync", "kind": "mutation_during_pagination", "count": 2}),
     )
     .await;
@@ -291,9 +285,8 @@ async fn rate_limits_and_outages_are_retried_until_the_sync_succeeds(db: PgPool)
     let app = app(&db).await;
     let alice = app.sign_up("alice").await.client;
     for kind in ["rate_limit", "server_error"] {
-        control(
+        inject_fault(
             &app,
-            "/faults",
             json!({"endpoint": "/transactions/sync", "kind": kind, "count": 2}),
         )
         .await;
@@ -315,9 +308,8 @@ async fn rate_limits_and_outages_are_retried_until_the_sync_succeeds(db: PgPool)
 async fn when_retries_run_out_the_item_shows_the_error_and_recovers_later(db: PgPool) {
     let app = spawn_app_with(db.clone(), &[FAST_RETRIES, ("SYNC_MAX_ATTEMPTS", "2")]).await;
     let alice = app.sign_up("alice").await.client;
-    control(
+    inject_fault(
         &app,
-        "/faults",
         json!({"endpoint": "/transactions/sync", "kind": "server_error", "count": 2}),
     )
     .await;
@@ -401,7 +393,7 @@ async fn a_failed_write_keeps_the_old_cursor_and_no_partial_rows(db: PgPool) {
     .await
     .unwrap();
 
-    control(&app, "/clock/advance", json!({"days": 10})).await;
+    advance_clock(&app, 10).await;
     let failed = app
         .wait_until(&alice, &item, |now| now.status == ItemStatus::Error)
         .await;
@@ -432,15 +424,10 @@ async fn the_scheduler_syncs_an_item_that_hears_no_webhook(db: PgPool) {
     let app = spawn_app_with(db.clone(), &[FAST_RETRIES, ("SYNC_INTERVAL", "2s")]).await;
     let (alice, item) = app.sign_up_with_bank("alice").await;
 
-    control(
-        &app,
-        "/faults",
-        json!({"kind": "webhook_drop", "count": 100}),
-    )
-    .await;
+    inject_fault(&app, json!({"kind": "webhook_drop", "count": 100})).await;
     let webhooks_before = webhook_rows(&db).await;
     let count_before = transaction_count(&db, &item).await;
-    control(&app, "/clock/advance", json!({"days": 5})).await;
+    advance_clock(&app, 5).await;
     let later = app.wait_for_sync(&alice, &item, item.last_synced_at).await;
 
     assert_eq!(
@@ -495,9 +482,8 @@ async fn many_triggers_queue_one_sync(db: PgPool) {
     let (alice, item) = app.sign_up_with_bank("alice").await;
     let plaid_id = plaid_item_id(&db, &item).await;
     // Hold the worker on something slow so that the triggers pile up.
-    control(
+    inject_fault(
         &app,
-        "/faults",
         json!({"endpoint": "/accounts/get", "kind": "latency", "count": 1, "latency_ms": 1500}),
     )
     .await;

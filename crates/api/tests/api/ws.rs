@@ -108,6 +108,22 @@ async fn next_event(socket: &mut Socket) -> Option<ServerEvent> {
     next_event_within(socket, PATIENCE).await
 }
 
+/// Waits for the server's close frame, skipping whatever comes before it, and returns its code.
+async fn close_code(socket: &mut Socket) -> Option<CloseCode> {
+    let close = tokio::time::timeout(PATIENCE, async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Close(frame))) => return frame,
+                Some(Ok(_)) => {}
+                other => panic!("expected a close frame, got {other:?}"),
+            }
+        }
+    })
+    .await
+    .unwrap();
+    close.map(|frame| frame.code)
+}
+
 /// What another replica does to publish: a raw `NOTIFY` with the envelope as payload.
 async fn notify(db: &PgPool, payload: &str) {
     sqlx::query("select pg_notify($1, $2)")
@@ -370,18 +386,7 @@ async fn pings_are_answered_text_is_ignored_and_oversized_frames_close_the_socke
         .send(Message::text("x".repeat(64 * 1024)))
         .await
         .unwrap();
-    let close = tokio::time::timeout(PATIENCE, async {
-        loop {
-            match socket.next().await {
-                Some(Ok(Message::Close(frame))) => return frame,
-                Some(Ok(_)) => {}
-                other => panic!("expected a close frame, got {other:?}"),
-            }
-        }
-    })
-    .await
-    .unwrap();
-    assert_eq!(close.map(|frame| frame.code), Some(CloseCode::Size));
+    assert_eq!(close_code(&mut socket).await, Some(CloseCode::Size));
 }
 
 #[sqlx::test(migrations = "../../migrations")]
@@ -450,18 +455,7 @@ async fn shutting_down_closes_open_sockets_as_going_away(db: PgPool) {
 
     stop.send(()).unwrap();
 
-    let close = tokio::time::timeout(PATIENCE, async {
-        loop {
-            match socket.next().await {
-                Some(Ok(Message::Close(frame))) => return frame,
-                Some(Ok(_)) => {}
-                other => panic!("expected a close frame, got {other:?}"),
-            }
-        }
-    })
-    .await
-    .unwrap();
-    assert_eq!(close.map(|frame| frame.code), Some(CloseCode::Away));
+    assert_eq!(close_code(&mut socket).await, Some(CloseCode::Away));
     running.await.unwrap().unwrap();
 }
 

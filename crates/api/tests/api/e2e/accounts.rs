@@ -1,6 +1,7 @@
 //! Creating an account, logging out and in, and the admin page, in the browser.
 
 use super::browser::with_browser;
+use super::steps::submit_credentials;
 use crate::api_calls::register_request;
 use crate::helpers::{browser_like_client, spawn_app};
 use sqlx::PgPool;
@@ -13,9 +14,7 @@ async fn register_log_out_and_log_back_in(db: PgPool) {
     with_browser(&app, "accounts-register", |browser| async move {
         browser.goto("/register").await;
         browser.wait_for_text("h1", "Create your account").await;
-        browser.fill("Username", "nora").await;
-        browser.fill("Password", "short").await;
-        browser.click_button("Create account").await;
+        submit_credentials(&browser, "nora", "short", "Create account").await;
         browser
             .wait_for_text(".field-error", "at least 10 characters")
             .await;
@@ -31,9 +30,7 @@ async fn register_log_out_and_log_back_in(db: PgPool) {
 
         browser.click_button("Log out").await;
         browser.wait_for_text("h1", "Log in to Tally").await;
-        browser.fill("Username", "nora").await;
-        browser.fill("Password", "not the password").await;
-        browser.click_button("Log in").await;
+        submit_credentials(&browser, "nora", "not the password", "Log in").await;
         browser
             .wait_for_text("[role=alert]", "Wrong username or password.")
             .await;
@@ -57,9 +54,7 @@ async fn the_admin_page_is_for_admins(db: PgPool) {
     }
     with_browser(&app, "accounts-admin", |browser| async move {
         browser.goto("/login").await;
-        browser.fill("Username", "olga").await;
-        browser.fill("Password", PASSWORD).await;
-        browser.click_button("Log in").await;
+        submit_credentials(&browser, "olga", PASSWORD, "Log in").await;
         browser
             .wait_for_text("[data-testid=signed-in-as]", "olga")
             .await;
@@ -68,9 +63,7 @@ async fn the_admin_page_is_for_admins(db: PgPool) {
 
         browser.click_button("Log out").await;
         browser.wait_for_text("h1", "Log in to Tally").await;
-        browser.fill("Username", "root").await;
-        browser.fill("Password", PASSWORD).await;
-        browser.click_button("Log in").await;
+        submit_credentials(&browser, "root", PASSWORD, "Log in").await;
         browser
             .wait_for_text("[data-testid=signed-in-as]", "root")
             .await;
@@ -105,9 +98,7 @@ async fn the_home_page_signs_people_up_and_then_sends_them_on(db: PgPool) {
         browser.wait_for_text("h2", "Create an account").await;
         browser.wait_for_text("h2", "Log in").await;
         // The first form on the page is "Create an account".
-        browser.fill("Username", "hana").await;
-        browser.fill("Password", PASSWORD).await;
-        browser.click_button("Create account").await;
+        submit_credentials(&browser, "hana", PASSWORD, "Create account").await;
         browser.wait_for_text("h2", "No banks linked yet").await;
         assert_eq!(browser.path().await, "/dashboard");
 

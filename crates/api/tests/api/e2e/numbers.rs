@@ -5,6 +5,7 @@
 //! `onSuccess` would have led to), so these tests need no Link in the page.
 
 use super::browser::{with_browser, Browser};
+use super::steps::register;
 use crate::api_calls::{login_request, new_asset, PASSWORD};
 use crate::helpers::{browser_like_client, TestApp};
 use chrono::{Datelike, Local, Months};
@@ -24,11 +25,7 @@ const PHONE: (u32, u32) = (390, 844);
 /// Registers `username` in the browser (which keeps its own session cookie), then, as the same
 /// person through the API, links First Platypus Bank and waits for its first sync.
 async fn register_and_link(app: &TestApp, browser: &Browser, username: &str) -> reqwest::Client {
-    browser.goto("/register").await;
-    browser.fill("Username", username).await;
-    browser.fill("Password", PASSWORD).await;
-    browser.click_button("Create account").await;
-    browser.wait_for_text("h2", "No banks linked yet").await;
+    register(browser, username, PASSWORD).await;
 
     let api = browser_like_client();
     let response = app.log_in(&api, &login_request(username, PASSWORD)).await;
@@ -476,11 +473,7 @@ async fn another_person_sees_none_of_it(db: PgPool) {
     let adas_account = adas.transactions[0].account_id;
 
     with_browser(app, "numbers-another-person", |browser| async move {
-        browser.goto("/register").await;
-        browser.fill("Username", "bob").await;
-        browser.fill("Password", PASSWORD).await;
-        browser.click_button("Create account").await;
-        browser.wait_for_text("h2", "No banks linked yet").await;
+        register(&browser, "bob", PASSWORD).await;
         browser
             .wait_for_text(".empty-line", "Nothing to add up yet")
             .await;

@@ -28,6 +28,11 @@ fn detailed(name: &str, total: &str, transactions: i64) -> CategoryTotal {
     category(name, total, transactions, Vec::new())
 }
 
+/// A category of one transaction, so of one detailed category.
+fn single(name: &str, detailed_name: &str, total: &str) -> CategoryTotal {
+    category(name, total, 1, vec![detailed(detailed_name, total, 1)])
+}
+
 fn merchant(name: &str, total: &str, transactions: i64) -> MerchantTotal {
     MerchantTotal {
         merchant: name.to_owned(),
@@ -179,12 +184,7 @@ async fn spending_by_category_with_refunds_apart(db: PgPool) {
                     detailed("GENERAL_MERCHANDISE_CONVENIENCE_STORES", "23.10", 6),
                 ]
             ),
-            category(
-                "TRAVEL",
-                "210.00",
-                1,
-                vec![detailed("TRAVEL_LODGING", "210.00", 1)]
-            ),
+            single("TRAVEL", "TRAVEL_LODGING", "210.00"),
             category(
                 "FOOD_AND_DRINK",
                 "129.75",
@@ -194,18 +194,8 @@ async fn spending_by_category_with_refunds_apart(db: PgPool) {
                     detailed("FOOD_AND_DRINK_COFFEE", "9.75", 2),
                 ]
             ),
-            category(
-                "OTHER",
-                "20.00",
-                1,
-                vec![detailed("OTHER_OTHER", "20.00", 1)]
-            ),
-            category(
-                "BANK_FEES",
-                "3.00",
-                1,
-                vec![detailed("BANK_FEES_ATM_FEES", "3.00", 1)]
-            ),
+            single("OTHER", "OTHER_OTHER", "20.00"),
+            single("BANK_FEES", "BANK_FEES_ATM_FEES", "3.00"),
         ]
     );
     assert_eq!(
