@@ -2,16 +2,14 @@
 //! mutation during pagination) interleaved with the reference sync loop. After every round the
 //! client's state equals the simulator's ground truth: nothing duplicated, nothing lost.
 
-use crate::helpers::spawn_app;
-use crate::simulator_support::{advance_clock, inject_fault, link, plaid, Replica};
+use crate::simulator_support::{advance_clock, inject_fault, link, simulator, Replica};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 use sqlx::PgPool;
 
 async fn run_contract(db: PgPool, seed: u64) {
-    let app = spawn_app(db).await;
-    let plaid = plaid(&app);
+    let (app, plaid) = simulator(db).await;
     let item = link(&plaid, "user_transactions_dynamic", "x", None).await;
     let mut rng = StdRng::seed_from_u64(seed);
     let mut replica = Replica::default();

@@ -1,8 +1,7 @@
 //! The simulator's webhooks, fault injection and clock, as Tally's tests will use them.
 
-use crate::helpers::spawn_app;
 use crate::simulator_support::{
-    advance_clock, inject_fault, link, plaid, Replica, WebhookReceiver,
+    advance_clock, inject_fault, link, simulator, Replica, WebhookReceiver,
 };
 use serde_json::json;
 use sqlx::PgPool;
@@ -11,8 +10,7 @@ use tally::plaid::webhook::WebhookVerifier;
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn refresh_announces_new_data_with_a_verifiable_signature(db: PgPool) {
-    let app = spawn_app(db).await;
-    let plaid = plaid(&app);
+    let (app, plaid) = simulator(db).await;
     let mut receiver = WebhookReceiver::start(0).await;
     let item = link(
         &plaid,
@@ -55,14 +53,12 @@ async fn refresh_announces_new_data_with_a_verifiable_signature(db: PgPool) {
         )
         .await
         .unwrap();
-    replica.sync(&plaid, &item, 500).await.unwrap();
-    replica.assert_matches_truth(&app.db, &item).await;
+    replica.sync_to_truth(&plaid, &item, 500, &app.db).await;
 }
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn webhooks_are_retried_until_the_receiver_takes_them(db: PgPool) {
-    let app = spawn_app(db).await;
-    let plaid = plaid(&app);
+    let (_app, plaid) = simulator(db).await;
     let mut receiver = WebhookReceiver::start(2).await;
     let item = link(&plaid, "user_good", "pass_good", Some(receiver.url.clone())).await;
 
@@ -91,8 +87,7 @@ async fn webhooks_are_retried_until_the_receiver_takes_them(db: PgPool) {
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn the_sandbox_fires_the_webhooks_it_is_asked_for(db: PgPool) {
-    let app = spawn_app(db).await;
-    let plaid = plaid(&app);
+    let (_app, plaid) = simulator(db).await;
     let mut receiver = WebhookReceiver::start(0).await;
     let item = link(&plaid, "user_good", "pass_good", Some(receiver.url.clone())).await;
 
@@ -129,8 +124,7 @@ async fn the_sandbox_fires_the_webhooks_it_is_asked_for(db: PgPool) {
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn injected_faults_fail_the_next_calls_then_clear(db: PgPool) {
-    let app = spawn_app(db).await;
-    let plaid = plaid(&app);
+    let (app, plaid) = simulator(db).await;
     let item = link(&plaid, "user_good", "pass_good", None).await;
 
     inject_fault(
@@ -175,14 +169,12 @@ async fn injected_faults_fail_the_next_calls_then_clear(db: PgPool) {
         .unwrap_err();
     assert!(error.is_mutation_during_pagination());
     let mut replica = Replica::default();
-    replica.sync(&plaid, &item, 100).await.unwrap();
-    replica.assert_matches_truth(&app.db, &item).await;
+    replica.sync_to_truth(&plaid, &item, 100, &app.db).await;
 }
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn webhooks_can_be_dropped_duplicated_and_reordered(db: PgPool) {
-    let app = spawn_app(db).await;
-    let plaid = plaid(&app);
+    let (app, plaid) = simulator(db).await;
     let mut receiver = WebhookReceiver::start(0).await;
     let item = link(&plaid, "user_good", "pass_good", Some(receiver.url.clone())).await;
     let code_of = |webhook: crate::simulator_support::ReceivedWebhook| {
@@ -220,8 +212,7 @@ async fn webhooks_can_be_dropped_duplicated_and_reordered(db: PgPool) {
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn advancing_the_clock_brings_new_days_and_posts_pending(db: PgPool) {
-    let app = spawn_app(db).await;
-    let plaid = plaid(&app);
+    let (app, plaid) = simulator(db).await;
     let mut receiver = WebhookReceiver::start(0).await;
     let item = link(&plaid, "user_good", "pass_good", Some(receiver.url.clone())).await;
     let mut replica = Replica::default();
@@ -254,8 +245,7 @@ async fn advancing_the_clock_brings_new_days_and_posts_pending(db: PgPool) {
         "SYNC_UPDATES_AVAILABLE"
     );
 
-    replica.sync(&plaid, &item, 500).await.unwrap();
-    replica.assert_matches_truth(&app.db, &item).await;
+    replica.sync_to_truth(&plaid, &item, 500, &app.db).await;
     assert!(replica.transactions.values().any(|t| t.date > last_day));
     // The checking balance moved by exactly the new days' activity (posting a transaction that
     // was pending before does not move it again; checking has no tipped restaurant bills).
@@ -289,8 +279,7 @@ async fn advancing_the_clock_brings_new_days_and_posts_pending(db: PgPool) {
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn a_new_webhook_url_is_acknowledged_there(db: PgPool) {
-    let app = spawn_app(db).await;
-    let plaid = plaid(&app);
+    let (_app, plaid) = simulator(db).await;
     let item = link(&plaid, "user_good", "pass_good", None).await;
     let mut receiver = WebhookReceiver::start(0).await;
 

@@ -1,7 +1,7 @@
 //! Shared by the simulator tests: a client for the simulator, linking an item, and a reference
 //! sync loop whose state must always equal the simulator's ground truth.
 
-use crate::helpers::TestApp;
+use crate::helpers::{spawn_app, TestApp};
 use secrecy::SecretString;
 use sqlx::PgPool;
 use std::collections::HashMap;
@@ -10,6 +10,13 @@ use tally::plaid::types::{
     SandboxPublicTokenOptions, Transaction,
 };
 use tally::plaid::{ItemAccess, PlaidClient, PlaidCredentials, PlaidError};
+
+/// An app, for the simulator it mounts and its database, and a Plaid client of that simulator.
+pub async fn simulator(db: PgPool) -> (TestApp, PlaidClient) {
+    let app = spawn_app(db).await;
+    let plaid = plaid(&app);
+    (app, plaid)
+}
 
 pub fn plaid(app: &TestApp) -> PlaidClient {
     PlaidClient::new(
@@ -125,6 +132,18 @@ impl Replica {
             self.cursor = cursor;
             return Ok(pages);
         }
+    }
+
+    /// Syncs `count` transactions a page until done, then asserts the replica equals the truth.
+    pub async fn sync_to_truth(
+        &mut self,
+        plaid: &PlaidClient,
+        item: &ItemAccess,
+        count: u32,
+        db: &PgPool,
+    ) {
+        self.sync(plaid, item, count).await.unwrap();
+        self.assert_matches_truth(db, item).await;
     }
 
     /// Asserts the replica equals the simulator's current transactions, field for field.
