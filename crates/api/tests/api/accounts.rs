@@ -1,8 +1,8 @@
 //! `GET /api/accounts`.
 
+use crate::api_calls::assert_unauthorized;
 use crate::fixtures::{account, alpha_bank, item, money};
-use crate::helpers::{browser_like_client, spawn_app};
-use reqwest::StatusCode;
+use crate::helpers::spawn_app;
 use sqlx::PgPool;
 use tally_shared::api::accounts::AccountList;
 
@@ -102,13 +102,7 @@ async fn nobody_sees_anyone_elses_accounts(db: PgPool) {
 async fn logged_out_is_unauthorized(db: PgPool) {
     let app = spawn_app(db).await;
 
-    let response = browser_like_client()
-        .get(app.url("/api/accounts"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get("/api/accounts").await;
 
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    let body: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(body["code"], "unauthorized");
+    assert_unauthorized(response).await;
 }

@@ -1,5 +1,6 @@
 //! `/api/admin`: administrators only.
 
+use crate::api_calls::assert_unauthorized;
 use crate::helpers::spawn_app;
 use reqwest::StatusCode;
 use sqlx::PgPool;
@@ -37,12 +38,5 @@ async fn everyone_else_is_turned_away(db: PgPool) {
     assert_eq!(listed.status(), StatusCode::FORBIDDEN);
     let deleted = app.delete_user(&user, root.user_id).await;
     assert_eq!(deleted.status(), StatusCode::FORBIDDEN);
-    let anonymous = reqwest::Client::new()
-        .get(app.url("/api/admin/users"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
-    let body: serde_json::Value = anonymous.json().await.unwrap();
-    assert_eq!(body["code"], "unauthorized");
+    assert_unauthorized(app.get("/api/admin/users").await).await;
 }

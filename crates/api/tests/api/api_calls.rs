@@ -17,7 +17,7 @@ use tally_shared::api::items::{
 use tally_shared::api::session::{LoginRequest, RegisterRequest, SessionResponse};
 use tally_shared::api::transactions::{TransactionFilter, TransactionPage};
 use tally_shared::ids::ItemId;
-use tally_shared::ApiError;
+use tally_shared::{ApiError, ErrorCode};
 use uuid::Uuid;
 
 /// The password of every user `sign_up` registers.
@@ -71,6 +71,12 @@ pub async fn decoded<T: DeserializeOwned>(response: Response, status: StatusCode
     let url = response.url().to_string();
     assert_eq!(response.status(), status, "{url}");
     response.json().await.unwrap()
+}
+
+/// Asserts `response` is the 401 of a request without a session, in the one error shape.
+pub async fn assert_unauthorized(response: Response) {
+    let error: ApiError = decoded(response, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(error.code, ErrorCode::Unauthorized);
 }
 
 /// The session token a register or log-in answer set as the `tally_session` cookie.

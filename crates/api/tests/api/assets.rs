@@ -1,6 +1,6 @@
 //! `/api/assets`: manual assets, mine only, validated at the boundary.
 
-use crate::api_calls::{decoded, named_fields, new_asset, Person};
+use crate::api_calls::{assert_unauthorized, decoded, named_fields, new_asset, Person};
 use crate::helpers::{count, spawn_app, TestApp};
 use crate::insights_fixtures::dec;
 use reqwest::StatusCode;
@@ -149,7 +149,7 @@ async fn logged_out_is_401(db: PgPool) {
     let deleted = app.delete_asset(&app.client, uuid::Uuid::new_v4()).await;
 
     for response in [listed, created, deleted] {
-        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_unauthorized(response).await;
     }
     let stored: i64 = count(&app.db, "manual_asset").await;
     assert_eq!(stored, 0);

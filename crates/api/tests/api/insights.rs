@@ -3,7 +3,7 @@
 
 mod spending;
 
-use crate::api_calls::decoded;
+use crate::api_calls::{assert_unauthorized, decoded};
 use crate::helpers::{spawn_app, TestApp};
 use crate::insights_fixtures::{
     day, dec, insert_account, insert_item, insert_manual_asset, insert_snapshot, AccountSpec,
@@ -176,11 +176,7 @@ async fn net_worth_of_nothing_is_empty_and_needs_a_login(db: PgPool) {
         "/api/insights/net-worth/history",
         "/api/insights/spending",
     ] {
-        assert_eq!(
-            app.get(path).await.status(),
-            StatusCode::UNAUTHORIZED,
-            "{path}"
-        );
+        assert_unauthorized(app.get(path).await).await;
     }
 }
 

@@ -1,7 +1,7 @@
 //! `GET /api/institutions/{institution_id}`: asked of Plaid (the simulator) once, then kept.
 
-use crate::api_calls::decoded;
-use crate::helpers::{browser_like_client, spawn_app};
+use crate::api_calls::{assert_unauthorized, decoded};
+use crate::helpers::spawn_app;
 use crate::simulator_support::inject_fault;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -109,8 +109,8 @@ async fn plaid_down_is_service_unavailable_and_not_remembered(db: PgPool) {
 async fn logged_out_is_unauthorized(db: PgPool) {
     let app = spawn_app(db).await;
 
-    let response = app.institution(&browser_like_client(), "ins_109508").await;
+    let response = app.institution(&app.client, "ins_109508").await;
 
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_unauthorized(response).await;
     assert!(stored_names(&app.db).await.is_empty());
 }

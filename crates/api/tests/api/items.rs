@@ -1,6 +1,8 @@
 //! `/api/items` and `/api/link/*`: linking, duplicates, removal, repair, and nobody else's items.
 
-use crate::api_calls::{create_item_request, decoded, link_event, named_fields};
+use crate::api_calls::{
+    assert_unauthorized, create_item_request, decoded, link_event, named_fields,
+};
 use crate::banking_support::*;
 use crate::helpers::{count, spawn_app, spawn_app_with};
 use crate::simulator_support::plaid;
@@ -305,7 +307,7 @@ async fn link_tokens_and_link_events(db: PgPool) {
     let response = app
         .create_link_token(&stranger, &LinkTokenRequest::default())
         .await;
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_unauthorized(response).await;
 }
 
 #[sqlx::test(migrations = "../../migrations")]

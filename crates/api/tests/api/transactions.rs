@@ -1,8 +1,8 @@
 //! `GET /api/transactions`: filters, keyset pages, validation, isolation.
 
-use crate::api_calls::Person;
+use crate::api_calls::{assert_unauthorized, Person};
 use crate::fixtures::{account, alpha_bank, item, money, transaction, AccountRef};
-use crate::helpers::{browser_like_client, spawn_app, TestApp};
+use crate::helpers::{spawn_app, TestApp};
 use reqwest::StatusCode;
 use sqlx::PgPool;
 use tally_shared::api::transactions::{TransactionFilter, TransactionPage};
@@ -429,16 +429,12 @@ async fn nobody_sees_anyone_elses_transactions(db: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn logged_out_is_unauthorized(db: PgPool) {
     let app = spawn_app(db).await;
-    let client = browser_like_client();
 
     for path in [
         "/api/transactions",
         "/api/transactions/export.csv",
         "/api/transactions?limit=0",
     ] {
-        let response = client.get(app.url(path)).send().await.unwrap();
-        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{path}");
-        let body: ApiError = response.json().await.unwrap();
-        assert_eq!(body.code, tally_shared::ErrorCode::Unauthorized);
+        assert_unauthorized(app.get(path).await).await;
     }
 }
