@@ -82,6 +82,24 @@ pub async fn is_last_admin(db: impl PgExecutor<'_>, user_id: UserId) -> Result<b
     .await
 }
 
+/// Whether deleting `user_id` would leave accounts without an administrator: they are the last
+/// one and someone else has an account. (The only account may go: the database is then empty,
+/// and the next sign-up is the administrator again.) Take `lock_roles` first.
+#[tracing::instrument(skip_all)]
+pub async fn is_last_admin_of_others(
+    db: impl PgExecutor<'_>,
+    user_id: UserId,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select coalesce(bool_and(user_id = $1) filter (where is_admin), false)
+                  and count(*) > 1 as "last!"
+           from app_user"#,
+        user_id.0
+    )
+    .fetch_one(db)
+    .await
+}
+
 /// Makes a user an administrator or not; `false` when there is no such user.
 #[tracing::instrument(skip_all)]
 pub async fn set_admin(

@@ -81,7 +81,7 @@ async fn delete_user(
     // the server without one.
     let mut tx = state.db.begin().await?;
     db::users::lock_roles(&mut tx).await?;
-    if db::users::is_last_admin(&mut *tx, user_id).await? {
+    if db::users::is_last_admin_of_others(&mut *tx, user_id).await? {
         return Err(last_admin("deleted"));
     }
     if !db::users::delete(&mut *tx, user_id).await? {

@@ -141,7 +141,7 @@ async fn admission(
 #[utoipa::path(delete, path = "/api/users/me", tag = "users", request_body = DeleteAccountRequest,
     responses((status = 204, description = "Account and all its data deleted; its banks removed at Plaid first"),
               (status = 403, description = "Wrong password; nothing was deleted", body = ApiErrorBody),
-              (status = 409, description = "You are the last administrator; nothing was deleted", body = ApiErrorBody),
+              (status = 409, description = "You are the last administrator and others have accounts; nothing was deleted", body = ApiErrorBody),
               (status = 422, description = "No password given; nothing was deleted", body = ApiErrorBody),
               (status = 503, description = "Plaid is not answering; nothing was deleted", body = ApiErrorBody),
               (status = 401, body = ApiErrorBody)))]
@@ -180,7 +180,7 @@ async fn delete_me(
     items::remove_all(&state, user.user_id).await?;
     let mut tx = state.db.begin().await?;
     db::users::lock_roles(&mut tx).await?;
-    if db::users::is_last_admin(&mut *tx, user.user_id).await? {
+    if db::users::is_last_admin_of_others(&mut *tx, user.user_id).await? {
         return Err(last_admin_leaving());
     }
     db::users::delete(&mut *tx, user.user_id).await?;
@@ -194,7 +194,7 @@ async fn delete_me(
 async fn refuse_if_last_admin(state: &AppState, user_id: UserId) -> Result<(), ApiError> {
     let mut tx = state.db.begin().await?;
     db::users::lock_roles(&mut tx).await?;
-    if db::users::is_last_admin(&mut *tx, user_id).await? {
+    if db::users::is_last_admin_of_others(&mut *tx, user_id).await? {
         return Err(last_admin_leaving());
     }
     Ok(())

@@ -10,11 +10,15 @@ use reqwest::{Client, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt::Display;
+use tally_shared::api::admin::{CreatedInvite, UpdateUserRequest};
 use tally_shared::api::assets::NewAsset;
+use tally_shared::api::config::ConfigResponse;
 use tally_shared::api::items::{
     CreateItemRequest, Item, ItemList, LinkEventKind, LinkEventRequest, LinkTokenRequest,
 };
-use tally_shared::api::session::{LoginRequest, RegisterRequest, SessionResponse};
+use tally_shared::api::session::{
+    DeleteAccountRequest, LoginRequest, RegisterRequest, SessionResponse,
+};
 use tally_shared::api::transactions::{TransactionFilter, TransactionPage};
 use tally_shared::ids::ItemId;
 use tally_shared::{ApiError, ErrorCode};
@@ -33,6 +37,7 @@ pub fn register_request(username: &str, password: &str) -> RegisterRequest {
     RegisterRequest {
         username: username.to_owned(),
         password: password.to_owned(),
+        invite: None,
     }
 }
 
@@ -137,9 +142,63 @@ impl TestApp {
         self.delete(client, "/api/session").await
     }
 
-    /// `DELETE /api/users/me`.
-    pub async fn delete_me(&self, client: &Client) -> Response {
-        self.delete(client, "/api/users/me").await
+    /// `DELETE /api/users/me` with the password given again.
+    pub async fn delete_me(&self, client: &Client, password: &str) -> Response {
+        let request = DeleteAccountRequest {
+            password: password.to_owned(),
+        };
+        client
+            .delete(self.url("/api/users/me"))
+            .json(&request)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// `PATCH /api/admin/users/{id}`: promote (`true`) or demote (`false`).
+    pub async fn set_admin(&self, client: &Client, id: impl Display, is_admin: bool) -> Response {
+        client
+            .patch(self.url(&format!("/api/admin/users/{id}")))
+            .json(&UpdateUserRequest { is_admin })
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A new tab signed in as `username` (password [`PASSWORD`]).
+    pub async fn sign_in_as(&self, username: &str) -> Client {
+        let client = browser_like_client();
+        let response = self
+            .log_in(&client, &login_request(username, PASSWORD))
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "log in as {username}");
+        client
+    }
+
+    /// `GET /api/config`.
+    pub async fn config(&self) -> ConfigResponse {
+        self.get_json(&browser_like_client(), "/api/config").await
+    }
+
+    /// `POST /api/admin/invites`.
+    pub async fn create_invite(&self, client: &Client) -> Response {
+        self.post_empty(client, "/api/admin/invites").await
+    }
+
+    /// An administrator's new invite, which must be made (201).
+    pub async fn invite(&self, admin: &Client) -> CreatedInvite {
+        decoded(self.create_invite(admin).await, StatusCode::CREATED).await
+    }
+
+    /// `GET /api/admin/invites`.
+    pub async fn list_invites(&self, client: &Client) -> Response {
+        self.get_from(client, "/api/admin/invites").await
+    }
+
+    /// `DELETE /api/admin/invites/{id}`.
+    pub async fn revoke_invite(&self, client: &Client, id: impl Display) -> Response {
+        self.delete(client, &format!("/api/admin/invites/{id}"))
+            .await
     }
 
     /// `DELETE /api/admin/users/{id}`; `id` is a user's id, or anything else a test sends there.

@@ -1,7 +1,7 @@
 //! `/api/items` and `/api/link/*`: linking, duplicates, removal, repair, and nobody else's items.
 
 use crate::api_calls::{
-    assert_unauthorized, create_item_request, decoded, link_event, named_fields,
+    assert_unauthorized, create_item_request, decoded, link_event, named_fields, PASSWORD,
 };
 use crate::banking_support::*;
 use crate::helpers::{count, spawn_app, spawn_app_with};
@@ -347,7 +347,7 @@ async fn deleting_my_account_removes_my_banks_at_plaid_first(db: PgPool) {
     let (alice, item) = app.sign_up_with_bank("alice").await;
     let plaid_id = plaid_item_id(&db, &item).await;
 
-    let response = app.delete_me(&alice).await;
+    let response = app.delete_me(&alice, PASSWORD).await;
 
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let at_plaid = items_at_plaid(&db, &plaid_id).await;

@@ -19,6 +19,7 @@ mod items;
 mod lifecycle;
 mod openapi;
 mod plaid_client;
+mod registration;
 mod rotate_key;
 mod session;
 mod simulator_contract;

@@ -1,6 +1,6 @@
 //! `/api/ws`: live events for the signed-in user only, on whichever replica they connect to.
 
-use crate::api_calls::{decoded, new_asset, session_token};
+use crate::api_calls::{decoded, new_asset, session_token, PASSWORD};
 use crate::helpers::{browser_like_client, captured_logs, spawn_app, test_settings, TestApp};
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
@@ -410,11 +410,13 @@ async fn a_closing_client_gets_its_close_frame_back(db: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn deleting_a_user_with_an_open_socket_breaks_nothing(db: PgPool) {
     let app = spawn_app(db).await;
+    // The first account is the administrator, who could not leave while alice and bob stay.
+    app.sign_up("root").await;
     let (alice, bob) = (register(&app, "alice").await, register(&app, "bob").await);
     let mut alice_socket = connect(&app, &alice).await;
     let mut bob_socket = connect(&app, &bob).await;
 
-    let deleted = app.delete_me(&alice.tab).await;
+    let deleted = app.delete_me(&alice.tab, PASSWORD).await;
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     EventHub::publish_with(&app.db, alice.id, ServerEvent::AssetsChanged)
         .await
