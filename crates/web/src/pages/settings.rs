@@ -1,6 +1,7 @@
 //! `/settings`: the signed-in person's own account.
 
 use crate::api;
+use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::field::{BoundInput, Complaints, Field};
 use crate::components::sign_in_prompt::SignInPrompt;
 use crate::routes::Page;
@@ -35,6 +36,12 @@ fn DeleteAccount() -> impl IntoView {
         Action::new_local(|password: &String| api::session::delete_account(password.clone()));
     let complaints = Complaints::of(delete, &["password"]);
     let pending = delete.pending();
+    // The password is asked first; then, once more, whether they mean it.
+    let asking = RwSignal::new(None::<(String, String)>);
+    let confirm = Callback::new(move |()| {
+        asking.set(None);
+        delete.dispatch(password.get_untracked());
+    });
     Effect::new(move |_| {
         if let Some(Ok(())) = delete.value().get() {
             session.set(None);
@@ -53,12 +60,10 @@ fn DeleteAccount() -> impl IntoView {
                 class="form"
                 on:submit=move |ev| {
                     ev.prevent_default();
-                    let sure = window()
-                        .confirm_with_message("Delete your account and all of its data?")
-                        .unwrap_or(false);
-                    if sure {
-                        delete.dispatch(password.get_untracked());
-                    }
+                    asking.set(Some((
+                        "Delete your account?".to_owned(),
+                        "Your account and all of its data are deleted. This cannot be undone.".to_owned(),
+                    )));
                 }
             >
                 {move || complaints.general().map(|error| view! { <p class="alert" role="alert">{error.to_string()}</p> })}
@@ -69,6 +74,12 @@ fn DeleteAccount() -> impl IntoView {
                     {move || if pending.get() { "Deleting…" } else { "Delete my account" }}
                 </button>
             </form>
+            <ConfirmDialog
+                question=asking
+                confirm_label="Delete everything"
+                on_confirm=confirm
+                on_cancel=Callback::new(move |()| asking.set(None))
+            />
         </section>
     }
 }

@@ -251,11 +251,11 @@ impl Browser {
             .flatten()
             .filter(|entry| entry["level"] == "SEVERE")
             // Chrome logs every 4xx as a failed load. The API's answers to a person's mistakes
-            // (not logged in, wrong password, taken name, invalid field, too many tries) are
-            // expected and shown by the page; 400, 404 and 5xx still count as errors.
+            // (not logged in, wrong password, refused, taken name, invalid field, too many tries)
+            // are expected and shown by the page; 400, 404 and 5xx still count as errors.
             .filter(|entry| {
                 let message = entry["message"].as_str().unwrap_or_default();
-                let expected = ["401", "409", "422", "429"]
+                let expected = ["401", "403", "409", "422", "429"]
                     .iter()
                     .any(|status| message.contains(&format!("status of {status} ")));
                 !(message.contains("/api/") && expected)
