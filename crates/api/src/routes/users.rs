@@ -60,6 +60,12 @@ async fn register(
         }
     };
     state.auth_limits.register(client_address(&req))?;
+    let registration = state.settings.auth.registration;
+    // What can be refused without the lock is refused before the password is hashed (the slow
+    // part); the transaction below decides again, under the lock.
+    if db::users::any_exist(&state.db).await? {
+        refuse_without_invite(registration, invite.as_deref())?;
+    }
 
     let hash = password::hash(password.secret().clone()).await?;
     let mut tx = state.db.begin().await?;
@@ -70,7 +76,7 @@ async fn register(
     let invite = if first {
         None
     } else {
-        admission(&mut tx, state.settings.auth.registration, invite.as_deref()).await?
+        admission(&mut tx, registration, invite.as_deref()).await?
     };
     let user = match db::users::insert(&mut *tx, username.as_str(), &hash, first).await {
         Ok(user) => user,
@@ -94,6 +100,28 @@ async fn register(
     .await
 }
 
+/// On a server that already has accounts: the refusal of a closed server, or of an invite-only
+/// one to someone without an invite; `Ok` when the invite (if needed) remains to be checked.
+fn refuse_without_invite(registration: Registration, invite: Option<&str>) -> Result<(), ApiError> {
+    match registration {
+        Registration::Open => Ok(()),
+        Registration::Closed => Err(ApiError::Refused(
+            "This server is not taking new accounts.".to_owned(),
+        )),
+        Registration::Invite if invite.is_some_and(|token| !token.trim().is_empty()) => Ok(()),
+        Registration::Invite => Err(invite_refused(
+            "Signing up here needs an invite: ask an administrator for one.",
+        )),
+    }
+}
+
+fn invite_refused(message: &str) -> ApiError {
+    ApiError::Validation(vec![FieldError {
+        field: "invite".into(),
+        message: message.to_owned(),
+    }])
+}
+
 /// Whether someone may sign up on a server that already has accounts: `Ok(Some(invite))` when
 /// they come with a usable invite (locked until the transaction ends, so only one sign-up uses
 /// it), `Ok(None)` when registration is open, and the reason otherwise.
@@ -102,39 +130,27 @@ async fn admission(
     registration: Registration,
     invite: Option<&str>,
 ) -> Result<Option<InviteId>, ApiError> {
-    let refuse_invite = |message: &str| {
-        ApiError::Validation(vec![FieldError {
-            field: "invite".into(),
-            message: message.to_owned(),
-        }])
+    refuse_without_invite(registration, invite)?;
+    let Some(token) = invite
+        .map(str::trim)
+        .filter(|_| registration == Registration::Invite)
+    else {
+        return Ok(None);
     };
-    match registration {
-        Registration::Open => Ok(None),
-        Registration::Closed => Err(ApiError::Refused(
-            "This server is not taking new accounts.".to_owned(),
+    match db::invites::find_for_use(tx, &session::token_hash(token)).await? {
+        InviteState::Usable(invite_id) => Ok(Some(invite_id)),
+        InviteState::Unknown => Err(invite_refused(
+            "This invite is not valid: check the link, or ask an administrator for a new one.",
         )),
-        Registration::Invite => {
-            let Some(token) = invite.map(str::trim).filter(|token| !token.is_empty()) else {
-                return Err(refuse_invite(
-                    "Signing up here needs an invite: ask an administrator for one.",
-                ));
-            };
-            match db::invites::find_for_use(tx, &session::token_hash(token)).await? {
-                InviteState::Usable(invite_id) => Ok(Some(invite_id)),
-                InviteState::Unknown => Err(refuse_invite(
-                    "This invite is not valid: check the link, or ask an administrator for a new one.",
-                )),
-                InviteState::Used => Err(refuse_invite(
-                    "This invite has already been used: ask an administrator for a new one.",
-                )),
-                InviteState::Revoked => Err(refuse_invite(
-                    "This invite was revoked: ask an administrator for a new one.",
-                )),
-                InviteState::Expired => Err(refuse_invite(
-                    "This invite has expired: ask an administrator for a new one.",
-                )),
-            }
-        }
+        InviteState::Used => Err(invite_refused(
+            "This invite has already been used: ask an administrator for a new one.",
+        )),
+        InviteState::Revoked => Err(invite_refused(
+            "This invite was revoked: ask an administrator for a new one.",
+        )),
+        InviteState::Expired => Err(invite_refused(
+            "This invite has expired: ask an administrator for a new one.",
+        )),
     }
 }
 
