@@ -23,8 +23,10 @@ pub fn AdminPage() -> impl IntoView {
         </div>
         {move || match session.user() {
             Some(user) if user.is_admin => view! {
-                <UserList />
-                <invites::Invites />
+                <div class="page-sections">
+                    <UserList />
+                    <invites::Invites />
+                </div>
             }
             .into_any(),
             Some(_) => view! {

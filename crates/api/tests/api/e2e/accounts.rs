@@ -97,7 +97,9 @@ async fn the_home_page_signs_people_up_and_then_sends_them_on(db: PgPool) {
             .await;
         browser.wait_for_text("h2", "Create an account").await;
         browser.wait_for_text("h2", "Log in").await;
-        // The first form on the page is "Create an account".
+        // The first form on the page is "Create an account", once the server said sign-up is
+        // open (until then only the log-in form is there).
+        browser.wait_for_text("button", "Create account").await;
         submit_credentials(&browser, "hana", PASSWORD, "Create account").await;
         browser.wait_for_text("h2", "No banks linked yet").await;
         assert_eq!(browser.path().await, "/dashboard");
@@ -163,6 +165,7 @@ async fn an_invite_link_from_the_admin_page_signs_someone_up(db: PgPool) {
             .run_js("return document.querySelector('input[name=invite]').value")
             .await;
         assert_eq!(prefilled, token);
+        browser.screenshot("accounts-invite-sign-up").await.unwrap();
         submit_credentials(&browser, "ivy", PASSWORD, "Create account").await;
         browser.wait_for_text("h2", "No banks linked yet").await;
         browser
