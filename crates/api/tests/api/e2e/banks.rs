@@ -73,16 +73,8 @@ async fn click_on_card(browser: &Browser, bank: &str, text: &str, in_menu: bool)
     click_xpath(browser, &xpath).await;
 }
 
-/// Scrolls the element into the middle of the window (clear of the sticky header), then clicks.
 async fn click_xpath(browser: &Browser, xpath: &str) {
-    let element = browser.wait_for(Locator::XPath(xpath)).await;
-    browser
-        .run_async_js(
-            "const [el, done] = arguments; el.scrollIntoView({ block: 'center' }); done(true);",
-            vec![serde_json::to_value(&element).unwrap()],
-        )
-        .await;
-    element.click().await.unwrap();
+    browser.click(Locator::XPath(xpath)).await;
 }
 
 /// Fails the test if the page reloaded since [`mark_document`].
