@@ -96,7 +96,7 @@ impl Application {
         };
         let simulator = match settings.plaid.mode {
             PlaidMode::Simulator => Some(web::Data::new(
-                Simulator::new(db.clone(), None)
+                Simulator::new(db.clone(), embedded_simulator_keys(&settings))
                     .await
                     .context("starting the Plaid simulator")?,
             )),
@@ -275,6 +275,15 @@ fn plaid_client(settings: &Settings, address: SocketAddr) -> anyhow::Result<Plai
             .unwrap_or_else(|| SecretString::from("")),
     };
     Ok(PlaidClient::new(base_url, credentials)?)
+}
+
+/// In simulator mode, `PLAID_CLIENT_ID` and `PLAID_SECRET` (when both are set) are the keys the
+/// built-in simulator requires, as Plaid would; Tally's own client sends them. The secret also
+/// opens the simulator's control and sandbox routes to callers on other machines.
+fn embedded_simulator_keys(settings: &Settings) -> Option<simulator::SimulatorKeys> {
+    let client_id = settings.plaid.client_id.clone()?;
+    let secret = settings.plaid.secret.clone()?;
+    Some(simulator::SimulatorKeys { client_id, secret })
 }
 
 /// A lazily connecting pool: the server starts even if PostgreSQL is briefly away, and

@@ -108,6 +108,20 @@ impl SimError {
         )
     }
 
+    /// A control or sandbox route called from another machine without the simulator's secret.
+    pub fn forbidden_route() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "INVALID_REQUEST",
+            "FORBIDDEN",
+            format!(
+                "the simulator's control and sandbox routes answer only callers on this machine, \
+                 or requests with the simulator's secret in the {} header",
+                super::guard::SECRET_HEADER
+            ),
+        )
+    }
+
     pub fn invalid_api_keys() -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,

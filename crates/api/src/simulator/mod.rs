@@ -5,6 +5,7 @@
 mod activity;
 mod error;
 mod faults;
+mod guard;
 mod ids;
 mod institutions;
 mod keys;
