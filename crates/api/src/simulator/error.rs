@@ -275,6 +275,24 @@ impl From<serde_json::Error> for SimError {
     }
 }
 
+/// A JSON body the simulator's pages and controls could not take, as Plaid would say it.
+impl From<actix_web::error::JsonPayloadError> for SimError {
+    fn from(error: actix_web::error::JsonPayloadError) -> Self {
+        use actix_web::error::JsonPayloadError;
+        match error {
+            JsonPayloadError::Deserialize(e) if e.is_data() => Self::invalid_field(e.to_string()),
+            JsonPayloadError::OverflowKnownLength { limit, .. }
+            | JsonPayloadError::Overflow { limit } => Self::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "INVALID_REQUEST",
+                "INVALID_BODY",
+                format!("body must be at most {limit} bytes"),
+            ),
+            _ => Self::invalid_body(),
+        }
+    }
+}
+
 impl From<sqlx::Error> for SimError {
     fn from(error: sqlx::Error) -> Self {
         tracing::error!(%error, "simulator storage failed");

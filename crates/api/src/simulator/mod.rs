@@ -64,6 +64,10 @@ impl Simulator {
     }
 }
 
+/// The largest JSON body the simulator's own pages and controls take (Plaid's calls are read
+/// as bytes, under the app's body limit).
+const JSON_BODY_LIMIT: usize = 64 * 1024;
+
 type BoxedResponse = Pin<Box<dyn Future<Output = Result<ServiceResponse, actix_web::Error>>>>;
 
 /// Mounts the simulator's API under `/sim/plaid`.
@@ -72,6 +76,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, simulator: web::Data<Simulator>) 
     cfg.service(
         web::scope(SIMULATOR_MOUNT)
             .app_data(simulator)
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(JSON_BODY_LIMIT)
+                    .error_handler(|error, _| error::SimError::from(error).into()),
+            )
             .wrap_fn(move |req, srv| -> BoxedResponse {
                 let endpoint = req.path().strip_prefix(SIMULATOR_MOUNT).unwrap_or_default();
                 let kinds = [
