@@ -1,17 +1,17 @@
 //! `GET /api/accounts`.
 
-use crate::fixtures::{account, item, money, register};
-use crate::helpers::{browser_like_client, spawn_app};
-use reqwest::StatusCode;
+use crate::api_calls::assert_unauthorized;
+use crate::fixtures::{account, alpha_bank, item, money};
+use crate::helpers::spawn_app;
 use sqlx::PgPool;
 use tally_shared::api::accounts::AccountList;
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn lists_every_account_by_bank_type_and_name(db: PgPool) {
     let app = spawn_app(db).await;
-    let (client, user) = register(&app, "alice").await;
-    let zeta = item(&app.db, user, "ins_2", "Zeta Bank").await;
-    let alpha = item(&app.db, user, "ins_1", "Alpha Credit Union").await;
+    let alice = app.sign_up("alice").await;
+    let zeta = item(&app.db, alice.user_id, "ins_2", "Zeta Bank").await;
+    let alpha = alpha_bank(&app.db, alice.user_id).await;
     account(zeta, "Everyday").insert(&app.db).await;
     let card = account(alpha, "Rewards Card")
         .kind("credit", Some("credit card"))
@@ -36,10 +36,8 @@ async fn lists_every_account_by_bank_type_and_name(db: PgPool) {
         .insert(&app.db)
         .await;
 
-    let response = client.get(app.url("/api/accounts")).send().await.unwrap();
+    let list: AccountList = app.get_json(&alice.client, "/api/accounts").await;
 
-    assert_eq!(response.status(), StatusCode::OK);
-    let list: AccountList = response.json().await.unwrap();
     let order: Vec<(&str, &str, &str, bool)> = list
         .accounts
         .iter()
@@ -80,14 +78,7 @@ async fn lists_every_account_by_bank_type_and_name(db: PgPool) {
     assert_eq!(list.accounts[3].mask, None);
 
     // Balances are strings on the wire, never floats.
-    let raw: serde_json::Value = client
-        .get(app.url("/api/accounts"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let raw: serde_json::Value = app.get_json(&alice.client, "/api/accounts").await;
     assert_eq!(raw["accounts"][0]["current_balance"], "410.25");
     assert_eq!(raw["accounts"][0]["type"], "credit");
 }
@@ -95,27 +86,13 @@ async fn lists_every_account_by_bank_type_and_name(db: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn nobody_sees_anyone_elses_accounts(db: PgPool) {
     let app = spawn_app(db).await;
-    let (alice, alice_id) = register(&app, "alice").await;
-    let (bob, _) = register(&app, "bob").await;
-    let bank = item(&app.db, alice_id, "ins_1", "Alpha Credit Union").await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await;
+    let bank = alpha_bank(&app.db, alice.user_id).await;
     account(bank, "Checking").insert(&app.db).await;
 
-    let mine: AccountList = alice
-        .get(app.url("/api/accounts"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let theirs: AccountList = bob
-        .get(app.url("/api/accounts"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mine: AccountList = app.get_json(&alice.client, "/api/accounts").await;
+    let theirs: AccountList = app.get_json(&bob.client, "/api/accounts").await;
 
     assert_eq!(mine.accounts.len(), 1);
     assert!(theirs.accounts.is_empty());
@@ -125,13 +102,7 @@ async fn nobody_sees_anyone_elses_accounts(db: PgPool) {
 async fn logged_out_is_unauthorized(db: PgPool) {
     let app = spawn_app(db).await;
 
-    let response = browser_like_client()
-        .get(app.url("/api/accounts"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get("/api/accounts").await;
 
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    let body: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(body["code"], "unauthorized");
+    assert_unauthorized(response).await;
 }

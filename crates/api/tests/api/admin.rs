@@ -1,89 +1,42 @@
 //! `/api/admin`: administrators only.
 
-use crate::helpers::{browser_like_client, spawn_app, TestApp};
+use crate::api_calls::assert_unauthorized;
+use crate::helpers::spawn_app;
 use reqwest::StatusCode;
-use serde_json::json;
 use sqlx::PgPool;
 use tally_shared::api::admin::AdminUserList;
-use tally_shared::api::session::SessionResponse;
-
-async fn register(app: &TestApp, username: &str) -> (reqwest::Client, SessionResponse) {
-    let client = browser_like_client();
-    let response = client
-        .post(app.url("/api/users"))
-        .json(&json!({ "username": username, "password": "a long enough password" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let session = response.json().await.unwrap();
-    (client, session)
-}
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn admins_list_and_delete_users(db: PgPool) {
     let app = spawn_app(db).await;
-    let (admin, admin_session) = register(&app, "root").await;
-    let (_, bob) = register(&app, "bob").await;
+    let root = app.sign_up("root").await;
+    let bob = app.sign_up("bob").await;
+    let admin = &root.client;
 
-    let list: AdminUserList = admin
-        .get(app.url("/api/admin/users"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: AdminUserList = app.get_json(admin, "/api/admin/users").await;
     let names: Vec<_> = list.users.iter().map(|u| u.username.as_str()).collect();
     assert_eq!(names, ["root", "bob"]);
 
-    let gone = admin
-        .delete(app.url(&format!("/api/admin/users/{}", bob.user.id)))
-        .send()
-        .await
-        .unwrap();
+    let gone = app.delete_user(admin, bob.user_id).await;
     assert_eq!(gone.status(), StatusCode::NO_CONTENT);
-    let again = admin
-        .delete(app.url(&format!("/api/admin/users/{}", bob.user.id)))
-        .send()
-        .await
-        .unwrap();
+    let again = app.delete_user(admin, bob.user_id).await;
     assert_eq!(again.status(), StatusCode::NOT_FOUND);
-    let malformed = admin
-        .delete(app.url("/api/admin/users/not-a-uuid"))
-        .send()
-        .await
-        .unwrap();
+    let malformed = app.delete_user(admin, "not-a-uuid").await;
     assert_eq!(malformed.status(), StatusCode::NOT_FOUND);
 
-    let myself = admin
-        .delete(app.url(&format!("/api/admin/users/{}", admin_session.user.id)))
-        .send()
-        .await
-        .unwrap();
+    let myself = app.delete_user(admin, root.user_id).await;
     assert_eq!(myself.status(), StatusCode::CONFLICT);
 }
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn everyone_else_is_turned_away(db: PgPool) {
     let app = spawn_app(db).await;
-    let (_, root) = register(&app, "root").await;
-    let (user, _) = register(&app, "carol").await;
+    let root = app.sign_up("root").await;
+    let user = app.sign_up("carol").await.client;
 
     let listed = user.get(app.url("/api/admin/users")).send().await.unwrap();
     assert_eq!(listed.status(), StatusCode::FORBIDDEN);
-    let deleted = user
-        .delete(app.url(&format!("/api/admin/users/{}", root.user.id)))
-        .send()
-        .await
-        .unwrap();
+    let deleted = app.delete_user(&user, root.user_id).await;
     assert_eq!(deleted.status(), StatusCode::FORBIDDEN);
-    let anonymous = reqwest::Client::new()
-        .get(app.url("/api/admin/users"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
-    let body: serde_json::Value = anonymous.json().await.unwrap();
-    assert_eq!(body["code"], "unauthorized");
+    assert_unauthorized(app.get("/api/admin/users").await).await;
 }

@@ -1,11 +1,11 @@
-//! Shared by the banking tests: a signed-in person, a public token from the simulator's sandbox
-//! shortcut (what Link's `onSuccess` would hand the browser), waiting for syncs, and comparing
-//! Tally's database with the simulator's ground truth.
+//! Shared by the banking tests: a public token from the simulator's sandbox shortcut (what Link's
+//! `onSuccess` would hand the browser), linking a bank, waiting for syncs, and comparing Tally's
+//! database with the simulator's ground truth.
 
-use crate::helpers::{browser_like_client, TestApp};
+use crate::api_calls::{create_item_request, decoded};
+use crate::helpers::TestApp;
 use crate::simulator_support::plaid;
 use reqwest::StatusCode;
-use serde_json::json;
 use sqlx::PgPool;
 use std::time::Duration;
 use tally::plaid::types::{Product, SandboxPublicTokenCreateRequest, SandboxPublicTokenOptions};
@@ -13,103 +13,82 @@ use tally_shared::api::items::Item;
 
 pub const FIRST_PLATYPUS: &str = "ins_109508";
 
-/// A browser tab signed in as a new user `username`.
-pub async fn signed_in(app: &TestApp, username: &str) -> reqwest::Client {
-    let client = browser_like_client();
-    let response = client
-        .post(app.url("/api/users"))
-        .json(&json!({ "username": username, "password": "a long enough password" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    client
-}
-
-/// A public token for `institution_id` with the simulator's user `username` (password
-/// `pass_good`), its webhooks going to the app.
-pub async fn public_token(app: &TestApp, institution_id: &str, username: &str) -> String {
-    plaid(app)
-        .sandbox_public_token_create(&SandboxPublicTokenCreateRequest {
-            institution_id: institution_id.to_owned(),
-            initial_products: vec![Product::Transactions],
-            options: Some(SandboxPublicTokenOptions {
-                webhook: Some(app.url("/webhooks/plaid")),
-                override_username: Some(username.to_owned()),
-                override_password: Some("pass_good".to_owned()),
-                ..Default::default()
-            }),
-        })
-        .await
-        .unwrap()
-        .public_token
-}
-
-pub async fn post_item(
-    app: &TestApp,
-    client: &reqwest::Client,
-    public_token: &str,
-    institution_id: &str,
-) -> reqwest::Response {
-    client
-        .post(app.url("/api/items"))
-        .json(&json!({ "public_token": public_token, "institution_id": institution_id }))
-        .send()
-        .await
-        .unwrap()
-}
-
-/// Links First Platypus Bank as the simulator's `sandbox_user` and waits for the first sync.
-pub async fn link_bank(app: &TestApp, client: &reqwest::Client, sandbox_user: &str) -> Item {
-    let token = public_token(app, FIRST_PLATYPUS, sandbox_user).await;
-    let response = post_item(app, client, &token, FIRST_PLATYPUS).await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let item: Item = response.json().await.unwrap();
-    wait_for_sync(app, client, &item, None).await
-}
-
-pub async fn get_item(app: &TestApp, client: &reqwest::Client, item: &Item) -> Item {
-    let response = client
-        .get(app.url(&format!("/api/items/{}", item.id)))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json().await.unwrap()
-}
-
-/// Waits (up to a minute: this is waiting, not a speed check) until the item has synced after
-/// `after` and has no sync waiting, and returns it.
-pub async fn wait_for_sync(
-    app: &TestApp,
-    client: &reqwest::Client,
-    item: &Item,
-    after: Option<chrono::DateTime<chrono::Utc>>,
-) -> Item {
-    wait_until(app, client, item, |item| {
-        !item.syncing && item.last_synced_at.is_some() && item.last_synced_at > after
-    })
-    .await
-}
-
-/// Waits (up to a minute) until `done` holds for the item, and returns it.
-pub async fn wait_until(
-    app: &TestApp,
-    client: &reqwest::Client,
-    item: &Item,
-    done: impl Fn(&Item) -> bool,
-) -> Item {
-    for _ in 0..600 {
-        let now = get_item(app, client, item).await;
-        if done(&now) {
-            return now;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+impl TestApp {
+    /// A public token for `institution_id` with the simulator's user `username` (password
+    /// `pass_good`), its webhooks going to the app.
+    pub async fn public_token(&self, institution_id: &str, username: &str) -> String {
+        plaid(self)
+            .sandbox_public_token_create(&SandboxPublicTokenCreateRequest {
+                institution_id: institution_id.to_owned(),
+                initial_products: vec![Product::Transactions],
+                options: Some(SandboxPublicTokenOptions {
+                    webhook: Some(self.url("/webhooks/plaid")),
+                    override_username: Some(username.to_owned()),
+                    override_password: Some("pass_good".to_owned()),
+                    ..Default::default()
+                }),
+            })
+            .await
+            .unwrap()
+            .public_token
     }
-    panic!(
-        "the item never reached the expected state: {:?}",
-        get_item(app, client, item).await
-    );
+
+    /// Links First Platypus Bank as the simulator's `sandbox_user` and waits for the first sync.
+    pub async fn link_bank(&self, client: &reqwest::Client, sandbox_user: &str) -> Item {
+        let token = self.public_token(FIRST_PLATYPUS, sandbox_user).await;
+        let request = create_item_request(&token, FIRST_PLATYPUS);
+        let item: Item = decoded(
+            self.create_item(client, &request).await,
+            StatusCode::CREATED,
+        )
+        .await;
+        self.wait_for_sync(client, &item, None).await
+    }
+
+    /// A new user `username`, signed in, with First Platypus Bank linked as the simulator's
+    /// `user_good` and synced.
+    pub async fn sign_up_with_bank(&self, username: &str) -> (reqwest::Client, Item) {
+        let client = self.sign_up(username).await.client;
+        let item = self.link_bank(&client, "user_good").await;
+        (client, item)
+    }
+
+    /// Waits (up to a minute: this is waiting, not a speed check) until the item has synced
+    /// after `after` and has no sync waiting, and returns it.
+    pub async fn wait_for_sync(
+        &self,
+        client: &reqwest::Client,
+        item: &Item,
+        after: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Item {
+        self.wait_until(client, item, |item| synced_since(item, after))
+            .await
+    }
+
+    /// Waits (up to a minute) until `done` holds for the item, and returns it.
+    pub async fn wait_until(
+        &self,
+        client: &reqwest::Client,
+        item: &Item,
+        done: impl Fn(&Item) -> bool,
+    ) -> Item {
+        for _ in 0..600 {
+            let now = self.item(client, item.id).await;
+            if done(&now) {
+                return now;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "the item never reached the expected state: {:?}",
+            self.item(client, item.id).await
+        );
+    }
+}
+
+/// The item has synced after `after` and has no sync waiting.
+pub fn synced_since(item: &Item, after: Option<chrono::DateTime<chrono::Utc>>) -> bool {
+    !item.syncing && item.last_synced_at.is_some() && item.last_synced_at > after
 }
 
 /// The simulator's (Plaid's) id of one of our items.

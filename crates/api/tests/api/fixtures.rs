@@ -1,9 +1,9 @@
-//! Banking data written straight into the test's database: users registered over HTTP, then
+//! Banking data written straight into the test's database for a user registered over HTTP:
 //! items, accounts and transactions inserted with SQL through small builders.
 //!
 //! ```ignore
-//! let (client, user) = register(&app, "alice").await;
-//! let item = item(&app.db, user, "ins_109508", "First Platypus Bank").await;
+//! let alice = app.sign_up("alice").await;
+//! let item = item(&app.db, alice.user_id, "ins_109508", "First Platypus Bank").await;
 //! let checking = account(item, "Checking").insert(&app.db).await;
 //! let coffee = transaction(checking, "2026-01-02", "4.50", "Blue Bottle")
 //!     .merchant("Blue Bottle Coffee")
@@ -12,29 +12,11 @@
 //!     .await;
 //! ```
 
-use crate::helpers::{browser_like_client, TestApp};
 use chrono::NaiveDate;
-use reqwest::StatusCode;
 use rust_decimal::Decimal;
-use serde_json::json;
 use sqlx::PgPool;
 use std::str::FromStr;
-use tally_shared::api::session::SessionResponse;
 use uuid::Uuid;
-
-/// Registers `username` and returns a client logged in as them, and their id.
-pub async fn register(app: &TestApp, username: &str) -> (reqwest::Client, Uuid) {
-    let client = browser_like_client();
-    let response = client
-        .post(app.url("/api/users"))
-        .json(&json!({ "username": username, "password": "a long enough password" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let session: SessionResponse = response.json().await.unwrap();
-    (client, session.user.id.0)
-}
 
 #[derive(Debug, Clone, Copy)]
 pub struct ItemRef {
@@ -63,6 +45,11 @@ pub async fn item(db: &PgPool, user_id: Uuid, institution_id: &str, name: &str) 
     .await
     .unwrap();
     ItemRef { item_id, user_id }
+}
+
+/// The bank most tests keep their accounts at: Alpha Credit Union, `ins_1`.
+pub async fn alpha_bank(db: &PgPool, user_id: Uuid) -> ItemRef {
+    item(db, user_id, "ins_1", "Alpha Credit Union").await
 }
 
 pub fn account(item: ItemRef, name: &str) -> AccountBuilder {

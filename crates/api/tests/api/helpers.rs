@@ -23,6 +23,14 @@ impl TestApp {
     }
 }
 
+/// How many rows `from` holds: a table, or a table and a `where` clause.
+pub async fn count(db: &PgPool, from: &str) -> i64 {
+    sqlx::query_scalar(&format!("select count(*) from {from}"))
+        .fetch_one(db)
+        .await
+        .unwrap()
+}
+
 /// Where the built web app is: `TALLY_SPA_DIR` (set by `make test`) or the workspace's dist.
 pub fn spa_dir() -> PathBuf {
     std::env::var_os("TALLY_SPA_DIR")

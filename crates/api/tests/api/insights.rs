@@ -3,10 +3,10 @@
 
 mod spending;
 
+use crate::api_calls::{assert_unauthorized, decoded};
 use crate::helpers::{spawn_app, TestApp};
 use crate::insights_fixtures::{
-    day, dec, insert_account, insert_item, insert_manual_asset, insert_snapshot, register,
-    AccountSpec, Person,
+    day, dec, insert_account, insert_item, insert_manual_asset, insert_snapshot, AccountSpec,
 };
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
@@ -16,20 +16,9 @@ use tally_shared::api::insights::{
 };
 use tally_shared::{ApiError, ErrorCode};
 
-async fn get<T: serde::de::DeserializeOwned>(app: &TestApp, person: &Person, path: &str) -> T {
-    let response = person.client.get(app.url(path)).send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "{path}");
-    response.json().await.unwrap()
-}
-
-async fn refused(app: &TestApp, person: &Person, path: &str) -> ApiError {
-    let response = person.client.get(app.url(path)).send().await.unwrap();
-    assert_eq!(
-        response.status(),
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{path}"
-    );
-    let error: ApiError = response.json().await.unwrap();
+async fn refused(app: &TestApp, client: &reqwest::Client, path: &str) -> ApiError {
+    let response = client.get(app.url(path)).send().await.unwrap();
+    let error: ApiError = decoded(response, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(error.code, ErrorCode::Validation);
     error
 }
@@ -57,8 +46,8 @@ fn type_total(
 #[sqlx::test(migrations = "../../migrations")]
 async fn net_worth_counts_every_account_type_per_currency(db: PgPool) {
     let app = spawn_app(db.clone()).await;
-    let ana = register(&app, "ana").await;
-    let bob = register(&app, "bob").await;
+    let ana = app.sign_up("ana").await;
+    let bob = app.sign_up("bob").await;
     let (user, us_bank, eu_bank) = (
         ana.user_id,
         insert_item(&db, ana.user_id, "ins_1").await,
@@ -106,7 +95,7 @@ async fn net_worth_counts_every_account_type_per_currency(db: PgPool) {
     insert_account(&db, bob.user_id, bobs_bank, spec).await;
     insert_manual_asset(&db, bob.user_id, "Yacht", "5", "CHF", Utc::now()).await;
 
-    let worth: NetWorth = get(&app, &ana, "/api/insights/net-worth").await;
+    let worth: NetWorth = app.get_json(&ana.client, "/api/insights/net-worth").await;
 
     let currencies: Vec<_> = worth
         .currencies
@@ -164,7 +153,7 @@ async fn net_worth_counts_every_account_type_per_currency(db: PgPool) {
     );
 
     // Bob sees his own only.
-    let bobs: NetWorth = get(&app, &bob, "/api/insights/net-worth").await;
+    let bobs: NetWorth = app.get_json(&bob.client, "/api/insights/net-worth").await;
     let bob_currencies: Vec<_> = bobs
         .currencies
         .iter()
@@ -177,9 +166,9 @@ async fn net_worth_counts_every_account_type_per_currency(db: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn net_worth_of_nothing_is_empty_and_needs_a_login(db: PgPool) {
     let app = spawn_app(db).await;
-    let ana = register(&app, "ana").await;
+    let ana = app.sign_up("ana").await;
 
-    let worth: NetWorth = get(&app, &ana, "/api/insights/net-worth").await;
+    let worth: NetWorth = app.get_json(&ana.client, "/api/insights/net-worth").await;
     assert!(worth.currencies.is_empty());
 
     for path in [
@@ -187,11 +176,7 @@ async fn net_worth_of_nothing_is_empty_and_needs_a_login(db: PgPool) {
         "/api/insights/net-worth/history",
         "/api/insights/spending",
     ] {
-        assert_eq!(
-            app.get(path).await.status(),
-            StatusCode::UNAUTHORIZED,
-            "{path}"
-        );
+        assert_unauthorized(app.get(path).await).await;
     }
 }
 
@@ -207,8 +192,8 @@ fn point(date: &str, assets: &str, liabilities: &str, net: &str) -> NetWorthPoin
 #[sqlx::test(migrations = "../../migrations")]
 async fn history_carries_balances_across_gap_days(db: PgPool) {
     let app = spawn_app(db.clone()).await;
-    let ana = register(&app, "ana").await;
-    let bob = register(&app, "bob").await;
+    let ana = app.sign_up("ana").await;
+    let bob = app.sign_up("bob").await;
     let user = ana.user_id;
     let bank = insert_item(&db, user, "ins_1").await;
     let checking = AccountSpec::usd("depository", Some("checking"), "120");
@@ -263,12 +248,12 @@ async fn history_carries_balances_across_gap_days(db: PgPool) {
     let bobs = insert_account(&db, bob.user_id, bobs_bank, spec).await;
     insert_snapshot(&db, bob.user_id, bobs, "2026-01-02", "1000000", "USD").await;
 
-    let history: NetWorthHistory = get(
-        &app,
-        &ana,
-        "/api/insights/net-worth/history?from=2026-01-01&to=2026-01-05",
-    )
-    .await;
+    let history: NetWorthHistory = app
+        .get_json(
+            &ana.client,
+            "/api/insights/net-worth/history?from=2026-01-01&to=2026-01-05",
+        )
+        .await;
 
     assert_eq!(
         (history.from, history.to),
@@ -309,10 +294,12 @@ async fn history_carries_balances_across_gap_days(db: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn history_period_defaults_and_limits(db: PgPool) {
     let app = spawn_app(db).await;
-    let ana = register(&app, "ana").await;
+    let ana = app.sign_up("ana").await;
 
     let before = Utc::now().date_naive();
-    let history: NetWorthHistory = get(&app, &ana, "/api/insights/net-worth/history").await;
+    let history: NetWorthHistory = app
+        .get_json(&ana.client, "/api/insights/net-worth/history")
+        .await;
     let after = Utc::now().date_naive();
     assert!(
         history.to == before || history.to == after,
@@ -324,24 +311,24 @@ async fn history_period_defaults_and_limits(db: PgPool) {
 
     let backwards = refused(
         &app,
-        &ana,
+        &ana.client,
         "/api/insights/net-worth/history?from=2026-01-02&to=2026-01-01",
     )
     .await;
     assert_eq!(backwards.fields[0].field, "from");
     let too_long = refused(
         &app,
-        &ana,
+        &ana.client,
         "/api/insights/net-worth/history?from=2020-01-01&to=2025-01-02",
     )
     .await;
     assert_eq!(too_long.fields[0].field, "to");
-    let five_years: NetWorthHistory = get(
-        &app,
-        &ana,
-        "/api/insights/net-worth/history?from=2020-01-01&to=2025-01-01",
-    )
-    .await;
+    let five_years: NetWorthHistory = app
+        .get_json(
+            &ana.client,
+            "/api/insights/net-worth/history?from=2020-01-01&to=2025-01-01",
+        )
+        .await;
     assert_eq!(five_years.from, day("2020-01-01"));
 
     let malformed = ana

@@ -1,8 +1,8 @@
 //! `GET /api/institutions/{institution_id}`: asked of Plaid (the simulator) once, then kept.
 
-use crate::fixtures::register;
-use crate::helpers::{browser_like_client, spawn_app};
-use crate::simulator_support::control;
+use crate::api_calls::{assert_unauthorized, decoded};
+use crate::helpers::spawn_app;
+use crate::simulator_support::inject_fault;
 use reqwest::StatusCode;
 use serde_json::json;
 use sqlx::PgPool;
@@ -19,17 +19,12 @@ async fn stored_names(db: &PgPool) -> Vec<(String, String)> {
 #[sqlx::test(migrations = "../../migrations")]
 async fn fetches_from_plaid_once_and_keeps_it(db: PgPool) {
     let app = spawn_app(db).await;
-    let (client, _) = register(&app, "alice").await;
+    let client = app.sign_up("alice").await.client;
     assert!(stored_names(&app.db).await.is_empty());
 
-    let response = client
-        .get(app.url("/api/institutions/ins_109508"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.institution(&client, "ins_109508").await;
 
-    assert_eq!(response.status(), StatusCode::OK);
-    let first: Institution = response.json().await.unwrap();
+    let first: Institution = decoded(response, StatusCode::OK).await;
     assert_eq!(first.id, "ins_109508");
     assert_eq!(first.name, "First Platypus Bank");
     assert!(first
@@ -41,21 +36,15 @@ async fn fetches_from_plaid_once_and_keeps_it(db: PgPool) {
         [("ins_109508".to_owned(), "First Platypus Bank".to_owned())]
     );
 
-    let again: Institution = client
-        .get(app.url("/api/institutions/ins_109508"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let again: Institution =
+        decoded(app.institution(&client, "ins_109508").await, StatusCode::OK).await;
     assert_eq!(again, first);
 }
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn a_kept_institution_is_served_without_asking_plaid(db: PgPool) {
     let app = spawn_app(db).await;
-    let (client, _) = register(&app, "alice").await;
+    let client = app.sign_up("alice").await.client;
     // Plaid does not know this one; only the table does.
     sqlx::query(
         "insert into institution (institution_id, name, primary_color, oauth)
@@ -65,14 +54,8 @@ async fn a_kept_institution_is_served_without_asking_plaid(db: PgPool) {
     .await
     .unwrap();
 
-    let kept: Institution = client
-        .get(app.url("/api/institutions/ins_900001"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let kept: Institution =
+        decoded(app.institution(&client, "ins_900001").await, StatusCode::OK).await;
 
     assert_eq!(
         kept,
@@ -90,14 +73,10 @@ async fn a_kept_institution_is_served_without_asking_plaid(db: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn unknown_and_malformed_ids_are_not_found(db: PgPool) {
     let app = spawn_app(db).await;
-    let (client, _) = register(&app, "alice").await;
+    let client = app.sign_up("alice").await.client;
 
     for id in ["ins_999999999", "not-an-id", "ins_", "ins_1%20OR%201=1"] {
-        let response = client
-            .get(app.url(&format!("/api/institutions/{id}")))
-            .send()
-            .await
-            .unwrap();
+        let response = app.institution(&client, id).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{id}");
         let body: ApiError = response.json().await.unwrap();
         assert_eq!(body.code, ErrorCode::NotFound);
@@ -108,30 +87,21 @@ async fn unknown_and_malformed_ids_are_not_found(db: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn plaid_down_is_service_unavailable_and_not_remembered(db: PgPool) {
     let app = spawn_app(db).await;
-    let (client, _) = register(&app, "alice").await;
-    control(
+    let client = app.sign_up("alice").await.client;
+    inject_fault(
         &app,
-        "/faults",
         json!({"endpoint": "/institutions/get_by_id", "kind": "server_error", "count": 1}),
     )
     .await;
 
-    let down = client
-        .get(app.url("/api/institutions/ins_109508"))
-        .send()
-        .await
-        .unwrap();
+    let down = app.institution(&client, "ins_109508").await;
     assert_eq!(down.status(), StatusCode::SERVICE_UNAVAILABLE);
     let body: ApiError = down.json().await.unwrap();
     assert_eq!(body.code, ErrorCode::ServiceUnavailable);
     assert!(!body.message.is_empty());
     assert!(stored_names(&app.db).await.is_empty());
 
-    let back = client
-        .get(app.url("/api/institutions/ins_109508"))
-        .send()
-        .await
-        .unwrap();
+    let back = app.institution(&client, "ins_109508").await;
     assert_eq!(back.status(), StatusCode::OK);
 }
 
@@ -139,12 +109,8 @@ async fn plaid_down_is_service_unavailable_and_not_remembered(db: PgPool) {
 async fn logged_out_is_unauthorized(db: PgPool) {
     let app = spawn_app(db).await;
 
-    let response = browser_like_client()
-        .get(app.url("/api/institutions/ins_109508"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.institution(&app.client, "ins_109508").await;
 
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_unauthorized(response).await;
     assert!(stored_names(&app.db).await.is_empty());
 }

@@ -1,20 +1,35 @@
 //! `/api/items` and `/api/link/*`: linking, duplicates, removal, repair, and nobody else's items.
 
+use crate::api_calls::{
+    assert_unauthorized, create_item_request, decoded, link_event, named_fields,
+};
 use crate::banking_support::*;
-use crate::helpers::{spawn_app, spawn_app_with};
+use crate::helpers::{count, spawn_app, spawn_app_with};
 use crate::simulator_support::plaid;
 use reqwest::StatusCode;
 use secrecy::SecretString;
-use serde_json::{json, Value};
+use serde_json::json;
 use sqlx::PgPool;
-use tally_shared::api::items::{Item, ItemList, ItemStatus, LinkTokenResponse};
+use tally_shared::api::items::{
+    Item, ItemStatus, LinkEventKind, LinkEventRequest, LinkTokenRequest, LinkTokenResponse,
+};
+use tally_shared::{ApiError, ErrorCode};
+
+/// How many items the simulator (Plaid) holds under its id `plaid_item_id`.
+async fn items_at_plaid(db: &PgPool, plaid_item_id: &str) -> i64 {
+    sqlx::query_scalar("select count(*) from plaid_sim.item where item_id = $1")
+        .bind(plaid_item_id)
+        .fetch_one(db)
+        .await
+        .unwrap()
+}
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn linking_a_bank_stores_it_sealed_and_syncs_exactly_what_the_bank_has(db: PgPool) {
     let app = spawn_app(db.clone()).await;
-    let alice = signed_in(&app, "alice").await;
+    let alice = app.sign_up("alice").await.client;
 
-    let item = link_bank(&app, &alice, "user_good").await;
+    let item = app.link_bank(&alice, "user_good").await;
 
     assert_eq!(item.institution_name, "First Platypus Bank");
     // Link passed no name: it was asked of Plaid once and kept for `/api/institutions`.
@@ -32,14 +47,7 @@ async fn linking_a_bank_stores_it_sealed_and_syncs_exactly_what_the_bank_has(db:
         "two years of history"
     );
     assert_matches_bank(&db, &item).await;
-    let list: ItemList = alice
-        .get(app.url("/api/items"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = app.items(&alice).await;
     assert_eq!(list.items, vec![item.clone()]);
 
     // The token at rest is ciphertext, and no API event row holds it.
@@ -77,115 +85,86 @@ async fn linking_a_bank_stores_it_sealed_and_syncs_exactly_what_the_bank_has(db:
 #[sqlx::test(migrations = "../../migrations")]
 async fn a_second_link_to_the_same_bank_is_refused_without_exchanging_its_token(db: PgPool) {
     let app = spawn_app(db.clone()).await;
-    let alice = signed_in(&app, "alice").await;
-    link_bank(&app, &alice, "user_good").await;
+    let alice = app.sign_up("alice").await.client;
+    app.link_bank(&alice, "user_good").await;
 
-    let second_token = public_token(&app, FIRST_PLATYPUS, "user_good").await;
-    let response = post_item(&app, &alice, &second_token, FIRST_PLATYPUS).await;
+    let second_token = app.public_token(FIRST_PLATYPUS, "user_good").await;
+    let response = app
+        .create_item(&alice, &create_item_request(&second_token, FIRST_PLATYPUS))
+        .await;
 
-    assert_eq!(response.status(), StatusCode::CONFLICT);
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["code"], "duplicate_item");
-    assert!(
-        body["message"]
-            .as_str()
-            .unwrap()
-            .contains("First Platypus Bank"),
-        "{body}"
-    );
+    let body: ApiError = decoded(response, StatusCode::CONFLICT).await;
+    assert_eq!(body.code, ErrorCode::DuplicateItem);
+    assert!(body.message.contains("First Platypus Bank"), "{body:?}");
     // Public tokens are single-use: the refused one still exchanges, so it was never used.
     plaid(&app)
         .item_public_token_exchange(&SecretString::from(second_token))
         .await
         .expect("the refused public token was exchanged by Tally");
-    let items: i64 = sqlx::query_scalar("select count(*) from plaid_item")
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let items: i64 = count(&db, "plaid_item").await;
     assert_eq!(items, 1);
 }
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn two_tabs_linking_the_same_bank_at_once_get_one_item(db: PgPool) {
     let app = spawn_app(db.clone()).await;
-    let alice = signed_in(&app, "alice").await;
+    let alice = app.sign_up("alice").await.client;
     let (first, second) = (
-        public_token(&app, FIRST_PLATYPUS, "user_good").await,
-        public_token(&app, FIRST_PLATYPUS, "user_good").await,
+        app.public_token(FIRST_PLATYPUS, "user_good").await,
+        app.public_token(FIRST_PLATYPUS, "user_good").await,
     );
+    let first = create_item_request(&first, FIRST_PLATYPUS);
+    let second = create_item_request(&second, FIRST_PLATYPUS);
 
     let (a, b) = tokio::join!(
-        post_item(&app, &alice, &first, FIRST_PLATYPUS),
-        post_item(&app, &alice, &second, FIRST_PLATYPUS)
+        app.create_item(&alice, &first),
+        app.create_item(&alice, &second)
     );
 
     let mut statuses = [a.status(), b.status()];
     statuses.sort();
     assert_eq!(statuses, [StatusCode::CREATED, StatusCode::CONFLICT]);
-    let items: i64 = sqlx::query_scalar("select count(*) from plaid_item")
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let items: i64 = count(&db, "plaid_item").await;
     assert_eq!(items, 1);
 }
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn bad_link_requests_leave_nothing_behind(db: PgPool) {
     let app = spawn_app(db.clone()).await;
-    let alice = signed_in(&app, "alice").await;
+    let alice = app.sign_up("alice").await.client;
 
-    let response = post_item(&app, &alice, "", "not-an-institution").await;
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let body: Value = response.json().await.unwrap();
-    let fields: Vec<&str> = body["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap())
-        .collect();
-    assert_eq!(fields, ["public_token", "institution_id"]);
+    let response = app
+        .create_item(&alice, &create_item_request("", "not-an-institution"))
+        .await;
+    let body: ApiError = decoded(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(named_fields(&body), ["public_token", "institution_id"]);
 
-    let response = post_item(&app, &alice, "public-sandbox-made-up", FIRST_PLATYPUS).await;
-    assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["code"], "plaid_error");
-    assert!(
-        body["message"]
-            .as_str()
-            .unwrap()
-            .contains("Link the bank again"),
-        "{body}"
-    );
+    let response = app
+        .create_item(
+            &alice,
+            &create_item_request("public-sandbox-made-up", FIRST_PLATYPUS),
+        )
+        .await;
+    let body: ApiError = decoded(response, StatusCode::BAD_GATEWAY).await;
+    assert_eq!(body.code, ErrorCode::PlaidError);
+    assert!(body.message.contains("Link the bank again"), "{body:?}");
 
-    let items: i64 = sqlx::query_scalar("select count(*) from plaid_item")
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let items: i64 = count(&db, "plaid_item").await;
     assert_eq!(items, 0, "a failed exchange left a claim behind");
     // The bank can still be linked.
-    link_bank(&app, &alice, "user_good").await;
+    app.link_bank(&alice, "user_good").await;
 }
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn removing_a_bank_removes_it_at_plaid_and_all_its_data(db: PgPool) {
     let app = spawn_app(db.clone()).await;
-    let alice = signed_in(&app, "alice").await;
-    let item = link_bank(&app, &alice, "user_good").await;
+    let (alice, item) = app.sign_up_with_bank("alice").await;
     let plaid_id = plaid_item_id(&db, &item).await;
 
-    let response = alice
-        .delete(app.url(&format!("/api/items/{}", item.id)))
-        .send()
-        .await
-        .unwrap();
+    let response = app.remove_item(&alice, item.id).await;
 
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    let at_plaid: i64 =
-        sqlx::query_scalar("select count(*) from plaid_sim.item where item_id = $1")
-            .bind(&plaid_id)
-            .fetch_one(&db)
-            .await
-            .unwrap();
+    let at_plaid = items_at_plaid(&db, &plaid_id).await;
     assert_eq!(at_plaid, 0, "still linked at Plaid");
     for table in [
         "plaid_item",
@@ -194,36 +173,23 @@ async fn removing_a_bank_removes_it_at_plaid_and_all_its_data(db: PgPool) {
         "balance_snapshot",
         "sync_job",
     ] {
-        let rows: i64 = sqlx::query_scalar(&format!("select count(*) from {table}"))
-            .fetch_one(&db)
-            .await
-            .unwrap();
-        assert_eq!(rows, 0, "{table} kept rows");
+        assert_eq!(count(&db, table).await, 0, "{table} kept rows");
     }
-    let again = alice
-        .delete(app.url(&format!("/api/items/{}", item.id)))
-        .send()
-        .await
-        .unwrap();
+    let again = app.remove_item(&alice, item.id).await;
     assert_eq!(again.status(), StatusCode::NOT_FOUND);
 }
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn a_bank_plaid_already_forgot_is_still_removed_here(db: PgPool) {
     let app = spawn_app(db.clone()).await;
-    let alice = signed_in(&app, "alice").await;
-    let item = link_bank(&app, &alice, "user_good").await;
+    let (alice, item) = app.sign_up_with_bank("alice").await;
     sqlx::query("delete from plaid_sim.item where item_id = $1")
         .bind(plaid_item_id(&db, &item).await)
         .execute(&db)
         .await
         .unwrap();
 
-    let response = alice
-        .delete(app.url(&format!("/api/items/{}", item.id)))
-        .send()
-        .await
-        .unwrap();
+    let response = app.remove_item(&alice, item.id).await;
 
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(transaction_count(&db, &item).await, 0);
@@ -232,56 +198,42 @@ async fn a_bank_plaid_already_forgot_is_still_removed_here(db: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn when_plaid_cannot_be_reached_nothing_is_removed(db: PgPool) {
     let app = spawn_app_with(db.clone(), &[("SYNC_RETRY_BASE", "50ms")]).await;
-    let alice = signed_in(&app, "alice").await;
-    let item = link_bank(&app, &alice, "user_good").await;
-    crate::simulator_support::control(
+    let (alice, item) = app.sign_up_with_bank("alice").await;
+    crate::simulator_support::inject_fault(
         &app,
-        "/faults",
         json!({"endpoint": "/item/remove", "kind": "server_error", "count": 1}),
     )
     .await;
 
-    let response = alice
-        .delete(app.url(&format!("/api/items/{}", item.id)))
-        .send()
-        .await
-        .unwrap();
+    let response = app.remove_item(&alice, item.id).await;
 
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(get_item(&app, &alice, &item).await.id, item.id);
+    assert_eq!(app.item(&alice, item.id).await.id, item.id);
     assert!(transaction_count(&db, &item).await > 0);
 }
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn login_required_then_repaired(db: PgPool) {
     let app = spawn_app(db.clone()).await;
-    let alice = signed_in(&app, "alice").await;
-    let item = link_bank(&app, &alice, "user_good").await;
-    let path = |action: &str| app.url(&format!("/api/items/{}/{action}", item.id));
-
-    let response = alice
-        .post(path("sandbox/reset-login"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let broken: Item = response.json().await.unwrap();
+    let (alice, item) = app.sign_up_with_bank("alice").await;
+    let response = app.reset_login(&alice, item.id).await;
+    let broken: Item = decoded(response, StatusCode::OK).await;
     assert_eq!(broken.status, ItemStatus::LoginRequired);
     assert_eq!(broken.error_code.as_deref(), Some("ITEM_LOGIN_REQUIRED"));
 
     // Refreshing and claiming a repair both fail while the bank still wants a log-in.
-    let refresh = alice.post(path("refresh")).send().await.unwrap();
+    let refresh = app.refresh_item(&alice, item.id).await;
     assert_eq!(refresh.status(), StatusCode::CONFLICT);
-    let premature = alice.post(path("login-repaired")).send().await.unwrap();
+    let premature = app.login_repaired(&alice, item.id).await;
     assert_eq!(premature.status(), StatusCode::CONFLICT);
 
     // Update mode: a link token for this item, then (what Link does) the bank accepts a log-in.
-    let token: LinkTokenResponse = alice
-        .post(app.url("/api/link/token"))
-        .json(&json!({ "item_id": item.id }))
-        .send()
+    let update = LinkTokenRequest {
+        item_id: Some(item.id),
+    };
+    let token: LinkTokenResponse = app
+        .create_link_token(&alice, &update)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -295,41 +247,35 @@ async fn login_required_then_repaired(db: PgPool) {
         .execute(&db)
         .await
         .unwrap();
-    let repaired = alice.post(path("login-repaired")).send().await.unwrap();
-    assert_eq!(repaired.status(), StatusCode::OK);
-    let repaired: Item = repaired.json().await.unwrap();
+    let response = app.login_repaired(&alice, item.id).await;
+    let repaired: Item = decoded(response, StatusCode::OK).await;
     assert_eq!(repaired.status, ItemStatus::Good);
     assert_eq!(repaired.error_code, None);
-    wait_for_sync(&app, &alice, &item, item.last_synced_at).await;
+    app.wait_for_sync(&alice, &item, item.last_synced_at).await;
 }
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn link_tokens_and_link_events(db: PgPool) {
     let app = spawn_app(db.clone()).await;
-    let alice = signed_in(&app, "alice").await;
+    let alice = app.sign_up("alice").await.client;
 
-    let response = alice
-        .post(app.url("/api/link/token"))
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let token: LinkTokenResponse = response.json().await.unwrap();
+    let response = app
+        .create_link_token(&alice, &LinkTokenRequest::default())
+        .await;
+    let token: LinkTokenResponse = decoded(response, StatusCode::OK).await;
     assert!(token.link_token.starts_with("link-"));
     assert!(token.expiration > chrono::Utc::now());
 
-    let event = json!({
-        "kind": "exit", "link_session_id": "sess-1", "status": "requires_credentials",
-        "error_type": "ITEM_ERROR", "error_code": "INVALID_CREDENTIALS",
-        "institution_id": FIRST_PLATYPUS, "institution_name": "First Platypus Bank"
-    });
-    let response = alice
-        .post(app.url("/api/link/events"))
-        .json(&event)
-        .send()
-        .await
-        .unwrap();
+    let exit = LinkEventRequest {
+        link_session_id: Some("sess-1".to_owned()),
+        status: Some("requires_credentials".to_owned()),
+        error_type: Some("ITEM_ERROR".to_owned()),
+        error_code: Some("INVALID_CREDENTIALS".to_owned()),
+        institution_id: Some(FIRST_PLATYPUS.to_owned()),
+        institution_name: Some("First Platypus Bank".to_owned()),
+        ..link_event(LinkEventKind::Exit)
+    };
+    let response = app.record_link_event(&alice, &exit).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let stored: (String, Option<String>) =
         sqlx::query_as("select kind, error_code from link_event")
@@ -341,14 +287,13 @@ async fn link_tokens_and_link_events(db: PgPool) {
         ("exit".to_owned(), Some("INVALID_CREDENTIALS".to_owned()))
     );
 
-    let too_long = json!({ "kind": "event", "event_name": "x".repeat(1001) });
-    let response = alice
-        .post(app.url("/api/link/events"))
-        .json(&too_long)
-        .send()
-        .await
-        .unwrap();
+    let too_long = LinkEventRequest {
+        event_name: Some("x".repeat(1001)),
+        ..link_event(LinkEventKind::Event)
+    };
+    let response = app.record_link_event(&alice, &too_long).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Raw on purpose: no `LinkEventKind` is called this.
     let unknown_kind = json!({ "kind": "party" });
     let response = alice
         .post(app.url("/api/link/events"))
@@ -359,21 +304,18 @@ async fn link_tokens_and_link_events(db: PgPool) {
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 
     let stranger = crate::helpers::browser_like_client();
-    let response = stranger
-        .post(app.url("/api/link/token"))
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let response = app
+        .create_link_token(&stranger, &LinkTokenRequest::default())
+        .await;
+    assert_unauthorized(response).await;
 }
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn another_users_item_is_not_found_on_every_route(db: PgPool) {
     let app = spawn_app(db.clone()).await;
-    let alice = signed_in(&app, "alice").await;
-    let mallory = signed_in(&app, "mallory").await;
-    let item = link_bank(&app, &alice, "user_good").await;
+    let alice = app.sign_up("alice").await.client;
+    let mallory = app.sign_up("mallory").await.client;
+    let item = app.link_bank(&alice, "user_good").await;
     let id = item.id;
 
     let attempts = [
@@ -384,49 +326,33 @@ async fn another_users_item_is_not_found_on_every_route(db: PgPool) {
         mallory.post(app.url(&format!("/api/items/{id}/sandbox/reset-login"))),
         mallory
             .post(app.url("/api/link/token"))
-            .json(&json!({ "item_id": id })),
+            .json(&LinkTokenRequest { item_id: Some(id) }),
     ];
     for attempt in attempts {
         let response = attempt.send().await.unwrap();
         let url = response.url().to_string();
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{url}");
-        let body: Value = response.json().await.unwrap();
-        assert_eq!(body["code"], "not_found", "{url}");
+        let body: ApiError = response.json().await.unwrap();
+        assert_eq!(body.code, ErrorCode::NotFound, "{url}");
     }
-    let list: ItemList = mallory
-        .get(app.url("/api/items"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = app.items(&mallory).await;
     assert!(list.items.is_empty());
-    assert_eq!(get_item(&app, &alice, &item).await.status, ItemStatus::Good);
+    assert_eq!(app.item(&alice, item.id).await.status, ItemStatus::Good);
     assert_matches_bank(&db, &item).await;
 }
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn deleting_my_account_removes_my_banks_at_plaid_first(db: PgPool) {
     let app = spawn_app(db.clone()).await;
-    let alice = signed_in(&app, "alice").await;
-    let item = link_bank(&app, &alice, "user_good").await;
+    let (alice, item) = app.sign_up_with_bank("alice").await;
     let plaid_id = plaid_item_id(&db, &item).await;
 
-    let response = alice.delete(app.url("/api/users/me")).send().await.unwrap();
+    let response = app.delete_me(&alice).await;
 
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    let at_plaid: i64 =
-        sqlx::query_scalar("select count(*) from plaid_sim.item where item_id = $1")
-            .bind(&plaid_id)
-            .fetch_one(&db)
-            .await
-            .unwrap();
+    let at_plaid = items_at_plaid(&db, &plaid_id).await;
     assert_eq!(at_plaid, 0);
-    let left: i64 = sqlx::query_scalar("select count(*) from bank_transaction")
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let left: i64 = count(&db, "bank_transaction").await;
     assert_eq!(left, 0);
 }
 
@@ -441,34 +367,14 @@ async fn the_sandbox_login_reset_does_not_exist_in_production(db: PgPool) {
         ],
     )
     .await;
-    let alice = signed_in(&app, "alice").await;
-    let user_id: uuid::Uuid = sqlx::query_scalar("select user_id from app_user")
-        .fetch_one(&db)
+    let alice = app.sign_up("alice").await;
+    let item_id = crate::fixtures::item(&db, alice.user_id, "ins_1", "Bank")
         .await
-        .unwrap();
-    let item_id: uuid::Uuid = sqlx::query_scalar(
-        "insert into plaid_item (user_id, institution_id, institution_name, plaid_item_id, access_token)
-         values ($1, 'ins_1', 'Bank', 'plaid-1', '\\x00') returning item_id",
-    )
-    .bind(user_id)
-    .fetch_one(&db)
-    .await
-    .unwrap();
-    assert_eq!(
-        alice
-            .get(app.url(&format!("/api/items/{item_id}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
+        .item_id
+        .into();
+    assert_eq!(app.item(&alice.client, item_id).await.id, item_id);
 
-    let response = alice
-        .post(app.url(&format!("/api/items/{item_id}/sandbox/reset-login")))
-        .send()
-        .await
-        .unwrap();
+    let response = app.reset_login(&alice.client, item_id).await;
 
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod admin;
+mod api_calls;
 mod assets;
 mod banking_support;
 mod db_pool;

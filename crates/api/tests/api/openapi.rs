@@ -101,6 +101,7 @@ async fn the_document_lists_every_route_and_nothing_else(db: PgPool) {
         );
         let request = match *method {
             "get" => app.client.get(url),
+            // Any body will do: the route only has to exist, not to accept it.
             "post" => app.client.post(url).json(&serde_json::json!({})),
             _ => app.client.delete(url),
         };

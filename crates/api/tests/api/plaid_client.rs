@@ -1,12 +1,12 @@
 //! The Plaid client against the simulator over HTTP: every method, every error class.
 
 use crate::helpers::{spawn_app, TestApp};
+use crate::simulator_support::{link, link_token_request};
 use secrecy::SecretString;
 use sqlx::PgPool;
 use std::str::FromStr;
 use tally::plaid::types::{
-    AccountType, LinkTokenCreateRequest, LinkUser, Product, SandboxPublicTokenCreateRequest,
-    SandboxPublicTokenOptions,
+    AccountType, Product, SandboxPublicTokenCreateRequest, SandboxPublicTokenOptions,
 };
 use tally::plaid::webhook::{WebhookRejection, WebhookVerifier, KEY_LOOKUPS_PER_MINUTE};
 use tally::plaid::{ItemAccess, PlaidApiEvent, PlaidClient, PlaidCredentials, PlaidError};
@@ -41,14 +41,7 @@ fn sandbox_token(username: &str, password: &str) -> SandboxPublicTokenCreateRequ
 }
 
 async fn linked_item(plaid: &PlaidClient) -> ItemAccess {
-    let public = plaid
-        .sandbox_public_token_create(&sandbox_token("user_good", "pass_good"))
-        .await
-        .unwrap();
-    plaid
-        .item_public_token_exchange(&SecretString::from(public.public_token))
-        .await
-        .unwrap()
+    link(plaid, "user_good", "pass_good", None).await
 }
 
 fn code(error: &PlaidError) -> &str {
@@ -148,22 +141,8 @@ async fn link_tokens_for_new_items_and_update_mode(db: PgPool) {
     let app = spawn_app(db).await;
     let (plaid, _events) = client(&app);
     let item = linked_item(&plaid).await;
-    let request = |access_token: Option<String>, redirect: &str| LinkTokenCreateRequest {
-        client_name: "Tally".to_owned(),
-        language: "en".to_owned(),
-        country_codes: vec!["US".to_owned()],
-        user: LinkUser {
-            client_user_id: "user-1".to_owned(),
-        },
-        products: if access_token.is_some() {
-            vec![]
-        } else {
-            vec![Product::Transactions]
-        },
-        webhook: Some(app.url("/webhooks/plaid")),
-        access_token,
-        redirect_uri: Some(redirect.to_owned()),
-        transactions: None,
+    let request = |access_token: Option<String>, redirect: &str| {
+        link_token_request(access_token, Some(app.url("/webhooks/plaid")), redirect)
     };
 
     let new_item = plaid

@@ -1,6 +1,5 @@
 //! `tally rotate-key`: access tokens move to the new key, and the old key can then go.
 
-use crate::banking_support::{link_bank, signed_in};
 use crate::helpers::spawn_app_with;
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
@@ -13,18 +12,12 @@ async fn rotating_moves_every_token_to_the_new_key(db: PgPool) {
     let (old, new) = (TokenCipher::generate_key(), TokenCipher::generate_key());
     let old_app =
         spawn_app_with(db.clone(), &[("TALLY_ENCRYPTION_KEY", old.expose_secret())]).await;
-    let alice = signed_in(&old_app, "alice").await;
-    let item = link_bank(&old_app, &alice, "user_good").await;
+    let (alice, item) = old_app.sign_up_with_bank("alice").await;
     // Sessions live in the database and cookies ignore ports: the same tab works on both apps.
     let new_app =
         spawn_app_with(db.clone(), &[("TALLY_ENCRYPTION_KEY", new.expose_secret())]).await;
-    let refresh = |app: &crate::helpers::TestApp| {
-        alice
-            .post(app.url(&format!("/api/items/{}/refresh", item.id)))
-            .send()
-    };
     assert_eq!(
-        refresh(&new_app).await.unwrap().status(),
+        new_app.refresh_item(&alice, item.id).await.status(),
         StatusCode::INTERNAL_SERVER_ERROR,
         "the new key alone opened an old token"
     );
@@ -51,11 +44,11 @@ async fn rotating_moves_every_token_to_the_new_key(db: PgPool) {
         }
     );
     assert_eq!(
-        refresh(&new_app).await.unwrap().status(),
+        new_app.refresh_item(&alice, item.id).await.status(),
         StatusCode::ACCEPTED
     );
     assert_eq!(
-        refresh(&old_app).await.unwrap().status(),
+        old_app.refresh_item(&alice, item.id).await.status(),
         StatusCode::INTERNAL_SERVER_ERROR,
         "the old key still opens the token"
     );

@@ -2,16 +2,14 @@
 //! mutation during pagination) interleaved with the reference sync loop. After every round the
 //! client's state equals the simulator's ground truth: nothing duplicated, nothing lost.
 
-use crate::helpers::spawn_app;
-use crate::simulator_support::{control, link, plaid, Replica};
+use crate::simulator_support::{advance_clock, inject_fault, link, simulator, Replica};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 use sqlx::PgPool;
 
 async fn run_contract(db: PgPool, seed: u64) {
-    let app = spawn_app(db).await;
-    let plaid = plaid(&app);
+    let (app, plaid) = simulator(db).await;
     let item = link(&plaid, "user_transactions_dynamic", "x", None).await;
     let mut rng = StdRng::seed_from_u64(seed);
     let mut replica = Replica::default();
@@ -22,7 +20,7 @@ async fn run_contract(db: PgPool, seed: u64) {
             match rng.random_range(0..5) {
                 0 => {
                     let days = rng.random_range(1..=4);
-                    control(&app, "/clock/advance", json!({ "days": days })).await;
+                    advance_clock(&app, days).await;
                     actions.push(format!("advance {days}"));
                 }
                 1 | 2 => {
@@ -31,16 +29,15 @@ async fn run_contract(db: PgPool, seed: u64) {
                 }
                 3 => {
                     let kind = ["server_error", "rate_limit"][rng.random_range(0..2)];
-                    control(
+                    inject_fault(
                         &app,
-                        "/faults",
                         json!({"endpoint": "/transactions/sync", "kind": kind, "count": 1}),
                     )
                     .await;
                     actions.push(kind.to_owned());
                 }
                 _ => {
-                    control(&app, "/faults", json!({"endpoint": "/transactions/sync", "kind": "mutation_during_pagination", "count": 1})).await;
+                    inject_fault(&app, json!({"endpoint": "/transactions/sync", "kind": "mutation_during_pagination", "count": 1})).await;
                     actions.push("mutation during pagination".to_owned());
                 }
             }

@@ -1,7 +1,8 @@
 //! The simulator's webhooks, fault injection and clock, as Tally's tests will use them.
 
-use crate::helpers::spawn_app;
-use crate::simulator_support::{control, link, plaid, Replica, WebhookReceiver};
+use crate::simulator_support::{
+    advance_clock, inject_fault, link, simulator, Replica, WebhookReceiver,
+};
 use serde_json::json;
 use sqlx::PgPool;
 use std::time::{Duration, Instant};
@@ -9,8 +10,7 @@ use tally::plaid::webhook::WebhookVerifier;
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn refresh_announces_new_data_with_a_verifiable_signature(db: PgPool) {
-    let app = spawn_app(db).await;
-    let plaid = plaid(&app);
+    let (app, plaid) = simulator(db).await;
     let mut receiver = WebhookReceiver::start(0).await;
     let item = link(
         &plaid,
@@ -53,14 +53,12 @@ async fn refresh_announces_new_data_with_a_verifiable_signature(db: PgPool) {
         )
         .await
         .unwrap();
-    replica.sync(&plaid, &item, 500).await.unwrap();
-    replica.assert_matches_truth(&app.db, &item).await;
+    replica.sync_to_truth(&plaid, &item, 500, &app.db).await;
 }
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn webhooks_are_retried_until_the_receiver_takes_them(db: PgPool) {
-    let app = spawn_app(db).await;
-    let plaid = plaid(&app);
+    let (_app, plaid) = simulator(db).await;
     let mut receiver = WebhookReceiver::start(2).await;
     let item = link(&plaid, "user_good", "pass_good", Some(receiver.url.clone())).await;
 
@@ -89,8 +87,7 @@ async fn webhooks_are_retried_until_the_receiver_takes_them(db: PgPool) {
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn the_sandbox_fires_the_webhooks_it_is_asked_for(db: PgPool) {
-    let app = spawn_app(db).await;
-    let plaid = plaid(&app);
+    let (_app, plaid) = simulator(db).await;
     let mut receiver = WebhookReceiver::start(0).await;
     let item = link(&plaid, "user_good", "pass_good", Some(receiver.url.clone())).await;
 
@@ -127,13 +124,11 @@ async fn the_sandbox_fires_the_webhooks_it_is_asked_for(db: PgPool) {
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn injected_faults_fail_the_next_calls_then_clear(db: PgPool) {
-    let app = spawn_app(db).await;
-    let plaid = plaid(&app);
+    let (app, plaid) = simulator(db).await;
     let item = link(&plaid, "user_good", "pass_good", None).await;
 
-    control(
+    inject_fault(
         &app,
-        "/faults",
         json!({"endpoint": "/accounts/get", "kind": "server_error", "count": 2}),
     )
     .await;
@@ -144,9 +139,8 @@ async fn injected_faults_fail_the_next_calls_then_clear(db: PgPool) {
     }
     plaid.accounts_get(&item).await.unwrap();
 
-    control(
+    inject_fault(
         &app,
-        "/faults",
         json!({"endpoint": "/transactions/sync", "kind": "rate_limit", "count": 1}),
     )
     .await;
@@ -154,9 +148,8 @@ async fn injected_faults_fail_the_next_calls_then_clear(db: PgPool) {
     assert!(limited.is_rate_limited());
     assert_eq!(limited.code(), Some("TRANSACTIONS_SYNC_LIMIT"));
 
-    control(
+    inject_fault(
         &app,
-        "/faults",
         json!({"endpoint": "/item/get", "kind": "latency", "count": 1, "latency_ms": 400}),
     )
     .await;
@@ -164,9 +157,8 @@ async fn injected_faults_fail_the_next_calls_then_clear(db: PgPool) {
     plaid.item_get(&item).await.unwrap();
     assert!(started.elapsed() >= Duration::from_millis(400));
 
-    control(
+    inject_fault(
         &app,
-        "/faults",
         json!({"endpoint": "/transactions/sync", "kind": "mutation_during_pagination", "count": 1}),
     )
     .await;
@@ -177,33 +169,26 @@ async fn injected_faults_fail_the_next_calls_then_clear(db: PgPool) {
         .unwrap_err();
     assert!(error.is_mutation_during_pagination());
     let mut replica = Replica::default();
-    replica.sync(&plaid, &item, 100).await.unwrap();
-    replica.assert_matches_truth(&app.db, &item).await;
+    replica.sync_to_truth(&plaid, &item, 100, &app.db).await;
 }
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn webhooks_can_be_dropped_duplicated_and_reordered(db: PgPool) {
-    let app = spawn_app(db).await;
-    let plaid = plaid(&app);
+    let (app, plaid) = simulator(db).await;
     let mut receiver = WebhookReceiver::start(0).await;
     let item = link(&plaid, "user_good", "pass_good", Some(receiver.url.clone())).await;
     let code_of = |webhook: crate::simulator_support::ReceivedWebhook| {
         webhook.json()["webhook_code"].as_str().unwrap().to_owned()
     };
 
-    control(&app, "/faults", json!({"kind": "webhook_drop", "count": 1})).await;
+    inject_fault(&app, json!({"kind": "webhook_drop", "count": 1})).await;
     plaid
         .sandbox_item_fire_webhook(&item, "LOGIN_REPAIRED", None)
         .await
         .unwrap();
     receiver.assert_quiet(Duration::from_millis(500)).await;
 
-    control(
-        &app,
-        "/faults",
-        json!({"kind": "webhook_duplicate", "count": 1}),
-    )
-    .await;
+    inject_fault(&app, json!({"kind": "webhook_duplicate", "count": 1})).await;
     plaid
         .sandbox_item_fire_webhook(&item, "LOGIN_REPAIRED", None)
         .await
@@ -211,12 +196,7 @@ async fn webhooks_can_be_dropped_duplicated_and_reordered(db: PgPool) {
     assert_eq!(code_of(receiver.next().await), "LOGIN_REPAIRED");
     assert_eq!(code_of(receiver.next().await), "LOGIN_REPAIRED");
 
-    control(
-        &app,
-        "/faults",
-        json!({"kind": "webhook_reorder", "count": 1}),
-    )
-    .await;
+    inject_fault(&app, json!({"kind": "webhook_reorder", "count": 1})).await;
     plaid
         .sandbox_item_fire_webhook(&item, "LOGIN_REPAIRED", None)
         .await
@@ -232,8 +212,7 @@ async fn webhooks_can_be_dropped_duplicated_and_reordered(db: PgPool) {
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn advancing_the_clock_brings_new_days_and_posts_pending(db: PgPool) {
-    let app = spawn_app(db).await;
-    let plaid = plaid(&app);
+    let (app, plaid) = simulator(db).await;
     let mut receiver = WebhookReceiver::start(0).await;
     let item = link(&plaid, "user_good", "pass_good", Some(receiver.url.clone())).await;
     let mut replica = Replica::default();
@@ -259,15 +238,14 @@ async fn advancing_the_clock_brings_new_days_and_posts_pending(db: PgPool) {
     let (checking, balance_before) =
         checking_balance(&plaid.accounts_get(&item).await.unwrap().accounts);
 
-    let advanced = control(&app, "/clock/advance", json!({"days": 5})).await;
+    let advanced = advance_clock(&app, 5).await;
     assert!(advanced["changes"].as_u64().unwrap() > 0, "{advanced}");
     assert_eq!(
         receiver.next().await.json()["webhook_code"],
         "SYNC_UPDATES_AVAILABLE"
     );
 
-    replica.sync(&plaid, &item, 500).await.unwrap();
-    replica.assert_matches_truth(&app.db, &item).await;
+    replica.sync_to_truth(&plaid, &item, 500, &app.db).await;
     assert!(replica.transactions.values().any(|t| t.date > last_day));
     // The checking balance moved by exactly the new days' activity (posting a transaction that
     // was pending before does not move it again; checking has no tipped restaurant bills).
@@ -290,15 +268,8 @@ async fn advancing_the_clock_brings_new_days_and_posts_pending(db: PgPool) {
             "pending {id} did not post"
         );
     }
-    let truth: serde_json::Value = app
-        .client
-        .get(app.url(&format!("/sim/plaid/control/items/{}", item.item_id)))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let path = format!("/sim/plaid/control/items/{}", item.item_id);
+    let truth: serde_json::Value = app.get_json(&app.client, &path).await;
     assert_eq!(
         truth["transactions"].as_array().unwrap().len(),
         replica.transactions.len()
@@ -308,8 +279,7 @@ async fn advancing_the_clock_brings_new_days_and_posts_pending(db: PgPool) {
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn a_new_webhook_url_is_acknowledged_there(db: PgPool) {
-    let app = spawn_app(db).await;
-    let plaid = plaid(&app);
+    let (_app, plaid) = simulator(db).await;
     let item = link(&plaid, "user_good", "pass_good", None).await;
     let mut receiver = WebhookReceiver::start(0).await;
 

@@ -1,14 +1,22 @@
 //! Shared by the simulator tests: a client for the simulator, linking an item, and a reference
 //! sync loop whose state must always equal the simulator's ground truth.
 
-use crate::helpers::TestApp;
+use crate::helpers::{spawn_app, TestApp};
 use secrecy::SecretString;
 use sqlx::PgPool;
 use std::collections::HashMap;
 use tally::plaid::types::{
-    Product, SandboxPublicTokenCreateRequest, SandboxPublicTokenOptions, Transaction,
+    LinkTokenCreateRequest, LinkUser, Product, SandboxPublicTokenCreateRequest,
+    SandboxPublicTokenOptions, Transaction,
 };
 use tally::plaid::{ItemAccess, PlaidClient, PlaidCredentials, PlaidError};
+
+/// An app, for the simulator it mounts and its database, and a Plaid client of that simulator.
+pub async fn simulator(db: PgPool) -> (TestApp, PlaidClient) {
+    let app = spawn_app(db).await;
+    let plaid = plaid(&app);
+    (app, plaid)
+}
 
 pub fn plaid(app: &TestApp) -> PlaidClient {
     PlaidClient::new(
@@ -44,6 +52,32 @@ pub async fn link(
         .item_public_token_exchange(&SecretString::from(public.public_token))
         .await
         .unwrap()
+}
+
+/// A link-token request as Tally makes one: for a new item, or with `access_token` for update
+/// mode on an existing one.
+pub fn link_token_request(
+    access_token: Option<String>,
+    webhook: Option<String>,
+    redirect_uri: &str,
+) -> LinkTokenCreateRequest {
+    LinkTokenCreateRequest {
+        client_name: "Tally".to_owned(),
+        language: "en".to_owned(),
+        country_codes: vec!["US".to_owned()],
+        user: LinkUser {
+            client_user_id: "user-1".to_owned(),
+        },
+        products: if access_token.is_some() {
+            vec![]
+        } else {
+            vec![Product::Transactions]
+        },
+        webhook,
+        access_token,
+        redirect_uri: Some(redirect_uri.to_owned()),
+        transactions: None,
+    }
 }
 
 /// What a client holds after syncing: transactions by id, and its cursor.
@@ -98,6 +132,18 @@ impl Replica {
             self.cursor = cursor;
             return Ok(pages);
         }
+    }
+
+    /// Syncs `count` transactions a page until done, then asserts the replica equals the truth.
+    pub async fn sync_to_truth(
+        &mut self,
+        plaid: &PlaidClient,
+        item: &ItemAccess,
+        count: u32,
+        db: &PgPool,
+    ) {
+        self.sync(plaid, item, count).await.unwrap();
+        self.assert_matches_truth(db, item).await;
     }
 
     /// Asserts the replica equals the simulator's current transactions, field for field.
@@ -204,8 +250,20 @@ impl WebhookReceiver {
     }
 }
 
+/// Moves the simulator's clock `days` forward (the bank's new days happen, and their webhooks
+/// go out) and returns its answer.
+pub async fn advance_clock(app: &TestApp, days: u32) -> serde_json::Value {
+    control(app, "/clock/advance", serde_json::json!({ "days": days })).await
+}
+
+/// Arms a simulator fault: `{"endpoint"?, "kind", "count", "latency_ms"?}`, in the simulator's
+/// own vocabulary (no `tally_shared` type describes it).
+pub async fn inject_fault(app: &TestApp, fault: serde_json::Value) -> serde_json::Value {
+    control(app, "/faults", fault).await
+}
+
 /// POSTs to a simulator control (`/sim/plaid/control<path>`) and returns its answer.
-pub async fn control(app: &TestApp, path: &str, body: serde_json::Value) -> serde_json::Value {
+async fn control(app: &TestApp, path: &str, body: serde_json::Value) -> serde_json::Value {
     let response = app
         .client
         .post(app.url(&format!("/sim/plaid/control{path}")))

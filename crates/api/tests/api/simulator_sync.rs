@@ -2,14 +2,12 @@
 //! pagination, webhooks, recurring streams. The reference loop below is what Tally's sync
 //! engine must do; after every round its state must equal the simulator's ground truth.
 
-use crate::helpers::spawn_app;
-use crate::simulator_support::{link, plaid, Replica};
+use crate::simulator_support::{link, simulator, Replica};
 use sqlx::PgPool;
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn two_years_of_history_arrive_in_pages_exactly_once(db: PgPool) {
-    let app = spawn_app(db).await;
-    let plaid = plaid(&app);
+    let (app, plaid) = simulator(db).await;
     let item = link(&plaid, "user_good", "pass_good", None).await;
     let mut replica = Replica::default();
 
@@ -53,8 +51,7 @@ async fn two_years_of_history_arrive_in_pages_exactly_once(db: PgPool) {
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn a_dynamic_refresh_posts_adds_removes_and_modifies(db: PgPool) {
-    let app = spawn_app(db).await;
-    let plaid = plaid(&app);
+    let (app, plaid) = simulator(db).await;
     let item = link(&plaid, "user_transactions_dynamic", "any", None).await;
     let mut replica = Replica::default();
     replica.sync(&plaid, &item, 500).await.unwrap();
@@ -94,14 +91,12 @@ async fn a_dynamic_refresh_posts_adds_removes_and_modifies(db: PgPool) {
             .unwrap_or_else(|| panic!("no posted transaction for pending {pending_id}"));
         assert!(!posted.pending);
     }
-    replica.sync(&plaid, &item, 500).await.unwrap();
-    replica.assert_matches_truth(&app.db, &item).await;
+    replica.sync_to_truth(&plaid, &item, 500, &app.db).await;
 }
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn a_change_during_pagination_forces_a_restart_and_loses_nothing(db: PgPool) {
-    let app = spawn_app(db).await;
-    let plaid = plaid(&app);
+    let (app, plaid) = simulator(db).await;
     let item = link(&plaid, "user_transactions_dynamic", "any", None).await;
 
     let first = plaid.transactions_sync(&item, None, 100).await.unwrap();
@@ -114,14 +109,12 @@ async fn a_change_during_pagination_forces_a_restart_and_loses_nothing(db: PgPoo
     assert!(error.is_mutation_during_pagination(), "{error}");
 
     let mut replica = Replica::default();
-    replica.sync(&plaid, &item, 100).await.unwrap();
-    replica.assert_matches_truth(&app.db, &item).await;
+    replica.sync_to_truth(&plaid, &item, 100, &app.db).await;
 }
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn sync_refuses_bad_input_and_broken_logins(db: PgPool) {
-    let app = spawn_app(db).await;
-    let plaid = plaid(&app);
+    let (_app, plaid) = simulator(db).await;
     let item = link(&plaid, "user_good", "pass_good", None).await;
 
     let bad_cursor = plaid
@@ -141,8 +134,7 @@ async fn sync_refuses_bad_input_and_broken_logins(db: PgPool) {
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn recurring_streams_find_salary_and_subscriptions(db: PgPool) {
-    let app = spawn_app(db).await;
-    let plaid = plaid(&app);
+    let (_app, plaid) = simulator(db).await;
     let item = link(&plaid, "user_good", "pass_good", None).await;
 
     let recurring = plaid.transactions_recurring_get(&item).await.unwrap();
@@ -169,8 +161,7 @@ async fn recurring_streams_find_salary_and_subscriptions(db: PgPool) {
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn a_custom_user_chooses_size_currency_and_accounts(db: PgPool) {
-    let app = spawn_app(db).await;
-    let plaid = plaid(&app);
+    let (_app, plaid) = simulator(db).await;
     let config = r#"{"transactions": 3000, "history_days": 60, "currency": "EUR", "seed": 11,
         "accounts": [{"type": "depository", "subtype": "checking", "balance": "2500.00"},
                      {"type": "credit", "subtype": "credit card", "balance": "120.50", "limit": "3000"}]}"#;
@@ -196,8 +187,7 @@ async fn a_custom_user_chooses_size_currency_and_accounts(db: PgPool) {
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn merchant_logos_are_served_by_the_simulator_itself(db: PgPool) {
-    let app = spawn_app(db).await;
-    let plaid = plaid(&app);
+    let (app, plaid) = simulator(db).await;
     let item = link(&plaid, "user_good", "pass_good", None).await;
     let mut replica = Replica::default();
     replica.sync(&plaid, &item, 500).await.unwrap();

@@ -1,9 +1,10 @@
 //! The sync engine against the simulator: webhooks (valid, forged, duplicated, reordered),
 //! retries, restarts, a failure mid-write, the scheduler, and pending transactions posting.
 
+use crate::api_calls::create_item_request;
 use crate::banking_support::*;
-use crate::helpers::{spawn_app_with, TestApp};
-use crate::simulator_support::control;
+use crate::helpers::{count, spawn_app_with, TestApp};
+use crate::simulator_support::{advance_clock, inject_fault};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
@@ -33,32 +34,26 @@ async fn send_webhook(app: &TestApp, db: &PgPool, body: &Value) -> reqwest::Resp
 }
 
 async fn webhook_rows(db: &PgPool) -> i64 {
-    sqlx::query_scalar("select count(*) from webhook_event")
-        .fetch_one(db)
-        .await
-        .unwrap()
+    count(db, "webhook_event").await
 }
 
 async fn queued_jobs(db: &PgPool) -> i64 {
-    sqlx::query_scalar("select count(*) from sync_job where state = 'queued'")
-        .fetch_one(db)
-        .await
-        .unwrap()
+    count(db, "sync_job where state = 'queued'").await
 }
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn new_activity_announced_by_webhook_is_synced(db: PgPool) {
     let app = app(&db).await;
-    let alice = signed_in(&app, "alice").await;
-    let item = link_bank(&app, &alice, "user_good").await;
+    let (alice, item) = app.sign_up_with_bank("alice").await;
     let before = transaction_count(&db, &item).await;
 
     // A week passes at the bank; the simulator sends SYNC_UPDATES_AVAILABLE.
-    control(&app, "/clock/advance", json!({"days": 7})).await;
-    let item = wait_until(&app, &alice, &item, |now| {
-        now.last_webhook_at.is_some() && !now.syncing && now.last_synced_at > item.last_synced_at
-    })
-    .await;
+    advance_clock(&app, 7).await;
+    let item = app
+        .wait_until(&alice, &item, |now| {
+            now.last_webhook_at.is_some() && synced_since(now, item.last_synced_at)
+        })
+        .await;
 
     assert!(transaction_count(&db, &item).await > before);
     assert_matches_bank(&db, &item).await;
@@ -67,8 +62,7 @@ async fn new_activity_announced_by_webhook_is_synced(db: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn forged_webhooks_are_refused_and_change_nothing(db: PgPool) {
     let app = app(&db).await;
-    let alice = signed_in(&app, "alice").await;
-    let item = link_bank(&app, &alice, "user_good").await;
+    let (alice, item) = app.sign_up_with_bank("alice").await;
     let plaid_id = plaid_item_id(&db, &item).await;
     let body = json!({
         "webhook_type": "ITEM", "webhook_code": "ERROR", "item_id": plaid_id,
@@ -122,7 +116,7 @@ async fn forged_webhooks_are_refused_and_change_nothing(db: PgPool) {
     }
     assert_eq!(webhook_rows(&db).await, 0, "a forged webhook was recorded");
     assert_eq!(queued_jobs(&db).await, 0, "a forged webhook queued work");
-    assert_eq!(get_item(&app, &alice, &item).await.status, ItemStatus::Good);
+    assert_eq!(app.item(&alice, item.id).await.status, ItemStatus::Good);
 }
 
 #[sqlx::test(migrations = "../../migrations")]
@@ -187,22 +181,13 @@ async fn unknown_items_and_codes_are_recorded_and_answered(db: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn duplicated_and_reordered_webhooks_end_in_the_true_state(db: PgPool) {
     let app = app(&db).await;
-    let alice = signed_in(&app, "alice").await;
-    let item = link_bank(&app, &alice, "user_good").await;
+    let (alice, item) = app.sign_up_with_bank("alice").await;
     let plaid_id = plaid_item_id(&db, &item).await;
 
     // Duplicates: every webhook of a clock advance arrives twice.
-    control(
-        &app,
-        "/faults",
-        json!({"kind": "webhook_duplicate", "count": 5}),
-    )
-    .await;
-    control(&app, "/clock/advance", json!({"days": 3})).await;
-    let synced = wait_until(&app, &alice, &item, |now| {
-        now.last_synced_at > item.last_synced_at && !now.syncing
-    })
-    .await;
+    inject_fault(&app, json!({"kind": "webhook_duplicate", "count": 5})).await;
+    advance_clock(&app, 3).await;
+    let synced = app.wait_for_sync(&alice, &item, item.last_synced_at).await;
     assert_matches_bank(&db, &synced).await;
 
     // Reordered: the bank broke and was repaired, but "repaired" arrives before "error".
@@ -223,10 +208,11 @@ async fn duplicated_and_reordered_webhooks_end_in_the_true_state(db: PgPool) {
     );
 
     // The queued sync asks the bank, which works: the stale error does not stick.
-    let settled = wait_until(&app, &alice, &synced, |now| {
-        now.status == ItemStatus::Good && !now.syncing && now.last_synced_at > synced.last_synced_at
-    })
-    .await;
+    let settled = app
+        .wait_until(&alice, &synced, |now| {
+            now.status == ItemStatus::Good && synced_since(now, synced.last_synced_at)
+        })
+        .await;
     assert_eq!(settled.error_code, None);
     assert_matches_bank(&db, &settled).await;
 }
@@ -234,8 +220,7 @@ async fn duplicated_and_reordered_webhooks_end_in_the_true_state(db: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn an_item_error_webhook_shows_login_required_when_the_bank_agrees(db: PgPool) {
     let app = app(&db).await;
-    let alice = signed_in(&app, "alice").await;
-    let item = link_bank(&app, &alice, "user_good").await;
+    let (alice, item) = app.sign_up_with_bank("alice").await;
     let plaid_id = plaid_item_id(&db, &item).await;
     sqlx::query("update plaid_sim.item set login_required = true where item_id = $1")
         .bind(&plaid_id)
@@ -252,7 +237,7 @@ async fn an_item_error_webhook_shows_login_required_when_the_bank_agrees(db: PgP
         StatusCode::OK
     );
 
-    let broken = wait_until(&app, &alice, &item, |now| !now.syncing).await;
+    let broken = app.wait_until(&alice, &item, |now| !now.syncing).await;
     assert_eq!(broken.status, ItemStatus::LoginRequired);
     assert_eq!(broken.error_code.as_deref(), Some("ITEM_LOGIN_REQUIRED"));
 
@@ -264,7 +249,7 @@ async fn an_item_error_webhook_shows_login_required_when_the_bank_agrees(db: PgP
         send_webhook(&app, &db, &expiring).await.status(),
         StatusCode::OK
     );
-    let now = get_item(&app, &alice, &item).await;
+    let now = app.item(&alice, item.id).await;
     assert_eq!(now.status, ItemStatus::PendingExpiration);
     assert_eq!(
         now.consent_expires_at.unwrap().to_rfc3339(),
@@ -275,15 +260,14 @@ async fn an_item_error_webhook_shows_login_required_when_the_bank_agrees(db: PgP
 #[sqlx::test(migrations = "../../migrations")]
 async fn a_mutation_during_pagination_restarts_the_run_and_loses_nothing(db: PgPool) {
     let app = app(&db).await;
-    let alice = signed_in(&app, "alice").await;
-    control(
+    let alice = app.sign_up("alice").await.client;
+    inject_fault(
         &app,
-        "/faults",
         json!({"endpoint": "/transactions/sync", "kind": "mutation_during_pagination", "count": 2}),
     )
     .await;
 
-    let item = link_bank(&app, &alice, "user_good").await;
+    let item = app.link_bank(&alice, "user_good").await;
 
     assert_eq!(item.status, ItemStatus::Good);
     assert_matches_bank(&db, &item).await;
@@ -299,60 +283,57 @@ async fn a_mutation_during_pagination_restarts_the_run_and_loses_nothing(db: PgP
 #[sqlx::test(migrations = "../../migrations")]
 async fn rate_limits_and_outages_are_retried_until_the_sync_succeeds(db: PgPool) {
     let app = app(&db).await;
-    let alice = signed_in(&app, "alice").await;
+    let alice = app.sign_up("alice").await.client;
     for kind in ["rate_limit", "server_error"] {
-        control(
+        inject_fault(
             &app,
-            "/faults",
             json!({"endpoint": "/transactions/sync", "kind": kind, "count": 2}),
         )
         .await;
     }
 
-    let item = link_bank(&app, &alice, "user_good").await;
+    let item = app.link_bank(&alice, "user_good").await;
 
     assert_eq!(item.status, ItemStatus::Good);
     assert_matches_bank(&db, &item).await;
-    let failures: i64 = sqlx::query_scalar(
-        "select count(*) from plaid_api_event where method = '/transactions/sync' and error_code is not null",
+    let failures: i64 = count(
+        &db,
+        "plaid_api_event where method = '/transactions/sync' and error_code is not null",
     )
-    .fetch_one(&db)
-    .await
-    .unwrap();
+    .await;
     assert_eq!(failures, 4, "each fault was one failed call, then retried");
 }
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn when_retries_run_out_the_item_shows_the_error_and_recovers_later(db: PgPool) {
     let app = spawn_app_with(db.clone(), &[FAST_RETRIES, ("SYNC_MAX_ATTEMPTS", "2")]).await;
-    let alice = signed_in(&app, "alice").await;
-    control(
+    let alice = app.sign_up("alice").await.client;
+    inject_fault(
         &app,
-        "/faults",
         json!({"endpoint": "/transactions/sync", "kind": "server_error", "count": 2}),
     )
     .await;
-    let token = public_token(&app, FIRST_PLATYPUS, "user_good").await;
-    let item: Item = post_item(&app, &alice, &token, FIRST_PLATYPUS)
+    let token = app.public_token(FIRST_PLATYPUS, "user_good").await;
+    let item: Item = app
+        .create_item(&alice, &create_item_request(&token, FIRST_PLATYPUS))
         .await
         .json()
         .await
         .unwrap();
 
-    let failed = wait_until(&app, &alice, &item, |now| now.status == ItemStatus::Error).await;
+    let failed = app
+        .wait_until(&alice, &item, |now| now.status == ItemStatus::Error)
+        .await;
     assert_eq!(failed.error_code.as_deref(), Some("INTERNAL_SERVER_ERROR"));
     assert_eq!(transaction_count(&db, &item).await, 0);
 
-    let refreshed = alice
-        .post(app.url(&format!("/api/items/{}/refresh", item.id)))
-        .send()
-        .await
-        .unwrap();
+    let refreshed = app.refresh_item(&alice, item.id).await;
     assert_eq!(refreshed.status(), StatusCode::ACCEPTED);
-    let recovered = wait_until(&app, &alice, &item, |now| {
-        now.status == ItemStatus::Good && now.last_synced_at.is_some() && !now.syncing
-    })
-    .await;
+    let recovered = app
+        .wait_until(&alice, &item, |now| {
+            now.status == ItemStatus::Good && synced_since(now, None)
+        })
+        .await;
     assert_matches_bank(&db, &recovered).await;
 }
 
@@ -377,15 +358,11 @@ async fn a_sync_that_dies_while_writing_leaves_nothing_and_the_next_one_complete
     .await
     .unwrap();
     let app = app(&db).await;
-    let alice = signed_in(&app, "alice").await;
+    let alice = app.sign_up("alice").await.client;
 
-    let item = link_bank(&app, &alice, "user_good").await;
+    let item = app.link_bank(&alice, "user_good").await;
 
-    let attempts: i64 =
-        sqlx::query_scalar("select count(*) from plaid_api_event where method = '/accounts/get'")
-            .fetch_one(&db)
-            .await
-            .unwrap();
+    let attempts: i64 = count(&db, "plaid_api_event where method = '/accounts/get'").await;
     assert!(attempts >= 2, "the sabotaged run never happened");
     let fired: i64 = sqlx::query_scalar("select last_value from sabotage")
         .fetch_one(&db)
@@ -399,8 +376,7 @@ async fn a_sync_that_dies_while_writing_leaves_nothing_and_the_next_one_complete
 #[sqlx::test(migrations = "../../migrations")]
 async fn a_failed_write_keeps_the_old_cursor_and_no_partial_rows(db: PgPool) {
     let app = spawn_app_with(db.clone(), &[FAST_RETRIES, ("SYNC_MAX_ATTEMPTS", "1")]).await;
-    let alice = signed_in(&app, "alice").await;
-    let item = link_bank(&app, &alice, "user_good").await;
+    let (alice, item) = app.sign_up_with_bank("alice").await;
     let (cursor_before,): (Option<String>,) = sqlx::query_as("select sync_cursor from plaid_item")
         .fetch_one(&db)
         .await
@@ -417,8 +393,10 @@ async fn a_failed_write_keeps_the_old_cursor_and_no_partial_rows(db: PgPool) {
     .await
     .unwrap();
 
-    control(&app, "/clock/advance", json!({"days": 10})).await;
-    let failed = wait_until(&app, &alice, &item, |now| now.status == ItemStatus::Error).await;
+    advance_clock(&app, 10).await;
+    let failed = app
+        .wait_until(&alice, &item, |now| now.status == ItemStatus::Error)
+        .await;
 
     // Everything but the cursor was written first, then thrown away with it.
     assert_eq!(transaction_count(&db, &failed).await, count_before);
@@ -432,37 +410,25 @@ async fn a_failed_write_keeps_the_old_cursor_and_no_partial_rows(db: PgPool) {
         .execute(&db)
         .await
         .unwrap();
-    alice
-        .post(app.url(&format!("/api/items/{}/refresh", item.id)))
-        .send()
-        .await
-        .unwrap();
-    let recovered = wait_until(&app, &alice, &item, |now| {
-        now.status == ItemStatus::Good && !now.syncing && now.last_synced_at > item.last_synced_at
-    })
-    .await;
+    app.refresh_item(&alice, item.id).await;
+    let recovered = app
+        .wait_until(&alice, &item, |now| {
+            now.status == ItemStatus::Good && synced_since(now, item.last_synced_at)
+        })
+        .await;
     assert_matches_bank(&db, &recovered).await;
 }
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn the_scheduler_syncs_an_item_that_hears_no_webhook(db: PgPool) {
     let app = spawn_app_with(db.clone(), &[FAST_RETRIES, ("SYNC_INTERVAL", "2s")]).await;
-    let alice = signed_in(&app, "alice").await;
-    let item = link_bank(&app, &alice, "user_good").await;
+    let (alice, item) = app.sign_up_with_bank("alice").await;
 
-    control(
-        &app,
-        "/faults",
-        json!({"kind": "webhook_drop", "count": 100}),
-    )
-    .await;
+    inject_fault(&app, json!({"kind": "webhook_drop", "count": 100})).await;
     let webhooks_before = webhook_rows(&db).await;
     let count_before = transaction_count(&db, &item).await;
-    control(&app, "/clock/advance", json!({"days": 5})).await;
-    let later = wait_until(&app, &alice, &item, |now| {
-        now.last_synced_at > item.last_synced_at && !now.syncing
-    })
-    .await;
+    advance_clock(&app, 5).await;
+    let later = app.wait_for_sync(&alice, &item, item.last_synced_at).await;
 
     assert_eq!(
         webhook_rows(&db).await,
@@ -478,13 +444,9 @@ async fn refreshing_the_dynamic_user_posts_pending_transactions_without_double_c
     db: PgPool,
 ) {
     let app = app(&db).await;
-    let alice = signed_in(&app, "alice").await;
-    let item = link_bank(&app, &alice, "user_transactions_dynamic").await;
-    let pending_before: i64 =
-        sqlx::query_scalar("select count(*) from bank_transaction where pending")
-            .fetch_one(&db)
-            .await
-            .unwrap();
+    let alice = app.sign_up("alice").await.client;
+    let item = app.link_bank(&alice, "user_transactions_dynamic").await;
+    let pending_before: i64 = count(&db, "bank_transaction where pending").await;
     assert!(
         pending_before > 0,
         "the dynamic user starts with pending transactions"
@@ -492,47 +454,36 @@ async fn refreshing_the_dynamic_user_posts_pending_transactions_without_double_c
 
     let mut last = item.clone();
     for _ in 0..3 {
-        let response = alice
-            .post(app.url(&format!("/api/items/{}/refresh", item.id)))
-            .send()
-            .await
-            .unwrap();
+        let response = app.refresh_item(&alice, item.id).await;
         assert_eq!(response.status(), StatusCode::ACCEPTED);
-        last = wait_until(&app, &alice, &last, |now| {
-            now.last_synced_at > last.last_synced_at && !now.syncing
-        })
-        .await;
+        last = app.wait_for_sync(&alice, &last, last.last_synced_at).await;
         assert_matches_bank(&db, &last).await;
     }
 
     // A posted transaction never sits beside the pending one it replaced.
-    let doubled: i64 = sqlx::query_scalar(
-        "select count(*) from bank_transaction posted join bank_transaction pending
+    let doubled: i64 = count(
+        &db,
+        "bank_transaction posted join bank_transaction pending
              on pending.plaid_transaction_id = posted.pending_transaction_id",
     )
-    .fetch_one(&db)
-    .await
-    .unwrap();
+    .await;
     assert_eq!(doubled, 0);
-    let posted_from_pending: i64 = sqlx::query_scalar(
-        "select count(*) from bank_transaction where pending_transaction_id is not null",
+    let posted_from_pending: i64 = count(
+        &db,
+        "bank_transaction where pending_transaction_id is not null",
     )
-    .fetch_one(&db)
-    .await
-    .unwrap();
+    .await;
     assert!(posted_from_pending > 0, "nothing posted");
 }
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn many_triggers_queue_one_sync(db: PgPool) {
     let app = spawn_app_with(db.clone(), &[FAST_RETRIES, ("SYNC_WORKERS", "1")]).await;
-    let alice = signed_in(&app, "alice").await;
-    let item = link_bank(&app, &alice, "user_good").await;
+    let (alice, item) = app.sign_up_with_bank("alice").await;
     let plaid_id = plaid_item_id(&db, &item).await;
     // Hold the worker on something slow so that the triggers pile up.
-    control(
+    inject_fault(
         &app,
-        "/faults",
         json!({"endpoint": "/accounts/get", "kind": "latency", "count": 1, "latency_ms": 1500}),
     )
     .await;
@@ -543,18 +494,11 @@ async fn many_triggers_queue_one_sync(db: PgPool) {
             send_webhook(&app, &db, &updates).await.status(),
             StatusCode::OK
         );
-        alice
-            .post(app.url(&format!("/api/items/{}/refresh", item.id)))
-            .send()
-            .await
-            .unwrap();
+        app.refresh_item(&alice, item.id).await;
     }
 
-    let waiting: i64 = sqlx::query_scalar("select count(*) from sync_job where state = 'queued'")
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let waiting = queued_jobs(&db).await;
     assert!(waiting <= 1, "{waiting} syncs wait for one item");
-    let done = wait_for_sync(&app, &alice, &item, item.last_synced_at).await;
+    let done = app.wait_for_sync(&alice, &item, item.last_synced_at).await;
     assert_matches_bank(&db, &done).await;
 }

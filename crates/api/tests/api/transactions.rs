@@ -1,7 +1,8 @@
 //! `GET /api/transactions`: filters, keyset pages, validation, isolation.
 
-use crate::fixtures::{account, item, money, register, transaction, AccountRef};
-use crate::helpers::{browser_like_client, spawn_app, TestApp};
+use crate::api_calls::{assert_unauthorized, Person};
+use crate::fixtures::{account, alpha_bank, item, money, transaction, AccountRef};
+use crate::helpers::{spawn_app, TestApp};
 use reqwest::StatusCode;
 use sqlx::PgPool;
 use tally_shared::api::transactions::{TransactionFilter, TransactionPage};
@@ -13,12 +14,7 @@ async fn get_page(
     client: &reqwest::Client,
     query: &[(&str, &str)],
 ) -> TransactionPage {
-    let response = client
-        .get(app.url("/api/transactions"))
-        .query(query)
-        .send()
-        .await
-        .unwrap();
+    let response = app.list_transactions(client, &query).await;
     assert_eq!(response.status(), StatusCode::OK, "{query:?}");
     response.json().await.unwrap()
 }
@@ -30,12 +26,7 @@ async fn names(app: &TestApp, client: &reqwest::Client, query: &[(&str, &str)]) 
 
 /// The fields a refused query names.
 async fn refused(app: &TestApp, client: &reqwest::Client, query: &[(&str, &str)]) -> Vec<String> {
-    let response = client
-        .get(app.url("/api/transactions"))
-        .query(query)
-        .send()
-        .await
-        .unwrap();
+    let response = app.list_transactions(client, &query).await;
     assert_eq!(
         response.status(),
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -59,7 +50,7 @@ struct Household {
 /// Six transactions over two banks and three accounts, newest first:
 /// Blue Bottle, Groceries, Paycheck, Interest, Airline, COFFEE SHOP 123.
 async fn household(db: &PgPool, user_id: Uuid) -> Household {
-    let alpha = item(db, user_id, "ins_1", "Alpha Credit Union").await;
+    let alpha = alpha_bank(db, user_id).await;
     let zeta = item(db, user_id, "ins_2", "Zeta Bank").await;
     let checking = account(alpha, "Checking").insert(db).await;
     let card = account(alpha, "Card").kind("credit", None).insert(db).await;
@@ -106,8 +97,8 @@ async fn household(db: &PgPool, user_id: Uuid) -> Household {
 #[sqlx::test(migrations = "../../migrations")]
 async fn lists_newest_first_with_everything_a_row_shows(db: PgPool) {
     let app = spawn_app(db).await;
-    let (client, user) = register(&app, "alice").await;
-    let home = household(&app.db, user).await;
+    let Person { client, user_id } = app.sign_up("alice").await;
+    let home = household(&app.db, user_id).await;
 
     let page = get_page(&app, &client, &[]).await;
 
@@ -148,8 +139,8 @@ async fn lists_newest_first_with_everything_a_row_shows(db: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn every_filter_narrows_the_list(db: PgPool) {
     let app = spawn_app(db).await;
-    let (client, user) = register(&app, "alice").await;
-    let home = household(&app.db, user).await;
+    let Person { client, user_id } = app.sign_up("alice").await;
+    let home = household(&app.db, user_id).await;
     let checking = home.checking.account_id.to_string();
     let zeta = home.savings.item_id.to_string();
 
@@ -226,8 +217,8 @@ async fn every_filter_narrows_the_list(db: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn the_shared_filter_type_is_what_the_server_reads(db: PgPool) {
     let app = spawn_app(db).await;
-    let (client, user) = register(&app, "alice").await;
-    let home = household(&app.db, user).await;
+    let Person { client, user_id } = app.sign_up("alice").await;
+    let home = household(&app.db, user_id).await;
     let filter = TransactionFilter {
         account_id: Some(home.card.account_id.into()),
         category: Some("FOOD_AND_DRINK".into()),
@@ -241,27 +232,12 @@ async fn the_shared_filter_type_is_what_the_server_reads(db: PgPool) {
         ..TransactionFilter::default()
     };
 
-    let first: TransactionPage = client
-        .get(app.url("/api/transactions"))
-        .query(&filter)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let second: TransactionPage = client
-        .get(app.url("/api/transactions"))
-        .query(&TransactionFilter {
-            cursor: first.next_cursor.clone(),
-            ..filter
-        })
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let first = app.transactions(&client, &filter).await;
+    let next = TransactionFilter {
+        cursor: first.next_cursor.clone(),
+        ..filter
+    };
+    let second = app.transactions(&client, &next).await;
 
     assert_eq!(first.transactions[0].name, "Groceries");
     assert_eq!(second.transactions[0].name, "COFFEE SHOP 123");
@@ -291,8 +267,8 @@ async fn walk(app: &TestApp, client: &reqwest::Client, limit: &str) -> (Vec<Uuid
 #[sqlx::test(migrations = "../../migrations")]
 async fn pages_lose_and_repeat_nothing_even_within_one_date(db: PgPool) {
     let app = spawn_app(db).await;
-    let (client, user) = register(&app, "alice").await;
-    let bank = item(&app.db, user, "ins_1", "Alpha Credit Union").await;
+    let Person { client, user_id } = app.sign_up("alice").await;
+    let bank = alpha_bank(&app.db, user_id).await;
     let checking = account(bank, "Checking").insert(&app.db).await;
     let mut same_day: Vec<Uuid> = (0..5).map(|_| Uuid::new_v4()).collect();
     for (i, id) in same_day.iter().enumerate() {
@@ -330,8 +306,8 @@ async fn pages_lose_and_repeat_nothing_even_within_one_date(db: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn the_limit_is_one_to_five_hundred(db: PgPool) {
     let app = spawn_app(db).await;
-    let (client, user) = register(&app, "alice").await;
-    household(&app.db, user).await;
+    let Person { client, user_id } = app.sign_up("alice").await;
+    household(&app.db, user_id).await;
 
     assert_eq!(refused(&app, &client, &[("limit", "0")]).await, ["limit"]);
     assert_eq!(refused(&app, &client, &[("limit", "501")]).await, ["limit"]);
@@ -355,7 +331,7 @@ async fn the_limit_is_one_to_five_hundred(db: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn bad_values_are_refused_by_name(db: PgPool) {
     let app = spawn_app(db).await;
-    let (client, _) = register(&app, "alice").await;
+    let client = app.sign_up("alice").await.client;
 
     let cases: &[Case] = &[
         (&[("min_amount", "ten")], &["min_amount"]),
@@ -385,8 +361,8 @@ async fn bad_values_are_refused_by_name(db: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn search_takes_like_wildcards_literally(db: PgPool) {
     let app = spawn_app(db).await;
-    let (client, user) = register(&app, "alice").await;
-    let bank = item(&app.db, user, "ins_1", "Alpha Credit Union").await;
+    let Person { client, user_id } = app.sign_up("alice").await;
+    let bank = alpha_bank(&app.db, user_id).await;
     let checking = account(bank, "Checking").insert(&app.db).await;
     for (date, name) in [
         ("2026-03-06", "50% off sale"),
@@ -420,14 +396,14 @@ async fn search_takes_like_wildcards_literally(db: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn nobody_sees_anyone_elses_transactions(db: PgPool) {
     let app = spawn_app(db).await;
-    let (alice, alice_id) = register(&app, "alice").await;
-    let (bob, _) = register(&app, "bob").await;
-    let home = household(&app.db, alice_id).await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await.client;
+    let home = household(&app.db, alice.user_id).await;
     let alices_account = home.checking.account_id.to_string();
     let alices_item = home.checking.item_id.to_string();
 
     assert_eq!(
-        names(&app, &alice, &[("account_id", &alices_account)])
+        names(&app, &alice.client, &[("account_id", &alices_account)])
             .await
             .len(),
         2
@@ -441,7 +417,7 @@ async fn nobody_sees_anyone_elses_transactions(db: PgPool) {
         .await
         .is_empty());
     // Nor does Alice's cursor open her rows to Bob.
-    let alices_cursor = get_page(&app, &alice, &[("limit", "1")])
+    let alices_cursor = get_page(&app, &alice.client, &[("limit", "1")])
         .await
         .next_cursor
         .unwrap();
@@ -453,16 +429,12 @@ async fn nobody_sees_anyone_elses_transactions(db: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn logged_out_is_unauthorized(db: PgPool) {
     let app = spawn_app(db).await;
-    let client = browser_like_client();
 
     for path in [
         "/api/transactions",
         "/api/transactions/export.csv",
         "/api/transactions?limit=0",
     ] {
-        let response = client.get(app.url(path)).send().await.unwrap();
-        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{path}");
-        let body: ApiError = response.json().await.unwrap();
-        assert_eq!(body.code, tally_shared::ErrorCode::Unauthorized);
+        assert_unauthorized(app.get(path).await).await;
     }
 }

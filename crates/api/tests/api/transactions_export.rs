@@ -1,10 +1,12 @@
 //! `GET /api/transactions/export.csv`.
 
-use crate::fixtures::{account, item, register, transaction};
+use crate::api_calls::Person;
+use crate::fixtures::{account, alpha_bank, transaction};
 use crate::helpers::{spawn_app, TestApp};
 use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use reqwest::StatusCode;
 use sqlx::PgPool;
+use tally_shared::api::transactions::TransactionFilter;
 
 const HEADER: [&str; 11] = [
     "date",
@@ -25,12 +27,7 @@ async fn export(
     client: &reqwest::Client,
     query: &[(&str, &str)],
 ) -> Vec<Vec<String>> {
-    let response = client
-        .get(app.url("/api/transactions/export.csv"))
-        .query(query)
-        .send()
-        .await
-        .unwrap();
+    let response = app.export_transactions(client, &query).await;
     assert_eq!(response.status(), StatusCode::OK);
     let body = response.bytes().await.unwrap();
     csv::ReaderBuilder::new()
@@ -44,8 +41,8 @@ async fn export(
 #[sqlx::test(migrations = "../../migrations")]
 async fn downloads_a_csv_with_every_column(db: PgPool) {
     let app = spawn_app(db).await;
-    let (client, user) = register(&app, "alice").await;
-    let bank = item(&app.db, user, "ins_1", "Alpha Credit Union").await;
+    let Person { client, user_id } = app.sign_up("alice").await;
+    let bank = alpha_bank(&app.db, user_id).await;
     let checking = account(bank, "Checking, joint").insert(&app.db).await;
     transaction(checking, "2026-03-05", "4.50", "Blue Bottle")
         .merchant("Blue Bottle Coffee")
@@ -60,11 +57,9 @@ async fn downloads_a_csv_with_every_column(db: PgPool) {
         .insert(&app.db)
         .await;
 
-    let response = client
-        .get(app.url("/api/transactions/export.csv"))
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .export_transactions(&client, &TransactionFilter::default())
+        .await;
 
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()[CONTENT_TYPE], "text/csv; charset=utf-8");
@@ -129,8 +124,8 @@ async fn downloads_a_csv_with_every_column(db: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn quotes_what_needs_quoting_and_defuses_formulas(db: PgPool) {
     let app = spawn_app(db).await;
-    let (client, user) = register(&app, "alice").await;
-    let bank = item(&app.db, user, "ins_1", "Alpha Credit Union").await;
+    let Person { client, user_id } = app.sign_up("alice").await;
+    let bank = alpha_bank(&app.db, user_id).await;
     let card = account(bank, "@Card")
         .kind("credit", None)
         .insert(&app.db)
@@ -157,11 +152,9 @@ async fn quotes_what_needs_quoting_and_defuses_formulas(db: PgPool) {
         .insert(&app.db)
         .await;
 
-    let response = client
-        .get(app.url("/api/transactions/export.csv"))
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .export_transactions(&client, &TransactionFilter::default())
+        .await;
     let raw = response.text().await.unwrap();
     assert!(
         raw.contains("\"Joe's \"\"Best\"\" Shop, Inc.\nUnit 2\""),
@@ -196,9 +189,9 @@ async fn quotes_what_needs_quoting_and_defuses_formulas(db: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn exports_only_what_the_filters_match(db: PgPool) {
     let app = spawn_app(db).await;
-    let (alice, alice_id) = register(&app, "alice").await;
-    let (bob, _) = register(&app, "bob").await;
-    let bank = item(&app.db, alice_id, "ins_1", "Alpha Credit Union").await;
+    let alice = app.sign_up("alice").await;
+    let bob = app.sign_up("bob").await.client;
+    let bank = alpha_bank(&app.db, alice.user_id).await;
     let checking = account(bank, "Checking").insert(&app.db).await;
     let card = account(bank, "Card")
         .kind("credit", None)
@@ -220,14 +213,14 @@ async fn exports_only_what_the_filters_match(db: PgPool) {
         rows.into_iter().skip(1).map(|row| row[2].clone()).collect()
     };
     assert_eq!(
-        names(export(&app, &alice, &[("q", "coffee")]).await),
+        names(export(&app, &alice.client, &[("q", "coffee")]).await),
         ["Coffee", "More coffee"]
     );
     assert_eq!(
         names(
             export(
                 &app,
-                &alice,
+                &alice.client,
                 &[("account_id", &card_id), ("max_amount", "10")]
             )
             .await
@@ -236,19 +229,16 @@ async fn exports_only_what_the_filters_match(db: PgPool) {
     );
     // Paging does not apply to the export.
     assert_eq!(
-        names(export(&app, &alice, &[("limit", "1"), ("cursor", "x")]).await).len(),
+        names(export(&app, &alice.client, &[("limit", "1"), ("cursor", "x")]).await).len(),
         3
     );
     // Bob gets the header and nothing of Alice's, even with her account's id.
     let bobs = export(&app, &bob, &[("account_id", &card_id)]).await;
     assert_eq!(bobs, [HEADER.map(str::to_owned).to_vec()]);
 
-    let refused = alice
-        .get(app.url("/api/transactions/export.csv"))
-        .query(&[("min_amount", "lots")])
-        .send()
-        .await
-        .unwrap();
+    let refused = app
+        .export_transactions(&alice.client, &[("min_amount", "lots")])
+        .await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: tally_shared::ApiError = refused.json().await.unwrap();
     assert_eq!(body.fields[0].field, "min_amount");
@@ -257,8 +247,8 @@ async fn exports_only_what_the_filters_match(db: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn streams_large_exports_whole_and_in_order(db: PgPool) {
     let app = spawn_app(db).await;
-    let (client, user) = register(&app, "alice").await;
-    let bank = item(&app.db, user, "ins_1", "Alpha Credit Union").await;
+    let Person { client, user_id } = app.sign_up("alice").await;
+    let bank = alpha_bank(&app.db, user_id).await;
     let checking = account(bank, "Checking").insert(&app.db).await;
     sqlx::query(
         "insert into bank_transaction (account_id, item_id, user_id, plaid_transaction_id, amount,

@@ -1,5 +1,6 @@
 //! `/api/ws`: live events for the signed-in user only, on whichever replica they connect to.
 
+use crate::api_calls::{decoded, new_asset, session_token};
 use crate::helpers::{browser_like_client, captured_logs, spawn_app, test_settings, TestApp};
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
@@ -8,6 +9,7 @@ use sqlx::PgPool;
 use std::time::Duration;
 use tally::startup::Application;
 use tally::ws::{EventHub, CHANNEL};
+use tally_shared::api::assets::Asset;
 use tally_shared::api::items::ItemStatus;
 use tally_shared::api::session::SessionResponse;
 use tally_shared::ws::ServerEvent;
@@ -30,28 +32,19 @@ struct User {
     id: Uuid,
     /// `tally_session=<token>`, as a browser would send it.
     cookie: String,
+    /// The tab that registered, which holds the cookie.
+    tab: reqwest::Client,
 }
 
 async fn register(app: &TestApp, username: &str) -> User {
-    let response = browser_like_client()
-        .post(app.url("/api/users"))
-        .json(&json!({ "username": username, "password": "a long enough password" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let cookie = response.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    assert!(cookie.starts_with("tally_session="), "{cookie}");
-    let session: SessionResponse = response.json().await.unwrap();
+    let tab = browser_like_client();
+    let response = app.register_as(&tab, username).await;
+    let cookie = format!("tally_session={}", session_token(&response));
+    let session: SessionResponse = decoded(response, StatusCode::CREATED).await;
     User {
         id: session.user.id.0,
         cookie,
+        tab,
     }
 }
 
@@ -113,6 +106,22 @@ async fn next_event_within(socket: &mut Socket, wait: Duration) -> Option<Server
 
 async fn next_event(socket: &mut Socket) -> Option<ServerEvent> {
     next_event_within(socket, PATIENCE).await
+}
+
+/// Waits for the server's close frame, skipping whatever comes before it, and returns its code.
+async fn close_code(socket: &mut Socket) -> Option<CloseCode> {
+    let close = tokio::time::timeout(PATIENCE, async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Close(frame))) => return frame,
+                Some(Ok(_)) => {}
+                other => panic!("expected a close frame, got {other:?}"),
+            }
+        }
+    })
+    .await
+    .unwrap();
+    close.map(|frame| frame.code)
 }
 
 /// What another replica does to publish: a raw `NOTIFY` with the envelope as payload.
@@ -259,31 +268,19 @@ async fn an_event_published_by_another_replica_reaches_the_socket_on_this_one(db
     let replica_b = spawn_app(db.clone()).await;
     let alice = register(&replica_a, "alice").await;
     let mut socket = connect(&replica_b, &alice).await;
-    let item_id = Uuid::new_v4();
+    let event = ServerEvent::ItemStatusChanged {
+        item_id: Uuid::new_v4().into(),
+        status: ItemStatus::LoginRequired,
+        error_code: Some("ITEM_LOGIN_REQUIRED".to_owned()),
+    };
 
     notify(
         &db,
-        &json!({
-            "user_id": alice.id,
-            "event": {
-                "type": "item_status_changed",
-                "item_id": item_id,
-                "status": "login_required",
-                "error_code": "ITEM_LOGIN_REQUIRED",
-            },
-        })
-        .to_string(),
+        &json!({ "user_id": alice.id, "event": event }).to_string(),
     )
     .await;
 
-    assert_eq!(
-        next_event(&mut socket).await,
-        Some(ServerEvent::ItemStatusChanged {
-            item_id: item_id.into(),
-            status: ItemStatus::LoginRequired,
-            error_code: Some("ITEM_LOGIN_REQUIRED".to_owned()),
-        })
-    );
+    assert_eq!(next_event(&mut socket).await, Some(event));
 }
 
 #[sqlx::test(migrations = "../../migrations")]
@@ -327,8 +324,11 @@ async fn malformed_notifications_are_logged_and_skipped(db: PgPool) {
     let app = spawn_app(db).await;
     let alice = register(&app, "alice").await;
     let mut socket = connect(&app, &alice).await;
-    let item_id = Uuid::new_v4();
+    let removed = ServerEvent::ItemRemoved {
+        item_id: Uuid::new_v4().into(),
+    };
 
+    // Raw on purpose: none of these is an envelope with a `ServerEvent`.
     notify(&app.db, "not json at all").await;
     notify(
         &app.db,
@@ -342,17 +342,11 @@ async fn malformed_notifications_are_logged_and_skipped(db: PgPool) {
     .await;
     notify(
         &app.db,
-        &json!({ "user_id": alice.id, "event": { "type": "item_removed", "item_id": item_id } })
-            .to_string(),
+        &json!({ "user_id": alice.id, "event": removed }).to_string(),
     )
     .await;
 
-    assert_eq!(
-        next_event(&mut socket).await,
-        Some(ServerEvent::ItemRemoved {
-            item_id: item_id.into()
-        })
-    );
+    assert_eq!(next_event(&mut socket).await, Some(removed));
     let logs = captured_logs();
     assert!(
         logs.matches("ignored a malformed event notification")
@@ -392,18 +386,7 @@ async fn pings_are_answered_text_is_ignored_and_oversized_frames_close_the_socke
         .send(Message::text("x".repeat(64 * 1024)))
         .await
         .unwrap();
-    let close = tokio::time::timeout(PATIENCE, async {
-        loop {
-            match socket.next().await {
-                Some(Ok(Message::Close(frame))) => return frame,
-                Some(Ok(_)) => {}
-                other => panic!("expected a close frame, got {other:?}"),
-            }
-        }
-    })
-    .await
-    .unwrap();
-    assert_eq!(close.map(|frame| frame.code), Some(CloseCode::Size));
+    assert_eq!(close_code(&mut socket).await, Some(CloseCode::Size));
 }
 
 #[sqlx::test(migrations = "../../migrations")]
@@ -431,12 +414,7 @@ async fn deleting_a_user_with_an_open_socket_breaks_nothing(db: PgPool) {
     let mut alice_socket = connect(&app, &alice).await;
     let mut bob_socket = connect(&app, &bob).await;
 
-    let deleted = reqwest::Client::new()
-        .delete(app.url("/api/users/me"))
-        .header("cookie", &alice.cookie)
-        .send()
-        .await
-        .unwrap();
+    let deleted = app.delete_me(&alice.tab).await;
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     EventHub::publish_with(&app.db, alice.id, ServerEvent::AssetsChanged)
         .await
@@ -477,39 +455,25 @@ async fn shutting_down_closes_open_sockets_as_going_away(db: PgPool) {
 
     stop.send(()).unwrap();
 
-    let close = tokio::time::timeout(PATIENCE, async {
-        loop {
-            match socket.next().await {
-                Some(Ok(Message::Close(frame))) => return frame,
-                Some(Ok(_)) => {}
-                other => panic!("expected a close frame, got {other:?}"),
-            }
-        }
-    })
-    .await
-    .unwrap();
-    assert_eq!(close.map(|frame| frame.code), Some(CloseCode::Away));
+    assert_eq!(close_code(&mut socket).await, Some(CloseCode::Away));
     running.await.unwrap().unwrap();
 }
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn a_banks_life_reaches_its_owners_socket_and_nobody_elses(db: PgPool) {
-    use crate::banking_support::{post_item, public_token, transaction_count, FIRST_PLATYPUS};
+    use crate::api_calls::create_item_request;
+    use crate::banking_support::{transaction_count, FIRST_PLATYPUS};
     use tally_shared::api::items::Item;
     let app = spawn_app(db.clone()).await;
     let alice = register(&app, "alice").await;
     let mallory = register(&app, "mallory").await;
     let mut alice_socket = connect(&app, &alice).await;
     let mut mallory_socket = connect(&app, &mallory).await;
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("cookie", alice.cookie.parse().unwrap());
-    let tab = reqwest::Client::builder()
-        .default_headers(headers)
-        .build()
-        .unwrap();
+    let tab = &alice.tab;
 
-    let token = public_token(&app, FIRST_PLATYPUS, "user_good").await;
-    let item: Item = post_item(&app, &tab, &token, FIRST_PLATYPUS)
+    let token = app.public_token(FIRST_PLATYPUS, "user_good").await;
+    let item: Item = app
+        .create_item(tab, &create_item_request(&token, FIRST_PLATYPUS))
         .await
         .json()
         .await
@@ -535,11 +499,7 @@ async fn a_banks_life_reaches_its_owners_socket_and_nobody_elses(db: PgPool) {
         other => panic!("expected item_synced, got {other:?}"),
     }
 
-    let reset = tab
-        .post(app.url(&format!("/api/items/{}/sandbox/reset-login", item.id)))
-        .send()
-        .await
-        .unwrap();
+    let reset = app.reset_login(tab, item.id).await;
     assert_eq!(reset.status(), StatusCode::OK);
     assert_eq!(
         next_event(&mut alice_socket).await,
@@ -550,11 +510,7 @@ async fn a_banks_life_reaches_its_owners_socket_and_nobody_elses(db: PgPool) {
         })
     );
 
-    let removed = tab
-        .delete(app.url(&format!("/api/items/{}", item.id)))
-        .send()
-        .await
-        .unwrap();
+    let removed = app.remove_item(tab, item.id).await;
     assert_eq!(removed.status(), StatusCode::NO_CONTENT);
     assert_eq!(
         next_event(&mut alice_socket).await,
@@ -570,27 +526,16 @@ async fn adding_and_deleting_an_asset_tells_the_owners_socket(db: PgPool) {
     let ben = register(&app, "ben").await;
     let mut ana_socket = connect(&app, &ana).await;
     let mut ben_socket = connect(&app, &ben).await;
-    let tab = reqwest::Client::new();
 
-    let created = tab
-        .post(app.url("/api/assets"))
-        .header("cookie", &ana.cookie)
-        .json(&json!({"description": "House", "value": "250000.00", "currency": "USD"}))
-        .send()
-        .await
-        .unwrap();
+    let house = new_asset("House", "250000.00", "USD");
+    let created = app.create_asset(&ana.tab, &house).await;
     assert_eq!(created.status(), StatusCode::CREATED);
     assert_eq!(
         next_event(&mut ana_socket).await,
         Some(ServerEvent::AssetsChanged)
     );
-    let asset: Value = created.json().await.unwrap();
-    let deleted = tab
-        .delete(app.url(&format!("/api/assets/{}", asset["id"].as_str().unwrap())))
-        .header("cookie", &ana.cookie)
-        .send()
-        .await
-        .unwrap();
+    let asset: Asset = created.json().await.unwrap();
+    let deleted = app.delete_asset(&ana.tab, asset.id).await;
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     assert_eq!(
         next_event(&mut ana_socket).await,

@@ -1,6 +1,8 @@
 //! Creating an account, logging out and in, and the admin page, in the browser.
 
 use super::browser::with_browser;
+use super::steps::submit_credentials;
+use crate::api_calls::register_request;
 use crate::helpers::{browser_like_client, spawn_app};
 use sqlx::PgPool;
 
@@ -12,9 +14,7 @@ async fn register_log_out_and_log_back_in(db: PgPool) {
     with_browser(&app, "accounts-register", |browser| async move {
         browser.goto("/register").await;
         browser.wait_for_text("h1", "Create your account").await;
-        browser.fill("Username", "nora").await;
-        browser.fill("Password", "short").await;
-        browser.click_button("Create account").await;
+        submit_credentials(&browser, "nora", "short", "Create account").await;
         browser
             .wait_for_text(".field-error", "at least 10 characters")
             .await;
@@ -30,9 +30,7 @@ async fn register_log_out_and_log_back_in(db: PgPool) {
 
         browser.click_button("Log out").await;
         browser.wait_for_text("h1", "Log in to Tally").await;
-        browser.fill("Username", "nora").await;
-        browser.fill("Password", "not the password").await;
-        browser.click_button("Log in").await;
+        submit_credentials(&browser, "nora", "not the password", "Log in").await;
         browser
             .wait_for_text("[role=alert]", "Wrong username or password.")
             .await;
@@ -50,19 +48,13 @@ async fn register_log_out_and_log_back_in(db: PgPool) {
 async fn the_admin_page_is_for_admins(db: PgPool) {
     let app = spawn_app(db).await;
     for name in ["root", "olga"] {
-        let response = browser_like_client()
-            .post(app.url("/api/users"))
-            .json(&serde_json::json!({ "username": name, "password": PASSWORD }))
-            .send()
-            .await
-            .unwrap();
+        let request = register_request(name, PASSWORD);
+        let response = app.register(&browser_like_client(), &request).await;
         assert!(response.status().is_success());
     }
     with_browser(&app, "accounts-admin", |browser| async move {
         browser.goto("/login").await;
-        browser.fill("Username", "olga").await;
-        browser.fill("Password", PASSWORD).await;
-        browser.click_button("Log in").await;
+        submit_credentials(&browser, "olga", PASSWORD, "Log in").await;
         browser
             .wait_for_text("[data-testid=signed-in-as]", "olga")
             .await;
@@ -71,9 +63,7 @@ async fn the_admin_page_is_for_admins(db: PgPool) {
 
         browser.click_button("Log out").await;
         browser.wait_for_text("h1", "Log in to Tally").await;
-        browser.fill("Username", "root").await;
-        browser.fill("Password", PASSWORD).await;
-        browser.click_button("Log in").await;
+        submit_credentials(&browser, "root", PASSWORD, "Log in").await;
         browser
             .wait_for_text("[data-testid=signed-in-as]", "root")
             .await;
@@ -108,9 +98,7 @@ async fn the_home_page_signs_people_up_and_then_sends_them_on(db: PgPool) {
         browser.wait_for_text("h2", "Create an account").await;
         browser.wait_for_text("h2", "Log in").await;
         // The first form on the page is "Create an account".
-        browser.fill("Username", "hana").await;
-        browser.fill("Password", PASSWORD).await;
-        browser.click_button("Create account").await;
+        submit_credentials(&browser, "hana", PASSWORD, "Create account").await;
         browser.wait_for_text("h2", "No banks linked yet").await;
         assert_eq!(browser.path().await, "/dashboard");
 

@@ -3,6 +3,7 @@
 //! new transactions arriving live, and removing a bank.
 
 use super::browser::{with_browser, Browser};
+use super::steps::{leave_success, log_in_to_bank, register, share_accounts};
 use crate::helpers::{spawn_app_with, TestApp};
 use fantoccini::Locator;
 use sqlx::PgPool;
@@ -27,11 +28,7 @@ async fn spawn_app(db: PgPool) -> TestApp {
 }
 
 async fn sign_up(browser: &Browser, username: &str) {
-    browser.goto("/register").await;
-    browser.fill("Username", username).await;
-    browser.fill("Password", PASSWORD).await;
-    browser.click_button("Create account").await;
-    browser.wait_for_text("h2", "No banks linked yet").await;
+    register(browser, username, PASSWORD).await;
 }
 
 /// "Link a bank", then First Platypus Bank in Link with `username` (its password is taken).
@@ -42,13 +39,8 @@ async fn link_platypus(browser: &Browser, username: &str) {
     browser
         .wait_for_text("h2", &format!("Log in to {PLATYPUS}"))
         .await;
-    browser.fill("Username", username).await;
-    browser.fill("Password", "pass_good").await;
-    browser.click_button("Submit").await;
-    browser.wait_for_text("h2", "Select accounts").await;
-    browser.click_button("Continue").await;
-    browser.wait_for_text("h2", "Success").await;
-    browser.click_button("Continue").await;
+    log_in_to_bank(browser, username, "pass_good").await;
+    share_accounts(browser).await;
 }
 
 /// `//article` of the bank card titled `bank`.
@@ -227,8 +219,7 @@ async fn an_oauth_bank_links_through_its_own_consent_page(db: PgPool) {
         browser.wait_for_text("h2", "Select accounts").await;
         assert_eq!(browser.path().await, "/oauth-link");
         browser.click_button("Continue").await;
-        browser.wait_for_text("h2", "Success").await;
-        browser.click_button("Continue").await;
+        leave_success(&browser).await;
 
         wait_for_status(&browser, OAUTH_BANK, "Up to date").await;
         assert_eq!(browser.path().await, "/dashboard");
@@ -304,11 +295,8 @@ async fn a_login_that_breaks_shows_live_and_update_login_repairs_it(db: PgPool) 
         browser
             .wait_for_text("h2", &format!("Log in to {PLATYPUS}"))
             .await;
-        browser.fill("Username", "user_good").await;
-        browser.fill("Password", "pass_good").await;
-        browser.click_button("Submit").await;
-        browser.wait_for_text("h2", "Success").await;
-        browser.click_button("Continue").await;
+        log_in_to_bank(&browser, "user_good", "pass_good").await;
+        leave_success(&browser).await;
 
         wait_for_status(&browser, PLATYPUS, "Up to date").await;
         browser
@@ -388,9 +376,7 @@ async fn failures_are_told_in_words_and_a_region_that_failed_can_retry(db: PgPoo
         // A wrong password, then leaving Link: the dashboard says what happened.
         browser.click_button("Link a bank").await;
         browser.click_button(PLATYPUS).await;
-        browser.fill("Username", "user_good").await;
-        browser.fill("Password", "wrong").await;
-        browser.click_button("Submit").await;
+        log_in_to_bank(&browser, "user_good", "wrong").await;
         browser
             .wait_for_text("[role=alert]", "The credentials were not correct.")
             .await;

@@ -2,13 +2,13 @@
 //! logging in (wrongly, then rightly), leaving, the OAuth round trip, and update mode.
 
 use super::browser::{with_browser, Browser};
+use super::steps::{leave_success, log_in_to_bank, share_accounts};
 use crate::helpers::{spawn_app, TestApp};
-use crate::simulator_support::{link, plaid};
+use crate::simulator_support::{link, link_token_request, plaid};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use std::time::{Duration, Instant};
-use tally::plaid::types::{LinkTokenCreateRequest, LinkUser, Product};
 use tally::plaid::ItemAccess;
 
 /// The page Link opens over: one of the app's with no inputs of its own (logged out,
@@ -17,23 +17,8 @@ use tally::plaid::ItemAccess;
 const HOST_PAGE: &str = "/transactions";
 
 async fn link_token(app: &TestApp, update: Option<&ItemAccess>) -> String {
-    let request = LinkTokenCreateRequest {
-        client_name: "Tally".to_owned(),
-        language: "en".to_owned(),
-        country_codes: vec!["US".to_owned()],
-        user: LinkUser {
-            client_user_id: "user-1".to_owned(),
-        },
-        products: if update.is_some() {
-            vec![]
-        } else {
-            vec![Product::Transactions]
-        },
-        webhook: None,
-        access_token: update.map(|item| item.access_token.expose_secret().to_owned()),
-        redirect_uri: Some(app.url("/oauth-link")),
-        transactions: None,
-    };
+    let access_token = update.map(|item| item.access_token.expose_secret().to_owned());
+    let request = link_token_request(access_token, None, &app.url("/oauth-link"));
     plaid(app)
         .link_token_create(&request)
         .await
@@ -86,9 +71,13 @@ async fn callback(browser: &Browser, event: &str) -> Value {
 }
 
 async fn log_in(browser: &Browser, password: &str) {
-    browser.fill("Username", "user_good").await;
-    browser.fill("Password", password).await;
-    browser.click_button("Submit").await;
+    log_in_to_bank(browser, "user_good", password).await;
+}
+
+/// Opens Link with `token` over the host page.
+async fn open_link_on_host_page(browser: &Browser, token: &str) {
+    browser.goto(HOST_PAGE).await;
+    open_link(browser, token, None).await;
 }
 
 #[sqlx::test(migrations = "../../migrations")]
@@ -97,8 +86,7 @@ async fn link_a_bank_after_a_wrong_password(db: PgPool) {
     let token = link_token(&app, None).await;
     let plaid = plaid(&app);
     with_browser(&app, "link-standin-success", |browser| async move {
-        browser.goto(HOST_PAGE).await;
-        open_link(&browser, &token, None).await;
+        open_link_on_host_page(&browser, &token).await;
 
         browser.wait_for_text("h2", "Select your bank").await;
         browser
@@ -117,8 +105,7 @@ async fn link_a_bank_after_a_wrong_password(db: PgPool) {
         browser.wait_for_text("h2", "Select accounts").await;
         browser.screenshot("link-standin-accounts").await.unwrap();
         browser.click_button("Continue").await;
-        browser.wait_for_text("h2", "Success").await;
-        browser.click_button("Continue").await;
+        leave_success(&browser).await;
 
         let success = callback(&browser, "success").await;
         assert_eq!(
@@ -145,8 +132,7 @@ async fn leaving_link_reports_where_the_person_was(db: PgPool) {
     let app = spawn_app(db).await;
     let token = link_token(&app, None).await;
     with_browser(&app, "link-standin-exit", |browser| async move {
-        browser.goto(HOST_PAGE).await;
-        open_link(&browser, &token, None).await;
+        open_link_on_host_page(&browser, &token).await;
         browser.click_button("First Platypus Bank").await;
         browser
             .wait_for_text("h2", "Log in to First Platypus Bank")
@@ -171,8 +157,7 @@ async fn an_oauth_bank_round_trips_through_its_consent_page(db: PgPool) {
     let token = link_token(&app, None).await;
     let plaid = plaid(&app);
     with_browser(&app, "link-standin-oauth", |browser| async move {
-        browser.goto(HOST_PAGE).await;
-        open_link(&browser, &token, None).await;
+        open_link_on_host_page(&browser, &token).await;
         browser.click_button("Platypus OAuth Bank").await;
         browser
             .wait_for_text("h2", "You will be sent to Platypus OAuth Bank")
@@ -195,10 +180,7 @@ async fn an_oauth_bank_round_trips_through_its_consent_page(db: PgPool) {
         assert!(here.as_str().unwrap().contains("oauth_state_id="), "{here}");
 
         open_link(&browser, &token, here.as_str().map(str::to_owned)).await;
-        browser.wait_for_text("h2", "Select accounts").await;
-        browser.click_button("Continue").await;
-        browser.wait_for_text("h2", "Success").await;
-        browser.click_button("Continue").await;
+        share_accounts(&browser).await;
 
         let success = callback(&browser, "success").await;
         assert_eq!(
@@ -237,14 +219,12 @@ async fn update_mode_repairs_a_broken_login(db: PgPool) {
         "WEBHOOK_UPDATE_ACKNOWLEDGED"
     );
     with_browser(&app, "link-standin-update", |browser| async move {
-        browser.goto(HOST_PAGE).await;
-        open_link(&browser, &token, None).await;
+        open_link_on_host_page(&browser, &token).await;
         browser
             .wait_for_text("h2", "Log in to First Platypus Bank")
             .await;
         log_in(&browser, "pass_good").await;
-        browser.wait_for_text("h2", "Success").await;
-        browser.click_button("Continue").await;
+        leave_success(&browser).await;
         callback(&browser, "success").await;
     })
     .await;
@@ -262,8 +242,7 @@ async fn a_bank_that_asks_for_a_code_gets_one(db: PgPool) {
     let app = spawn_app(db).await;
     let token = link_token(&app, None).await;
     with_browser(&app, "link-standin-mfa", |browser| async move {
-        browser.goto(HOST_PAGE).await;
-        open_link(&browser, &token, None).await;
+        open_link_on_host_page(&browser, &token).await;
         browser.click_button("Tartan Bank").await;
         log_in(&browser, "mfa_device").await;
         browser.wait_for_text("h2", "Verify your identity").await;
@@ -272,10 +251,7 @@ async fn a_bank_that_asks_for_a_code_gets_one(db: PgPool) {
         browser.wait_for_text("[role=alert]", "not correct").await;
         browser.fill("Code", "1234").await;
         browser.click_button("Submit").await;
-        browser.wait_for_text("h2", "Select accounts").await;
-        browser.click_button("Continue").await;
-        browser.wait_for_text("h2", "Success").await;
-        browser.click_button("Continue").await;
+        share_accounts(&browser).await;
         let success = callback(&browser, "success").await;
         assert_eq!(success["metadata"]["institution"]["name"], "Tartan Bank");
     })

@@ -6,3 +6,4 @@ mod browser;
 mod link_standin;
 mod numbers;
 mod shell;
+mod steps;

@@ -5,7 +5,8 @@
 //! `onSuccess` would have led to), so these tests need no Link in the page.
 
 use super::browser::{with_browser, Browser};
-use crate::banking_support::{link_bank, signed_in};
+use super::steps::register;
+use crate::api_calls::{login_request, new_asset, PASSWORD};
 use crate::helpers::{browser_like_client, TestApp};
 use chrono::{Datelike, Local, Months};
 use fantoccini::Locator;
@@ -15,9 +16,8 @@ use serde_json::json;
 use sqlx::PgPool;
 use std::time::{Duration, Instant};
 use tally_shared::api::insights::{NetWorth, Spending};
-use tally_shared::api::transactions::TransactionPage;
+use tally_shared::api::transactions::{TransactionFilter, TransactionPage};
 
-const PASSWORD: &str = "a long enough password";
 const WAIT: Duration = Duration::from_secs(20);
 const DESKTOP: (u32, u32) = (1280, 900);
 const PHONE: (u32, u32) = (390, 844);
@@ -25,32 +25,21 @@ const PHONE: (u32, u32) = (390, 844);
 /// Registers `username` in the browser (which keeps its own session cookie), then, as the same
 /// person through the API, links First Platypus Bank and waits for its first sync.
 async fn register_and_link(app: &TestApp, browser: &Browser, username: &str) -> reqwest::Client {
-    browser.goto("/register").await;
-    browser.fill("Username", username).await;
-    browser.fill("Password", PASSWORD).await;
-    browser.click_button("Create account").await;
-    browser.wait_for_text("h2", "No banks linked yet").await;
+    register(browser, username, PASSWORD).await;
 
     let api = browser_like_client();
-    let response = api
-        .post(app.url("/api/session"))
-        .json(&json!({ "username": username, "password": PASSWORD }))
-        .send()
-        .await
-        .unwrap();
+    let response = app.log_in(&api, &login_request(username, PASSWORD)).await;
     assert_eq!(response.status(), StatusCode::OK);
-    link_bank(app, &api, "user_good").await;
+    app.link_bank(&api, "user_good").await;
     api
 }
 
-async fn get<T: serde::de::DeserializeOwned>(
-    app: &TestApp,
-    api: &reqwest::Client,
-    path: &str,
-) -> T {
-    let response = api.get(app.url(path)).send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "{path}");
-    response.json().await.unwrap()
+/// The `count` newest transactions.
+fn newest(count: u32) -> TransactionFilter {
+    TransactionFilter {
+        limit: Some(count),
+        ..TransactionFilter::default()
+    }
 }
 
 /// The number in a money text such as "$12,345.67" or "-$5.00" (en-US, the test browser's).
@@ -150,7 +139,7 @@ async fn the_dashboard_adds_up_a_linked_bank_live(db: PgPool) {
         // The dashboard stays open while the bank is linked: the live events bring the numbers.
         let api = register_and_link(app, &browser, "nina").await;
 
-        let net_worth: NetWorth = get(app, &api, "/api/insights/net-worth").await;
+        let net_worth: NetWorth = app.get_json(&api, "/api/insights/net-worth").await;
         let usd = net_worth
             .currencies
             .iter()
@@ -179,12 +168,12 @@ async fn the_dashboard_adds_up_a_linked_bank_live(db: PgPool) {
             .unwrap()
             .pred_opt()
             .unwrap();
-        let spending: Spending = get(
-            app,
-            &api,
-            &format!("/api/insights/spending?from={first}&to={last}&include_pending=false"),
-        )
-        .await;
+        let spending: Spending = app
+            .get_json(
+                &api,
+                &format!("/api/insights/spending?from={first}&to={last}&include_pending=false"),
+            )
+            .await;
         match spending.currencies.iter().find(|c| c.currency == "USD") {
             Some(usd) => {
                 wait_for_amount(&browser, "[data-testid=spending-total-USD]", usd.total).await;
@@ -200,7 +189,7 @@ async fn the_dashboard_adds_up_a_linked_bank_live(db: PgPool) {
         browser.wait_for_text(".note", "not spending").await;
 
         // The ten newest transactions, newest first, and the way to all of them.
-        let newest: TransactionPage = get(app, &api, "/api/transactions?limit=10").await;
+        let newest: TransactionPage = app.transactions(&api, &newest(10)).await;
         let deadline = Instant::now() + WAIT;
         loop {
             let count = browser
@@ -286,7 +275,7 @@ async fn assets_are_added_and_deleted_after_a_confirmation(db: PgPool) {
     let app = &app;
     with_browser(app, "numbers-assets", |browser| async move {
         let api = register_and_link(app, &browser, "olek").await;
-        let before: NetWorth = get(app, &api, "/api/insights/net-worth").await;
+        let before: NetWorth = app.get_json(&api, "/api/insights/net-worth").await;
         let net_before = before.currencies[0].net;
         wait_for_amount(&browser, "[data-testid=net-worth-USD]", net_before).await;
 
@@ -331,17 +320,13 @@ async fn assets_are_added_and_deleted_after_a_confirmation(db: PgPool) {
         browser.click_button("Delete asset").await;
         browser.wait_for_text(".manual-assets p", "None yet.").await;
         wait_for_amount(&browser, "[data-testid=net-worth-USD]", net_before).await;
-        let assets: serde_json::Value = get(app, &api, "/api/assets").await;
+        let assets: serde_json::Value = app.get_json(&api, "/api/assets").await;
         assert_eq!(assets["assets"], json!([]));
 
         // An asset added elsewhere (another tab) arrives by itself; a second currency gets a
         // balance sheet of its own, never added to the first.
-        let response = api
-            .post(app.url("/api/assets"))
-            .json(&json!({ "description": "Flat in Lyon", "value": "180000", "currency": "EUR" }))
-            .send()
-            .await
-            .unwrap();
+        let flat = new_asset("Flat in Lyon", "180000", "EUR");
+        let response = app.create_asset(&api, &flat).await;
         assert_eq!(response.status(), StatusCode::CREATED);
         browser
             .wait_for_text("[data-testid=manual-assets] li", "Flat in Lyon")
@@ -371,7 +356,7 @@ async fn transactions_are_searched_filtered_paged_and_exported(db: PgPool) {
 
         // A link with a search shows only what matches, and keeps it on reload.
         browser.goto("/transactions?q=coffee").await;
-        let expected: TransactionPage = get(app, &api, "/api/transactions?q=coffee").await;
+        let expected: TransactionPage = app.transactions(&api, &TransactionFilter { q: Some("coffee".into()), ..TransactionFilter::default() }).await;
         assert!(!expected.transactions.is_empty());
         let rows = wait_for_rows(&browser, "the coffee ones", |rows| {
             rows.len() == expected.transactions.len()
@@ -420,7 +405,7 @@ async fn transactions_are_searched_filtered_paged_and_exported(db: PgPool) {
         browser.select("Status", "Pending").await;
         wait_for_query(&browser, "category=FOOD_AND_DRINK&pending=true").await;
         let pending: TransactionPage =
-            get(app, &api, "/api/transactions?category=FOOD_AND_DRINK&pending=true").await;
+            app.transactions(&api, &TransactionFilter { category: Some("FOOD_AND_DRINK".into()), pending: Some(true), ..TransactionFilter::default() }).await;
         let rows = wait_for_rows(&browser, "the pending ones", |rows| {
             rows.len() == pending.transactions.len()
         })
@@ -430,16 +415,12 @@ async fn transactions_are_searched_filtered_paged_and_exported(db: PgPool) {
         // Pages: the server's keyset pages, forward and back; one page in the DOM at a time.
         browser.goto("/transactions").await;
         let first_page = wait_for_rows(&browser, "a full page", |rows| rows.len() == 50).await;
-        let page_one: TransactionPage = get(app, &api, "/api/transactions").await;
-        let page_two: TransactionPage = get(
-            app,
-            &api,
-            &format!(
-                "/api/transactions?cursor={}",
-                page_one.next_cursor.as_deref().unwrap()
-            ),
-        )
-        .await;
+        let page_one = app.transactions(&api, &TransactionFilter::default()).await;
+        let after_one = TransactionFilter {
+            cursor: Some(page_one.next_cursor.clone().unwrap()),
+            ..TransactionFilter::default()
+        };
+        let page_two = app.transactions(&api, &after_one).await;
         browser.click_button("Next page").await;
         browser.wait_for_text("[data-testid=page-number]", "Page 2").await;
         let second_page = wait_for_rows(&browser, "page two", |rows| {
@@ -483,24 +464,16 @@ async fn transactions_are_searched_filtered_paged_and_exported(db: PgPool) {
 async fn another_person_sees_none_of_it(db: PgPool) {
     let app = spawn(db).await;
     let app = &app;
-    let ada = signed_in(app, "ada").await;
-    link_bank(app, &ada, "user_good").await;
-    let response = ada
-        .post(app.url("/api/assets"))
-        .json(&json!({ "description": "Ada's boat", "value": "9000", "currency": "USD" }))
-        .send()
-        .await
-        .unwrap();
+    let ada = app.sign_up("ada").await.client;
+    app.link_bank(&ada, "user_good").await;
+    let boat = new_asset("Ada's boat", "9000", "USD");
+    let response = app.create_asset(&ada, &boat).await;
     assert_eq!(response.status(), StatusCode::CREATED);
-    let adas: TransactionPage = get(app, &ada, "/api/transactions?limit=1").await;
+    let adas: TransactionPage = app.transactions(&ada, &newest(1)).await;
     let adas_account = adas.transactions[0].account_id;
 
     with_browser(app, "numbers-another-person", |browser| async move {
-        browser.goto("/register").await;
-        browser.fill("Username", "bob").await;
-        browser.fill("Password", PASSWORD).await;
-        browser.click_button("Create account").await;
-        browser.wait_for_text("h2", "No banks linked yet").await;
+        register(&browser, "bob", PASSWORD).await;
         browser
             .wait_for_text(".empty-line", "Nothing to add up yet")
             .await;

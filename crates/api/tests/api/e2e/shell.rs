@@ -1,6 +1,6 @@
 //! The app shell: it loads, reads the server, routes on the client, and deep links work.
 
-use super::browser::with_browser;
+use super::browser::{with_browser, Browser};
 use crate::helpers::spawn_app;
 use sqlx::PgPool;
 
@@ -11,9 +11,7 @@ async fn home_shows_the_servers_mode_and_health(db: PgPool) {
         browser.goto("/").await;
 
         browser.wait_for_text("h1", "Tally").await;
-        browser
-            .wait_for_text("[data-testid=plaid-mode]", "Simulator")
-            .await;
+        wait_for_mode(&browser).await;
         browser
             .wait_for_text("[data-testid=server-health]", "Healthy")
             .await;
@@ -31,9 +29,7 @@ async fn navigation_happens_in_the_page_without_reloading(db: PgPool) {
     let app = spawn_app(db).await;
     with_browser(&app, "transactions-logged-out", |browser| async move {
         browser.goto("/").await;
-        browser
-            .wait_for_text("[data-testid=plaid-mode]", "Simulator")
-            .await;
+        wait_for_mode(&browser).await;
         browser.run_js("window.__sameDocument = true").await;
 
         browser.click_link("Transactions").await;
@@ -55,29 +51,39 @@ async fn navigation_happens_in_the_page_without_reloading(db: PgPool) {
     .await;
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn the_dashboard_sends_logged_out_people_to_the_log_in_form(db: PgPool) {
+/// A fresh browser sent to `address` shows the heading `heading` and ends up at `path`.
+async fn lands(db: PgPool, name: &str, address: &str, heading: &str, path: &str) {
     let app = spawn_app(db).await;
-    with_browser(&app, "dashboard-logged-out", |browser| async move {
-        browser.goto("/dashboard").await;
+    with_browser(&app, name, |browser| async move {
+        browser.goto(address).await;
 
-        browser.wait_for_text("h2", "Log in").await;
-        assert_eq!(browser.path().await, "/");
+        browser.wait_for_text("h2", heading).await;
+        assert_eq!(browser.path().await, path);
     })
     .await;
 }
 
+/// The home page has loaded and shown what it read from the server.
+async fn wait_for_mode(browser: &Browser) {
+    browser
+        .wait_for_text("[data-testid=plaid-mode]", "Simulator")
+        .await;
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn the_dashboard_sends_logged_out_people_to_the_log_in_form(db: PgPool) {
+    lands(db, "dashboard-logged-out", "/dashboard", "Log in", "/").await;
+}
+
 #[sqlx::test(migrations = "../../migrations")]
 async fn a_deep_link_to_oauth_link_loads_the_app(db: PgPool) {
-    let app = spawn_app(db).await;
-    with_browser(&app, "oauth-link", |browser| async move {
-        browser.goto("/oauth-link?oauth_state_id=abc123").await;
-
-        browser
-            .wait_for_text("h2", "No bank link in progress")
-            .await;
-        assert_eq!(browser.path().await, "/oauth-link");
-    })
+    lands(
+        db,
+        "oauth-link",
+        "/oauth-link?oauth_state_id=abc123",
+        "No bank link in progress",
+        "/oauth-link",
+    )
     .await;
 }
 
@@ -89,9 +95,7 @@ async fn unknown_pages_say_so(db: PgPool) {
 
         browser.wait_for_text("h2", "Page not found").await;
         browser.click_link("Back to the start").await;
-        browser
-            .wait_for_text("[data-testid=plaid-mode]", "Simulator")
-            .await;
+        wait_for_mode(&browser).await;
     })
     .await;
 }
@@ -103,9 +107,7 @@ async fn errors_in_the_page_are_caught(db: PgPool) {
     let app = spawn_app(db).await;
     with_browser(&app, "page-error", |browser| async move {
         browser.goto("/").await;
-        browser
-            .wait_for_text("[data-testid=plaid-mode]", "Simulator")
-            .await;
+        wait_for_mode(&browser).await;
         assert!(browser.console_errors().await.is_empty());
 
         browser

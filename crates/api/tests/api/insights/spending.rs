@@ -1,9 +1,9 @@
 //! `/api/insights/spending` against a hand-computed March.
 
-use super::{get, refused};
+use super::refused;
 use crate::helpers::spawn_app;
 use crate::insights_fixtures::{
-    dec, insert_account, insert_item, insert_transaction, register, AccountSpec, TransactionSpec,
+    dec, insert_account, insert_item, insert_transaction, AccountSpec, TransactionSpec,
 };
 use chrono::{Datelike, Days, Utc};
 use sqlx::PgPool;
@@ -26,6 +26,11 @@ fn category(
 
 fn detailed(name: &str, total: &str, transactions: i64) -> CategoryTotal {
     category(name, total, transactions, Vec::new())
+}
+
+/// A category of one transaction, so of one detailed category.
+fn single(name: &str, detailed_name: &str, total: &str) -> CategoryTotal {
+    category(name, total, 1, vec![detailed(detailed_name, total, 1)])
 }
 
 fn merchant(name: &str, total: &str, transactions: i64) -> MerchantTotal {
@@ -144,17 +149,17 @@ async fn march(db: &PgPool, user: Uuid) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn spending_by_category_with_refunds_apart(db: PgPool) {
     let app = spawn_app(db.clone()).await;
-    let ana = register(&app, "ana").await;
-    let bob = register(&app, "bob").await;
+    let ana = app.sign_up("ana").await;
+    let bob = app.sign_up("bob").await;
     march(&db, ana.user_id).await;
     march(&db, bob.user_id).await;
 
-    let spending: Spending = get(
-        &app,
-        &ana,
-        "/api/insights/spending?from=2026-03-01&to=2026-03-31",
-    )
-    .await;
+    let spending: Spending = app
+        .get_json(
+            &ana.client,
+            "/api/insights/spending?from=2026-03-01&to=2026-03-31",
+        )
+        .await;
 
     assert!(!spending.include_pending);
     let currencies: Vec<_> = spending
@@ -179,12 +184,7 @@ async fn spending_by_category_with_refunds_apart(db: PgPool) {
                     detailed("GENERAL_MERCHANDISE_CONVENIENCE_STORES", "23.10", 6),
                 ]
             ),
-            category(
-                "TRAVEL",
-                "210.00",
-                1,
-                vec![detailed("TRAVEL_LODGING", "210.00", 1)]
-            ),
+            single("TRAVEL", "TRAVEL_LODGING", "210.00"),
             category(
                 "FOOD_AND_DRINK",
                 "129.75",
@@ -194,18 +194,8 @@ async fn spending_by_category_with_refunds_apart(db: PgPool) {
                     detailed("FOOD_AND_DRINK_COFFEE", "9.75", 2),
                 ]
             ),
-            category(
-                "OTHER",
-                "20.00",
-                1,
-                vec![detailed("OTHER_OTHER", "20.00", 1)]
-            ),
-            category(
-                "BANK_FEES",
-                "3.00",
-                1,
-                vec![detailed("BANK_FEES_ATM_FEES", "3.00", 1)]
-            ),
+            single("OTHER", "OTHER_OTHER", "20.00"),
+            single("BANK_FEES", "BANK_FEES_ATM_FEES", "3.00"),
         ]
     );
     assert_eq!(
@@ -230,12 +220,12 @@ async fn spending_by_category_with_refunds_apart(db: PgPool) {
     assert_eq!(eur.top_merchants.len(), 2);
 
     // With pending: the flight counts, tops travel and the merchants, and pushes out the fee.
-    let with_pending: Spending = get(
-        &app,
-        &ana,
-        "/api/insights/spending?from=2026-03-01&to=2026-03-31&include_pending=true",
-    )
-    .await;
+    let with_pending: Spending = app
+        .get_json(
+            &ana.client,
+            "/api/insights/spending?from=2026-03-01&to=2026-03-31&include_pending=true",
+        )
+        .await;
     assert!(with_pending.include_pending);
     let usd = &with_pending.currencies[1];
     assert_eq!(usd.total, dec("1085.85"));
@@ -262,7 +252,7 @@ async fn spending_by_category_with_refunds_apart(db: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn spending_defaults_to_this_month_so_far(db: PgPool) {
     let app = spawn_app(db.clone()).await;
-    let ana = register(&app, "ana").await;
+    let ana = app.sign_up("ana").await;
     let bank = insert_item(&db, ana.user_id, "ins_1").await;
     let spec = AccountSpec::usd("depository", Some("checking"), "0");
     let checking = insert_account(&db, ana.user_id, bank, spec).await;
@@ -275,7 +265,7 @@ async fn spending_defaults_to_this_month_so_far(db: PgPool) {
         insert_transaction(&db, ana.user_id, bank, checking, spec).await;
     }
 
-    let spending: Spending = get(&app, &ana, "/api/insights/spending").await;
+    let spending: Spending = app.get_json(&ana.client, "/api/insights/spending").await;
 
     assert_eq!(spending.from, spending.to.with_day(1).unwrap());
     assert!(spending.to >= today, "{}", spending.to);
@@ -284,7 +274,7 @@ async fn spending_defaults_to_this_month_so_far(db: PgPool) {
 
     let backwards = refused(
         &app,
-        &ana,
+        &ana.client,
         "/api/insights/spending?from=2026-03-02&to=2026-03-01",
     )
     .await;

@@ -1,0 +1,36 @@
+//! Steps a person takes through Tally's account forms and the simulator's Link stand-in.
+
+use super::browser::Browser;
+
+/// Fills "Username" and "Password" and clicks `button`: Tally's register and log-in forms, and a
+/// bank's log-in screen in Link, all read these two fields.
+pub async fn submit_credentials(browser: &Browser, username: &str, password: &str, button: &str) {
+    browser.fill("Username", username).await;
+    browser.fill("Password", password).await;
+    browser.click_button(button).await;
+}
+
+/// Registers `username` on the register page and waits for the empty dashboard.
+pub async fn register(browser: &Browser, username: &str, password: &str) {
+    browser.goto("/register").await;
+    submit_credentials(browser, username, password, "Create account").await;
+    browser.wait_for_text("h2", "No banks linked yet").await;
+}
+
+/// The bank's log-in screen in Link: fills it in and submits it.
+pub async fn log_in_to_bank(browser: &Browser, username: &str, password: &str) {
+    submit_credentials(browser, username, password, "Submit").await;
+}
+
+/// "Select accounts": shares every account offered, then leaves through the success screen.
+pub async fn share_accounts(browser: &Browser) {
+    browser.wait_for_text("h2", "Select accounts").await;
+    browser.click_button("Continue").await;
+    leave_success(browser).await;
+}
+
+/// The success screen: Continue closes Link and calls `onSuccess`.
+pub async fn leave_success(browser: &Browser) {
+    browser.wait_for_text("h2", "Success").await;
+    browser.click_button("Continue").await;
+}
