@@ -23,6 +23,7 @@ mod rotate_key;
 mod session;
 mod simulator_contract;
 mod simulator_controls;
+mod simulator_guard;
 mod simulator_standalone;
 mod simulator_support;
 mod simulator_sync;
