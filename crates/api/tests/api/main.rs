@@ -24,6 +24,7 @@ mod session;
 mod simulator_contract;
 mod simulator_controls;
 mod simulator_guard;
+mod simulator_limits;
 mod simulator_standalone;
 mod simulator_support;
 mod simulator_sync;
