@@ -96,9 +96,13 @@ impl Application {
         };
         let simulator = match settings.plaid.mode {
             PlaidMode::Simulator => Some(web::Data::new(
-                Simulator::new(db.clone(), embedded_simulator_keys(&settings))
-                    .await
-                    .context("starting the Plaid simulator")?,
+                Simulator::new(
+                    db.clone(),
+                    embedded_simulator_keys(&settings),
+                    Some(&settings.server.public_url),
+                )
+                .await
+                .context("starting the Plaid simulator")?,
             )),
             PlaidMode::Sandbox | PlaidMode::Production => None,
         };
@@ -344,7 +348,7 @@ impl SimulatorServer {
             .run(&db)
             .await
             .context("applying database migrations")?;
-        let simulator = web::Data::new(Simulator::new(db, keys).await?);
+        let simulator = web::Data::new(Simulator::new(db, keys, None).await?);
         let listener =
             TcpListener::bind((host, port)).with_context(|| format!("binding {host}:{port}"))?;
         let address = listener.local_addr()?;

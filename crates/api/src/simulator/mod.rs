@@ -17,6 +17,7 @@ mod request;
 mod routes;
 mod sessions;
 mod store;
+mod targets;
 mod users;
 mod webhooks;
 
@@ -42,10 +43,17 @@ pub struct Simulator {
     signing_key: Arc<SigningKey>,
     webhooks: WebhookSender,
     faults: Faults,
+    targets: targets::Targets,
 }
 
 impl Simulator {
-    pub async fn new(db: PgPool, keys: Option<SimulatorKeys>) -> anyhow::Result<Self> {
+    /// `public_url` is where webhooks and OAuth redirects may go besides loopback (Tally's
+    /// `PUBLIC_URL`); without it, loopback only.
+    pub async fn new(
+        db: PgPool,
+        keys: Option<SimulatorKeys>,
+        public_url: Option<&url::Url>,
+    ) -> anyhow::Result<Self> {
         let signing_key = Arc::new(SigningKey::load_or_create(&db).await?);
         let faults = Faults::default();
         let webhooks = WebhookSender::new(db.clone(), signing_key.clone(), faults.clone())?;
@@ -55,6 +63,7 @@ impl Simulator {
             signing_key,
             webhooks,
             faults,
+            targets: targets::Targets::new(public_url),
         })
     }
 

@@ -28,6 +28,7 @@ mod simulator_limits;
 mod simulator_standalone;
 mod simulator_support;
 mod simulator_sync;
+mod simulator_targets;
 mod spa;
 mod sync;
 mod transactions;

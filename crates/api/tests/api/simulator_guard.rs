@@ -57,7 +57,7 @@ macro_rules! simulator_service {
             client_id: "sim".to_owned(),
             secret: SecretString::from(SECRET),
         };
-        let simulator = web::Data::new(Simulator::new($db, Some(keys)).await.unwrap());
+        let simulator = web::Data::new(Simulator::new($db, Some(keys), None).await.unwrap());
         test::init_service(
             App::new().configure(|cfg| tally::simulator::configure(cfg, simulator.clone())),
         )

@@ -2,21 +2,9 @@
 //! error shape naming the limit, and the server carries on.
 
 use crate::helpers::{count, TestApp};
-use crate::simulator_support::{link, simulator, Replica};
+use crate::simulator_support::{link, post_to_simulator as post, simulator, Replica};
 use serde_json::{json, Value};
 use sqlx::PgPool;
-
-/// POSTs `body` to the simulator's `path` and returns the status and Plaid's answer.
-async fn post(app: &TestApp, path: &str, body: &Value) -> (u16, Value) {
-    let response = app
-        .client
-        .post(app.url(&format!("/sim/plaid{path}")))
-        .json(body)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
-}
 
 /// Asserts Plaid's `INVALID_FIELD` answer, its message naming `limit`.
 fn assert_refused(answer: &(u16, Value), limit: &str) {
