@@ -1,6 +1,7 @@
 //! Who may use the simulator's control and sandbox routes. They move the clock, inject faults,
 //! create items and fire webhooks, so they answer only callers on this machine (by the TCP
-//! peer's address, never a forwarded header, which anyone can write) or callers that send the
+//! peer's address: loopback or the server's own; never a forwarded header, which anyone can
+//! write) or callers that send the
 //! simulator's secret in the `PLAID-SECRET` header, as Plaid's client libraries do.
 
 use super::error::SimError;
@@ -20,7 +21,10 @@ pub async fn local_or_secret(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let local = req.peer_addr().is_some_and(|peer| is_local_peer(peer.ip()));
+    let listener = req.app_config().local_addr().ip();
+    let local = req
+        .peer_addr()
+        .is_some_and(|peer| is_this_machine(peer.ip(), listener));
     if local || carries_secret(&req) {
         return next
             .call(req)
@@ -44,6 +48,13 @@ pub fn is_local_peer(ip: IpAddr) -> bool {
     }
 }
 
+/// A loopback peer, or one whose address is the very address this server listens on (Tally
+/// on a LAN address calls its own simulator from that address). Another machine cannot open a
+/// TCP connection from an address that is ours.
+pub fn is_this_machine(peer: IpAddr, listener: IpAddr) -> bool {
+    is_local_peer(peer) || (!listener.is_unspecified() && peer == listener)
+}
+
 /// Without configured keys there is no secret, and only local callers are let in.
 fn carries_secret(req: &ServiceRequest) -> bool {
     let Some(keys) = req
@@ -59,8 +70,19 @@ fn carries_secret(req: &ServiceRequest) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_local_peer;
+    use super::{is_local_peer, is_this_machine};
     use std::net::IpAddr;
+
+    #[test]
+    fn a_peer_at_the_servers_own_address_is_this_machine() {
+        let ip = |text: &str| text.parse::<IpAddr>().unwrap();
+        assert!(is_this_machine(ip("192.0.2.2"), ip("192.0.2.2")));
+        assert!(is_this_machine(ip("127.0.0.1"), ip("192.0.2.2")));
+        assert!(!is_this_machine(ip("192.0.2.7"), ip("192.0.2.2")));
+        assert!(!is_this_machine(ip("0.0.0.0"), ip("0.0.0.0")));
+        assert!(!is_this_machine(ip("::"), ip("::")));
+        assert!(!is_this_machine(ip("192.0.2.7"), ip("0.0.0.0")));
+    }
 
     fn local(address: &str) -> bool {
         is_local_peer(address.parse::<IpAddr>().unwrap())
