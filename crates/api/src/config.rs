@@ -145,6 +145,7 @@ const VARIABLES: &[&str] = &[
     "PLAID_SECRET",
     "PLAID_REDIRECT_URI",
     "PLAID_API_URL",
+    "SIMULATOR_PUBLIC",
     "TALLY_ENCRYPTION_KEY",
     "TALLY_PREVIOUS_ENCRYPTION_KEYS",
     "LOG_LEVEL",
@@ -268,6 +269,18 @@ impl Settings {
                 format!(
                     "{} needs PLAID_CLIENT_ID and PLAID_SECRET (or use PLAID_ENV=simulator)",
                     mode.as_str()
+                ),
+            ));
+        }
+        let simulator_public: bool = vars.parsed("SIMULATOR_PUBLIC", false)?;
+        if mode == PlaidMode::Simulator && !host.is_loopback() && !simulator_public {
+            return Err(invalid(
+                "HOST",
+                format!(
+                    "{host} is not a loopback address, and in simulator mode Tally serves a fake \
+                     Plaid whose Link pages let anyone invent a bank. Listen on 127.0.0.1, or, if \
+                     only this machine can reach {host} (a container whose port is published on \
+                     127.0.0.1), set SIMULATOR_PUBLIC=true"
                 ),
             ));
         }
@@ -447,6 +460,30 @@ mod tests {
         );
         assert_eq!(s.plaid.link_script_url(), "/sim/plaid/link-initialize.js");
         assert_eq!(s.log.format, LogFormat::Pretty);
+    }
+
+    #[test]
+    fn the_simulator_listens_beyond_loopback_only_when_told_to() {
+        for host in ["0.0.0.0", "192.0.2.7", "::"] {
+            let err = settings(&[("HOST", host)]).unwrap_err().to_string();
+            assert!(
+                err.starts_with("HOST") && err.contains("SIMULATOR_PUBLIC=true"),
+                "{host}: {err}"
+            );
+            let s = settings(&[("HOST", host), ("SIMULATOR_PUBLIC", "true")]).unwrap();
+            assert_eq!(s.server.host.to_string(), host);
+        }
+        for host in ["127.0.0.1", "127.0.0.2", "::1"] {
+            assert!(settings(&[("HOST", host)]).is_ok(), "{host}");
+        }
+        let real_plaid = [
+            ("HOST", "0.0.0.0"),
+            ("PLAID_CLIENT_ID", "id"),
+            ("PLAID_SECRET", "s"),
+        ];
+        assert!(settings(&real_plaid).is_ok());
+        let err = settings(&[("SIMULATOR_PUBLIC", "yes")]).unwrap_err();
+        assert!(err.to_string().starts_with("SIMULATOR_PUBLIC"), "{err}");
     }
 
     #[test]

@@ -77,12 +77,22 @@ async fn main() -> anyhow::Result<()> {
             client_id,
             secret,
         } => {
-            let keys = client_id
-                .zip(secret)
-                .map(|(client_id, secret)| SimulatorKeys {
+            // Flags win; else the environment or .env (read by Settings::load), blank as unset.
+            let from_env = |name| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+            let keys = match (
+                client_id.or_else(|| from_env("SIMULATOR_CLIENT_ID")),
+                secret.or_else(|| from_env("SIMULATOR_SECRET")),
+            ) {
+                (Some(client_id), Some(secret)) => Some(SimulatorKeys {
                     client_id,
                     secret: SecretString::from(secret),
-                });
+                }),
+                (None, None) => None,
+                _ => anyhow::bail!(
+                    "the simulator's client id and secret go together: set both \
+                     (--client-id and --secret, or SIMULATOR_CLIENT_ID and SIMULATOR_SECRET) or neither"
+                ),
+            };
             let db = connect(&settings.database)?;
             let simulator = SimulatorServer::build(db, host, port, keys).await?;
             tracing::info!(url = %simulator.plaid_url(), "the Plaid simulator is listening");

@@ -104,9 +104,13 @@ impl Application {
         };
         let simulator = match settings.plaid.mode {
             PlaidMode::Simulator => Some(web::Data::new(
-                Simulator::new(db.clone(), None)
-                    .await
-                    .context("starting the Plaid simulator")?,
+                Simulator::new(
+                    db.clone(),
+                    embedded_simulator_keys(&settings),
+                    Some(&settings.server.public_url),
+                )
+                .await
+                .context("starting the Plaid simulator")?,
             )),
             PlaidMode::Sandbox | PlaidMode::Production => None,
         };
@@ -285,6 +289,15 @@ fn plaid_client(settings: &Settings, address: SocketAddr) -> anyhow::Result<Plai
     Ok(PlaidClient::new(base_url, credentials)?)
 }
 
+/// In simulator mode, `PLAID_CLIENT_ID` and `PLAID_SECRET` (when both are set) are the keys the
+/// built-in simulator requires, as Plaid would; Tally's own client sends them. The secret also
+/// opens the simulator's control and sandbox routes to callers on other machines.
+fn embedded_simulator_keys(settings: &Settings) -> Option<simulator::SimulatorKeys> {
+    let client_id = settings.plaid.client_id.clone()?;
+    let secret = settings.plaid.secret.clone()?;
+    Some(simulator::SimulatorKeys { client_id, secret })
+}
+
 /// A lazily connecting pool: the server starts even if PostgreSQL is briefly away, and
 /// `/api/health` says so. It has one connection more than configured: the live-events listener
 /// holds one for good, and must not starve requests of theirs.
@@ -343,7 +356,7 @@ impl SimulatorServer {
             .run(&db)
             .await
             .context("applying database migrations")?;
-        let simulator = web::Data::new(Simulator::new(db, keys).await?);
+        let simulator = web::Data::new(Simulator::new(db, keys, None).await?);
         let listener =
             TcpListener::bind((host, port)).with_context(|| format!("binding {host}:{port}"))?;
         let address = listener.local_addr()?;

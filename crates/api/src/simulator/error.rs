@@ -108,6 +108,20 @@ impl SimError {
         )
     }
 
+    /// A control or sandbox route called from another machine without the simulator's secret.
+    pub fn forbidden_route() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "INVALID_REQUEST",
+            "FORBIDDEN",
+            format!(
+                "the simulator's control and sandbox routes answer only callers on this machine, \
+                 or requests with the simulator's secret in the {} header",
+                super::guard::SECRET_HEADER
+            ),
+        )
+    }
+
     pub fn invalid_api_keys() -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
@@ -258,6 +272,24 @@ impl From<serde_json::Error> for SimError {
     fn from(error: serde_json::Error) -> Self {
         tracing::error!(%error, "simulator storage holds unreadable JSON");
         Self::internal()
+    }
+}
+
+/// A JSON body the simulator's pages and controls could not take, as Plaid would say it.
+impl From<actix_web::error::JsonPayloadError> for SimError {
+    fn from(error: actix_web::error::JsonPayloadError) -> Self {
+        use actix_web::error::JsonPayloadError;
+        match error {
+            JsonPayloadError::Deserialize(e) if e.is_data() => Self::invalid_field(e.to_string()),
+            JsonPayloadError::OverflowKnownLength { limit, .. }
+            | JsonPayloadError::Overflow { limit } => Self::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "INVALID_REQUEST",
+                "INVALID_BODY",
+                format!("body must be at most {limit} bytes"),
+            ),
+            _ => Self::invalid_body(),
+        }
     }
 }
 

@@ -1,8 +1,15 @@
 //! Faults tests can inject: the next N calls of an endpoint fail or slow down, webhooks are
 //! dropped, duplicated or reordered. Kept in memory: a restart clears them.
 
+use super::error::SimError;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+/// Limits on one fault and on how many wait at once: faults live in memory, and a latency
+/// holds a request open.
+pub const MAX_FAULT_COUNT: u32 = 1_000;
+pub const MAX_LATENCY_MS: u64 = 60_000;
+pub const MAX_PENDING_FAULTS: usize = 100;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -40,10 +47,27 @@ pub struct Fault {
 pub struct Faults(Arc<Mutex<Vec<Fault>>>);
 
 impl Faults {
-    pub fn add(&self, fault: Fault) {
-        if fault.count > 0 {
-            self.lock().push(fault);
+    pub fn add(&self, fault: Fault) -> Result<(), SimError> {
+        if fault.count > MAX_FAULT_COUNT {
+            return Err(SimError::invalid_field(format!(
+                "count must be at most {MAX_FAULT_COUNT}"
+            )));
         }
+        if fault.latency_ms.is_some_and(|ms| ms > MAX_LATENCY_MS) {
+            return Err(SimError::invalid_field(format!(
+                "latency_ms must be at most {MAX_LATENCY_MS}"
+            )));
+        }
+        let mut faults = self.lock();
+        if faults.len() >= MAX_PENDING_FAULTS {
+            return Err(SimError::invalid_field(format!(
+                "at most {MAX_PENDING_FAULTS} faults may wait at once; clear them first"
+            )));
+        }
+        if fault.count > 0 {
+            faults.push(fault);
+        }
+        Ok(())
     }
 
     pub fn clear(&self) {
@@ -89,17 +113,42 @@ mod tests {
     #[test]
     fn a_fault_is_used_up_call_by_call() {
         let faults = Faults::default();
-        faults.add(Fault {
-            endpoint: Some("/transactions/sync".into()),
-            kind: FaultKind::ServerError,
-            count: 2,
-            latency_ms: None,
-        });
+        faults
+            .add(Fault {
+                endpoint: Some("/transactions/sync".into()),
+                kind: FaultKind::ServerError,
+                count: 2,
+                latency_ms: None,
+            })
+            .unwrap();
         let kinds = [FaultKind::ServerError, FaultKind::RateLimit];
         assert!(faults.take(Some("/accounts/get"), &kinds).is_none());
         assert!(faults.take(Some("/transactions/sync"), &kinds).is_some());
         assert!(faults.take(Some("/transactions/sync"), &kinds).is_some());
         assert!(faults.take(Some("/transactions/sync"), &kinds).is_none());
         assert!(faults.pending().is_empty());
+    }
+
+    #[test]
+    fn faults_are_refused_past_each_limit_by_name() {
+        let faults = Faults::default();
+        let fault = |count, latency_ms| Fault {
+            endpoint: Some("/item/get".into()),
+            kind: FaultKind::Latency,
+            count,
+            latency_ms,
+        };
+        let error = faults.add(fault(MAX_FAULT_COUNT + 1, None)).unwrap_err();
+        assert!(error.to_string().contains("1000"), "{error}");
+        let error = faults.add(fault(1, Some(MAX_LATENCY_MS + 1))).unwrap_err();
+        assert!(error.to_string().contains("60000"), "{error}");
+        for _ in 0..MAX_PENDING_FAULTS {
+            faults
+                .add(fault(MAX_FAULT_COUNT, Some(MAX_LATENCY_MS)))
+                .unwrap();
+        }
+        let error = faults.add(fault(1, None)).unwrap_err();
+        assert!(error.to_string().contains("100 faults"), "{error}");
+        assert_eq!(faults.pending().len(), MAX_PENDING_FAULTS);
     }
 }

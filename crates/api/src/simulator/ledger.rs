@@ -15,7 +15,8 @@ use std::collections::HashMap;
 
 /// Transactions dated within this many days of today are still pending.
 pub const PENDING_DAYS: u64 = 2;
-/// Rows per insert statement when generating long histories.
+/// Rows per insert statement: a long history is generated and stored a batch at a time, never
+/// held whole in memory.
 const INSERT_CHUNK: usize = 2_000;
 
 /// Today on the simulator's clock (real time plus the days tests advanced it).
@@ -100,7 +101,8 @@ pub async fn generate_through(
     let pending_from = today
         .checked_sub_days(Days::new(PENDING_DAYS))
         .unwrap_or(today);
-    let mut entries = Vec::new();
+    let mut batch = Vec::with_capacity(INSERT_CHUNK);
+    let mut generated = 0;
     let mut moves = BalanceMoves::default();
     let mut date = first_day;
     while date <= today {
@@ -123,7 +125,7 @@ pub async fn generate_through(
             if move_balances {
                 moves.add(&account.account_id, &account.account_type, draft.amount);
             }
-            entries.push(Entry {
+            batch.push(Entry {
                 transaction_id,
                 account_id: account.account_id.clone(),
                 body,
@@ -131,12 +133,20 @@ pub async fn generate_through(
                 pending,
             });
         }
+        // Whole days only, so the change log keeps each day's order.
+        if batch.len() >= INSERT_CHUNK {
+            generated += batch.len();
+            insert(conn, item_id, &batch).await?;
+            batch.clear();
+        }
         date = match date.succ_opt() {
             Some(next) => next,
             None => break,
         };
     }
-    insert(conn, item_id, &entries).await?;
+    generated += batch.len();
+    insert(conn, item_id, &batch).await?;
+    refresh_statistics(conn, generated).await?;
     moves.apply(conn).await?;
     sqlx::query!(
         "update plaid_sim.item set generated_through = $2 where item_id = $1",
@@ -145,7 +155,7 @@ pub async fn generate_through(
     )
     .execute(&mut *conn)
     .await?;
-    Ok(entries.len())
+    Ok(generated)
 }
 
 /// How new transactions move balances, summed per account so a batch costs one update per
@@ -209,9 +219,13 @@ async fn insert(conn: &mut PgConnection, item_id: &str, entries: &[Entry]) -> Re
         .execute(&mut *conn)
         .await?;
     }
-    if entries.len() >= BIG_HISTORY {
-        // Without fresh statistics the planner takes a new history for a few rows and pages
-        // through it by sorting all of it: 300 ms a page instead of a few.
+    Ok(())
+}
+
+/// After a large write: without fresh statistics the planner takes a new history for a few
+/// rows and pages through it by sorting all of it, 300 ms a page instead of a few.
+async fn refresh_statistics(conn: &mut PgConnection, written: usize) -> Result<(), SimError> {
+    if written >= BIG_HISTORY {
         sqlx::query!("analyze plaid_sim.transaction")
             .execute(&mut *conn)
             .await?;
@@ -276,6 +290,7 @@ pub async fn post_pending(
         });
     }
     insert(conn, item_id, &entries).await?;
+    refresh_statistics(conn, entries.len()).await?;
     moves.apply(conn).await?;
     Ok(entries.len())
 }

@@ -5,6 +5,7 @@
 mod activity;
 mod error;
 mod faults;
+mod guard;
 mod ids;
 mod institutions;
 mod keys;
@@ -16,6 +17,7 @@ mod request;
 mod routes;
 mod sessions;
 mod store;
+mod targets;
 mod users;
 mod webhooks;
 
@@ -41,10 +43,17 @@ pub struct Simulator {
     signing_key: Arc<SigningKey>,
     webhooks: WebhookSender,
     faults: Faults,
+    targets: targets::Targets,
 }
 
 impl Simulator {
-    pub async fn new(db: PgPool, keys: Option<SimulatorKeys>) -> anyhow::Result<Self> {
+    /// `public_url` is where webhooks and OAuth redirects may go besides loopback (Tally's
+    /// `PUBLIC_URL`); without it, loopback only.
+    pub async fn new(
+        db: PgPool,
+        keys: Option<SimulatorKeys>,
+        public_url: Option<&url::Url>,
+    ) -> anyhow::Result<Self> {
         let signing_key = Arc::new(SigningKey::load_or_create(&db).await?);
         let faults = Faults::default();
         let webhooks = WebhookSender::new(db.clone(), signing_key.clone(), faults.clone())?;
@@ -54,6 +63,7 @@ impl Simulator {
             signing_key,
             webhooks,
             faults,
+            targets: targets::Targets::new(public_url),
         })
     }
 
@@ -63,6 +73,10 @@ impl Simulator {
     }
 }
 
+/// The largest JSON body the simulator's own pages and controls take (Plaid's calls are read
+/// as bytes, under the app's body limit).
+const JSON_BODY_LIMIT: usize = 64 * 1024;
+
 type BoxedResponse = Pin<Box<dyn Future<Output = Result<ServiceResponse, actix_web::Error>>>>;
 
 /// Mounts the simulator's API under `/sim/plaid`.
@@ -71,6 +85,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, simulator: web::Data<Simulator>) 
     cfg.service(
         web::scope(SIMULATOR_MOUNT)
             .app_data(simulator)
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(JSON_BODY_LIMIT)
+                    .error_handler(|error, _| error::SimError::from(error).into()),
+            )
             .wrap_fn(move |req, srv| -> BoxedResponse {
                 let endpoint = req.path().strip_prefix(SIMULATOR_MOUNT).unwrap_or_default();
                 let kinds = [

@@ -117,9 +117,9 @@ pub struct NewItem<'a> {
 /// Creates an item with its accounts and its history, and the public token that Link hands out
 /// for it. Returns the item id and the public token.
 pub async fn create_item(db: &PgPool, new: NewItem<'_>) -> Result<(String, String), SimError> {
+    let history = new.user.history(new.days_requested)?;
     let mut tx = db.begin().await?;
     let item_id = ids::object_id();
-    let history_days = new.user.history_days(new.days_requested);
     let seed = new.user.seed().unwrap_or_else(rand::random);
     sqlx::query!(
         "insert into plaid_sim.item (item_id, access_token, institution_id, username, password,
@@ -132,7 +132,7 @@ pub async fn create_item(db: &PgPool, new: NewItem<'_>) -> Result<(String, Strin
         new.password,
         new.webhook,
         i64::from_ne_bytes(seed.to_ne_bytes()),
-        i32::try_from(new.user.extra_per_day(history_days)).unwrap_or(i32::MAX)
+        i32::try_from(history.extra_per_day).unwrap_or(i32::MAX)
     )
     .execute(&mut *tx)
     .await?;
@@ -167,7 +167,7 @@ pub async fn create_item(db: &PgPool, new: NewItem<'_>) -> Result<(String, Strin
     }
     let today = ledger::today(&mut *tx).await?;
     let first_day = today
-        .checked_sub_days(Days::new(u64::from(history_days.saturating_sub(1))))
+        .checked_sub_days(Days::new(u64::from(history.days.saturating_sub(1))))
         .unwrap_or(today);
     ledger::generate_through(&mut tx, &item_id, first_day, today, false).await?;
     let public_token = ids::token("public");

@@ -53,26 +53,46 @@ pub struct CustomAccount {
 /// Everyday activity makes about two transactions a day; larger histories add purchases.
 const TYPICAL_PER_DAY: u32 = 2;
 
-impl SandboxUser {
-    /// Days of history an item starts with (Plaid's maximum unless a custom user says less).
-    pub fn history_days(&self, requested: u32) -> u32 {
-        match self {
-            Self::Custom(custom) => custom.history_days.unwrap_or(requested).clamp(1, 730),
-            _ => requested,
-        }
-    }
+/// The most a custom user may ask for, so that no one request can make the simulator generate
+/// (and store) without bound.
+pub const MAX_CUSTOM_TRANSACTIONS: u32 = 1_000_000;
+/// Ten years.
+pub const MAX_CUSTOM_HISTORY_DAYS: u32 = 3_650;
+/// A day's purchases are made in memory at once, and every day the clock moves makes as many.
+pub const MAX_CUSTOM_TRANSACTIONS_PER_DAY: u32 = 2_000;
+pub const MAX_CUSTOM_ACCOUNTS: usize = 100;
 
-    /// Extra purchases a day needed to reach a custom user's transaction count.
-    pub fn extra_per_day(&self, history_days: u32) -> u32 {
-        match self {
-            Self::Custom(CustomUser {
-                transactions: Some(target),
-                ..
-            }) => target
-                .div_ceil(history_days.max(1))
-                .saturating_sub(TYPICAL_PER_DAY),
-            _ => 0,
+/// How much history a new item starts with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct History {
+    pub days: u32,
+    /// Purchases a day beyond everyday activity, also on every later day.
+    pub extra_per_day: u32,
+}
+
+impl SandboxUser {
+    /// The history an item starts with: `requested` days (Plaid's `days_requested`) unless a
+    /// custom user says otherwise, dense enough for a custom user's transaction count.
+    pub fn history(&self, requested: u32) -> Result<History, SimError> {
+        let Self::Custom(custom) = self else {
+            return Ok(History {
+                days: requested,
+                extra_per_day: 0,
+            });
+        };
+        let days = custom.history_days.unwrap_or(requested).max(1);
+        let per_day = custom.transactions.unwrap_or(0).div_ceil(days);
+        if per_day > MAX_CUSTOM_TRANSACTIONS_PER_DAY {
+            return Err(SimError::invalid_field(format!(
+                "user_custom: at most {MAX_CUSTOM_TRANSACTIONS_PER_DAY} transactions a day; \
+                 {} over {days} days is more (ask for fewer transactions or a longer history_days)",
+                custom.transactions.unwrap_or(0)
+            )));
         }
+        Ok(History {
+            days,
+            extra_per_day: per_day.saturating_sub(TYPICAL_PER_DAY),
+        })
     }
 
     pub fn seed(&self) -> Option<u64> {
@@ -100,6 +120,7 @@ pub fn log_in(username: &str, password: &str) -> Result<SandboxUser, SimError> {
                     "user_custom's password is not a valid config: {e}"
                 ))
             })?;
+            custom.check_limits()?;
             if custom
                 .currency
                 .as_deref()
@@ -112,6 +133,37 @@ pub fn log_in(username: &str, password: &str) -> Result<SandboxUser, SimError> {
             Ok(SandboxUser::Custom(custom))
         }
         _ => Err(SimError::link_failure("INVALID_CREDENTIALS")),
+    }
+}
+
+impl CustomUser {
+    fn check_limits(&self) -> Result<(), SimError> {
+        if self
+            .transactions
+            .is_some_and(|count| count > MAX_CUSTOM_TRANSACTIONS)
+        {
+            return Err(SimError::invalid_field(format!(
+                "user_custom: transactions must be at most {MAX_CUSTOM_TRANSACTIONS}"
+            )));
+        }
+        if self
+            .history_days
+            .is_some_and(|days| !(1..=MAX_CUSTOM_HISTORY_DAYS).contains(&days))
+        {
+            return Err(SimError::invalid_field(format!(
+                "user_custom: history_days must be between 1 and {MAX_CUSTOM_HISTORY_DAYS} (10 years)"
+            )));
+        }
+        if self
+            .accounts
+            .as_ref()
+            .is_some_and(|accounts| accounts.len() > MAX_CUSTOM_ACCOUNTS)
+        {
+            return Err(SimError::invalid_field(format!(
+                "user_custom: at most {MAX_CUSTOM_ACCOUNTS} accounts"
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -411,6 +463,45 @@ mod tests {
                 .code(),
             "INSTITUTION_DOWN"
         );
+    }
+
+    #[test]
+    fn custom_users_are_refused_past_each_limit_by_name() {
+        let custom = |config: &str| log_in("user_custom", config);
+        let refused = |config: &str, limit: &str| {
+            let error = custom(config)
+                .and_then(|user| user.history(730))
+                .unwrap_err();
+            assert_eq!(error.code(), "INVALID_FIELD", "{config}");
+            assert!(error.to_string().contains(limit), "{config}: {error}");
+        };
+        refused(
+            r#"{"transactions": 1000001, "history_days": 3650}"#,
+            "1000000",
+        );
+        refused(r#"{"history_days": 3651}"#, "3650");
+        refused(r#"{"history_days": 0}"#, "3650");
+        refused(
+            r#"{"transactions": 4001, "history_days": 2}"#,
+            "2000 transactions a day",
+        );
+        let accounts = vec![r#"{"type":"depository","subtype":"checking","balance":"1"}"#; 101];
+        refused(
+            &format!(r#"{{"accounts": [{}]}}"#, accounts.join(",")),
+            "100 accounts",
+        );
+
+        let largest = custom(r#"{"transactions": 1000000, "history_days": 3650}"#).unwrap();
+        assert_eq!(
+            largest.history(730).unwrap(),
+            History {
+                days: 3650,
+                extra_per_day: 272
+            }
+        );
+        let dense = custom(r#"{"transactions": 4000}"#).unwrap();
+        assert_eq!(dense.history(2).unwrap().extra_per_day, 1998);
+        assert_eq!(SandboxUser::Good.history(90).unwrap().days, 90);
     }
 
     #[test]

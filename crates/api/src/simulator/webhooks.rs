@@ -35,6 +35,8 @@ impl WebhookSender {
     pub fn new(db: PgPool, key: Arc<SigningKey>, faults: Faults) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
+            // A webhook goes where it was checked to go, not where that answer points.
+            .redirect(reqwest::redirect::Policy::none())
             .pool_idle_timeout(crate::plaid::IDLE_CONNECTION_REUSE)
             .build()?;
         Ok(Self {

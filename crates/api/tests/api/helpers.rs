@@ -120,6 +120,20 @@ pub async fn spawn_app_with(db: PgPool, extra: &[(&str, &str)]) -> TestApp {
     }
 }
 
+/// The app on a port known before it starts, so that its public URL (where banks send people
+/// back after OAuth, and the simulator's registered redirect URI) is the address the browser
+/// and `TestApp::url` use, cookies and `sessionStorage` included.
+pub async fn spawn_app_at_public_url(db: PgPool) -> TestApp {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string();
+    let public_url = format!("http://127.0.0.1:{port}");
+    spawn_app_with(db, &[("PORT", &port), ("PUBLIC_URL", &public_url)]).await
+}
+
 /// A client that keeps cookies, as a browser tab does.
 pub fn browser_like_client() -> reqwest::Client {
     reqwest::Client::builder()

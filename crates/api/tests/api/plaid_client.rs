@@ -1,6 +1,6 @@
 //! The Plaid client against the simulator over HTTP: every method, every error class.
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{spawn_app, spawn_app_with, TestApp};
 use crate::simulator_support::{link, link_token_request};
 use secrecy::SecretString;
 use sqlx::PgPool;
@@ -138,7 +138,8 @@ async fn a_public_token_works_once(db: PgPool) {
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn link_tokens_for_new_items_and_update_mode(db: PgPool) {
-    let app = spawn_app(db).await;
+    // The simulator takes redirect URIs at PUBLIC_URL only, as Plaid takes registered ones.
+    let app = spawn_app_with(db, &[("PUBLIC_URL", "http://localhost:3001")]).await;
     let (plaid, _events) = client(&app);
     let item = linked_item(&plaid).await;
     let request = |access_token: Option<String>, redirect: &str| {

@@ -278,3 +278,20 @@ async fn control(app: &TestApp, path: &str, body: serde_json::Value) -> serde_js
     );
     response.json().await.unwrap()
 }
+
+/// POSTs `body` to the simulator's `path` (under `/sim/plaid`) and returns the status and the
+/// answer, whatever they are.
+pub async fn post_to_simulator(
+    app: &TestApp,
+    path: &str,
+    body: &serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let response = app
+        .client
+        .post(app.url(&format!("/sim/plaid{path}")))
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}

@@ -11,14 +11,20 @@ use serde_json::json;
 
 #[derive(serde::Deserialize)]
 pub struct Advance {
-    days: u32,
+    /// Wide, so any number a caller sends is answered with the limit.
+    days: i64,
 }
+
+/// One advance generates a day's activity for every item for each day, so it is bounded.
+pub const MAX_ADVANCE_DAYS: u32 = 365;
 
 /// Moves the simulator's clock forward; every item gets the activity of those days, pending
 /// transactions post, and items whose sync is on hear about it by webhook.
 pub async fn advance_clock(sim: Sim, body: web::Json<Advance>) -> Result<HttpResponse, SimError> {
-    if !(1..=3650).contains(&body.days) {
-        return Err(SimError::invalid_field("days must be between 1 and 3650"));
+    if !(1..=i64::from(MAX_ADVANCE_DAYS)).contains(&body.days) {
+        return Err(SimError::invalid_field(format!(
+            "days must be between 1 and {MAX_ADVANCE_DAYS} (a year)"
+        )));
     }
     sqlx::query!(
         "update plaid_sim.clock set offset_days = offset_days + $1",
@@ -38,9 +44,9 @@ pub async fn advance_clock(sim: Sim, body: web::Json<Advance>) -> Result<HttpRes
     })))
 }
 
-pub async fn add_fault(sim: Sim, fault: web::Json<Fault>) -> HttpResponse {
-    sim.faults.add(fault.into_inner());
-    HttpResponse::Ok().json(json!({ "faults": sim.faults.pending() }))
+pub async fn add_fault(sim: Sim, fault: web::Json<Fault>) -> Result<HttpResponse, SimError> {
+    sim.faults.add(fault.into_inner())?;
+    Ok(HttpResponse::Ok().json(json!({ "faults": sim.faults.pending() })))
 }
 
 pub async fn list_faults(sim: Sim) -> HttpResponse {

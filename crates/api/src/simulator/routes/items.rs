@@ -55,6 +55,9 @@ pub async fn update_webhook(
     let request = sim.read(&req, &body)?;
     let access_token = request.required_text("access_token")?;
     let webhook = request.text("webhook");
+    if let Some(url) = webhook.as_deref() {
+        sim.targets.check_webhook("webhook", url)?;
+    }
     let item = store::item_by_access_token(&sim.db, &access_token).await?;
     store::set_webhook(&sim.db, &item.item_id, webhook.as_deref()).await?;
     let item = store::item_by_access_token(&sim.db, &access_token).await?;

@@ -34,10 +34,10 @@ pub async fn create_link_token(
         return Err(SimError::missing_fields(&["products"]));
     }
     if let Some(webhook) = parsed.webhook.as_deref() {
-        check_url("webhook", webhook, true)?;
+        sim.targets.check_webhook("webhook", webhook)?;
     }
     if let Some(redirect_uri) = parsed.redirect_uri.as_deref() {
-        check_url("redirect_uri", redirect_uri, false)?;
+        sim.targets.check_redirect("redirect_uri", redirect_uri)?;
     }
     let days_requested = parsed
         .transactions
@@ -91,18 +91,4 @@ struct LinkTokenBody {
     redirect_uri: Option<String>,
     #[serde(default)]
     transactions: Option<serde_json::Map<String, Value>>,
-}
-
-/// An http(s) URL; a redirect URI may carry neither a query nor a fragment.
-fn check_url(field: &str, value: &str, query_allowed: bool) -> Result<(), SimError> {
-    let url = url::Url::parse(value)
-        .ok()
-        .filter(|url| matches!(url.scheme(), "http" | "https"))
-        .ok_or_else(|| SimError::invalid_field(format!("{field} must be a valid http(s) URL")))?;
-    if !query_allowed && (url.query().is_some() || url.fragment().is_some()) {
-        return Err(SimError::invalid_field(format!(
-            "{field} must not contain query parameters or a fragment"
-        )));
-    }
-    Ok(())
 }

@@ -11,9 +11,10 @@ mod sandbox;
 mod transactions;
 
 use super::error::SimError;
-use super::ids;
 use super::request::PlaidRequest;
 use super::Simulator;
+use super::{guard, ids};
+use actix_web::middleware::from_fn;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::Value;
 
@@ -42,21 +43,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::post().to(institutions::get_by_id),
     )
     .route("/institutions/search", web::post().to(institutions::search))
-    .route(
-        "/control/clock/advance",
-        web::post().to(control::advance_clock),
-    )
-    .route("/control/faults", web::post().to(control::add_fault))
-    .route("/control/faults", web::get().to(control::list_faults))
-    .route("/control/faults", web::delete().to(control::clear_faults))
-    .route(
-        "/control/items/{item_id}",
-        web::get().to(control::item_truth),
-    )
-    .route(
-        "/sandbox/item/fire_webhook",
-        web::post().to(sandbox::fire_webhook),
-    )
     .route("/transactions/sync", web::post().to(transactions::sync))
     .route(
         "/transactions/refresh",
@@ -66,13 +52,25 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/transactions/recurring/get",
         web::post().to(transactions::recurring),
     )
-    .route(
-        "/sandbox/public_token/create",
-        web::post().to(sandbox::create_public_token),
+    .service(
+        // Only for callers on this machine or with the secret (see `guard`), whatever the route.
+        web::scope("/control")
+            .wrap(from_fn(guard::local_or_secret))
+            .route("/clock/advance", web::post().to(control::advance_clock))
+            .route("/faults", web::post().to(control::add_fault))
+            .route("/faults", web::get().to(control::list_faults))
+            .route("/faults", web::delete().to(control::clear_faults))
+            .route("/items/{item_id}", web::get().to(control::item_truth)),
     )
-    .route(
-        "/sandbox/item/reset_login",
-        web::post().to(sandbox::reset_login),
+    .service(
+        web::scope("/sandbox")
+            .wrap(from_fn(guard::local_or_secret))
+            .route(
+                "/public_token/create",
+                web::post().to(sandbox::create_public_token),
+            )
+            .route("/item/reset_login", web::post().to(sandbox::reset_login))
+            .route("/item/fire_webhook", web::post().to(sandbox::fire_webhook)),
     )
     .route(
         "/webhook_verification_key/get",

@@ -84,6 +84,8 @@ pub async fn decide(sim: Sim, form: web::Form<Decision>) -> Result<HttpResponse,
     let redirect_uri = token
         .redirect_uri
         .ok_or_else(|| SimError::invalid_field("the link token has no redirect_uri"))?;
+    // Checked when the link token was made; checked again in case PUBLIC_URL changed since.
+    let mut back = sim.targets.check_redirect("redirect_uri", &redirect_uri)?;
     let state = if form.decision == "authorize" {
         "oauth_authorized"
     } else {
@@ -95,8 +97,6 @@ pub async fn decide(sim: Sim, form: web::Form<Decision>) -> Result<HttpResponse,
         &SessionUpdate::state(state),
     )
     .await?;
-    let mut back = url::Url::parse(&redirect_uri)
-        .map_err(|_| SimError::invalid_field("the link token's redirect_uri is not a URL"))?;
     back.query_pairs_mut()
         .append_pair("oauth_state_id", &form.oauth_state_id);
     Ok(HttpResponse::SeeOther()

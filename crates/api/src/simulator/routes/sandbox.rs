@@ -52,6 +52,9 @@ pub async fn create_public_token(
     let institution =
         institutions::find(&parsed.institution_id).ok_or_else(SimError::invalid_institution)?;
     let options = parsed.options.unwrap_or_default();
+    if let Some(webhook) = options.webhook.as_deref() {
+        sim.targets.check_webhook("options.webhook", webhook)?;
+    }
     let username = options
         .override_username
         .unwrap_or_else(|| "user_good".to_owned());

@@ -4,28 +4,14 @@
 
 use super::browser::{with_browser, Browser};
 use super::steps::{leave_success, log_in_to_bank, register, share_accounts};
-use crate::helpers::{spawn_app_with, TestApp};
+use crate::helpers::spawn_app_at_public_url as spawn_app;
 use fantoccini::Locator;
 use sqlx::PgPool;
-use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 const PASSWORD: &str = "correct horse battery";
 const PLATYPUS: &str = "First Platypus Bank";
 const OAUTH_BANK: &str = "Platypus OAuth Bank";
-
-/// The app on a port known before it starts, so that its public URL (where banks send people
-/// back after OAuth) is the address the browser uses, cookies and `sessionStorage` included.
-async fn spawn_app(db: PgPool) -> TestApp {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-        .to_string();
-    let public_url = format!("http://127.0.0.1:{port}");
-    spawn_app_with(db, &[("PORT", &port), ("PUBLIC_URL", &public_url)]).await
-}
 
 async fn sign_up(browser: &Browser, username: &str) {
     register(browser, username, PASSWORD).await;
@@ -73,16 +59,8 @@ async fn click_on_card(browser: &Browser, bank: &str, text: &str, in_menu: bool)
     click_xpath(browser, &xpath).await;
 }
 
-/// Scrolls the element into the middle of the window (clear of the sticky header), then clicks.
 async fn click_xpath(browser: &Browser, xpath: &str) {
-    let element = browser.wait_for(Locator::XPath(xpath)).await;
-    browser
-        .run_async_js(
-            "const [el, done] = arguments; el.scrollIntoView({ block: 'center' }); done(true);",
-            vec![serde_json::to_value(&element).unwrap()],
-        )
-        .await;
-    element.click().await.unwrap();
+    browser.click(Locator::XPath(xpath)).await;
 }
 
 /// Fails the test if the page reloaded since [`mark_document`].

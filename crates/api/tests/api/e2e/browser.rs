@@ -100,6 +100,32 @@ impl Browser {
             .unwrap_or_else(|e| panic!("no element {locator:?} after {WAIT:?}: {e}"))
     }
 
+    /// Scrolls the element into the middle of the window (clear of the sticky header), then
+    /// clicks it. A live refetch may redraw the element between finding and clicking it: then it
+    /// is found again, as a person would see it again, until `WAIT` runs out.
+    pub async fn click(&self, locator: Locator<'_>) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let element = self.wait_for(locator).await;
+            let scrolled = self
+                .client
+                .execute(
+                    "arguments[0].scrollIntoView({ block: 'center' })",
+                    vec![serde_json::to_value(&element).unwrap()],
+                )
+                .await;
+            let clicked = match scrolled {
+                Ok(_) => element.click().await.map(drop),
+                Err(error) => Err(error),
+            };
+            match clicked {
+                Ok(()) => return,
+                Err(error) if error.is_stale_element_reference() && Instant::now() < deadline => {}
+                Err(error) => panic!("cannot click {locator:?}: {error}"),
+            }
+        }
+    }
+
     /// Types into the input whose `<label>` reads `label`.
     pub async fn fill(&self, label: &str, value: &str) {
         // A label pointing at its input (`for`), or wrapping it with its text in a `span`.

@@ -3,7 +3,7 @@
 
 use super::browser::{with_browser, Browser};
 use super::steps::{leave_success, log_in_to_bank, share_accounts};
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{spawn_app_at_public_url as spawn_app, TestApp};
 use crate::simulator_support::{link, link_token_request, plaid};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
