@@ -416,10 +416,14 @@ impl Settings {
             );
         }
         let key = crate::crypto::TokenCipher::generate_key();
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
         let mut file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
+            .mode(0o600)
             .open(env_file)?;
+        // The file now holds the key: only its owner may read it, whoever made it before.
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
         use std::io::Write;
         writeln!(
             file,
@@ -535,6 +539,10 @@ mod tests {
                 && written.contains(&format!("TALLY_ENCRYPTION_KEY={key}"))
         );
         assert!(crate::crypto::TokenCipher::new(&SecretString::from(key), &[]).is_ok());
+        let mode = std::os::unix::fs::PermissionsExt::mode(
+            &std::fs::metadata(&env_file).unwrap().permissions(),
+        );
+        assert_eq!(mode & 0o777, 0o600, "the .env holding the key is {mode:o}");
 
         let mut sandbox = settings(&[("PLAID_CLIENT_ID", "id"), ("PLAID_SECRET", "s")]).unwrap();
         let error = sandbox.ensure_encryption_key(&env_file).unwrap_err();

@@ -139,19 +139,24 @@ impl Application {
         let mut sync_tasks = sync::start(state.get_ref().clone(), stop_background.clone());
         background.spawn(async move { while sync_tasks.join_next().await.is_some() {} });
 
+        // Served over https, browsers are told to come back only over https for a year.
+        let https = state.settings.server.public_url.scheme() == "https";
         let server = HttpServer::new(move || {
+            let mut security_headers = DefaultHeaders::new()
+                .add(("Content-Security-Policy", csp.as_str()))
+                .add(("X-Content-Type-Options", "nosniff"))
+                .add(("X-Frame-Options", "DENY"))
+                .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
+                .add((
+                    "Permissions-Policy",
+                    "camera=(), microphone=(), geolocation=(), payment=()",
+                ));
+            if https {
+                security_headers =
+                    security_headers.add(("Strict-Transport-Security", "max-age=31536000"));
+            }
             App::new()
-                .wrap(
-                    DefaultHeaders::new()
-                        .add(("Content-Security-Policy", csp.as_str()))
-                        .add(("X-Content-Type-Options", "nosniff"))
-                        .add(("X-Frame-Options", "DENY"))
-                        .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
-                        .add((
-                            "Permissions-Policy",
-                            "camera=(), microphone=(), geolocation=(), payment=()",
-                        )),
-                )
+                .wrap(security_headers)
                 .wrap(Compress::default())
                 .wrap(from_fn(telemetry::request_id_header))
                 .wrap(TracingLogger::default())

@@ -21,7 +21,7 @@ use crate::state::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName};
-use actix_web::middleware::{from_fn, ErrorHandlers, Next};
+use actix_web::middleware::{from_fn, DefaultHeaders, ErrorHandlers, Next};
 use actix_web::{web, HttpRequest, HttpResponse};
 
 /// Mounts every resource under `/api`. Anything unmatched there is a JSON 404, and every error,
@@ -29,6 +29,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api")
+            // A person's money is never kept by a browser's or a proxy's cache.
+            .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
             .wrap(from_fn(reject_oversized_bodies))
             .wrap(from_fn(refuse_cross_site_writes))
             .wrap(ErrorHandlers::new().default_handler(error::render_plain_error))

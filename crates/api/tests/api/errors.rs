@@ -1,6 +1,6 @@
 //! Under `/api`, every failure answers in the one JSON error shape with the right status.
 
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, spawn_app_with};
 use reqwest::StatusCode;
 use sqlx::PgPool;
 use tally_shared::{ApiError, ErrorCode};
@@ -78,4 +78,40 @@ async fn api_responses_carry_the_security_headers(db: PgPool) {
         .to_str()
         .unwrap()
         .contains("frame-ancestors 'none'"));
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn api_answers_and_exports_are_never_cached(db: PgPool) {
+    let app = spawn_app(db).await;
+    let person = app.sign_up("noa").await;
+
+    let health = app.get("/api/health").await;
+    let missing = app.get("/api/nope").await;
+    let csv = app
+        .export_transactions(&person.client, &Vec::<(&str, &str)>::new())
+        .await;
+    assert_eq!(csv.status(), StatusCode::OK);
+
+    for (what, response) in [("health", health), ("a 404", missing), ("the CSV", csv)] {
+        assert_eq!(response.headers()["cache-control"], "no-store", "{what}");
+        // Served over plain http, browsers are not told to insist on https.
+        assert!(
+            !response.headers().contains_key("strict-transport-security"),
+            "{what}"
+        );
+    }
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_server_at_an_https_address_tells_browsers_to_keep_to_https(db: PgPool) {
+    let app = spawn_app_with(db, &[("PUBLIC_URL", "https://tally.example")]).await;
+
+    for path in ["/api/health", "/"] {
+        let response = app.get(path).await;
+        assert_eq!(
+            response.headers()["strict-transport-security"],
+            "max-age=31536000",
+            "{path}"
+        );
+    }
 }
