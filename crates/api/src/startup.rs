@@ -102,6 +102,16 @@ impl Application {
                 "TALLY_ENCRYPTION_KEY is not set; Tally never stores bank tokens unencrypted"
             ),
         };
+        let not_current = crate::items::tokens_not_current(&db, &cipher)
+            .await
+            .context("checking which key seals the stored access tokens")?;
+        if not_current > 0 {
+            tracing::warn!(
+                tokens = not_current,
+                "{not_current} bank access tokens are sealed under a key that is no longer \
+                 current: run `tally rotate-key` with that key in TALLY_PREVIOUS_ENCRYPTION_KEYS"
+            );
+        }
         let simulator = match settings.plaid.mode {
             PlaidMode::Simulator => Some(web::Data::new(
                 Simulator::new(

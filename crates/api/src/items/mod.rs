@@ -10,5 +10,5 @@ mod status;
 
 pub use access_token::{access, seal};
 pub use link::{link, remove, remove_all, LinkError};
-pub use rotation::{rotate_keys, Rotation};
+pub use rotation::{rotate_keys, tokens_not_current, Rotation};
 pub use status::set_status;

@@ -15,6 +15,19 @@ pub struct Rotation {
     pub unreadable: usize,
 }
 
+/// How many access tokens are sealed under a key other than the current one: those
+/// `rotate_keys` has still to move (or cannot open).
+pub async fn tokens_not_current(
+    db: &sqlx::PgPool,
+    cipher: &TokenCipher,
+) -> Result<usize, sqlx::Error> {
+    let tokens = db::items::all_tokens(db).await?;
+    Ok(tokens
+        .iter()
+        .filter(|(_, sealed)| !cipher.is_current(sealed))
+        .count())
+}
+
 /// Re-seals every access token that is not under the current key, one row at a time (each
 /// row's update checks it still holds what was read, so a concurrent link is never undone).
 /// Afterwards the previous keys can be dropped from the configuration.

@@ -1,6 +1,6 @@
 //! `tally rotate-key`: access tokens move to the new key, and the old key can then go.
 
-use crate::helpers::spawn_app_with;
+use crate::helpers::{captured_logs, spawn_app_with};
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::PgPool;
@@ -20,6 +20,11 @@ async fn rotating_moves_every_token_to_the_new_key(db: PgPool) {
         new_app.refresh_item(&alice, item.id).await.status(),
         StatusCode::INTERNAL_SERVER_ERROR,
         "the new key alone opened an old token"
+    );
+    assert!(
+        captured_logs()
+            .contains("1 bank access tokens are sealed under a key that is no longer current"),
+        "no warning at start about the token under the old key"
     );
 
     let cipher =
