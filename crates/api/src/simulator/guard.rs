@@ -1,8 +1,9 @@
 //! Who may use the simulator's control and sandbox routes. They move the clock, inject faults,
 //! create items and fire webhooks, so they answer only callers on this machine (by the TCP
 //! peer's address: loopback or the server's own; never a forwarded header, which anyone can
-//! write) or callers that send the
-//! simulator's secret in the `PLAID-SECRET` header, as Plaid's client libraries do.
+//! write) or callers that send the simulator's secret in the `PLAID-SECRET` header, as Plaid's
+//! client libraries do. A local peer that says it forwarded the request is a reverse proxy on
+//! this machine passing on someone else's: that caller is not local.
 
 use super::error::SimError;
 use super::Simulator;
@@ -24,7 +25,8 @@ pub async fn local_or_secret(
     let listener = req.app_config().local_addr().ip();
     let local = req
         .peer_addr()
-        .is_some_and(|peer| is_this_machine(peer.ip(), listener));
+        .is_some_and(|peer| is_this_machine(peer.ip(), listener))
+        && !forwarded(&req);
     if local || carries_secret(&req) {
         return next
             .call(req)
@@ -53,6 +55,13 @@ pub fn is_local_peer(ip: IpAddr) -> bool {
 /// TCP connection from an address that is ours.
 pub fn is_this_machine(peer: IpAddr, listener: IpAddr) -> bool {
     is_local_peer(peer) || (!listener.is_unspecified() && peer == listener)
+}
+
+/// Whether a proxy says it passed the request on (the headers proxies add for the caller).
+fn forwarded(req: &ServiceRequest) -> bool {
+    ["forwarded", "x-forwarded-for", "x-real-ip"]
+        .iter()
+        .any(|name| req.headers().contains_key(*name))
 }
 
 /// Without configured keys there is no secret, and only local callers are let in.

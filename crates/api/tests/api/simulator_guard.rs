@@ -121,6 +121,27 @@ async fn strangers_are_refused_on_every_control_and_sandbox_route(db: PgPool) {
         assert!(!sneaky.status().is_success(), "{peer}: {}", sneaky.status());
     }
 
+    // A reverse proxy on this machine passing a stranger's request on is not a local caller.
+    for (header, value) in [
+        ("X-Forwarded-For", "192.0.2.7"),
+        ("Forwarded", "for=192.0.2.7"),
+        ("X-Real-IP", "192.0.2.7"),
+    ] {
+        let proxied = test::call_service(
+            &service,
+            request(
+                "127.0.0.1:40000",
+                Method::POST,
+                "/control/clock/advance",
+                &json!({ "days": 1 }),
+            )
+            .insert_header((header, value))
+            .to_request(),
+        )
+        .await;
+        assert_eq!(proxied.status(), 403, "through a local proxy ({header})");
+    }
+
     // Nothing the strangers asked for happened.
     let local = test::call_service(
         &service,
