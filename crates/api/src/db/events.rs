@@ -62,7 +62,8 @@ pub async fn insert_plaid_api_events(
     Ok(())
 }
 
-/// A verified webhook, whatever it says. `item_id` is ours when we know the item.
+/// A verified webhook, whatever it says. `item_id` is ours when we know the item;
+/// `signature_digest` names what its signature signed.
 #[derive(Debug)]
 pub struct ReceivedWebhook<'a> {
     pub plaid_item_id: Option<&'a str>,
@@ -71,25 +72,50 @@ pub struct ReceivedWebhook<'a> {
     pub webhook_code: &'a str,
     pub error_code: Option<&'a str>,
     pub body: &'a Value,
+    pub signature_digest: &'a [u8],
 }
 
+/// Whether a recorded webhook is the first with its signature or a replay of one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arrival {
+    First,
+    Replay,
+}
+
+/// Records the webhook, as a replay when a webhook with the same signature was recorded
+/// before. One statement, so two copies arriving at once cannot both be first.
 #[tracing::instrument(skip_all)]
 pub async fn insert_webhook_event(
     db: impl PgExecutor<'_>,
     webhook: &ReceivedWebhook<'_>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "insert into webhook_event (plaid_item_id, item_id, webhook_type, webhook_code,
-             error_code, body)
-         values ($1, $2, $3, $4, $5, $6)",
+) -> Result<Arrival, sqlx::Error> {
+    let first = sqlx::query_scalar!(
+        r#"with first as (
+               insert into webhook_event (plaid_item_id, item_id, webhook_type, webhook_code,
+                   error_code, body, signature_digest)
+               values ($1, $2, $3, $4, $5, $6, $7)
+               on conflict (signature_digest) where not replayed do nothing
+               returning webhook_event_id),
+           replay as (
+               insert into webhook_event (plaid_item_id, item_id, webhook_type, webhook_code,
+                   error_code, body, signature_digest, replayed)
+               select $1, $2, $3, $4, $5, $6, $7, true
+               where not exists (select from first)
+               returning webhook_event_id)
+           select exists (select from first) as "first!""#,
         webhook.plaid_item_id,
         webhook.item_id.map(|id| id.0),
         webhook.webhook_type,
         webhook.webhook_code,
         webhook.error_code,
-        webhook.body
+        webhook.body,
+        webhook.signature_digest
     )
-    .execute(db)
+    .fetch_one(db)
     .await?;
-    Ok(())
+    Ok(if first {
+        Arrival::First
+    } else {
+        Arrival::Replay
+    })
 }

@@ -1,10 +1,12 @@
 //! `POST /webhooks/plaid`: Plaid telling us something changed. The signature is checked against
 //! the raw body before anything else; a verified webhook is recorded, answered at once, and its
 //! work queued. Doing the work twice, or in another order, changes nothing: a status a webhook
-//! sets is confirmed (or undone) by the sync it queues.
+//! sets is confirmed (or undone) by the sync it queues. A replay of a webhook already received
+//! (the same signature, within its five minutes) is recorded as one and does nothing, so a
+//! captured webhook cannot be used to make Tally call Plaid again and again.
 
 use crate::db;
-use crate::db::events::ReceivedWebhook;
+use crate::db::events::{Arrival, ReceivedWebhook};
 use crate::db::items::PlaidItem;
 use crate::db::sync_jobs::SyncReason;
 use crate::error::ApiError;
@@ -29,7 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(post, path = "/webhooks/plaid", tag = "webhooks",
     params(("Plaid-Verification" = String, Header, description = "Plaid's ES256 JWT over the body")),
     request_body(content = String, description = "Plaid's webhook JSON, exactly as signed"),
-    responses((status = 200, description = "Verified and recorded; its work is queued"),
+    responses((status = 200, description = "Verified and recorded; its work is queued (a replay of one already received is recorded only)"),
               (status = 400, description = "The signature does not verify; nothing happened", body = tally_shared::ApiError),
               (status = 429, description = "Signed by a key not yet known while key lookups are paused (too many lately); nothing happened", body = tally_shared::ApiError)))]
 #[tracing::instrument(name = "webhook", skip_all, fields(code))]
@@ -42,20 +44,23 @@ async fn receive(
         .headers()
         .get("Plaid-Verification")
         .and_then(|value| value.to_str().ok());
-    if let Err(rejection) = state
+    let signed = match state
         .webhook_verifier
         .verify(signature, &body, Utc::now().timestamp())
         .await
     {
-        tracing::warn!(%rejection, "webhook refused");
-        return Err(match rejection {
-            // Not a verdict on this webhook: Plaid sends it again later, when lookups resume.
-            WebhookRejection::KeyLookupsExhausted => ApiError::RateLimited {
-                retry_after_secs: u64::from(60 / KEY_LOOKUPS_PER_MINUTE),
-            },
-            _ => ApiError::BadRequest("The webhook's signature does not verify.".to_owned()),
-        });
-    }
+        Ok(signed) => signed,
+        Err(rejection) => {
+            tracing::warn!(%rejection, "webhook refused");
+            return Err(match rejection {
+                // Not a verdict on this webhook: Plaid sends it again later, when lookups resume.
+                WebhookRejection::KeyLookupsExhausted => ApiError::RateLimited {
+                    retry_after_secs: u64::from(60 / KEY_LOOKUPS_PER_MINUTE),
+                },
+                _ => ApiError::BadRequest("The webhook's signature does not verify.".to_owned()),
+            });
+        }
+    };
     let webhook = Webhook::parse(&body)
         .map_err(|_| ApiError::BadRequest("The webhook is not one of Plaid's.".to_owned()))?;
     tracing::Span::current().record(
@@ -67,7 +72,7 @@ async fn receive(
         Some(plaid_item_id) => db::items::by_plaid_item_id(&state.db, plaid_item_id).await?,
         None => None,
     };
-    db::events::insert_webhook_event(
+    let arrival = db::events::insert_webhook_event(
         &state.db,
         &ReceivedWebhook {
             plaid_item_id: webhook.plaid_item_id.as_deref(),
@@ -76,12 +81,18 @@ async fn receive(
             webhook_code: &webhook.webhook_code,
             error_code: webhook.error_code.as_deref(),
             body: &webhook.body,
+            signature_digest: &signed.digest,
         },
     )
     .await?;
-    match item {
-        Some(item) => act(&state, &item, &webhook).await?,
-        None => tracing::info!("webhook for an item Tally does not have: recorded only"),
+    match (arrival, item) {
+        (Arrival::Replay, _) => {
+            tracing::warn!("a replay of a webhook already received: recorded only")
+        }
+        (Arrival::First, Some(item)) => act(&state, &item, &webhook).await?,
+        (Arrival::First, None) => {
+            tracing::info!("webhook for an item Tally does not have: recorded only")
+        }
     }
     Ok(HttpResponse::Ok().json(serde_json::json!({ "received": true })))
 }

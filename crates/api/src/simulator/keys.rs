@@ -63,8 +63,26 @@ impl SigningKey {
         })
     }
 
-    /// The public half, as `/webhook_verification_key/get` returns it.
-    pub fn jwk(&self) -> serde_json::Value {
+    /// The public half of key `kid`, current or retired (then with its `expired_at`), as
+    /// `/webhook_verification_key/get` returns it; `None` for a key the simulator never made.
+    pub async fn published(db: &PgPool, kid: &str) -> anyhow::Result<Option<serde_json::Value>> {
+        let Some(stored) = sqlx::query!(
+            "select kid, private_key_der, created_at, expired_at from plaid_sim.signing_key
+             where kid = $1",
+            kid
+        )
+        .fetch_optional(db)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let secret = p256::SecretKey::from_pkcs8_der(&stored.private_key_der)
+            .map_err(|e| anyhow::anyhow!("stored simulator key is unreadable: {e}"))?;
+        let key = Self::from_parts(stored.kid, secret, stored.created_at)?;
+        Ok(Some(key.jwk(stored.expired_at)))
+    }
+
+    fn jwk(&self, expired_at: Option<DateTime<Utc>>) -> serde_json::Value {
         let point = self.secret.public_key().to_encoded_point(false);
         let coordinate = |c: Option<&p256::FieldBytes>| {
             c.map(|bytes| URL_SAFE_NO_PAD.encode(bytes))
@@ -79,7 +97,7 @@ impl SigningKey {
             "x": coordinate(point.x()),
             "y": coordinate(point.y()),
             "created_at": self.created_at.timestamp(),
-            "expired_at": null,
+            "expired_at": expired_at.map(|at| at.timestamp()),
         })
     }
 

@@ -40,7 +40,6 @@ pub struct Simulator {
     db: PgPool,
     /// When set, requests must carry these credentials (as with real Plaid).
     keys: Option<SimulatorKeys>,
-    signing_key: Arc<SigningKey>,
     webhooks: WebhookSender,
     faults: Faults,
     targets: targets::Targets,
@@ -60,16 +59,10 @@ impl Simulator {
         Ok(Self {
             db,
             keys,
-            signing_key,
             webhooks,
             faults,
             targets: targets::Targets::new(public_url),
         })
-    }
-
-    /// The key webhooks are signed with.
-    pub fn signing_key(&self) -> &SigningKey {
-        &self.signing_key
     }
 }
 

@@ -34,4 +34,5 @@ mod spa;
 mod sync;
 mod transactions;
 mod transactions_export;
+mod webhook_replay;
 mod ws;

@@ -8,8 +8,11 @@ use std::str::FromStr;
 use tally::plaid::types::{
     AccountType, Product, SandboxPublicTokenCreateRequest, SandboxPublicTokenOptions,
 };
-use tally::plaid::webhook::{WebhookRejection, WebhookVerifier, KEY_LOOKUPS_PER_MINUTE};
+use tally::plaid::webhook::{
+    WebhookRejection, WebhookVerifier, KEY_LOOKUPS_PER_MINUTE, KEY_REFRESH_SECS,
+};
 use tally::plaid::{ItemAccess, PlaidApiEvent, PlaidClient, PlaidCredentials, PlaidError};
+use tally::simulator::SigningKey;
 use tokio::sync::mpsc;
 
 const FIRST_PLATYPUS: &str = "ins_109508";
@@ -304,11 +307,7 @@ async fn every_call_leaves_an_event_without_secrets(db: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn simulator_signed_webhooks_verify_and_forgeries_do_not(db: PgPool) {
     let app = spawn_app(db).await;
-    let (plaid, _events) = client(&app);
-    let key = tally::simulator::SigningKey::load_or_create(&app.db)
-        .await
-        .unwrap();
-    let verifier = WebhookVerifier::new(plaid);
+    let (verifier, key, _events) = verifier_and_key(&app).await;
     let body = br#"{
   "environment": "sandbox",
   "item_id": "abc",
@@ -358,6 +357,19 @@ fn naming_key(jwt: &str, kid: &str) -> String {
     format!("{header}.{}", jwt.split_once('.').unwrap().1)
 }
 
+/// A webhook body as Plaid sends it, to sign.
+const SYNC_UPDATES: &[u8] = br#"{"webhook_type":"TRANSACTIONS","webhook_code":"SYNC_UPDATES_AVAILABLE","item_id":"abc","environment":"sandbox"}"#;
+
+/// A verifier asking the simulator for keys, the simulator's signing key, and the verifier's
+/// calls to Plaid.
+async fn verifier_and_key(
+    app: &TestApp,
+) -> (WebhookVerifier, SigningKey, mpsc::Receiver<PlaidApiEvent>) {
+    let (plaid, events) = client(app);
+    let key = SigningKey::load_or_create(&app.db).await.unwrap();
+    (WebhookVerifier::new(plaid), key, events)
+}
+
 fn key_lookups(events: &mut mpsc::Receiver<PlaidApiEvent>) -> u32 {
     let mut lookups = 0;
     while let Ok(event) = events.try_recv() {
@@ -371,12 +383,8 @@ fn key_lookups(events: &mut mpsc::Receiver<PlaidApiEvent>) -> u32 {
 #[sqlx::test(migrations = "../../migrations")]
 async fn made_up_key_ids_cost_plaid_few_lookups(db: PgPool) {
     let app = spawn_app(db).await;
-    let (plaid, mut events) = client(&app);
-    let key = tally::simulator::SigningKey::load_or_create(&app.db)
-        .await
-        .unwrap();
-    let verifier = WebhookVerifier::new(plaid);
-    let body = br#"{"webhook_type":"TRANSACTIONS","webhook_code":"SYNC_UPDATES_AVAILABLE","item_id":"abc","environment":"sandbox"}"#;
+    let (verifier, key, mut events) = verifier_and_key(&app).await;
+    let body = SYNC_UPDATES;
     let now = chrono::Utc::now().timestamp();
     let genuine = key.sign(body, now).unwrap();
 
@@ -415,4 +423,79 @@ async fn made_up_key_ids_cost_plaid_few_lookups(db: PgPool) {
     // The cached key still verifies while lookups are paused.
     verifier.verify(Some(&genuine), body, now).await.unwrap();
     assert_eq!(key_lookups(&mut events), 0);
+}
+
+/// Retires the simulator's signing key (as Plaid does when it rotates keys) at `at`.
+async fn expire_signing_key(db: &PgPool, kid: &str, at: i64) {
+    sqlx::query(
+        "update plaid_sim.signing_key set expired_at = to_timestamp($2::bigint) where kid = $1",
+    )
+    .bind(kid)
+    .bind(at)
+    .execute(db)
+    .await
+    .unwrap();
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_cached_key_is_asked_again_and_refused_once_expired(db: PgPool) {
+    let app = spawn_app(db).await;
+    let (verifier, key, mut events) = verifier_and_key(&app).await;
+    let body = SYNC_UPDATES;
+    let now = chrono::Utc::now().timestamp();
+    let signed_at = |at: i64| key.sign(body, at).unwrap();
+
+    verifier
+        .verify(Some(&signed_at(now)), body, now)
+        .await
+        .unwrap();
+    assert_eq!(key_lookups(&mut events), 1);
+
+    // Plaid retires the key. Until the cached copy is due for a refresh, it is used as it is.
+    expire_signing_key(&app.db, &key.kid, now + 10).await;
+    let later = now + 5;
+    verifier
+        .verify(Some(&signed_at(later)), body, later)
+        .await
+        .unwrap();
+    assert_eq!(key_lookups(&mut events), 0);
+
+    // Once due, it is asked of Plaid again, which says it has expired.
+    let due = now + KEY_REFRESH_SECS;
+    assert!(matches!(
+        verifier.verify(Some(&signed_at(due)), body, due).await,
+        Err(WebhookRejection::ExpiredKey)
+    ));
+    assert_eq!(key_lookups(&mut events), 1);
+    // An expired key stays refused, without asking Plaid each time.
+    assert!(matches!(
+        verifier
+            .verify(Some(&signed_at(due + 1)), body, due + 1)
+            .await,
+        Err(WebhookRejection::ExpiredKey)
+    ));
+    assert_eq!(key_lookups(&mut events), 0);
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_cached_key_is_refused_after_its_expiry_without_asking_plaid(db: PgPool) {
+    let app = spawn_app(db).await;
+    let (verifier, key, mut events) = verifier_and_key(&app).await;
+    let body = br#"{"webhook_type":"ITEM","webhook_code":"LOGIN_REPAIRED","item_id":"abc","environment":"sandbox"}"#;
+    let now = chrono::Utc::now().timestamp();
+    // Plaid has announced the key's retirement a minute from now.
+    expire_signing_key(&app.db, &key.kid, now + 60).await;
+
+    verifier
+        .verify(Some(&key.sign(body, now).unwrap()), body, now)
+        .await
+        .unwrap();
+    let after = now + 61;
+    assert!(matches!(
+        verifier
+            .verify(Some(&key.sign(body, after).unwrap()), body, after)
+            .await,
+        Err(WebhookRejection::ExpiredKey)
+    ));
+    assert_eq!(key_lookups(&mut events), 1);
 }

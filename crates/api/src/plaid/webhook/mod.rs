@@ -6,5 +6,6 @@ mod verify;
 
 pub use event::{Event, Webhook};
 pub use verify::{
-    WebhookRejection, WebhookVerifier, KEY_LOOKUPS_PER_MINUTE, MAX_SIGNATURE_AGE_SECS,
+    SignedMessage, WebhookRejection, WebhookVerifier, KEY_LOOKUPS_PER_MINUTE, KEY_REFRESH_SECS,
+    MAX_SIGNATURE_AGE_SECS,
 };

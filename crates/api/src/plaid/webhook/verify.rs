@@ -8,6 +8,12 @@
 //! call Plaid at will by naming made-up keys. Before any lookup the claims are checked unverified
 //! (a stale or altered webhook is refused for free; they are checked again once the signature
 //! holds), and keys not yet cached are looked up at most `KEY_LOOKUPS_PER_MINUTE` times a minute.
+//!
+//! A cached key is trusted only until its `expired_at`, and is asked of Plaid again once it is
+//! `KEY_REFRESH_SECS` old, so a key Plaid has since retired stops verifying within that time.
+//!
+//! A verified signature is named by `SignedMessage::digest`, so that a webhook replayed within
+//! the freshness window can be recognised (`routes/webhooks.rs`).
 
 use crate::plaid::types::WebhookVerificationKey;
 use crate::plaid::{PlaidClient, PlaidError};
@@ -28,6 +34,10 @@ pub const MAX_SIGNATURE_AGE_SECS: i64 = 5 * 60;
 /// rotation or a forgery needs one; a webhook refused for want of a lookup is sent again by
 /// Plaid (after 30 s, then less often, for a day).
 pub const KEY_LOOKUPS_PER_MINUTE: u32 = 10;
+
+/// How long a cached key is used before Plaid is asked about it again, in seconds: a key Plaid
+/// retires (its `expired_at` set) is refused at most this long after.
+pub const KEY_REFRESH_SECS: i64 = 60 * 60;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WebhookRejection {
@@ -66,10 +76,25 @@ struct Claims {
     request_body_sha256: String,
 }
 
+/// A key as Plaid gave it, and when (unix seconds).
+#[derive(Clone)]
+struct CachedKey {
+    key: WebhookVerificationKey,
+    fetched_at: i64,
+}
+
+/// What a verified signature signed: the JWT's header and claims (key, time, body hash). A
+/// replay has the same, however its signature bytes are varied (an ECDSA signature can be
+/// rewritten into another valid one without the key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignedMessage {
+    pub digest: [u8; 32],
+}
+
 /// Checks webhook signatures, caching Plaid's public keys by key id.
 pub struct WebhookVerifier {
     plaid: PlaidClient,
-    keys: RwLock<HashMap<String, WebhookVerificationKey>>,
+    keys: RwLock<HashMap<String, CachedKey>>,
     key_lookups: DefaultDirectRateLimiter,
 }
 
@@ -85,39 +110,72 @@ impl WebhookVerifier {
     }
 
     /// `Ok` only when `signature` is a fresh ES256 signature by a current Plaid key over
-    /// exactly `body`.
+    /// exactly `body`; it names what was signed.
     pub async fn verify(
         &self,
         signature: Option<&str>,
         body: &[u8],
         now_unix: i64,
-    ) -> Result<(), WebhookRejection> {
+    ) -> Result<SignedMessage, WebhookRejection> {
         let jwt = signature.ok_or(WebhookRejection::MissingSignature)?;
         let kid = signing_key_id(jwt)?;
         check_claims(&unverified_claims(jwt)?, body, now_unix)?;
-        let key = self.key(&kid).await?;
-        verify_with_key(jwt, &key, body, now_unix)
+        let key = self.key(&kid, now_unix).await?;
+        verify_with_key(jwt, &key, body, now_unix)?;
+        signed_message(jwt)
     }
 
-    async fn key(&self, kid: &str) -> Result<WebhookVerificationKey, WebhookRejection> {
-        if let Some(key) = self.keys.read().await.get(kid) {
-            return Ok(key.clone());
+    /// The key `kid`: from the cache while it is younger than `KEY_REFRESH_SECS`, else from
+    /// Plaid. A cached key that has expired is refused without asking Plaid: expiry is final.
+    async fn key(
+        &self,
+        kid: &str,
+        now_unix: i64,
+    ) -> Result<WebhookVerificationKey, WebhookRejection> {
+        let cached = self.keys.read().await.get(kid).cloned();
+        if let Some(cached) = &cached {
+            if has_expired(&cached.key, now_unix) {
+                return Err(WebhookRejection::ExpiredKey);
+            }
+            if now_unix.saturating_sub(cached.fetched_at) < KEY_REFRESH_SECS {
+                return Ok(cached.key.clone());
+            }
         }
-        if self.key_lookups.check().is_err() {
+        // A refresh is of a key that once verified, so it is not counted against the lookups
+        // that made-up key ids could spend.
+        if cached.is_none() && self.key_lookups.check().is_err() {
             return Err(WebhookRejection::KeyLookupsExhausted);
         }
-        let fetched = self
-            .plaid
-            .webhook_verification_key_get(kid)
-            .await
-            .map_err(WebhookRejection::KeyUnavailable)?
-            .key;
-        self.keys
-            .write()
-            .await
-            .insert(kid.to_owned(), fetched.clone());
+        let fetched = match self.plaid.webhook_verification_key_get(kid).await {
+            Ok(answer) => answer.key,
+            Err(error) => {
+                if error.code() == Some("INVALID_WEBHOOK_VERIFICATION_KEY_ID") {
+                    self.keys.write().await.remove(kid);
+                }
+                return Err(WebhookRejection::KeyUnavailable(error));
+            }
+        };
+        self.keys.write().await.insert(
+            kid.to_owned(),
+            CachedKey {
+                key: fetched.clone(),
+                fetched_at: now_unix,
+            },
+        );
         Ok(fetched)
     }
+}
+
+fn has_expired(key: &WebhookVerificationKey, now_unix: i64) -> bool {
+    key.expired_at.is_some_and(|expired| expired <= now_unix)
+}
+
+/// The SHA-256 of the JWT's signed part (`header.claims`).
+fn signed_message(jwt: &str) -> Result<SignedMessage, WebhookRejection> {
+    let (signed, _signature) = jwt.rsplit_once('.').ok_or(WebhookRejection::Malformed)?;
+    Ok(SignedMessage {
+        digest: Sha256::digest(signed.as_bytes()).into(),
+    })
 }
 
 /// The `kid` of an ES256 JWT; any other algorithm is refused here, before a key is fetched.
@@ -163,7 +221,7 @@ fn verify_with_key(
     body: &[u8],
     now_unix: i64,
 ) -> Result<(), WebhookRejection> {
-    if key.expired_at.is_some_and(|expired| expired <= now_unix) {
+    if has_expired(key, now_unix) {
         return Err(WebhookRejection::ExpiredKey);
     }
     if key.alg != "ES256" || key.kty != "EC" || key.crv != "P-256" {

@@ -2,7 +2,7 @@
 
 use super::{answer, Sim};
 use crate::simulator::error::SimError;
-use crate::simulator::{institutions, store, users};
+use crate::simulator::{institutions, store, users, SigningKey};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 
@@ -112,10 +112,14 @@ pub async fn verification_key(
     body: web::Bytes,
 ) -> Result<HttpResponse, SimError> {
     let key_id = sim.read(&req, &body)?.required_text("key_id")?;
-    if key_id != sim.signing_key().kid {
-        return Err(SimError::invalid_verification_key());
-    }
-    Ok(answer(json!({ "key": sim.signing_key().jwk() })))
+    let key = SigningKey::published(&sim.db, &key_id)
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "simulator: reading a signing key");
+            SimError::internal()
+        })?
+        .ok_or_else(SimError::invalid_verification_key)?;
+    Ok(answer(json!({ "key": key })))
 }
 
 /// Sends one of the webhooks Plaid's sandbox can fire, with its fields.
