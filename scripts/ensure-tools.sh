@@ -4,11 +4,14 @@
 #   scripts/ensure-tools.sh postgres   PostgreSQL server binaries
 #   scripts/ensure-tools.sh browser    Chromium and ChromeDriver (browser tests)
 #   scripts/ensure-tools.sh sqlx       sqlx-cli (migrating a database, regenerating .sqlx/)
+#   scripts/ensure-tools.sh plaid-sdk  Plaid's Python SDK in target/plaid-python (a fidelity test)
 set -euo pipefail
 
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen pin in Cargo.toml
 SQLX_CLI_VERSION=0.8.6         # the sqlx version in Cargo.lock
+PLAID_PYTHON_VERSION=46.0.0    # Plaid's official Python SDK, which must accept every simulator answer
+PLAID_PYTHON_VENV="$(cd "$(dirname "$0")/.." && pwd)/target/plaid-python"
 
 export PATH="$HOME/.cargo/bin:$PATH"
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -87,12 +90,28 @@ ensure_sqlx() {
   fi
 }
 
+ensure_plaid_sdk() {
+  local python="$PLAID_PYTHON_VENV/bin/python"
+  if "$python" -c "import plaid, sys; sys.exit(plaid.__version__ != '$PLAID_PYTHON_VERSION')" 2>/dev/null; then
+    return
+  fi
+  if ! python3 -c "import venv, ensurepip" 2>/dev/null; then
+    apt_install python3 python3-venv
+  fi
+  say "Installing Plaid's Python SDK $PLAID_PYTHON_VERSION (once)"
+  rm -rf "$PLAID_PYTHON_VENV"
+  python3 -m venv "$PLAID_PYTHON_VENV"
+  "$PLAID_PYTHON_VENV/bin/pip" install --quiet --disable-pip-version-check \
+    "plaid-python==$PLAID_PYTHON_VERSION"
+}
+
 for what in "$@"; do
   case "$what" in
     web) ensure_web ;;
     postgres) ensure_postgres ;;
     browser) ensure_browser ;;
     sqlx) ensure_sqlx ;;
+    plaid-sdk) ensure_plaid_sdk ;;
     *) echo "unknown tool set: $what" >&2; exit 2 ;;
   esac
 done

@@ -3,7 +3,7 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-scripts/ensure-tools.sh web postgres browser sqlx
+scripts/ensure-tools.sh web postgres browser sqlx plaid-sdk
 
 say "cargo fmt --check"
 cargo fmt --all --check
@@ -22,6 +22,8 @@ prepare_queries "$PG_PORT" --check
 # #[sqlx::test] makes a fresh database per test from this server.
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
 export TALLY_SPA_DIR="$ROOT/crates/web/dist"
+# Plaid's Python SDK, for the test that it accepts every simulator answer.
+export TALLY_PLAID_PYTHON="$ROOT/target/plaid-python/bin/python"
 mkdir -p target/screenshots
 
 say "Tests"

@@ -134,6 +134,8 @@ impl SimInstitution {
             "routing_numbers": self.routing_numbers,
             "dtc_numbers": [],
             "oauth": self.oauth,
+            // Required by Plaid's schema: whether new items can be made at this bank.
+            "connection_availability": "SUPPORTED",
             "status": null,
         });
         if include_optional_metadata {

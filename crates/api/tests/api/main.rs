@@ -24,6 +24,7 @@ mod rotate_key;
 mod session;
 mod simulator_contract;
 mod simulator_controls;
+mod simulator_fidelity;
 mod simulator_guard;
 mod simulator_limits;
 mod simulator_standalone;

@@ -3,6 +3,7 @@
 //! A day's activity depends only on the item's seed and the date, so history generated at link
 //! time and days generated later by advancing the clock are the same data.
 
+mod legacy_category;
 mod merchants;
 
 use crate::config::SIMULATOR_MOUNT;
@@ -267,6 +268,8 @@ pub fn transaction_body(
         }]),
         None => json!([]),
     };
+    let legacy = legacy_category::legacy_category(merchant.primary, merchant.detailed);
+    let hierarchy = legacy.map(|(hierarchy, _)| hierarchy);
     json!({
         "transaction_id": transaction_id,
         "account_id": account_id,
@@ -307,6 +310,10 @@ pub fn transaction_body(
         "account_owner": null,
         "check_number": null,
         "transaction_code": null,
+        // Deprecated, and still sent by Plaid to teams that predate personal finance categories.
+        "category": hierarchy,
+        "category_id": legacy.map(|(_, id)| id),
+        "transaction_type": legacy_category::transaction_type(hierarchy, merchant.channel),
     })
 }
 

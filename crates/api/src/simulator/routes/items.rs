@@ -29,10 +29,11 @@ pub async fn get_item(
         "item": item_json(&item),
         "status": {
             "transactions": { "last_successful_update": null, "last_failed_update": null },
-            "last_webhook": {
-                "sent_at": item.last_webhook_at,
+            // Plaid sends `null` until a webhook has been sent, never an object of nulls.
+            "last_webhook": item.last_webhook_at.map(|sent_at| json!({
+                "sent_at": sent_at,
                 "code_sent": item.last_webhook_code,
-            },
+            })),
         },
     })))
 }
