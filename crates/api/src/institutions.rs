@@ -1,14 +1,22 @@
 //! Banks as Plaid describes them (name, logo, colour): asked of Plaid once, then kept in the
-//! `institution` table for every user and every later question.
+//! `institution` table for every user and every later question. An id Plaid does not know is
+//! remembered as unknown for `UNKNOWN_FOR`, so repeated questions about a made-up id do not
+//! each cost a call to Plaid.
 
 use crate::db;
 use crate::db::institutions::InstitutionRecord;
 use crate::domain::InstitutionId;
 use crate::plaid::{PlaidError, COUNTRY_CODES};
 use crate::state::AppState;
+use std::time::Duration;
+
+/// How long an id Plaid does not know is answered as unknown without asking Plaid again.
+pub const UNKNOWN_FOR: Duration = Duration::from_secs(10 * 60);
 
 #[derive(Debug, thiserror::Error)]
 pub enum LookupError {
+    #[error("Plaid knows no institution with this id")]
+    Unknown,
     #[error(transparent)]
     Plaid(#[from] PlaidError),
     #[error(transparent)]
@@ -23,11 +31,22 @@ pub async fn lookup(
     if let Some(known) = db::institutions::find(&state.db, institution_id.as_str()).await? {
         return Ok(known);
     }
-    let fetched = state
+    if db::institutions::is_known_unknown(&state.db, institution_id.as_str()).await? {
+        return Err(LookupError::Unknown);
+    }
+    let fetched = match state
         .plaid
         .institutions_get_by_id(institution_id.as_str(), COUNTRY_CODES, true)
-        .await?
-        .institution;
+        .await
+    {
+        Ok(answer) => answer.institution,
+        Err(error) if error.code() == Some("INVALID_INSTITUTION") => {
+            db::institutions::remember_unknown(&state.db, institution_id.as_str(), UNKNOWN_FOR)
+                .await?;
+            return Err(LookupError::Unknown);
+        }
+        Err(error) => return Err(error.into()),
+    };
     let record = InstitutionRecord {
         institution_id: fetched.institution_id,
         name: fetched.name,

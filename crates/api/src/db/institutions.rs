@@ -50,3 +50,38 @@ pub async fn upsert(
     .await?;
     Ok(())
 }
+
+/// Whether Plaid said lately (until a moment not yet past) that it does not know this id.
+#[tracing::instrument(skip_all, fields(institution_id = %institution_id))]
+pub async fn is_known_unknown(
+    db: impl PgExecutor<'_>,
+    institution_id: &str,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select exists (select from unknown_institution
+                          where institution_id = $1 and unknown_until > now()) as "unknown!""#,
+        institution_id
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Remembers for `remember_for` that Plaid does not know this id, dropping what has expired.
+#[tracing::instrument(skip_all, fields(institution_id = %institution_id))]
+pub async fn remember_unknown(
+    db: impl PgExecutor<'_>,
+    institution_id: &str,
+    remember_for: std::time::Duration,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "with expired as (delete from unknown_institution where unknown_until <= now())
+         insert into unknown_institution (institution_id, unknown_until)
+         values ($1, now() + make_interval(secs => $2))
+         on conflict (institution_id) do update set unknown_until = excluded.unknown_until",
+        institution_id,
+        remember_for.as_secs_f64()
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}

@@ -32,15 +32,13 @@ async fn get_institution(
     let institution_id = InstitutionId::parse(&institution_id).map_err(|_| ApiError::NotFound)?;
     match institutions::lookup(&state, &institution_id).await {
         Ok(record) => Ok(web::Json(institution(record))),
+        Err(LookupError::Unknown) => Err(ApiError::NotFound),
         Err(LookupError::Plaid(error)) => Err(plaid_error(error)),
         Err(LookupError::Database(error)) => Err(error.into()),
     }
 }
 
 fn plaid_error(error: PlaidError) -> ApiError {
-    if error.code() == Some("INVALID_INSTITUTION") {
-        return ApiError::NotFound;
-    }
     if error.is_retryable() {
         tracing::warn!(error = %error, "Plaid could not describe the institution");
         return ApiError::ServiceUnavailable(

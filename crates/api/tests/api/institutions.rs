@@ -2,7 +2,7 @@
 
 use crate::api_calls::{assert_unauthorized, decoded};
 use crate::helpers::spawn_app;
-use crate::simulator_support::inject_fault;
+use crate::simulator_support::{inject_fault, pending_faults};
 use reqwest::StatusCode;
 use serde_json::json;
 use sqlx::PgPool;
@@ -82,6 +82,39 @@ async fn unknown_and_malformed_ids_are_not_found(db: PgPool) {
         assert_eq!(body.code, ErrorCode::NotFound);
     }
     assert!(stored_names(&app.db).await.is_empty());
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn an_id_plaid_does_not_know_is_not_asked_about_again_at_once(db: PgPool) {
+    let app = spawn_app(db).await;
+    let client = app.sign_up("alice").await.client;
+    let made_up = "ins_999999999";
+    assert_eq!(
+        app.institution(&client, made_up).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // Were Plaid asked again, this would answer it (and the answer would be 503).
+    inject_fault(
+        &app,
+        json!({"endpoint": "/institutions/get_by_id", "kind": "server_error", "count": 1}),
+    )
+    .await;
+    for _ in 0..3 {
+        let again = app.institution(&client, made_up).await;
+        assert_eq!(again.status(), StatusCode::NOT_FOUND);
+        let body: ApiError = again.json().await.unwrap();
+        assert_eq!(body.code, ErrorCode::NotFound);
+    }
+    assert_eq!(pending_faults(&app).await.len(), 1, "Plaid was asked again");
+    assert!(stored_names(&app.db).await.is_empty());
+
+    // A real bank is still asked about.
+    assert_eq!(
+        app.institution(&client, "ins_109508").await.status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    assert!(pending_faults(&app).await.is_empty());
 }
 
 #[sqlx::test(migrations = "../../migrations")]

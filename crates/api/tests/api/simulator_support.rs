@@ -262,6 +262,17 @@ pub async fn inject_fault(app: &TestApp, fault: serde_json::Value) -> serde_json
     control(app, "/faults", fault).await
 }
 
+/// The faults armed and not yet used up.
+pub async fn pending_faults(app: &TestApp) -> Vec<serde_json::Value> {
+    let answer: serde_json::Value = app
+        .get("/sim/plaid/control/faults")
+        .await
+        .json()
+        .await
+        .unwrap();
+    answer["faults"].as_array().unwrap().clone()
+}
+
 /// POSTs to a simulator control (`/sim/plaid/control<path>`) and returns its answer.
 async fn control(app: &TestApp, path: &str, body: serde_json::Value) -> serde_json::Value {
     let response = app
