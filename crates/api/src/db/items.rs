@@ -72,6 +72,26 @@ pub async fn claim(
     .await
 }
 
+/// Moves a claim to the bank Plaid reports, inside the claim's transaction; fails on
+/// `plaid_item_user_institution_key` as `claim` does when the user has that bank already.
+#[tracing::instrument(skip_all)]
+pub async fn set_institution(
+    conn: &mut PgConnection,
+    item_id: ItemId,
+    institution_id: &str,
+    institution_name: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "update plaid_item set institution_id = $2, institution_name = $3 where item_id = $1",
+        item_id.0,
+        institution_id,
+        institution_name
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 #[tracing::instrument(skip_all)]
 pub async fn set_exchanged(
     conn: &mut PgConnection,

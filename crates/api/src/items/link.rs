@@ -16,7 +16,7 @@ use tally_shared::ws::ServerEvent;
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
     #[error("this user already linked that institution")]
-    Duplicate,
+    Duplicate { institution_name: String },
     #[error(transparent)]
     Plaid(#[from] PlaidError),
     #[error(transparent)]
@@ -25,9 +25,12 @@ pub enum LinkError {
     Announce(#[from] PublishError),
 }
 
-/// Links a bank: claims (user, institution), exchanges the public token, stores the item with
-/// its token sealed, tells the owner and queues its first sync — all in one transaction, so a
-/// refused duplicate never reaches Plaid and a failed exchange leaves nothing behind.
+/// Links a bank: claims (user, institution), exchanges the public token, confirms the bank with
+/// Plaid, stores the item with its token sealed, tells the owner and queues its first sync — all
+/// in one transaction, so a refused duplicate never reaches Plaid and a failed exchange leaves
+/// nothing behind. The claim is the client's word; the bank Plaid reports after the exchange is
+/// claimed too, so a client naming another bank cannot link the same one twice (that item is
+/// removed at Plaid again).
 #[tracing::instrument(skip_all, fields(%user_id, institution_id))]
 pub async fn link(
     state: &AppState,
@@ -42,12 +45,19 @@ pub async fn link(
         Err(error)
             if db::violated_constraint(&error) == Some("plaid_item_user_institution_key") =>
         {
-            return Err(LinkError::Duplicate);
+            return Err(LinkError::Duplicate {
+                institution_name: institution_name.to_owned(),
+            });
         }
         Err(error) => return Err(error.into()),
     };
     let access = state.plaid.item_public_token_exchange(public_token).await?;
-    if let Err(error) = store(state, tx, user_id, item_id, &access).await {
+    let confirmed = confirm_institution(state, &mut tx, item_id, institution_id, &access).await;
+    let stored = match confirmed {
+        Ok(()) => store(state, tx, user_id, item_id, &access).await,
+        Err(error) => Err(error),
+    };
+    if let Err(error) = stored {
         // Plaid has an item we could not store: remove it there rather than leave it billed.
         if let Err(remove_error) = state.plaid.item_remove(&access).await {
             tracing::error!(error = %remove_error, "an item that could not be stored is left at Plaid");
@@ -56,6 +66,36 @@ pub async fn link(
     }
     tracing::info!(%item_id, plaid_item_id = %access.item_id, "bank linked");
     Ok(item_id)
+}
+
+/// Claims the bank Plaid says the item is at, when Link named another: a second item at a bank
+/// the user already has fails on the same constraint as `claim`.
+async fn confirm_institution(
+    state: &AppState,
+    tx: &mut Transaction<'_, Postgres>,
+    item_id: ItemId,
+    claimed: &str,
+    access: &ItemAccess,
+) -> Result<(), LinkError> {
+    let reported = state.plaid.item_get(access).await?.item;
+    let Some(reported_id) = reported.institution_id.filter(|id| id != claimed) else {
+        return Ok(());
+    };
+    tracing::warn!(claimed, reported = %reported_id, "Link named another bank than the item's");
+    let name = reported
+        .institution_name
+        .unwrap_or_else(|| reported_id.clone());
+    match db::items::set_institution(tx, item_id, &reported_id, &name).await {
+        Ok(()) => Ok(()),
+        Err(error)
+            if db::violated_constraint(&error) == Some("plaid_item_user_institution_key") =>
+        {
+            Err(LinkError::Duplicate {
+                institution_name: name,
+            })
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// The rest of `link` once Plaid has the item. The owner's event goes out with the commit, so

@@ -102,7 +102,7 @@ async fn create_item(
     )
     .await
     .map_err(|error| match error {
-        LinkError::Duplicate => ApiError::DuplicateItem(format!(
+        LinkError::Duplicate { institution_name } => ApiError::DuplicateItem(format!(
             "{institution_name} is already linked. Use “Update login” on it if it needs attention."
         )),
         LinkError::Plaid(error) => error.into(),

@@ -105,6 +105,50 @@ async fn a_second_link_to_the_same_bank_is_refused_without_exchanging_its_token(
     assert_eq!(items, 1);
 }
 
+/// Tartan Bank, a bank other than First Platypus.
+const TARTAN: &str = "ins_109511";
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn naming_another_bank_does_not_link_the_same_bank_twice(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let alice = app.sign_up("alice").await.client;
+    app.link_bank(&alice, "user_good").await;
+
+    // First Platypus again, with the client saying it is Tartan Bank.
+    let second_token = app.public_token(FIRST_PLATYPUS, "user_good").await;
+    let response = app
+        .create_item(&alice, &create_item_request(&second_token, TARTAN))
+        .await;
+
+    let body: ApiError = decoded(response, StatusCode::CONFLICT).await;
+    assert_eq!(body.code, ErrorCode::DuplicateItem);
+    assert!(body.message.contains("First Platypus Bank"), "{body:?}");
+    assert_eq!(count(&db, "plaid_item").await, 1);
+    // The item the exchange made is removed at Plaid: only the first one is left there.
+    assert_eq!(count(&db, "plaid_sim.item").await, 1);
+    assert_eq!(app.items(&alice).await.items.len(), 1);
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_bank_named_wrongly_is_stored_as_the_bank_plaid_reports(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let alice = app.sign_up("alice").await.client;
+
+    let token = app.public_token(TARTAN, "user_good").await;
+    let item: Item = decoded(
+        app.create_item(&alice, &create_item_request(&token, FIRST_PLATYPUS))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+
+    assert_eq!(item.institution_id, TARTAN);
+    assert_eq!(item.institution_name, "Tartan Bank");
+    // So First Platypus can still be linked.
+    app.link_bank(&alice, "user_good").await;
+    assert_eq!(app.items(&alice).await.items.len(), 2);
+}
+
 #[sqlx::test(migrations = "../../migrations")]
 async fn two_tabs_linking_the_same_bank_at_once_get_one_item(db: PgPool) {
     let app = spawn_app(db.clone()).await;
