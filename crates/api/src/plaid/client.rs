@@ -54,6 +54,7 @@ impl LinkTokenOptions<'_> {
             access_token: None,
             redirect_uri: Some(self.redirect_uri.to_owned()),
             transactions: None,
+            update: None,
         }
     }
 }
@@ -119,13 +120,21 @@ impl PlaidClient {
         self.link_token_create(&request).await
     }
 
-    /// A link token for update mode: Link asks the person to log in to `item`'s bank again.
+    /// A link token for update mode: Link asks the person to log in to `item`'s bank again,
+    /// or, with `account_selection`, to choose which of its accounts to share (new ones too).
     pub async fn link_token_for_update(
         &self,
         item: &ItemAccess,
         options: &LinkTokenOptions<'_>,
+        account_selection: bool,
     ) -> Result<LinkTokenCreateResponse, PlaidError> {
-        let body = json!(options.request());
+        let request = LinkTokenCreateRequest {
+            update: account_selection.then_some(LinkUpdateOptions {
+                account_selection_enabled: true,
+            }),
+            ..options.request()
+        };
+        let body = json!(request);
         self.post_for_item("/link/token/create", item, body, DEFAULT_TIMEOUT)
             .await
     }

@@ -8,7 +8,7 @@ use crate::plaid::LinkTokenOptions;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use tally_shared::api::config::PlaidMode;
-use tally_shared::api::items::{LinkEventRequest, LinkTokenRequest, LinkTokenResponse};
+use tally_shared::api::items::{ItemStatus, LinkEventRequest, LinkTokenRequest, LinkTokenResponse};
 use tally_shared::{ApiError as ApiErrorBody, FieldError};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -24,7 +24,8 @@ const MAX_EVENT_FIELD_LEN: usize = 1_000;
               (status = 404, description = "`item_id` is not one of mine", body = ApiErrorBody),
               (status = 502, body = ApiErrorBody), (status = 503, body = ApiErrorBody),
               (status = 401, body = ApiErrorBody)))]
-/// A token for linking a new bank, or, with `item_id`, for update mode on that item.
+/// A token for linking a new bank, or, with `item_id`, for update mode on that item (with
+/// account selection when the bank has new accounts available).
 #[tracing::instrument(name = "create link token", skip_all, fields(user_id = %user.user_id))]
 async fn create_link_token(
     state: web::Data<AppState>,
@@ -44,7 +45,12 @@ async fn create_link_token(
                 .await?
                 .ok_or(ApiError::NotFound)?;
             let access = items::access(&state.cipher, &item)?;
-            state.plaid.link_token_for_update(&access, &options).await?
+            // After NEW_ACCOUNTS_AVAILABLE, Link lets the person choose the accounts to share.
+            let account_selection = item.status == ItemStatus::NewAccountsAvailable.as_str();
+            state
+                .plaid
+                .link_token_for_update(&access, &options, account_selection)
+                .await?
         }
         None => state.plaid.link_token_for_new_item(&options).await?,
     };

@@ -12,6 +12,7 @@ mod keys;
 mod ledger;
 mod logos;
 mod merchant_logos;
+mod new_accounts;
 mod recurring;
 mod request;
 mod routes;

@@ -11,6 +11,8 @@ pub struct LinkTokenRow {
     pub webhook: Option<String>,
     pub redirect_uri: Option<String>,
     pub days_requested: i32,
+    /// Update mode with `update.account_selection_enabled`: Link offers the item's accounts.
+    pub account_selection: bool,
 }
 
 #[derive(Clone)]
@@ -30,7 +32,7 @@ pub struct LinkSession {
 pub async fn link_token(db: &PgPool, token: &str) -> Result<LinkTokenRow, SimError> {
     sqlx::query_as!(
         LinkTokenRow,
-        "select link_token, item_id, webhook, redirect_uri, days_requested
+        "select link_token, item_id, webhook, redirect_uri, days_requested, account_selection
          from plaid_sim.link_token where link_token = $1 and expires_at > now()",
         token
     )

@@ -269,20 +269,23 @@ pub struct LinkTokenRecord<'a> {
     pub redirect_uri: Option<&'a str>,
     pub days_requested: i32,
     pub expires_at: DateTime<Utc>,
+    pub account_selection: bool,
 }
 
 pub async fn insert_link_token(db: &PgPool, record: &LinkTokenRecord<'_>) -> Result<(), SimError> {
     sqlx::query!(
         "insert into plaid_sim.link_token
-             (link_token, client_user_id, item_id, webhook, redirect_uri, days_requested, expires_at)
-         values ($1, $2, $3, $4, $5, $6, $7)",
+             (link_token, client_user_id, item_id, webhook, redirect_uri, days_requested, expires_at,
+              account_selection)
+         values ($1, $2, $3, $4, $5, $6, $7, $8)",
         record.link_token,
         record.client_user_id,
         record.item_id,
         record.webhook,
         record.redirect_uri,
         record.days_requested,
-        record.expires_at
+        record.expires_at,
+        record.account_selection
     )
     .execute(db)
     .await?;

@@ -17,6 +17,7 @@ mod insights_fixtures;
 mod institutions;
 mod items;
 mod lifecycle;
+mod new_accounts;
 mod openapi;
 mod plaid_client;
 mod registration;

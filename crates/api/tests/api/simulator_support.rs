@@ -77,6 +77,7 @@ pub fn link_token_request(
         access_token,
         redirect_uri: Some(redirect_uri.to_owned()),
         transactions: None,
+        update: None,
     }
 }
 

@@ -35,6 +35,18 @@ pub struct LinkTokenCreateRequest {
     pub redirect_uri: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transactions: Option<LinkTransactionsOptions>,
+    /// Update mode only: what Link lets the person change besides logging in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update: Option<LinkUpdateOptions>,
+}
+
+/// `update` in a link token request for update mode.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct LinkUpdateOptions {
+    /// Link shows the item's accounts, the ones not shared yet among them, to choose from
+    /// (after `NEW_ACCOUNTS_AVAILABLE`).
+    #[serde(default)]
+    pub account_selection_enabled: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

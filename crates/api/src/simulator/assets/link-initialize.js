@@ -471,7 +471,11 @@
           this.institution = inst;
         }
         this.emit('OPEN');
-        if (this.mode === 'update') this.showLogin();
+        if (this.mode === 'update' && data.next === 'select_accounts') {
+          // Update mode with account selection: the item's accounts and the bank's new ones.
+          this.accounts = Array.isArray(data.accounts) ? data.accounts : [];
+          this.showAccounts();
+        } else if (this.mode === 'update') this.showLogin();
         else this.showInstitutions();
       });
     }
@@ -1087,7 +1091,7 @@
       const slot = this.alertSlot();
       const boxes = [];
       const items = this.accounts.map((a, i) => {
-        const box = h('input', { type: 'checkbox', class: 'plaid-sim-checkbox', value: String(a.id), checked: true, id: this.uid + '-account-' + i });
+        const box = h('input', { type: 'checkbox', class: 'plaid-sim-checkbox', value: String(a.id), checked: a.selected !== false, id: this.uid + '-account-' + i });
         boxes.push(box);
         return h(
           'li',

@@ -52,6 +52,17 @@ pub async fn create_link_token(
             SimError::invalid_field("transactions.days_requested must be between 1 and 730")
         })?;
 
+    let account_selection = parsed
+        .update
+        .as_ref()
+        .and_then(|update| update.get("account_selection_enabled"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    if account_selection && update_item.is_none() {
+        return Err(SimError::invalid_field(
+            "update.account_selection_enabled is for update mode: send an access_token",
+        ));
+    }
     let lifetime = if update_item.is_some() {
         UPDATE_MODE_LIFETIME
     } else {
@@ -69,6 +80,7 @@ pub async fn create_link_token(
             redirect_uri: parsed.redirect_uri.as_deref(),
             days_requested,
             expires_at,
+            account_selection,
         },
     )
     .await?;
@@ -91,4 +103,6 @@ struct LinkTokenBody {
     redirect_uri: Option<String>,
     #[serde(default)]
     transactions: Option<serde_json::Map<String, Value>>,
+    #[serde(default)]
+    update: Option<serde_json::Map<String, Value>>,
 }

@@ -10,7 +10,7 @@ use crate::simulator::error::SimError;
 use crate::simulator::institutions::{self, SimInstitution};
 use crate::simulator::sessions::{self, LinkSession, LinkTokenRow, SessionUpdate};
 use crate::simulator::users::{self, Mfa};
-use crate::simulator::{ids, store};
+use crate::simulator::{ids, new_accounts, store};
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -52,6 +52,9 @@ pub async fn start_session(sim: Sim, body: web::Json<SessionStart>) -> HttpRespo
 async fn start(sim: &Sim, link_token: &str) -> Result<Value, SimError> {
     let token = sessions::link_token(&sim.db, link_token).await?;
     let session_id = sessions::create(&sim.db, &token.link_token, token.item_id.as_deref()).await?;
+    if let (Some(item_id), true) = (token.item_id.as_deref(), token.account_selection) {
+        return choose_accounts(sim, &token.link_token, &session_id, item_id).await;
+    }
     let institution = match token.item_id.as_deref() {
         Some(item_id) => {
             let item = store::item_by_id(&sim.db, item_id).await?;
@@ -65,6 +68,46 @@ async fn start(sim: &Sim, link_token: &str) -> Result<Value, SimError> {
         "link_session_id": session_id,
         "mode": if token.item_id.is_some() { "update" } else { "new" },
         "institution": institution,
+    }))
+}
+
+/// Update mode with account selection: no login, straight to the accounts, the item's own
+/// chosen already and those the bank has opened since offered beside them.
+async fn choose_accounts(
+    sim: &Sim,
+    link_token: &str,
+    session_id: &str,
+    item_id: &str,
+) -> Result<Value, SimError> {
+    let item = store::item_by_id(&sim.db, item_id).await?;
+    let institution = institution_of(Some(&item.institution_id))?;
+    let mut accounts = link_accounts(sim, item_id).await?;
+    for account in &mut accounts {
+        account["selected"] = Value::Bool(true);
+    }
+    accounts.extend(
+        new_accounts::offered(&sim.db, item_id)
+            .await?
+            .into_iter()
+            .map(|a| {
+                json!({
+                    "id": a.account_id,
+                    "name": a.name,
+                    "mask": a.mask,
+                    "type": a.account_type,
+                    "subtype": a.subtype,
+                    "selected": false,
+                })
+            }),
+    );
+    let session = sessions::get(&sim.db, link_token, session_id).await?;
+    set_state(sim, &session, "accounts", Some(item_id)).await?;
+    Ok(json!({
+        "link_session_id": session_id,
+        "mode": "update",
+        "institution": institution_json(institution),
+        "next": "select_accounts",
+        "accounts": accounts,
     }))
 }
 
@@ -372,14 +415,22 @@ async fn finish(sim: &Sim, body: &Complete) -> Result<Value, SimError> {
         return Err(SimError::invalid_field("choose at least one account"));
     }
     let accounts = store::accounts(&sim.db, item_id).await?;
-    if let Some(unknown) = body
-        .account_ids
-        .iter()
-        .find(|id| !accounts.iter().any(|a| &a.account_id == *id))
-    {
+    let offered = match token.item_id {
+        Some(_) => new_accounts::offered(&sim.db, item_id).await?,
+        None => Vec::new(),
+    };
+    if let Some(unknown) = body.account_ids.iter().find(|id| {
+        !accounts.iter().any(|a| &a.account_id == *id)
+            && !offered.iter().any(|a| &a.account_id == *id)
+    }) {
         return Err(SimError::invalid_account_id(unknown));
     }
-    store::keep_accounts(&sim.db, item_id, &body.account_ids).await?;
+    if token.item_id.is_some() {
+        // Update mode: the chosen new accounts join the item; its own stay as they are.
+        new_accounts::share(&sim.db, item_id, &body.account_ids).await?;
+    } else {
+        store::keep_accounts(&sim.db, item_id, &body.account_ids).await?;
+    }
     let public_token = ids::token("public");
     store::insert_public_token(&sim.db, &public_token, item_id).await?;
     set_state(sim, &session, "done", None).await?;

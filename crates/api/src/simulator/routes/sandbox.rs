@@ -2,7 +2,7 @@
 
 use super::{answer, Sim};
 use crate::simulator::error::SimError;
-use crate::simulator::{institutions, store, users, SigningKey};
+use crate::simulator::{institutions, new_accounts, store, users, SigningKey};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 
@@ -147,7 +147,13 @@ pub async fn fire_webhook(
             "TRANSACTIONS",
             json!({ "account_ids": accounts.iter().map(|a| a.account_id.as_str()).collect::<Vec<_>>() }),
         ),
-        "LOGIN_REPAIRED" | "NEW_ACCOUNTS_AVAILABLE" => ("ITEM", json!({})),
+        "LOGIN_REPAIRED" => ("ITEM", json!({})),
+        "NEW_ACCOUNTS_AVAILABLE" => {
+            // What the webhook announces: the bank has opened an account the item does not
+            // share yet, which Link offers in update mode with account selection.
+            new_accounts::open_account(&sim.db, &item.item_id).await?;
+            ("ITEM", json!({ "error": null }))
+        }
         "ERROR" => (
             "ITEM",
             json!({ "error": SimError::item_login_required().object() }),
