@@ -67,8 +67,8 @@ pub fn BankCard(item: Item, accounts: Vec<Account>, context: CardContext) -> imp
         Some(at) => format!("Synced {}", format::ago(at, now.get())),
         None => "Not synced yet".to_owned(),
     };
-    let attention = attention(&item).map(|(text, fix_by_login)| {
-        let button = fix_by_login.then(|| {
+    let attention = attention(&item).map(|(text, fix_in_link)| {
+        let button = fix_in_link.map(|label| {
             view! {
                 <button
                     type="button"
@@ -76,7 +76,7 @@ pub fn BankCard(item: Item, accounts: Vec<Account>, context: CardContext) -> imp
                     disabled=move || actions.linking.get() || busy().is_some()
                     on:click=move |_| actions.update_login.run(id)
                 >
-                    "Update login"
+                    {label}
                 </button>
             }
         });

@@ -22,15 +22,19 @@ pub fn status_badge(item: &Item) -> (Tone, &'static str) {
     }
 }
 
-/// What the person should know or do about a bank that is not simply fine, and whether
-/// logging in again (update mode) is the fix.
-pub fn attention(item: &Item) -> Option<(String, bool)> {
+const UPDATE_LOGIN: Option<&str> = Some("Update login");
+
+/// What the person should know or do about a bank that is not simply fine, and the action
+/// that opens Link in update mode to fix it, when that is the fix: "Update login" to log in
+/// again, "Choose accounts" to share accounts the bank has opened (the server opens Link on
+/// its account chooser for such a bank).
+pub fn attention(item: &Item) -> Option<(String, Option<&'static str>)> {
     let name = &item.institution_name;
     let note = match item.status {
         ItemStatus::Good => return None,
         ItemStatus::LoginRequired => (
             format!("{name} needs you to log in again before Tally can sync it."),
-            true,
+            UPDATE_LOGIN,
         ),
         ItemStatus::PendingExpiration => {
             let when = item
@@ -39,24 +43,24 @@ pub fn attention(item: &Item) -> Option<(String, bool)> {
                 .unwrap_or_else(|| " soon".to_owned());
             (
                 format!("Your permission to share {name} runs out{when}. Log in again to renew it."),
-                true,
+                UPDATE_LOGIN,
             )
         }
         ItemStatus::PendingDisconnect => (
             format!("{name} will disconnect soon. Log in again to stay connected."),
-            true,
+            UPDATE_LOGIN,
         ),
         ItemStatus::PermissionRevoked => (
             "Access was revoked at the bank. Log in again to reconnect, or remove it.".to_owned(),
-            true,
+            UPDATE_LOGIN,
         ),
         ItemStatus::NewAccountsAvailable => (
             format!("{name} has accounts you have not shared with Tally yet."),
-            false,
+            Some("Choose accounts"),
         ),
         ItemStatus::Error => (
             "Tally stopped trying to sync this bank after repeated failures. Try “Refresh transactions”.".to_owned(),
-            false,
+            None,
         ),
     };
     Some(note)

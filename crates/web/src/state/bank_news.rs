@@ -123,7 +123,7 @@ fn status_news(name: &str, status: ItemStatus) -> (Tone, String) {
         }
         ItemStatus::NewAccountsAvailable => (
             Tone::Neutral,
-            format!("{name} has new accounts you can share"),
+            format!("{name} has new accounts you can share: use “Choose accounts”"),
         ),
         ItemStatus::Error => (Tone::Bad, format!("{name} could not be synced")),
     }
