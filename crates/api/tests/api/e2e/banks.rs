@@ -1,6 +1,6 @@
 //! The dashboard's banks, in the browser as a person uses them: linking through the simulator's
 //! Link (and a bank's OAuth page), a refused second link, a login that breaks and is repaired,
-//! new transactions arriving live, and removing a bank.
+//! new transactions arriving live, removing a bank, and choosing the accounts a bank opened.
 
 use super::browser::{with_browser, Browser};
 use super::steps::{leave_success, log_in_to_bank, register, share_accounts};
@@ -403,4 +403,63 @@ async fn failures_are_told_in_words_and_a_region_that_failed_can_retry(db: PgPoo
             Some("ins_109508".to_owned())
         )
     );
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn choose_accounts_shares_the_accounts_a_bank_opened(db: PgPool) {
+    let app = spawn_app(db).await;
+    let plaid = crate::simulator_support::plaid(&app);
+    let pool = app.db.clone();
+    with_browser(&app, "banks-choose-accounts", |browser| async move {
+        sign_up(&browser, "nia").await;
+        link_platypus(&browser, "user_good").await;
+        wait_for_status(&browser, PLATYPUS, "Up to date").await;
+        mark_document(&browser).await;
+
+        // The bank opens an account and says so (Plaid's sandbox webhook).
+        let (item_id, access_token): (String, String) =
+            sqlx::query_as("select item_id, access_token from plaid_sim.item")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        let access = tally::plaid::ItemAccess {
+            item_id,
+            access_token: secrecy::SecretString::from(access_token),
+        };
+        plaid
+            .sandbox_item_fire_webhook(&access, "NEW_ACCOUNTS_AVAILABLE", None)
+            .await
+            .unwrap();
+        wait_for_status(&browser, PLATYPUS, "New accounts available").await;
+        browser
+            .wait_for_text(".bank-attention", "accounts you have not shared")
+            .await;
+
+        // Link opens on its account chooser: no log-in, the new account offered unticked.
+        click_on_card(&browser, PLATYPUS, "Choose accounts", false).await;
+        browser.wait_for_text("h2", "Select accounts").await;
+        let new_account = browser
+            .wait_for(Locator::XPath(
+                "//label[.//*[contains(., 'Plaid Bonus Savings')]]//input",
+            ))
+            .await;
+        assert_eq!(
+            new_account.prop("checked").await.unwrap().as_deref(),
+            Some("false")
+        );
+        browser
+            .screenshot("banks-choose-accounts-link")
+            .await
+            .unwrap();
+        new_account.click().await.unwrap();
+        browser.click_button("Continue").await;
+        leave_success(&browser).await;
+
+        wait_for_status(&browser, PLATYPUS, "Up to date").await;
+        browser
+            .wait_for_text("[data-testid=bank-card] li", "Plaid Bonus Savings")
+            .await;
+        assert_same_document(&browser).await;
+    })
+    .await;
 }
