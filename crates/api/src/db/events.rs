@@ -119,3 +119,20 @@ pub async fn insert_webhook_event(
         Arrival::Replay
     })
 }
+
+/// Frees a recorded webhook's signature when its work failed: Plaid sends it again (perhaps
+/// with the very same signature), and that copy must count as the first, not as a replay.
+#[tracing::instrument(skip_all)]
+pub async fn release_signature(
+    db: impl PgExecutor<'_>,
+    signature_digest: &[u8],
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "update webhook_event set signature_digest = null
+         where signature_digest = $1 and not replayed",
+        signature_digest
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}

@@ -89,7 +89,12 @@ async fn receive(
         (Arrival::Replay, _) => {
             tracing::warn!("a replay of a webhook already received: recorded only")
         }
-        (Arrival::First, Some(item)) => act(&state, &item, &webhook).await?,
+        (Arrival::First, Some(item)) => {
+            if let Err(error) = act(&state, &item, &webhook).await {
+                db::events::release_signature(&state.db, &signed.digest).await?;
+                return Err(error);
+            }
+        }
         (Arrival::First, None) => {
             tracing::info!("webhook for an item Tally does not have: recorded only")
         }
