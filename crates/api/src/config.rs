@@ -61,6 +61,10 @@ pub struct AuthSettings {
     pub logins_per_minute: std::num::NonZeroU32,
     /// Registrations allowed per hour per client address.
     pub registrations_per_hour: std::num::NonZeroU32,
+    /// A session ends this long after sign-in, however often it is used.
+    pub session_lifetime: std::time::Duration,
+    /// How often ended sessions are removed from the database.
+    pub session_purge_interval: std::time::Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -153,6 +157,8 @@ const VARIABLES: &[&str] = &[
     "REGISTRATION",
     "LOGIN_ATTEMPTS_PER_MINUTE",
     "REGISTRATIONS_PER_HOUR",
+    "SESSION_LIFETIME",
+    "SESSION_PURGE_INTERVAL",
     "SYNC_INTERVAL",
     "SYNC_WORKERS",
     "SYNC_RETRY_BASE",
@@ -379,6 +385,8 @@ impl Settings {
                     "REGISTRATIONS_PER_HOUR",
                     std::num::NonZeroU32::MIN.saturating_add(19),
                 )?,
+                session_lifetime: vars.duration("SESSION_LIFETIME", "30days")?,
+                session_purge_interval: vars.duration("SESSION_PURGE_INTERVAL", "1h")?,
             },
             sync: SyncSettings {
                 interval: vars.duration("SYNC_INTERVAL", "6h")?,
