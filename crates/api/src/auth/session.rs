@@ -39,12 +39,15 @@ pub fn expiry(created_at: DateTime<Utc>, lifetime: std::time::Duration) -> DateT
     idle_end.min(absolute_end)
 }
 
-/// The earliest sign-in whose session `lifetime` still allows.
+/// The earliest sign-in whose session `lifetime` still allows (never before 1970, which
+/// PostgreSQL can store and before which no session began).
 pub fn oldest_live_start(lifetime: std::time::Duration) -> DateTime<Utc> {
     Duration::from_std(lifetime)
         .ok()
         .and_then(|lifetime| Utc::now().checked_sub_signed(lifetime))
-        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+        .map_or(DateTime::<Utc>::UNIX_EPOCH, |start| {
+            start.max(DateTime::<Utc>::UNIX_EPOCH)
+        })
 }
 
 /// HttpOnly, SameSite=Lax, and Secure when Tally is served over https.
@@ -87,7 +90,7 @@ mod tests {
         assert!(oldest_live_start(day) < now - Duration::hours(23));
         assert_eq!(
             oldest_live_start(std::time::Duration::MAX),
-            DateTime::<Utc>::MIN_UTC
+            DateTime::<Utc>::UNIX_EPOCH
         );
     }
 }
