@@ -13,7 +13,7 @@ use tally_shared::ids::SessionId;
 use tally_shared::ApiError as ApiErrorBody;
 use tally_shared::FieldError;
 
-/// No password is longer (sign-up's rule); a longer "current password" is refused unhashed.
+/// No password is longer (sign-up's rule): a longer "current password" is refused unhashed.
 const MAX_PASSWORD_CHARS: usize = 1024;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -67,9 +67,10 @@ async fn change_password(
         .log_in(client_address(&req), &user.username)?;
     let stored = db::users::by_id(&state.db, user.user_id)
         .await?
-        .map(|record| record.password_hash)
-        .filter(|_| current_password.chars().count() <= MAX_PASSWORD_CHARS);
-    if !password::verify(SecretString::from(current_password), stored).await? {
+        .map(|record| record.password_hash);
+    let matches = current_password.chars().count() <= MAX_PASSWORD_CHARS
+        && password::verify(SecretString::from(current_password), stored).await?;
+    if !matches {
         tracing::info!("password change refused: wrong current password");
         return Err(ApiError::Refused(
             "That is not your current password; your password was not changed.".to_owned(),

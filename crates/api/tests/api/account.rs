@@ -87,6 +87,9 @@ async fn a_wrong_current_password_or_a_weak_new_one_changes_nothing(db: PgPool) 
     )
     .await;
     assert_eq!(named_fields(&empty), ["current_password", "new_password"]);
+    let endless = "x".repeat(100_000);
+    let refused = app.change_password(&here, &endless, NEW_PASSWORD).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 
     assert_eq!(app.who_am_i(&laptop).await.status(), StatusCode::OK);
     let old = app
