@@ -118,7 +118,12 @@ async fn settle(
         SyncError::Plaid(plaid) if plaid.is_retryable() && attempts_left => {
             retry_later(state, job, &error).await
         }
-        SyncError::Database(_) | SyncError::KeptChanging if attempts_left => {
+        SyncError::Database(_)
+        | SyncError::KeptChanging
+        | SyncError::UnknownAccount(_)
+        | SyncError::NotStored(_)
+            if attempts_left =>
+        {
             retry_later(state, job, &error).await
         }
         _ => {

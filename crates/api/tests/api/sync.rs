@@ -4,7 +4,7 @@
 use crate::api_calls::create_item_request;
 use crate::banking_support::*;
 use crate::helpers::{count, spawn_app_with, TestApp};
-use crate::simulator_support::{advance_clock, inject_fault};
+use crate::simulator_support::{add_bank_account, advance_clock, inject_fault};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
@@ -501,4 +501,63 @@ async fn many_triggers_queue_one_sync(db: PgPool) {
     assert!(waiting <= 1, "{waiting} syncs wait for one item");
     let done = app.wait_for_sync(&alice, &item, item.last_synced_at).await;
     assert_matches_bank(&db, &done).await;
+}
+
+/// Links the bank with an account that appears at the bank inside the first sync, right after
+/// the simulator answers `endpoint`, and returns the synced item.
+async fn link_while_an_account_appears(
+    app: &TestApp,
+    client: &reqwest::Client,
+    endpoint: &str,
+    subtype: &str,
+) -> Item {
+    let token = app.public_token(FIRST_PLATYPUS, "user_good").await;
+    let plaid_id: String =
+        sqlx::query_scalar("select item_id from plaid_sim.public_token where public_token = $1")
+            .bind(&token)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let armed = add_bank_account(
+        app,
+        &plaid_id,
+        json!({"name": "Opened mid-sync", "subtype": subtype, "history_days": 90, "after": endpoint}),
+    )
+    .await;
+    assert_eq!(armed["armed"], true);
+    let item: Item = app
+        .create_item(client, &create_item_request(&token, FIRST_PLATYPUS))
+        .await
+        .json()
+        .await
+        .unwrap();
+    app.wait_for_sync(client, &item, None).await
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn an_account_that_appears_during_a_pass_arrives_with_every_transaction(db: PgPool) {
+    let app = app(&db).await;
+    // After the pass listed the accounts, before its first page; and between two pages.
+    for (person, endpoint, subtype) in [
+        ("alice", "/accounts/get", "checking"),
+        ("bob", "/transactions/sync", "credit card"),
+    ] {
+        let client = app.sign_up(person).await.client;
+        let item = link_while_an_account_appears(&app, &client, endpoint, subtype).await;
+
+        assert_eq!(item.status, ItemStatus::Good, "{endpoint}");
+        let new_account_rows: i64 = sqlx::query_scalar(
+            "select count(*) from bank_transaction t join account a using (account_id)
+             where t.item_id = $1 and a.name = 'Opened mid-sync'",
+        )
+        .bind(item.id.0)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        assert!(
+            new_account_rows > 0,
+            "{endpoint}: the new account's history is missing"
+        );
+        assert_matches_bank(&db, &item).await;
+    }
 }
