@@ -12,13 +12,20 @@ use crate::plaid::{ItemAccess, PlaidError};
 use crate::state::AppState;
 use sqlx::PgConnection;
 use std::collections::{HashMap, HashSet};
-use std::time::Instant;
+use std::future::Future;
+use std::time::{Duration, Instant};
 use tally_shared::ids::{ItemId, UserId};
 
 /// Transactions per `/transactions/sync` page: Plaid's maximum.
 const PAGE_SIZE: u32 = 500;
 /// Restarts after TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION before the run is retried later.
 const MAX_RESTARTS: usize = 5;
+/// Tries of one Plaid call that fails for a passing reason (an outage, a rate limit, the
+/// network) before the pass is abandoned and its job retried later: a long pass is not thrown
+/// away for one bad page.
+const CALL_TRIES: u32 = 3;
+/// The longest wait between two tries of one call within a pass.
+const MAX_CALL_WAIT: Duration = Duration::from_secs(5);
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -141,9 +148,7 @@ async fn fetch_accounts(
     state: &AppState,
     access: &ItemAccess,
 ) -> Result<Vec<AccountState>, SyncError> {
-    Ok(state
-        .plaid
-        .accounts_get(access)
+    Ok(retrying(state, || state.plaid.accounts_get(access))
         .await?
         .accounts
         .iter()
@@ -205,14 +210,35 @@ async fn fetch_page(
     cursor: Option<&str>,
 ) -> Result<TransactionsSyncResponse, SyncError> {
     let cursor = cursor.filter(|c| !c.is_empty());
-    match state
-        .plaid
-        .transactions_sync(access, cursor, PAGE_SIZE)
-        .await
+    match retrying(state, || {
+        state.plaid.transactions_sync(access, cursor, PAGE_SIZE)
+    })
+    .await
     {
         Ok(page) => Ok(page),
         Err(error) if error.is_mutation_during_pagination() => Err(SyncError::Restart),
         Err(error) => Err(error.into()),
+    }
+}
+
+/// Makes a Plaid call, trying again after a short, doubling wait while it fails for a passing
+/// reason, at most `CALL_TRIES` times.
+async fn retrying<T, F: Future<Output = Result<T, PlaidError>>>(
+    state: &AppState,
+    mut call: impl FnMut() -> F,
+) -> Result<T, PlaidError> {
+    let mut wait = state.settings.sync.retry_base.min(MAX_CALL_WAIT);
+    let mut tries = 1;
+    loop {
+        match call().await {
+            Err(error) if error.is_retryable() && tries < CALL_TRIES => {
+                tracing::info!(%error, tries, wait_ms = wait.as_millis(), "trying the call again");
+                tokio::time::sleep(wait).await;
+                wait = wait.saturating_mul(2).min(MAX_CALL_WAIT);
+                tries += 1;
+            }
+            outcome => return outcome,
+        }
     }
 }
 

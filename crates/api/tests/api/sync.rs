@@ -3,7 +3,7 @@
 
 use crate::api_calls::create_item_request;
 use crate::banking_support::*;
-use crate::helpers::{count, spawn_app_with, TestApp};
+use crate::helpers::{captured_logs, count, spawn_app_with, TestApp};
 use crate::simulator_support::{add_bank_account, advance_clock, inject_fault};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -308,9 +308,10 @@ async fn rate_limits_and_outages_are_retried_until_the_sync_succeeds(db: PgPool)
 async fn when_retries_run_out_the_item_shows_the_error_and_recovers_later(db: PgPool) {
     let app = spawn_app_with(db.clone(), &[FAST_RETRIES, ("SYNC_MAX_ATTEMPTS", "2")]).await;
     let alice = app.sign_up("alice").await.client;
+    // Two attempts of three tries each.
     inject_fault(
         &app,
-        json!({"endpoint": "/transactions/sync", "kind": "server_error", "count": 2}),
+        json!({"endpoint": "/transactions/sync", "kind": "server_error", "count": 6}),
     )
     .await;
     let token = app.public_token(FIRST_PLATYPUS, "user_good").await;
@@ -560,4 +561,155 @@ async fn an_account_that_appears_during_a_pass_arrives_with_every_transaction(db
         );
         assert_matches_bank(&db, &item).await;
     }
+}
+
+/// Tells Tally by webhook that the item has new transactions.
+async fn announce_updates(app: &TestApp, db: &PgPool, plaid_id: &str) {
+    let updates = json!({"webhook_type": "TRANSACTIONS", "webhook_code": "SYNC_UPDATES_AVAILABLE", "item_id": plaid_id});
+    assert_eq!(
+        send_webhook(app, db, &updates).await.status(),
+        StatusCode::OK
+    );
+}
+
+/// Links a bank and starts a sync whose `/accounts/get` answer takes `latency_ms`; once the
+/// sync has read its page, an account opens at the bank, whose webhook arrives while the sync
+/// still runs. Returns the item.
+async fn sync_slowly_while_an_account_opens(app: &TestApp, latency_ms: u64) -> Item {
+    let (_client, item) = app.sign_up_with_bank("alice").await;
+    let plaid_id = plaid_item_id(&app.db, &item).await;
+    inject_fault(
+        app,
+        json!({"endpoint": "/accounts/get", "kind": "latency", "count": 1, "latency_ms": latency_ms}),
+    )
+    .await;
+    add_bank_account(
+        app,
+        &plaid_id,
+        json!({"name": "Opened mid-sync", "after": "/transactions/sync"}),
+    )
+    .await;
+    announce_updates(app, &app.db, &plaid_id).await;
+    item
+}
+
+/// Waits until a sync of the item is running and its call to `/accounts/get`, held back by
+/// a latency fault, is under way.
+async fn wait_for_held_pass(app: &TestApp, db: &PgPool) {
+    for _ in 0..600 {
+        let running = count(db, "sync_job where state = 'running'").await;
+        let faults: Value = app
+            .get("/sim/plaid/control/faults")
+            .await
+            .json()
+            .await
+            .unwrap();
+        if running == 1 && faults["faults"] == json!([]) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the sync never started");
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_failing_page_is_tried_again_within_the_pass(db: PgPool) {
+    // One attempt only: the pass itself must get past the failures.
+    let app = spawn_app_with(db.clone(), &[FAST_RETRIES, ("SYNC_MAX_ATTEMPTS", "1")]).await;
+    let alice = app.sign_up("alice").await.client;
+    for (endpoint, kind) in [
+        ("/accounts/get", "rate_limit"),
+        ("/transactions/sync", "server_error"),
+    ] {
+        inject_fault(
+            &app,
+            json!({"endpoint": endpoint, "kind": kind, "count": 2}),
+        )
+        .await;
+    }
+
+    let item = app.link_bank(&alice, "user_good").await;
+
+    assert_eq!(item.status, ItemStatus::Good);
+    assert_matches_bank(&db, &item).await;
+    let failures = count(&db, "plaid_api_event where error_code is not null").await;
+    assert_eq!(
+        failures, 4,
+        "each fault was one failed call, then tried again"
+    );
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_sync_longer_than_its_lease_keeps_its_job_and_a_webhook_during_it_syncs_again(
+    db: PgPool,
+) {
+    let app = spawn_app_with(db.clone(), &[FAST_RETRIES, ("SYNC_LEASE", "1s")]).await;
+    // The pass takes three leases.
+    let item = sync_slowly_while_an_account_opens(&app, 3000).await;
+
+    wait_until_matches_bank(&db, &item).await;
+    let item_id = item.id.0.to_string();
+    let taken_over = captured_logs()
+        .lines()
+        .any(|line| line.contains(&item_id) && line.contains("taken over"));
+    assert!(!taken_over, "another worker took the job while it ran");
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_finished_pass_leaves_a_job_another_worker_took_over(db: PgPool) {
+    let app = app(&db).await;
+    let item = sync_slowly_while_an_account_opens(&app, 2000).await;
+    wait_for_held_pass(&app, &db).await;
+
+    // As if the pass's worker had stalled past its lease: another took the job, found the item
+    // busy and put the job back; the webhook of the new account then brings it forward.
+    sqlx::query(
+        "update sync_job set state = 'queued', lease_token = null, lease_until = null,
+             run_after = now() + interval '1 hour'
+         where state = 'running'",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+
+    wait_until_matches_bank(&db, &item).await;
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn waiting_for_a_busy_item_is_not_a_failed_attempt(db: PgPool) {
+    let app = app(&db).await;
+    let (_alice, item) = app.sign_up_with_bank("alice").await;
+    let plaid_id = plaid_item_id(&db, &item).await;
+    // Another process syncs the item: it holds the item's lock.
+    let mut other = db.acquire().await.unwrap();
+    sqlx::query("select pg_advisory_lock(hashtextextended($1::uuid::text, 0))")
+        .bind(item.id.0)
+        .execute(&mut *other)
+        .await
+        .unwrap();
+    advance_clock(&app, 3).await;
+    announce_updates(&app, &db, &plaid_id).await;
+
+    let mut attempts = None;
+    for _ in 0..600 {
+        attempts = sqlx::query_scalar::<_, i32>(
+            "select attempts from sync_job
+             where state = 'queued' and last_error = 'another sync of this item is running'",
+        )
+        .fetch_optional(&db)
+        .await
+        .unwrap();
+        if attempts.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(attempts, Some(0), "the wait counted as a failed attempt");
+
+    sqlx::query("select pg_advisory_unlock(hashtextextended($1::uuid::text, 0))")
+        .bind(item.id.0)
+        .execute(&mut *other)
+        .await
+        .unwrap();
+    wait_until_matches_bank(&db, &item).await;
 }
