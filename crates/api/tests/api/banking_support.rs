@@ -9,6 +9,7 @@ use reqwest::StatusCode;
 use sqlx::PgPool;
 use std::time::Duration;
 use tally::plaid::types::{Product, SandboxPublicTokenCreateRequest, SandboxPublicTokenOptions};
+use tally::simulator::SigningKey;
 use tally_shared::api::items::Item;
 
 pub const FIRST_PLATYPUS: &str = "ins_109508";
@@ -84,6 +85,34 @@ impl TestApp {
             self.item(client, item.id).await
         );
     }
+}
+
+/// Sends `body` to the app's webhook route signed as the simulator (Plaid) signs it.
+pub async fn send_webhook(
+    app: &TestApp,
+    db: &PgPool,
+    body: &serde_json::Value,
+) -> reqwest::Response {
+    let bytes = serde_json::to_vec_pretty(body).unwrap();
+    let key = SigningKey::load_or_create(db).await.unwrap();
+    let signature = key.sign(&bytes, chrono::Utc::now().timestamp()).unwrap();
+    app.client
+        .post(app.url("/webhooks/plaid"))
+        .header("Content-Type", "application/json")
+        .header("Plaid-Verification", signature)
+        .body(bytes)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Tells Tally by webhook that the item has new transactions.
+pub async fn announce_updates(app: &TestApp, db: &PgPool, plaid_id: &str) {
+    let updates = serde_json::json!({"webhook_type": "TRANSACTIONS", "webhook_code": "SYNC_UPDATES_AVAILABLE", "item_id": plaid_id});
+    assert_eq!(
+        send_webhook(app, db, &updates).await.status(),
+        StatusCode::OK
+    );
 }
 
 /// The item has synced after `after` and has no sync waiting.

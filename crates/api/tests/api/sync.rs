@@ -18,21 +18,6 @@ async fn app(db: &PgPool) -> TestApp {
     spawn_app_with(db.clone(), &[FAST_RETRIES]).await
 }
 
-/// Sends `body` to the app's webhook route signed as the simulator (Plaid) signs it.
-async fn send_webhook(app: &TestApp, db: &PgPool, body: &Value) -> reqwest::Response {
-    let bytes = serde_json::to_vec_pretty(body).unwrap();
-    let key = SigningKey::load_or_create(db).await.unwrap();
-    let signature = key.sign(&bytes, chrono::Utc::now().timestamp()).unwrap();
-    app.client
-        .post(app.url("/webhooks/plaid"))
-        .header("Content-Type", "application/json")
-        .header("Plaid-Verification", signature)
-        .body(bytes)
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn webhook_rows(db: &PgPool) -> i64 {
     count(db, "webhook_event").await
 }
@@ -561,15 +546,6 @@ async fn an_account_that_appears_during_a_pass_arrives_with_every_transaction(db
         );
         assert_matches_bank(&db, &item).await;
     }
-}
-
-/// Tells Tally by webhook that the item has new transactions.
-async fn announce_updates(app: &TestApp, db: &PgPool, plaid_id: &str) {
-    let updates = json!({"webhook_type": "TRANSACTIONS", "webhook_code": "SYNC_UPDATES_AVAILABLE", "item_id": plaid_id});
-    assert_eq!(
-        send_webhook(app, db, &updates).await.status(),
-        StatusCode::OK
-    );
 }
 
 /// Links a bank and starts a sync whose `/accounts/get` answer takes `latency_ms`; once the
