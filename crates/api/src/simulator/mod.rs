@@ -3,6 +3,7 @@
 //! over HTTP exactly as it would talk to Plaid.
 
 mod activity;
+mod appearing_accounts;
 mod error;
 mod faults;
 mod guard;
@@ -12,7 +13,6 @@ mod keys;
 mod ledger;
 mod logos;
 mod merchant_logos;
-mod new_accounts;
 mod recurring;
 mod request;
 mod routes;
@@ -45,7 +45,7 @@ pub struct Simulator {
     webhooks: WebhookSender,
     faults: Faults,
     /// Accounts waiting to appear after an endpoint's next answer.
-    armed_accounts: new_accounts::ArmedAccounts,
+    armed_accounts: appearing_accounts::ArmedAccounts,
     targets: targets::Targets,
 }
 
@@ -66,7 +66,7 @@ impl Simulator {
             signing_key,
             webhooks,
             faults,
-            armed_accounts: new_accounts::ArmedAccounts::default(),
+            armed_accounts: appearing_accounts::ArmedAccounts::default(),
             targets: targets::Targets::new(public_url),
         })
     }

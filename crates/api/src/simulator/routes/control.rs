@@ -3,9 +3,9 @@
 
 use super::items::item_json;
 use super::Sim;
+use crate::simulator::appearing_accounts::NewAccount;
 use crate::simulator::error::SimError;
 use crate::simulator::faults::Fault;
-use crate::simulator::new_accounts::NewAccount;
 use crate::simulator::{ledger, store};
 use actix_web::{web, HttpResponse};
 use serde_json::json;
