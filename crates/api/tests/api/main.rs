@@ -33,6 +33,7 @@ mod simulator_sync;
 mod simulator_targets;
 mod spa;
 mod sync;
+mod sync_randomized;
 mod transactions;
 mod transactions_export;
 mod ws;
