@@ -51,6 +51,9 @@ pub struct SyncSettings {
     pub retry_base: std::time::Duration,
     /// Attempts before an item shows the error.
     pub max_attempts: u32,
+    /// How long a worker holds a job without renewing it; it renews every third of this while
+    /// the job runs, and a job held longer is taken to be orphaned (its worker died).
+    pub lease: std::time::Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -163,6 +166,7 @@ const VARIABLES: &[&str] = &[
     "SYNC_WORKERS",
     "SYNC_RETRY_BASE",
     "SYNC_MAX_ATTEMPTS",
+    "SYNC_LEASE",
     // No longer read; named here so that start-up can warn that it is ignored.
     "ADMIN_USERNAMES",
 ];
@@ -408,6 +412,7 @@ impl Settings {
                     0 => return Err(invalid("SYNC_MAX_ATTEMPTS", "must be at least 1")),
                     attempts => attempts,
                 },
+                lease: vars.duration("SYNC_LEASE", "2m")?,
             },
             log: LogSettings {
                 filter: vars.text("LOG_LEVEL").unwrap_or_else(|| "info".to_owned()),

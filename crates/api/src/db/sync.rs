@@ -137,6 +137,20 @@ pub async fn upsert_accounts(
     Ok(())
 }
 
+/// The Plaid ids of the item's stored accounts.
+#[tracing::instrument(skip_all)]
+pub async fn account_ids(
+    conn: &mut PgConnection,
+    item_id: ItemId,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "select plaid_account_id from account where item_id = $1",
+        item_id.0
+    )
+    .fetch_all(conn)
+    .await
+}
+
 /// Records every account of the item's balance as today's snapshot (a later sync today
 /// overwrites it, so each day keeps its last balance).
 #[tracing::instrument(skip_all)]
@@ -164,7 +178,7 @@ pub async fn snapshot_balances(
 }
 
 /// Inserts new transactions and overwrites changed ones. Rows whose account the item does not
-/// have are not written (the caller upserts the accounts first).
+/// have are not written (the caller stores the accounts first and checks the counts).
 #[tracing::instrument(skip_all, fields(transactions = transactions.len()))]
 pub async fn upsert_transactions(
     conn: &mut PgConnection,

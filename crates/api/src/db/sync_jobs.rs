@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 use std::time::Duration;
 use tally_shared::ids::ItemId;
+use uuid::Uuid;
 
 /// Why a sync was asked for (kept for support; every reason runs the same sync).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +34,8 @@ pub struct SyncJob {
     pub item_id: ItemId,
     /// Including the attempt now starting.
     pub attempts: i32,
+    /// This claim's own token: the job is the worker's only while the row still carries it.
+    pub lease_token: Uuid,
 }
 
 /// Queues a sync of the item now. If one is already waiting, that one is brought forward
@@ -55,8 +58,8 @@ pub async fn enqueue(
     Ok(())
 }
 
-/// Takes the next due job, or one whose worker's lease ran out, and leases it for `lease`.
-/// Skips items that another worker is syncing right now.
+/// Takes the next due job, or one whose worker's lease ran out, and leases it for `lease`
+/// under a new token. Skips items that another worker is syncing right now.
 #[tracing::instrument(skip_all)]
 pub async fn claim(
     db: impl PgExecutor<'_>,
@@ -65,7 +68,7 @@ pub async fn claim(
     sqlx::query_as!(
         SyncJob,
         r#"update sync_job set state = 'running', attempts = attempts + 1,
-                lease_until = now() + make_interval(secs => $1)
+                lease_until = now() + make_interval(secs => $1), lease_token = gen_random_uuid()
          where sync_job_id = (
              select j.sync_job_id from sync_job j
              where ((j.state = 'queued' and j.run_after <= now())
@@ -76,62 +79,97 @@ pub async fn claim(
              order by j.run_after
              limit 1
              for update skip locked)
-         returning sync_job_id, item_id as "item_id: ItemId", attempts"#,
+         returning sync_job_id, item_id as "item_id: ItemId", attempts,
+                   lease_token as "lease_token!""#,
         lease.as_secs_f64()
     )
     .fetch_optional(db)
     .await
 }
 
-/// The job finished (well, or with an outcome that retrying cannot change).
+/// Renews the worker's lease on the job for `lease` from now. Returns false when the job is no
+/// longer the worker's (its lease ran out and another worker took it).
 #[tracing::instrument(skip_all)]
-pub async fn complete(db: impl PgExecutor<'_>, sync_job_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query!("delete from sync_job where sync_job_id = $1", sync_job_id)
-        .execute(db)
-        .await?;
-    Ok(())
+pub async fn renew(
+    db: impl PgExecutor<'_>,
+    job: &SyncJob,
+    lease: Duration,
+) -> Result<bool, sqlx::Error> {
+    let renewed = sqlx::query!(
+        "update sync_job set lease_until = now() + make_interval(secs => $3)
+         where sync_job_id = $1 and state = 'running' and lease_token = $2",
+        job.sync_job_id,
+        job.lease_token,
+        lease.as_secs_f64()
+    )
+    .execute(db)
+    .await?;
+    Ok(renewed.rows_affected() == 1)
 }
 
-/// Puts the job back to run at `run_after`. If another sync of the item is already waiting,
-/// this one folds into it.
+/// The job finished (well, or with an outcome that retrying cannot change). Returns false,
+/// and leaves the job alone, when it is no longer the worker's.
+#[tracing::instrument(skip_all)]
+pub async fn complete(db: impl PgExecutor<'_>, job: &SyncJob) -> Result<bool, sqlx::Error> {
+    let deleted = sqlx::query!(
+        "delete from sync_job where sync_job_id = $1 and state = 'running' and lease_token = $2",
+        job.sync_job_id,
+        job.lease_token
+    )
+    .execute(db)
+    .await?;
+    Ok(deleted.rows_affected() == 1)
+}
+
+/// Puts the job back to run at `run_after`, if it is still the worker's. If another sync of
+/// the item is already waiting, this one folds into it. An attempt that did not count (the
+/// item was busy) is given back.
 #[tracing::instrument(skip_all)]
 pub async fn retry_at(
     db: impl PgExecutor<'_>,
     job: &SyncJob,
     run_after: DateTime<Utc>,
     error: &str,
+    attempt_counts: bool,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "with waiting as (
+        "with held as (
+             select 1 from sync_job
+             where sync_job_id = $1 and state = 'running' and lease_token = $5),
+         waiting as (
              update sync_job set run_after = least(run_after, $3)
              where item_id = $2 and state = 'queued' and sync_job_id <> $1
+               and exists (select 1 from held)
              returning 1),
          folded as (
              delete from sync_job where sync_job_id = $1 and exists (select 1 from waiting)
              returning 1)
-         update sync_job set state = 'queued', run_after = $3, lease_until = null, last_error = $4
-         where sync_job_id = $1 and not exists (select 1 from waiting)",
+         update sync_job set state = 'queued', run_after = $3, lease_until = null,
+             lease_token = null, last_error = $4,
+             attempts = attempts - case when $6 then 0 else 1 end
+         where sync_job_id = $1 and exists (select 1 from held)
+           and not exists (select 1 from waiting)",
         job.sync_job_id,
         job.item_id.0,
         run_after,
-        error
+        error,
+        job.lease_token,
+        attempt_counts
     )
     .execute(db)
     .await?;
     Ok(())
 }
 
-/// Gives up on the job; it stays as `failed` for support.
+/// Gives up on the job, if it is still the worker's; it stays as `failed` for support.
 #[tracing::instrument(skip_all)]
-pub async fn fail(
-    db: impl PgExecutor<'_>,
-    sync_job_id: i64,
-    error: &str,
-) -> Result<(), sqlx::Error> {
+pub async fn fail(db: impl PgExecutor<'_>, job: &SyncJob, error: &str) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "update sync_job set state = 'failed', lease_until = null, last_error = $2
-         where sync_job_id = $1",
-        sync_job_id,
+        "update sync_job set state = 'failed', lease_until = null, lease_token = null,
+             last_error = $3
+         where sync_job_id = $1 and state = 'running' and lease_token = $2",
+        job.sync_job_id,
+        job.lease_token,
         error
     )
     .execute(db)

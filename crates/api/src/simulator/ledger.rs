@@ -86,6 +86,35 @@ struct Entry {
     pending: bool,
 }
 
+impl Entry {
+    /// A new transaction with a new id.
+    fn new(
+        account_id: &str,
+        currency: &str,
+        draft: &activity::Draft,
+        date: NaiveDate,
+        pending: bool,
+    ) -> Self {
+        let transaction_id = ids::object_id();
+        let body = activity::transaction_body(
+            &transaction_id,
+            account_id,
+            currency,
+            draft,
+            date,
+            pending,
+            None,
+        );
+        Self {
+            transaction_id,
+            account_id: account_id.to_owned(),
+            body,
+            date,
+            pending,
+        }
+    }
+}
+
 /// Generates the item's activity for every day after it was last generated, through `today`.
 /// With `move_balances`, balances follow the new transactions (history at link time does not
 /// move them: the bank's balance today already includes it).
@@ -98,42 +127,91 @@ pub async fn generate_through(
 ) -> Result<usize, SimError> {
     let books = books(conn, item_id).await?;
     let roles: Vec<Role> = books.accounts.iter().map(|(role, _)| *role).collect();
-    let pending_from = today
-        .checked_sub_days(Days::new(PENDING_DAYS))
-        .unwrap_or(today);
-    let mut batch = Vec::with_capacity(INSERT_CHUNK);
-    let mut generated = 0;
     let mut moves = BalanceMoves::default();
-    let mut date = first_day;
-    while date <= today {
+    let generated = write_days(conn, item_id, first_day, today, |date, pending| {
+        let mut entries = Vec::new();
         for draft in activity::day(books.seed, date, &roles, books.extra_per_day) {
             let Some((_, account)) = books.accounts.iter().find(|(role, _)| *role == draft.role)
             else {
                 continue;
             };
-            let pending = date > pending_from;
-            let transaction_id = ids::object_id();
-            let body = activity::transaction_body(
-                &transaction_id,
+            if move_balances {
+                moves.add(&account.account_id, &account.account_type, draft.amount);
+            }
+            entries.push(Entry::new(
                 &account.account_id,
                 &account.iso_currency_code,
                 &draft,
                 date,
                 pending,
-                None,
-            );
-            if move_balances {
-                moves.add(&account.account_id, &account.account_type, draft.amount);
-            }
-            batch.push(Entry {
-                transaction_id,
-                account_id: account.account_id.clone(),
-                body,
-                date,
-                pending,
-            });
+            ));
         }
-        // Whole days only, so the change log keeps each day's order.
+        entries
+    })
+    .await?;
+    moves.apply(conn).await?;
+    sqlx::query!(
+        "update plaid_sim.item set generated_through = $2 where item_id = $1",
+        item_id,
+        today
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(generated)
+}
+
+/// An account that appears on an item after it was linked, and the history it comes with.
+pub struct NewAccountBooks<'a> {
+    pub account_id: &'a str,
+    pub role: Role,
+    pub iso_currency_code: &'a str,
+    pub seed: u64,
+}
+
+/// Writes the new account's history from `first_day` through `today` (as new changes in the
+/// log). Its balance already includes it, as a linked item's balances include their history.
+pub async fn generate_account_history(
+    conn: &mut PgConnection,
+    item_id: &str,
+    account: &NewAccountBooks<'_>,
+    first_day: NaiveDate,
+    today: NaiveDate,
+) -> Result<usize, SimError> {
+    write_days(conn, item_id, first_day, today, |date, pending| {
+        activity::day(account.seed, date, &[account.role], 0)
+            .iter()
+            .map(|draft| {
+                Entry::new(
+                    account.account_id,
+                    account.iso_currency_code,
+                    draft,
+                    date,
+                    pending,
+                )
+            })
+            .collect()
+    })
+    .await
+}
+
+/// Writes the entries `day(date, pending)` makes for each day from `first_day` through
+/// `today`, a batch at a time, whole days only, so the change log keeps each day's order.
+/// Returns how many it wrote.
+async fn write_days(
+    conn: &mut PgConnection,
+    item_id: &str,
+    first_day: NaiveDate,
+    today: NaiveDate,
+    mut day: impl FnMut(NaiveDate, bool) -> Vec<Entry>,
+) -> Result<usize, SimError> {
+    let pending_from = today
+        .checked_sub_days(Days::new(PENDING_DAYS))
+        .unwrap_or(today);
+    let mut batch = Vec::with_capacity(INSERT_CHUNK);
+    let mut generated = 0;
+    let mut date = first_day;
+    while date <= today {
+        batch.extend(day(date, date > pending_from));
         if batch.len() >= INSERT_CHUNK {
             generated += batch.len();
             insert(conn, item_id, &batch).await?;
@@ -147,14 +225,6 @@ pub async fn generate_through(
     generated += batch.len();
     insert(conn, item_id, &batch).await?;
     refresh_statistics(conn, generated).await?;
-    moves.apply(conn).await?;
-    sqlx::query!(
-        "update plaid_sim.item set generated_through = $2 where item_id = $1",
-        item_id,
-        today
-    )
-    .execute(&mut *conn)
-    .await?;
     Ok(generated)
 }
 
@@ -316,24 +386,14 @@ pub async fn churn(
         let Some((_, account)) = books.accounts.iter().find(|(role, _)| *role == draft.role) else {
             continue;
         };
-        let transaction_id = ids::object_id();
-        let body = activity::transaction_body(
-            &transaction_id,
+        moves.add(&account.account_id, &account.account_type, draft.amount);
+        entries.push(Entry::new(
             &account.account_id,
             &account.iso_currency_code,
             &draft,
             today,
             true,
-            None,
-        );
-        moves.add(&account.account_id, &account.account_type, draft.amount);
-        entries.push(Entry {
-            transaction_id,
-            account_id: account.account_id.clone(),
-            body,
-            date: today,
-            pending: true,
-        });
+        ));
     }
     let mut changes = entries.len();
     insert(conn, item_id, &entries).await?;

@@ -3,6 +3,7 @@
 //! over HTTP exactly as it would talk to Plaid.
 
 mod activity;
+mod appearing_accounts;
 mod error;
 mod faults;
 mod guard;
@@ -43,6 +44,8 @@ pub struct Simulator {
     keys: Option<SimulatorKeys>,
     webhooks: WebhookSender,
     faults: Faults,
+    /// Accounts waiting to appear after an endpoint's next answer.
+    armed_accounts: appearing_accounts::ArmedAccounts,
     targets: targets::Targets,
 }
 
@@ -62,6 +65,7 @@ impl Simulator {
             keys,
             webhooks,
             faults,
+            armed_accounts: appearing_accounts::ArmedAccounts::default(),
             targets: targets::Targets::new(public_url),
         })
     }
@@ -76,6 +80,7 @@ type BoxedResponse = Pin<Box<dyn Future<Output = Result<ServiceResponse, actix_w
 /// Mounts the simulator's API under `/sim/plaid`.
 pub fn configure(cfg: &mut web::ServiceConfig, simulator: web::Data<Simulator>) {
     let faults = simulator.faults.clone();
+    let sim = simulator.clone();
     cfg.service(
         web::scope(SIMULATOR_MOUNT)
             .app_data(simulator)
@@ -85,35 +90,39 @@ pub fn configure(cfg: &mut web::ServiceConfig, simulator: web::Data<Simulator>) 
                     .error_handler(|error, _| error::SimError::from(error).into()),
             )
             .wrap_fn(move |req, srv| -> BoxedResponse {
-                let endpoint = req.path().strip_prefix(SIMULATOR_MOUNT).unwrap_or_default();
+                let endpoint = req
+                    .path()
+                    .strip_prefix(SIMULATOR_MOUNT)
+                    .unwrap_or_default()
+                    .to_owned();
                 let kinds = [
                     FaultKind::ServerError,
                     FaultKind::RateLimit,
                     FaultKind::Latency,
                 ];
-                match faults.take(Some(endpoint), &kinds) {
-                    Some(fault) if fault.kind == FaultKind::Latency => {
-                        let response = srv.call(req);
-                        Box::pin(async move {
-                            tokio::time::sleep(Faults::latency(&fault)).await;
-                            response.await.map(ServiceResponse::map_into_boxed_body)
-                        })
-                    }
-                    Some(fault) => {
-                        let error = if fault.kind == FaultKind::RateLimit {
-                            error::SimError::rate_limited(endpoint)
-                        } else {
-                            error::SimError::internal()
-                        };
-                        Box::pin(async move { Ok(req.error_response(error)) })
-                    }
-                    None => {
-                        let response = srv.call(req);
-                        Box::pin(
-                            async move { response.await.map(ServiceResponse::map_into_boxed_body) },
-                        )
-                    }
+                let fault = faults.take(Some(&endpoint), &kinds);
+                if let Some(fault) = fault.as_ref().filter(|f| f.kind != FaultKind::Latency) {
+                    let error = if fault.kind == FaultKind::RateLimit {
+                        error::SimError::rate_limited(&endpoint)
+                    } else {
+                        error::SimError::internal()
+                    };
+                    return Box::pin(async move { Ok(req.error_response(error)) });
                 }
+                let response = srv.call(req);
+                let sim = sim.clone();
+                Box::pin(async move {
+                    if let Some(fault) = fault {
+                        tokio::time::sleep(Faults::latency(&fault)).await;
+                    }
+                    let response = response.await?;
+                    // Accounts armed for this endpoint appear once its answer is ready and
+                    // before it is sent, so the caller's next call sees them.
+                    if response.status().is_success() {
+                        sim.add_armed_accounts(&endpoint).await;
+                    }
+                    Ok(response.map_into_boxed_body())
+                })
             })
             .configure(routes::configure),
     );

@@ -8,17 +8,24 @@ use crate::db::items::PlaidItem;
 use crate::db::sync::{AccountState, TransactionState, Upserted};
 use crate::items;
 use crate::plaid::types::{Account, Transaction, TransactionsSyncResponse};
-use crate::plaid::{ItemAccess, PlaidClient, PlaidError};
+use crate::plaid::{ItemAccess, PlaidError};
 use crate::state::AppState;
 use sqlx::PgConnection;
-use std::collections::HashMap;
-use std::time::Instant;
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::time::{Duration, Instant};
 use tally_shared::ids::{ItemId, UserId};
 
 /// Transactions per `/transactions/sync` page: Plaid's maximum.
 const PAGE_SIZE: u32 = 500;
 /// Restarts after TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION before the run is retried later.
 const MAX_RESTARTS: usize = 5;
+/// Tries of one Plaid call that fails for a passing reason (an outage, a rate limit, the
+/// network) before the pass is abandoned and its job retried later: a long pass is not thrown
+/// away for one bad page.
+const CALL_TRIES: u32 = 3;
+/// The longest wait between two tries of one call within a pass.
+const MAX_CALL_WAIT: Duration = Duration::from_secs(5);
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -32,6 +39,12 @@ pub enum SyncError {
     Busy,
     #[error("the item's data kept changing while it was paged through")]
     KeptChanging,
+    /// A transaction names an account the bank does not list even when asked again.
+    #[error("a transaction names an account the bank does not list: {0}")]
+    UnknownAccount(String),
+    /// Rows the database would not take (their account or id belongs to another item).
+    #[error("{0} transactions could not be stored")]
+    NotStored(u64),
     /// The data changed mid-pass (TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION): start over.
     #[error("the item's data changed while it was paged through")]
     Restart,
@@ -100,26 +113,21 @@ async fn write_run(
     let started = Instant::now();
     // `/transactions/sync` leaves out investment accounts; net worth needs every account, and
     // the transactions' accounts must exist before they do.
-    let accounts: Vec<AccountState> = state
-        .plaid
-        .accounts_get(access)
-        .await?
-        .accounts
-        .iter()
-        .map(account_state)
-        .collect();
+    let accounts = fetch_accounts(state, access).await?;
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     db::sync::upsert_accounts(&mut tx, item.item_id, item.user_id, &accounts).await?;
+    let mut known = known_accounts(&mut tx, item.item_id).await?;
 
     let mut totals = Totals::default();
-    let mut page = fetch_page(&state.plaid, access, item.sync_cursor.as_deref()).await?;
+    let mut page = fetch_page(state, access, item.sync_cursor.as_deref()).await?;
     loop {
+        store_new_accounts(state, &mut tx, item, access, &page, &mut known).await?;
         let changes = PageChanges::of(&page);
         let cursor = page.next_cursor.clone();
         if page.has_more {
             let (written, next) = tokio::join!(
                 changes.write(&mut tx, item.item_id),
-                fetch_page(&state.plaid, access, Some(&cursor))
+                fetch_page(state, access, Some(&cursor))
             );
             totals.add(written?);
             page = next?;
@@ -136,16 +144,101 @@ async fn write_run(
     }
 }
 
+async fn fetch_accounts(
+    state: &AppState,
+    access: &ItemAccess,
+) -> Result<Vec<AccountState>, SyncError> {
+    Ok(retrying(state, || state.plaid.accounts_get(access))
+        .await?
+        .accounts
+        .iter()
+        .map(account_state)
+        .collect())
+}
+
+/// The item's accounts stored so far, by Plaid's id.
+async fn known_accounts(
+    tx: &mut PgConnection,
+    item_id: ItemId,
+) -> Result<HashSet<String>, SyncError> {
+    Ok(db::sync::account_ids(tx, item_id)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// An account can appear at the bank after this pass listed the item's accounts: before a
+/// page names it, it is fetched and stored, or the pass fails. A transaction whose account is
+/// missing would not be stored while the cursor moved past it, and Plaid never sends it again.
+async fn store_new_accounts(
+    state: &AppState,
+    tx: &mut PgConnection,
+    item: &PlaidItem,
+    access: &ItemAccess,
+    page: &TransactionsSyncResponse,
+    known: &mut HashSet<String>,
+) -> Result<(), SyncError> {
+    let missing: HashSet<&str> = page
+        .added
+        .iter()
+        .chain(&page.modified)
+        .map(|transaction| transaction.account_id.as_str())
+        .filter(|account_id| !known.contains(*account_id))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    tracing::info!(
+        accounts = missing.len(),
+        "accounts appeared during the pass: fetching them"
+    );
+    let accounts = fetch_accounts(state, access).await?;
+    db::sync::upsert_accounts(tx, item.item_id, item.user_id, &accounts).await?;
+    *known = known_accounts(tx, item.item_id).await?;
+    match missing
+        .into_iter()
+        .find(|account_id| !known.contains(*account_id))
+    {
+        Some(unknown) => Err(SyncError::UnknownAccount(unknown.to_owned())),
+        None => Ok(()),
+    }
+}
+
 async fn fetch_page(
-    plaid: &PlaidClient,
+    state: &AppState,
     access: &ItemAccess,
     cursor: Option<&str>,
 ) -> Result<TransactionsSyncResponse, SyncError> {
     let cursor = cursor.filter(|c| !c.is_empty());
-    match plaid.transactions_sync(access, cursor, PAGE_SIZE).await {
+    match retrying(state, || {
+        state.plaid.transactions_sync(access, cursor, PAGE_SIZE)
+    })
+    .await
+    {
         Ok(page) => Ok(page),
         Err(error) if error.is_mutation_during_pagination() => Err(SyncError::Restart),
         Err(error) => Err(error.into()),
+    }
+}
+
+/// Makes a Plaid call, trying again after a short, doubling wait while it fails for a passing
+/// reason, at most `CALL_TRIES` times.
+async fn retrying<T, F: Future<Output = Result<T, PlaidError>>>(
+    state: &AppState,
+    mut call: impl FnMut() -> F,
+) -> Result<T, PlaidError> {
+    let mut wait = state.settings.sync.retry_base.min(MAX_CALL_WAIT);
+    let mut tries = 1;
+    loop {
+        match call().await {
+            Err(error) if error.is_retryable() && tries < CALL_TRIES => {
+                tracing::info!(%error, tries, wait_ms = wait.as_millis(), "trying the call again");
+                tokio::time::sleep(wait).await;
+                wait = wait.saturating_mul(2).min(MAX_CALL_WAIT);
+                tries += 1;
+            }
+            outcome => return outcome,
+        }
     }
 }
 
@@ -181,18 +274,18 @@ impl PageChanges {
         let upserted = db::sync::upsert_transactions(tx, item_id, &self.upserts).await?;
         let removed = db::sync::delete_transactions(tx, item_id, &self.removed).await?;
         let offered = u64::try_from(self.upserts.len()).unwrap_or(u64::MAX);
-        Ok(Written {
-            upserted,
-            removed,
-            skipped: offered.saturating_sub(upserted.inserted + upserted.updated),
-        })
+        // The cursor must never move past a row that was not stored.
+        let skipped = offered.saturating_sub(upserted.inserted + upserted.updated);
+        if skipped > 0 {
+            return Err(SyncError::NotStored(skipped));
+        }
+        Ok(Written { upserted, removed })
     }
 }
 
 struct Written {
     upserted: Upserted,
     removed: u64,
-    skipped: u64,
 }
 
 #[derive(Default)]
@@ -200,7 +293,6 @@ struct Totals {
     added: u64,
     modified: u64,
     removed: u64,
-    skipped: u64,
     pages: u64,
 }
 
@@ -209,17 +301,10 @@ impl Totals {
         self.added += written.upserted.inserted;
         self.modified += written.upserted.updated;
         self.removed += written.removed;
-        self.skipped += written.skipped;
         self.pages += 1;
     }
 
     fn outcome(self, user_id: UserId, recovered: bool, started: Instant) -> SyncOutcome {
-        if self.skipped > 0 {
-            tracing::warn!(
-                skipped = self.skipped,
-                "transactions for accounts the item does not have were not stored"
-            );
-        }
         tracing::info!(
             added = self.added,
             modified = self.modified,

@@ -13,19 +13,15 @@ use tally_shared::api::items::ItemStatus;
 use tally_shared::ws::ServerEvent;
 use tokio_util::sync::CancellationToken;
 
-/// A job's lease: longer than any sync takes; a job held longer is taken to be orphaned.
-const LEASE: Duration = Duration::from_secs(15 * 60);
 /// The longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(10 * 60);
-/// When another run holds the item, look again after this long.
-const BUSY_RETRY: Duration = Duration::from_secs(5);
 
 pub async fn run(state: AppState, cancel: CancellationToken, worker: usize) {
     tracing::debug!(worker, "sync worker started");
     loop {
         let claimed = tokio::select! {
             () = cancel.cancelled() => return,
-            claimed = db::sync_jobs::claim(&state.db, LEASE) => claimed,
+            claimed = db::sync_jobs::claim(&state.db, state.settings.sync.lease) => claimed,
         };
         match claimed {
             Ok(Some(job)) => {
@@ -47,10 +43,37 @@ pub async fn run(state: AppState, cancel: CancellationToken, worker: usize) {
 
 #[tracing::instrument(name = "sync job", skip_all, fields(job = job.sync_job_id, item_id = %job.item_id, attempt = job.attempts))]
 async fn handle(state: &AppState, job: &SyncJob) {
-    let outcome = sync_item(state, job.item_id).await;
+    let outcome = run_holding_lease(state, job).await;
     if let Err(error) = settle(state, job, outcome).await {
         // The job keeps its lease and is run again when it runs out.
         tracing::error!(%error, "cannot record the outcome of a sync job");
+    }
+}
+
+/// Runs the sync while renewing the job's lease every third of it, so that a long sync keeps
+/// its job and no other worker takes it for orphaned. A run whose job was taken anyway (the
+/// renewals failed for a whole lease) still finishes: its writes are one transaction under the
+/// item's lock, and `settle` then leaves the job to its new holder.
+async fn run_holding_lease(
+    state: &AppState,
+    job: &SyncJob,
+) -> Result<Option<super::SyncOutcome>, SyncError> {
+    let lease = state.settings.sync.lease;
+    let run = sync_item(state, job.item_id);
+    tokio::pin!(run);
+    let mut renewals = tokio::time::interval((lease / 3).max(Duration::from_millis(10)));
+    renewals.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The first tick is at once; the claim has just set the lease.
+    renewals.tick().await;
+    loop {
+        tokio::select! {
+            outcome = &mut run => return outcome,
+            _ = renewals.tick() => match db::sync_jobs::renew(&state.db, job, lease).await {
+                Ok(true) => {}
+                Ok(false) => tracing::warn!("the job's lease ran out and another worker took it"),
+                Err(error) => tracing::warn!(%error, "cannot renew the job's lease"),
+            },
+        }
     }
 }
 
@@ -62,7 +85,7 @@ async fn settle(
     let item_id = job.item_id;
     let error = match outcome {
         Ok(Some(synced)) => {
-            db::sync_jobs::complete(&state.db, job.sync_job_id).await?;
+            complete(state, job).await?;
             state
                 .events
                 .announce(
@@ -90,23 +113,24 @@ async fn settle(
             }
             return Ok(());
         }
-        Ok(None) => return db::sync_jobs::complete(&state.db, job.sync_job_id).await,
+        Ok(None) => return complete(state, job).await,
         Err(error) => error,
     };
     let attempts_left =
         u32::try_from(job.attempts).unwrap_or(u32::MAX) < state.settings.sync.max_attempts;
     match &error {
         SyncError::Busy => {
-            let at = Utc::now() + BUSY_RETRY;
-            db::sync_jobs::retry_at(&state.db, job, at, &error.to_string()).await
+            // Not a failure: the item is syncing. Look again soon, the attempt given back.
+            let at = Utc::now() + state.settings.sync.retry_base;
+            db::sync_jobs::retry_at(&state.db, job, at, &error.to_string(), false).await
         }
         SyncError::Plaid(plaid) if plaid.is_login_required() => {
             tracing::info!("the bank wants the person to log in again");
-            db::sync_jobs::complete(&state.db, job.sync_job_id).await?;
+            complete(state, job).await?;
             items::set_status(state, job.item_id, ItemStatus::LoginRequired, plaid.code()).await
         }
         SyncError::Plaid(plaid) if plaid.code() == Some("USER_PERMISSION_REVOKED") => {
-            db::sync_jobs::complete(&state.db, job.sync_job_id).await?;
+            complete(state, job).await?;
             items::set_status(
                 state,
                 job.item_id,
@@ -118,7 +142,12 @@ async fn settle(
         SyncError::Plaid(plaid) if plaid.is_retryable() && attempts_left => {
             retry_later(state, job, &error).await
         }
-        SyncError::Database(_) | SyncError::KeptChanging if attempts_left => {
+        SyncError::Database(_)
+        | SyncError::KeptChanging
+        | SyncError::UnknownAccount(_)
+        | SyncError::NotStored(_)
+            if attempts_left =>
+        {
             retry_later(state, job, &error).await
         }
         _ => {
@@ -128,7 +157,7 @@ async fn settle(
                 SyncError::Cipher(_) => "ACCESS_TOKEN_UNREADABLE",
                 _ => "SYNC_FAILED",
             };
-            db::sync_jobs::fail(&state.db, job.sync_job_id, &error.to_string()).await?;
+            db::sync_jobs::fail(&state.db, job, &error.to_string()).await?;
             items::set_status(state, job.item_id, ItemStatus::Error, Some(code)).await
         }
     }
@@ -142,7 +171,16 @@ async fn retry_later(
     let wait = backoff(state.settings.sync.retry_base, job.attempts);
     tracing::info!(%error, wait_ms = wait.as_millis(), "sync will be retried");
     let at = Utc::now() + wait;
-    db::sync_jobs::retry_at(&state.db, job, at, &error.to_string()).await
+    db::sync_jobs::retry_at(&state.db, job, at, &error.to_string(), true).await
+}
+
+/// Deletes the finished job, unless another worker took it over: then it stays theirs, and
+/// whatever was asked of it since (a webhook during this run) still gets its run.
+async fn complete(state: &AppState, job: &SyncJob) -> Result<(), sqlx::Error> {
+    if !db::sync_jobs::complete(&state.db, job).await? {
+        tracing::info!("the job was taken over while it ran; leaving it to its new holder");
+    }
+    Ok(())
 }
 
 /// `base · 2^(attempt − 1)`, capped, plus up to half again at random so that items that failed

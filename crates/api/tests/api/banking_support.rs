@@ -9,6 +9,7 @@ use reqwest::StatusCode;
 use sqlx::PgPool;
 use std::time::Duration;
 use tally::plaid::types::{Product, SandboxPublicTokenCreateRequest, SandboxPublicTokenOptions};
+use tally::simulator::SigningKey;
 use tally_shared::api::items::Item;
 
 pub const FIRST_PLATYPUS: &str = "ins_109508";
@@ -86,6 +87,34 @@ impl TestApp {
     }
 }
 
+/// Sends `body` to the app's webhook route signed as the simulator (Plaid) signs it.
+pub async fn send_webhook(
+    app: &TestApp,
+    db: &PgPool,
+    body: &serde_json::Value,
+) -> reqwest::Response {
+    let bytes = serde_json::to_vec_pretty(body).unwrap();
+    let key = SigningKey::load_or_create(db).await.unwrap();
+    let signature = key.sign(&bytes, chrono::Utc::now().timestamp()).unwrap();
+    app.client
+        .post(app.url("/webhooks/plaid"))
+        .header("Content-Type", "application/json")
+        .header("Plaid-Verification", signature)
+        .body(bytes)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Tells Tally by webhook that the item has new transactions.
+pub async fn announce_updates(app: &TestApp, db: &PgPool, plaid_id: &str) {
+    let updates = serde_json::json!({"webhook_type": "TRANSACTIONS", "webhook_code": "SYNC_UPDATES_AVAILABLE", "item_id": plaid_id});
+    assert_eq!(
+        send_webhook(app, db, &updates).await.status(),
+        StatusCode::OK
+    );
+}
+
 /// The item has synced after `after` and has no sync waiting.
 pub fn synced_since(item: &Item, after: Option<chrono::DateTime<chrono::Utc>>) -> bool {
     !item.syncing && item.last_synced_at.is_some() && item.last_synced_at > after
@@ -103,6 +132,34 @@ pub async fn plaid_item_id(db: &PgPool, item: &Item) -> String {
 /// Asserts that Tally holds exactly the bank's current transactions (id, amount, date, name,
 /// pending, category) and accounts (balances), nothing more and nothing twice.
 pub async fn assert_matches_bank(db: &PgPool, item: &Item) {
+    let differences = differences_from_bank(db, item).await;
+    assert!(differences.is_empty(), "{differences}");
+}
+
+/// Waits (up to a minute: this is waiting, not a speed check) until Tally holds exactly what
+/// the bank holds for the item and no sync of it waits or runs, for syncs that webhooks, the
+/// workers and the scheduler bring about by themselves.
+pub async fn wait_until_matches_bank(db: &PgPool, item: &Item) {
+    let mut differences = String::new();
+    for _ in 0..600 {
+        let busy: i64 = sqlx::query_scalar(
+            "select count(*) from sync_job where item_id = $1 and state in ('queued', 'running')",
+        )
+        .bind(item.id.0)
+        .fetch_one(db)
+        .await
+        .unwrap();
+        differences = differences_from_bank(db, item).await;
+        if busy == 0 && differences.is_empty() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("Tally never caught up with the bank: {differences}");
+}
+
+/// What differs between Tally and the bank for the item, in words; empty when nothing does.
+async fn differences_from_bank(db: &PgPool, item: &Item) -> String {
     let plaid_item_id = plaid_item_id(db, item).await;
     let differences: Vec<(Option<String>, Option<String>)> = sqlx::query_as(
         "with truth as (
@@ -126,10 +183,9 @@ pub async fn assert_matches_bank(db: &PgPool, item: &Item) {
     .fetch_all(db)
     .await
     .unwrap();
-    assert!(
-        differences.is_empty(),
-        "Tally differs from the bank: {differences:?}"
-    );
+    if !differences.is_empty() {
+        return format!("Tally differs from the bank: {differences:?}");
+    }
 
     let balances: Vec<(String, Option<String>)> = sqlx::query_as(
         "select s.account_id, a.plaid_account_id
@@ -143,10 +199,10 @@ pub async fn assert_matches_bank(db: &PgPool, item: &Item) {
     .fetch_all(db)
     .await
     .unwrap();
-    assert!(
-        balances.is_empty(),
-        "accounts or balances differ: {balances:?}"
-    );
+    if !balances.is_empty() {
+        return format!("accounts or balances differ: {balances:?}");
+    }
+    String::new()
 }
 
 pub async fn transaction_count(db: &PgPool, item: &Item) -> i64 {

@@ -35,6 +35,7 @@ mod simulator_sync;
 mod simulator_targets;
 mod spa;
 mod sync;
+mod sync_randomized;
 mod transactions;
 mod transactions_export;
 mod webhook_replay;

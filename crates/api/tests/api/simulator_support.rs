@@ -274,6 +274,17 @@ pub async fn pending_faults(app: &TestApp) -> Vec<serde_json::Value> {
     answer["faults"].as_array().unwrap().clone()
 }
 
+/// Adds an account with history to the simulator's item `plaid_item_id`:
+/// `{"name"?, "subtype"?, "history_days"?, "after"?}` (with `after`, once the simulator next
+/// answers that endpoint).
+pub async fn add_bank_account(
+    app: &TestApp,
+    plaid_item_id: &str,
+    account: serde_json::Value,
+) -> serde_json::Value {
+    control(app, &format!("/items/{plaid_item_id}/accounts"), account).await
+}
+
 /// POSTs to a simulator control (`/sim/plaid/control<path>`) and returns its answer.
 async fn control(app: &TestApp, path: &str, body: serde_json::Value) -> serde_json::Value {
     let response = app

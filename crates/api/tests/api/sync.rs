@@ -3,8 +3,8 @@
 
 use crate::api_calls::create_item_request;
 use crate::banking_support::*;
-use crate::helpers::{count, spawn_app_with, TestApp};
-use crate::simulator_support::{advance_clock, inject_fault};
+use crate::helpers::{captured_logs, count, spawn_app_with, TestApp};
+use crate::simulator_support::{add_bank_account, advance_clock, inject_fault};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
@@ -16,21 +16,6 @@ const FAST_RETRIES: (&str, &str) = ("SYNC_RETRY_BASE", "50ms");
 
 async fn app(db: &PgPool) -> TestApp {
     spawn_app_with(db.clone(), &[FAST_RETRIES]).await
-}
-
-/// Sends `body` to the app's webhook route signed as the simulator (Plaid) signs it.
-async fn send_webhook(app: &TestApp, db: &PgPool, body: &Value) -> reqwest::Response {
-    let bytes = serde_json::to_vec_pretty(body).unwrap();
-    let key = SigningKey::load_or_create(db).await.unwrap();
-    let signature = key.sign(&bytes, chrono::Utc::now().timestamp()).unwrap();
-    app.client
-        .post(app.url("/webhooks/plaid"))
-        .header("Content-Type", "application/json")
-        .header("Plaid-Verification", signature)
-        .body(bytes)
-        .send()
-        .await
-        .unwrap()
 }
 
 async fn webhook_rows(db: &PgPool) -> i64 {
@@ -308,9 +293,10 @@ async fn rate_limits_and_outages_are_retried_until_the_sync_succeeds(db: PgPool)
 async fn when_retries_run_out_the_item_shows_the_error_and_recovers_later(db: PgPool) {
     let app = spawn_app_with(db.clone(), &[FAST_RETRIES, ("SYNC_MAX_ATTEMPTS", "2")]).await;
     let alice = app.sign_up("alice").await.client;
+    // Two attempts of three tries each.
     inject_fault(
         &app,
-        json!({"endpoint": "/transactions/sync", "kind": "server_error", "count": 2}),
+        json!({"endpoint": "/transactions/sync", "kind": "server_error", "count": 6}),
     )
     .await;
     let token = app.public_token(FIRST_PLATYPUS, "user_good").await;
@@ -501,4 +487,205 @@ async fn many_triggers_queue_one_sync(db: PgPool) {
     assert!(waiting <= 1, "{waiting} syncs wait for one item");
     let done = app.wait_for_sync(&alice, &item, item.last_synced_at).await;
     assert_matches_bank(&db, &done).await;
+}
+
+/// Links the bank with an account that appears at the bank inside the first sync, right after
+/// the simulator answers `endpoint`, and returns the synced item.
+async fn link_while_an_account_appears(
+    app: &TestApp,
+    client: &reqwest::Client,
+    endpoint: &str,
+    subtype: &str,
+) -> Item {
+    let token = app.public_token(FIRST_PLATYPUS, "user_good").await;
+    let plaid_id: String =
+        sqlx::query_scalar("select item_id from plaid_sim.public_token where public_token = $1")
+            .bind(&token)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let armed = add_bank_account(
+        app,
+        &plaid_id,
+        json!({"name": "Opened mid-sync", "subtype": subtype, "history_days": 90, "after": endpoint}),
+    )
+    .await;
+    assert_eq!(armed["armed"], true);
+    let item: Item = app
+        .create_item(client, &create_item_request(&token, FIRST_PLATYPUS))
+        .await
+        .json()
+        .await
+        .unwrap();
+    app.wait_for_sync(client, &item, None).await
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn an_account_that_appears_during_a_pass_arrives_with_every_transaction(db: PgPool) {
+    let app = app(&db).await;
+    // After the pass listed the accounts, before its first page; and between two pages.
+    for (person, endpoint, subtype) in [
+        ("alice", "/accounts/get", "checking"),
+        ("bob", "/transactions/sync", "credit card"),
+    ] {
+        let client = app.sign_up(person).await.client;
+        let item = link_while_an_account_appears(&app, &client, endpoint, subtype).await;
+
+        assert_eq!(item.status, ItemStatus::Good, "{endpoint}");
+        let new_account_rows: i64 = sqlx::query_scalar(
+            "select count(*) from bank_transaction t join account a using (account_id)
+             where t.item_id = $1 and a.name = 'Opened mid-sync'",
+        )
+        .bind(item.id.0)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        assert!(
+            new_account_rows > 0,
+            "{endpoint}: the new account's history is missing"
+        );
+        assert_matches_bank(&db, &item).await;
+    }
+}
+
+/// Links a bank and starts a sync whose `/accounts/get` answer takes `latency_ms`; once the
+/// sync has read its page, an account opens at the bank, whose webhook arrives while the sync
+/// still runs. Returns the item.
+async fn sync_slowly_while_an_account_opens(app: &TestApp, latency_ms: u64) -> Item {
+    let (_client, item) = app.sign_up_with_bank("alice").await;
+    let plaid_id = plaid_item_id(&app.db, &item).await;
+    inject_fault(
+        app,
+        json!({"endpoint": "/accounts/get", "kind": "latency", "count": 1, "latency_ms": latency_ms}),
+    )
+    .await;
+    add_bank_account(
+        app,
+        &plaid_id,
+        json!({"name": "Opened mid-sync", "after": "/transactions/sync"}),
+    )
+    .await;
+    announce_updates(app, &app.db, &plaid_id).await;
+    item
+}
+
+/// Waits until a sync of the item is running and its call to `/accounts/get`, held back by
+/// a latency fault, is under way.
+async fn wait_for_held_pass(app: &TestApp, db: &PgPool) {
+    for _ in 0..600 {
+        let running = count(db, "sync_job where state = 'running'").await;
+        let faults: Value = app
+            .get("/sim/plaid/control/faults")
+            .await
+            .json()
+            .await
+            .unwrap();
+        if running == 1 && faults["faults"] == json!([]) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the sync never started");
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_failing_page_is_tried_again_within_the_pass(db: PgPool) {
+    // One attempt only: the pass itself must get past the failures.
+    let app = spawn_app_with(db.clone(), &[FAST_RETRIES, ("SYNC_MAX_ATTEMPTS", "1")]).await;
+    let alice = app.sign_up("alice").await.client;
+    for (endpoint, kind) in [
+        ("/accounts/get", "rate_limit"),
+        ("/transactions/sync", "server_error"),
+    ] {
+        inject_fault(
+            &app,
+            json!({"endpoint": endpoint, "kind": kind, "count": 2}),
+        )
+        .await;
+    }
+
+    let item = app.link_bank(&alice, "user_good").await;
+
+    assert_eq!(item.status, ItemStatus::Good);
+    assert_matches_bank(&db, &item).await;
+    let failures = count(&db, "plaid_api_event where error_code is not null").await;
+    assert_eq!(
+        failures, 4,
+        "each fault was one failed call, then tried again"
+    );
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_sync_longer_than_its_lease_keeps_its_job_and_a_webhook_during_it_syncs_again(
+    db: PgPool,
+) {
+    let app = spawn_app_with(db.clone(), &[FAST_RETRIES, ("SYNC_LEASE", "1s")]).await;
+    // The pass takes three leases.
+    let item = sync_slowly_while_an_account_opens(&app, 3000).await;
+
+    wait_until_matches_bank(&db, &item).await;
+    let item_id = item.id.0.to_string();
+    let taken_over = captured_logs()
+        .lines()
+        .any(|line| line.contains(&item_id) && line.contains("taken over"));
+    assert!(!taken_over, "another worker took the job while it ran");
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_finished_pass_leaves_a_job_another_worker_took_over(db: PgPool) {
+    let app = app(&db).await;
+    let item = sync_slowly_while_an_account_opens(&app, 2000).await;
+    wait_for_held_pass(&app, &db).await;
+
+    // As if the pass's worker had stalled past its lease: another took the job, found the item
+    // busy and put the job back; the webhook of the new account then brings it forward.
+    sqlx::query(
+        "update sync_job set state = 'queued', lease_token = null, lease_until = null,
+             run_after = now() + interval '1 hour'
+         where state = 'running'",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+
+    wait_until_matches_bank(&db, &item).await;
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn waiting_for_a_busy_item_is_not_a_failed_attempt(db: PgPool) {
+    let app = app(&db).await;
+    let (_alice, item) = app.sign_up_with_bank("alice").await;
+    let plaid_id = plaid_item_id(&db, &item).await;
+    // Another process syncs the item: it holds the item's lock.
+    let mut other = db.acquire().await.unwrap();
+    sqlx::query("select pg_advisory_lock(hashtextextended($1::uuid::text, 0))")
+        .bind(item.id.0)
+        .execute(&mut *other)
+        .await
+        .unwrap();
+    advance_clock(&app, 3).await;
+    announce_updates(&app, &db, &plaid_id).await;
+
+    let mut attempts = None;
+    for _ in 0..600 {
+        attempts = sqlx::query_scalar::<_, i32>(
+            "select attempts from sync_job
+             where state = 'queued' and last_error = 'another sync of this item is running'",
+        )
+        .fetch_optional(&db)
+        .await
+        .unwrap();
+        if attempts.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(attempts, Some(0), "the wait counted as a failed attempt");
+
+    sqlx::query("select pg_advisory_unlock(hashtextextended($1::uuid::text, 0))")
+        .bind(item.id.0)
+        .execute(&mut *other)
+        .await
+        .unwrap();
+    wait_until_matches_bank(&db, &item).await;
 }

@@ -1,8 +1,9 @@
 //! Simulator-only controls under `/sim/plaid/control/` (tests and demos): the clock, faults,
-//! and the ground truth of an item.
+//! accounts that appear on an item, and the ground truth of an item.
 
 use super::items::item_json;
 use super::Sim;
+use crate::simulator::appearing_accounts::NewAccount;
 use crate::simulator::error::SimError;
 use crate::simulator::faults::Fault;
 use crate::simulator::{ledger, store};
@@ -72,4 +73,22 @@ pub async fn item_truth(sim: Sim, item_id: web::Path<String>) -> Result<HttpResp
         "accounts": accounts,
         "transactions": transactions,
     })))
+}
+
+/// A new account with history on an existing item: now, or (with `after`) right after the
+/// simulator next answers that endpoint.
+pub async fn add_account(
+    sim: Sim,
+    item_id: web::Path<String>,
+    account: web::Json<NewAccount>,
+) -> Result<HttpResponse, SimError> {
+    let item = store::item_by_id(&sim.db, &item_id).await?;
+    let account = account.into_inner();
+    account.validate()?;
+    if account.after().is_some() {
+        sim.armed_accounts.arm(item.item_id, account)?;
+        return Ok(HttpResponse::Ok().json(json!({ "armed": true })));
+    }
+    let added = sim.add_account(&item.item_id, &account).await?;
+    Ok(HttpResponse::Ok().json(json!({ "account": added })))
 }

@@ -60,7 +60,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/faults", web::post().to(control::add_fault))
             .route("/faults", web::get().to(control::list_faults))
             .route("/faults", web::delete().to(control::clear_faults))
-            .route("/items/{item_id}", web::get().to(control::item_truth)),
+            .route("/items/{item_id}", web::get().to(control::item_truth))
+            .route(
+                "/items/{item_id}/accounts",
+                web::post().to(control::add_account),
+            ),
     )
     .service(
         web::scope("/sandbox")
