@@ -3,6 +3,7 @@
 //! Every setting is documented in `.env.template`. Secrets are `SecretString`s from the moment
 //! they are read, so they never reach a log through `Debug`.
 
+use crate::client_address::TrustedProxies;
 use secrecy::SecretString;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -57,7 +58,7 @@ pub struct SyncSettings {
 pub struct AuthSettings {
     /// Who may create an account once the first (the administrator) exists.
     pub registration: Registration,
-    /// Log-in attempts allowed per minute, per client address and per username.
+    /// Failed log-ins allowed per minute per (username, client address).
     pub logins_per_minute: std::num::NonZeroU32,
     /// Registrations allowed per hour per client address.
     pub registrations_per_hour: std::num::NonZeroU32,
@@ -74,6 +75,8 @@ pub struct ServerSettings {
     pub spa_dir: PathBuf,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Reverse proxies whose `Forwarded`/`X-Forwarded-For` name the real caller.
+    pub trusted_proxies: TrustedProxies,
 }
 
 #[derive(Debug, Clone)]
@@ -138,6 +141,7 @@ const VARIABLES: &[&str] = &[
     "PUBLIC_URL",
     "SPA_DIR",
     "MAX_BODY_BYTES",
+    "TRUSTED_PROXIES",
     "DATABASE_URL",
     "DATABASE_MAX_CONNECTIONS",
     "PLAID_ENV",
@@ -304,6 +308,9 @@ impl Settings {
         if max_body_bytes < 1024 {
             return Err(invalid("MAX_BODY_BYTES", "must be at least 1024"));
         }
+        let trusted_proxies =
+            TrustedProxies::parse(&vars.text("TRUSTED_PROXIES").unwrap_or_default())
+                .map_err(|reason| invalid("TRUSTED_PROXIES", reason))?;
         let format = match vars.text("LOG_FORMAT").as_deref().map(str::trim) {
             None | Some("pretty") => LogFormat::Pretty,
             Some("json") => LogFormat::Json,
@@ -346,6 +353,7 @@ impl Settings {
                         .unwrap_or_else(|| "crates/web/dist".to_owned()),
                 ),
                 max_body_bytes,
+                trusted_proxies,
             },
             database: DatabaseSettings {
                 url: vars
@@ -509,6 +517,7 @@ mod tests {
             ("HOST", "localhost"),
             ("DATABASE_MAX_CONNECTIONS", "0"),
             ("MAX_BODY_BYTES", "10"),
+            ("TRUSTED_PROXIES", "10.0.0.0/8, proxy.internal"),
         ];
         for (name, value) in cases {
             let err = settings(&[(name, value)]).unwrap_err();

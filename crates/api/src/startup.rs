@@ -169,7 +169,7 @@ impl Application {
                 .wrap(security_headers)
                 .wrap(Compress::default())
                 .wrap(from_fn(telemetry::request_id_header))
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<telemetry::RequestSpan>::new())
                 .app_data(state.clone())
                 .app_data(
                     web::JsonConfig::default()

@@ -1,6 +1,7 @@
 //! `/api/session`: log in, log out, and who is logged in.
 
 use crate::auth::{password, session, AuthUser};
+use crate::client_address;
 use crate::db;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -30,7 +31,8 @@ async fn log_in(
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { username, password } = body.into_inner();
-    state.auth_limits.log_in(client_address(&req), &username)?;
+    let address = client_address::of(&req);
+    state.auth_limits.log_in(address, &username)?;
     // Unknown users and wrong passwords get the same answer, after the same work.
     let user = db::users::by_username(&state.db, username.trim()).await?;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
@@ -39,6 +41,7 @@ async fn log_in(
         tracing::info!("log-in refused");
         return Err(ApiError::WrongCredentials);
     };
+    state.auth_limits.logged_in(address, &username);
     tracing::info!(user_id = %user.user_id, "logged in");
     start_session(
         &state,
@@ -97,9 +100,4 @@ async fn log_out(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRespo
 /// Cookies are `Secure` when people reach Tally over https.
 pub fn secure_cookies(state: &AppState) -> bool {
     state.settings.server.public_url.scheme() == "https"
-}
-
-/// The address of the connected client (not a forwarded-for header anyone could forge).
-pub fn client_address(req: &HttpRequest) -> Option<std::net::IpAddr> {
-    req.peer_addr().map(|addr| addr.ip())
 }

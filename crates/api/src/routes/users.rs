@@ -1,7 +1,8 @@
 //! `/api/users`: registering, and deleting one's own account.
 
-use super::session::{client_address, secure_cookies, start_session};
+use super::session::{secure_cookies, start_session};
 use crate::auth::{password, session, AuthUser};
+use crate::client_address;
 use crate::db;
 use crate::db::invites::InviteState;
 use crate::domain::{Password, Username};
@@ -59,7 +60,7 @@ async fn register(
             return Err(ApiError::Validation(fields));
         }
     };
-    state.auth_limits.register(client_address(&req))?;
+    state.auth_limits.register(client_address::of(&req))?;
     let registration = state.settings.auth.registration;
     // What can be refused without the lock is refused before the password is hashed (the slow
     // part); the transaction below decides again, under the lock.

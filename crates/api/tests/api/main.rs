@@ -6,6 +6,7 @@ mod admin;
 mod api_calls;
 mod assets;
 mod banking_support;
+mod client_limits;
 mod db_pool;
 mod e2e;
 mod errors;
