@@ -3,13 +3,14 @@
 use crate::auth::{password, session, AuthUser};
 use crate::client_address;
 use crate::db;
+use crate::domain::{Password, Username};
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::SecretString;
 use tally_shared::api::session::{CurrentUser, LoginRequest, SessionResponse};
 use tally_shared::ids::UserId;
-use tally_shared::ApiError as ApiErrorBody;
+use tally_shared::{ApiError as ApiErrorBody, FieldError};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -23,6 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(post, path = "/api/session", tag = "session", request_body = LoginRequest,
     responses((status = 200, description = "Logged in; sets the session cookie", body = SessionResponse),
               (status = 401, description = "Wrong username or password", body = ApiErrorBody),
+              (status = 422, description = "A username or password longer than any account can have (32, 1,024 characters)", body = ApiErrorBody),
               (status = 429, description = "Too many attempts", body = ApiErrorBody)))]
 #[tracing::instrument(name = "log in", skip_all)]
 async fn log_in(
@@ -31,6 +33,7 @@ async fn log_in(
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { username, password } = body.into_inner();
+    refuse_overlong(&username, &password)?;
     let address = client_address::of(&req);
     state.auth_limits.log_in(address, &username)?;
     // Unknown users and wrong passwords get the same answer, after the same work.
@@ -51,6 +54,27 @@ async fn log_in(
         HttpResponse::Ok(),
     )
     .await
+}
+
+/// A name or password longer than any account can have is refused before it is hashed.
+fn refuse_overlong(username: &str, password: &str) -> Result<(), ApiError> {
+    let fields: Vec<FieldError> = [
+        ("username", Username::within_limit(username)),
+        ("password", Password::within_limit(password)),
+    ]
+    .into_iter()
+    .filter_map(|(field, checked)| {
+        checked.err().map(|message| FieldError {
+            field: field.to_owned(),
+            message,
+        })
+    })
+    .collect();
+    if fields.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(fields))
+    }
 }
 
 /// Signs the user in on this browser: a new session row and its cookie.

@@ -18,6 +18,7 @@ mod insights_fixtures;
 mod institutions;
 mod items;
 mod lifecycle;
+mod limits;
 mod openapi;
 mod plaid_client;
 mod registration;
