@@ -10,6 +10,7 @@ pub mod error;
 pub mod institutions;
 pub mod items;
 pub mod plaid;
+pub mod quotas;
 pub mod routes;
 pub mod simulator;
 pub mod spa;

@@ -141,6 +141,7 @@ impl Application {
             plaid: plaid.clone(),
             settings: Arc::new(settings),
             auth_limits,
+            quotas: Arc::default(),
             cipher: Arc::new(cipher),
             webhook_verifier: Arc::new(WebhookVerifier::new(plaid.clone())),
             sync_queue: SyncQueue::default(),
