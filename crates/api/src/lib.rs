@@ -9,6 +9,7 @@ pub mod domain;
 pub mod error;
 pub mod institutions;
 pub mod items;
+pub mod origins;
 pub mod plaid;
 pub mod quotas;
 pub mod routes;

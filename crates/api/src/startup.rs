@@ -7,6 +7,7 @@ use crate::config::{
 use crate::crypto::TokenCipher;
 use crate::db;
 use crate::error;
+use crate::origins;
 use crate::plaid::webhook::WebhookVerifier;
 use crate::plaid::{PlaidApiEvent, PlaidClient, PlaidCredentials};
 use crate::routes;
@@ -167,6 +168,7 @@ impl Application {
                     security_headers.add(("Strict-Transport-Security", "max-age=31536000"));
             }
             App::new()
+                .wrap(from_fn(origins::refuse_unknown_hosts))
                 .wrap(security_headers)
                 .wrap(Compress::default())
                 .wrap(from_fn(telemetry::request_id_header))

@@ -20,6 +20,7 @@ mod items;
 mod lifecycle;
 mod limits;
 mod openapi;
+mod origins;
 mod plaid_client;
 mod registration;
 mod rotate_key;
