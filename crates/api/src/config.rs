@@ -62,6 +62,10 @@ pub struct AuthSettings {
     pub logins_per_minute: std::num::NonZeroU32,
     /// Registrations allowed per hour per client address.
     pub registrations_per_hour: std::num::NonZeroU32,
+    /// A session ends this long after sign-in, however often it is used.
+    pub session_lifetime: std::time::Duration,
+    /// How often ended sessions are removed from the database.
+    pub session_purge_interval: std::time::Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -161,6 +165,8 @@ const VARIABLES: &[&str] = &[
     "REGISTRATION",
     "LOGIN_ATTEMPTS_PER_MINUTE",
     "REGISTRATIONS_PER_HOUR",
+    "SESSION_LIFETIME",
+    "SESSION_PURGE_INTERVAL",
     "SYNC_INTERVAL",
     "SYNC_WORKERS",
     "SYNC_RETRY_BASE",
@@ -168,6 +174,9 @@ const VARIABLES: &[&str] = &[
     // No longer read; named here so that start-up can warn that it is ignored.
     "ADMIN_USERNAMES",
 ];
+
+/// The longest `SESSION_LIFETIME`: browsers keep a cookie at most 400 days.
+const MAX_SESSION_LIFETIME: std::time::Duration = std::time::Duration::from_secs(400 * 86_400);
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:55432/tally";
 
@@ -400,6 +409,14 @@ impl Settings {
                     "REGISTRATIONS_PER_HOUR",
                     std::num::NonZeroU32::MIN.saturating_add(19),
                 )?,
+                session_lifetime: match vars.duration("SESSION_LIFETIME", "30days")? {
+                    // Browsers keep the cookie no longer than that anyway.
+                    longer if longer > MAX_SESSION_LIFETIME => {
+                        return Err(invalid("SESSION_LIFETIME", "must be at most 400days"))
+                    }
+                    lifetime => lifetime,
+                },
+                session_purge_interval: vars.duration("SESSION_PURGE_INTERVAL", "1h")?,
             },
             sync: SyncSettings {
                 interval: vars.duration("SYNC_INTERVAL", "6h")?,
@@ -642,5 +659,19 @@ mod tests {
         for secret in ["hunter2hunter2", "plaid-secret-value", "key-material-value"] {
             assert!(!printed.contains(secret), "{secret} leaked: {printed}");
         }
+    }
+
+    #[test]
+    fn sessions_live_30_days_unless_said_otherwise_and_never_past_a_cookie() {
+        let day = std::time::Duration::from_secs(86_400);
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.auth.session_lifetime, day * 30);
+        assert_eq!(s.auth.session_purge_interval, day / 24);
+        let s = settings(&[("SESSION_LIFETIME", "12h")]).unwrap();
+        assert_eq!(s.auth.session_lifetime, day / 2);
+        assert!(settings(&[("SESSION_LIFETIME", "400days")]).is_ok());
+        let error = settings(&[("SESSION_LIFETIME", "401days")]).unwrap_err();
+        assert!(error.to_string().starts_with("SESSION_LIFETIME"), "{error}");
+        assert!(settings(&[("SESSION_PURGE_INTERVAL", "0s")]).is_err());
     }
 }

@@ -148,6 +148,10 @@ impl Application {
             sync_queue: SyncQueue::default(),
             events,
         });
+        background.spawn(crate::auth::sign_out::purge_periodically(
+            state.get_ref().clone(),
+            stop_background.clone(),
+        ));
         let mut sync_tasks = sync::start(state.get_ref().clone(), stop_background.clone());
         background.spawn(async move { while sync_tasks.join_next().await.is_some() {} });
 

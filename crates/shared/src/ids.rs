@@ -58,6 +58,10 @@ id_newtype!(
     /// A one-time invite to sign up.
     InviteId
 );
+id_newtype!(
+    /// A signed-in browser: its public id, never the secret token its cookie carries.
+    SessionId
+);
 
 #[cfg(test)]
 mod tests {

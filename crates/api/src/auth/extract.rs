@@ -9,15 +9,14 @@ use actix_web::{web, FromRequest, HttpRequest};
 use chrono::Utc;
 use std::future::Future;
 use std::pin::Pin;
-use tally_shared::ids::UserId;
-use uuid::Uuid;
+use tally_shared::ids::{SessionId, UserId};
 
 #[derive(Debug, Clone)]
 pub struct AuthUser {
     pub user_id: UserId,
     pub username: String,
     pub is_admin: bool,
-    pub session_id: Uuid,
+    pub session_id: SessionId,
 }
 
 impl FromRequest for AuthUser {
@@ -31,12 +30,18 @@ impl FromRequest for AuthUser {
             let (Some(token), Some(state)) = (token.filter(|t| !t.is_empty()), state) else {
                 return Err(ApiError::Unauthorized);
             };
-            let found = db::sessions::find(&state.db, &session::token_hash(&token))
-                .await
-                .map_err(|e| ApiError::Unexpected(e.into()))?
-                .ok_or(ApiError::Unauthorized)?;
+            let lifetime = state.settings.auth.session_lifetime;
+            let found = db::sessions::find(
+                &state.db,
+                &session::token_hash(&token),
+                session::oldest_live_start(lifetime),
+            )
+            .await
+            .map_err(|e| ApiError::Unexpected(e.into()))?
+            .ok_or(ApiError::Unauthorized)?;
             if Utc::now() - found.last_seen_at > session::RENEW_AFTER {
-                db::sessions::renew(&state.db, found.session_id, session::expiry_from_now())
+                let expires_at = session::expiry(found.created_at, lifetime);
+                db::sessions::renew(&state.db, found.session_id, expires_at)
                     .await
                     .map_err(|e| ApiError::Unexpected(e.into()))?;
             }

@@ -28,8 +28,26 @@ pub fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-pub fn expiry_from_now() -> DateTime<Utc> {
-    Utc::now() + IDLE_LIFETIME
+/// When a session used now ends: after [`IDLE_LIFETIME`] without use, and never later than
+/// `lifetime` after it began.
+pub fn expiry(created_at: DateTime<Utc>, lifetime: std::time::Duration) -> DateTime<Utc> {
+    let idle_end = Utc::now() + IDLE_LIFETIME;
+    let absolute_end = Duration::from_std(lifetime)
+        .ok()
+        .and_then(|lifetime| created_at.checked_add_signed(lifetime))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC);
+    idle_end.min(absolute_end)
+}
+
+/// The earliest sign-in whose session `lifetime` still allows (never before 1970, which
+/// PostgreSQL can store and before which no session began).
+pub fn oldest_live_start(lifetime: std::time::Duration) -> DateTime<Utc> {
+    Duration::from_std(lifetime)
+        .ok()
+        .and_then(|lifetime| Utc::now().checked_sub_signed(lifetime))
+        .map_or(DateTime::<Utc>::UNIX_EPOCH, |start| {
+            start.max(DateTime::<Utc>::UNIX_EPOCH)
+        })
 }
 
 /// HttpOnly, SameSite=Lax, and Secure when Tally is served over https.
@@ -48,4 +66,31 @@ pub fn removal_cookie(secure: bool) -> Cookie<'static> {
     let mut cookie = cookie(String::new(), secure);
     cookie.make_removal();
     cookie
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_ends_when_idle_or_at_its_lifetime_whichever_is_first() {
+        let day = std::time::Duration::from_secs(86_400);
+        let now = Utc::now();
+        let fresh = expiry(now, day * 30);
+        assert!(
+            (fresh - (now + IDLE_LIFETIME)).num_seconds().abs() < 5,
+            "{fresh}"
+        );
+        let old = now - Duration::days(29);
+        assert_eq!(expiry(old, day * 30), old + Duration::days(30));
+        assert!(
+            expiry(now, std::time::Duration::MAX) >= fresh,
+            "no overflow"
+        );
+        assert!(oldest_live_start(day) < now - Duration::hours(23));
+        assert_eq!(
+            oldest_live_start(std::time::Duration::MAX),
+            DateTime::<Utc>::UNIX_EPOCH
+        );
+    }
 }

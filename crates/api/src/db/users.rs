@@ -166,3 +166,19 @@ pub async fn list(db: impl PgExecutor<'_>) -> Result<Vec<UserSummary>, sqlx::Err
     .fetch_all(db)
     .await
 }
+
+#[tracing::instrument(skip_all)]
+pub async fn set_password_hash(
+    db: impl PgExecutor<'_>,
+    user_id: UserId,
+    password_hash: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "update app_user set password_hash = $2 where user_id = $1",
+        user_id.0,
+        password_hash
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}

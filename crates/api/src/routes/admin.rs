@@ -1,7 +1,7 @@
 //! `/api/admin`: the user list, promoting, demoting and removing users, and sign-up invites
 //! (administrators only; others get 403).
 
-use crate::auth::{session, AdminUser};
+use crate::auth::{session, sign_out, AdminUser};
 use crate::db;
 use crate::db::invites::Revoked;
 use crate::error::ApiError;
@@ -84,6 +84,7 @@ async fn delete_user(
     if db::users::is_last_admin_of_others(&mut *tx, user_id).await? {
         return Err(last_admin("deleted"));
     }
+    sign_out::everywhere(&mut tx, user_id).await?;
     if !db::users::delete(&mut *tx, user_id).await? {
         return Err(ApiError::NotFound);
     }

@@ -1,5 +1,6 @@
 //! The JSON API under `/api`: one module per resource, each with its own `configure`.
 
+mod account;
 mod accounts;
 mod admin;
 mod assets;
@@ -39,6 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(config::configure)
             .configure(session::configure)
             .configure(users::configure)
+            .configure(account::configure)
             .configure(admin::configure)
             .configure(items::configure)
             .configure(link::configure)

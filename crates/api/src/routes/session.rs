@@ -1,12 +1,15 @@
 //! `/api/session`: log in, log out, and who is logged in.
 
-use crate::auth::{password, session, AuthUser};
+use crate::auth::{device, password, session, sign_out, AuthUser};
 use crate::client_address;
 use crate::db;
+use crate::db::sessions::NewSession;
 use crate::domain::{Password, Username};
 use crate::error::ApiError;
 use crate::state::AppState;
+use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Utc;
 use secrecy::SecretString;
 use tally_shared::api::session::{CurrentUser, LoginRequest, SessionResponse};
 use tally_shared::ids::UserId;
@@ -48,6 +51,7 @@ async fn log_in(
     tracing::info!(user_id = %user.user_id, "logged in");
     start_session(
         &state,
+        &req,
         user.user_id,
         &user.username,
         user.is_admin,
@@ -77,16 +81,31 @@ fn refuse_overlong(username: &str, password: &str) -> Result<(), ApiError> {
     }
 }
 
-/// Signs the user in on this browser: a new session row and its cookie.
+/// Signs the user in on this browser: a new session row (with the browser and its address, for
+/// the person's session list) and its cookie.
 pub async fn start_session(
     state: &AppState,
+    req: &HttpRequest,
     user_id: UserId,
     username: &str,
     is_admin: bool,
     mut response: actix_web::HttpResponseBuilder,
 ) -> Result<HttpResponse, ApiError> {
     let (token, hash) = session::new_token();
-    db::sessions::insert(&state.db, user_id, &hash, session::expiry_from_now()).await?;
+    let user_agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|value| value.to_str().ok())
+        .map(device::shortened);
+    let address = client_address::of(req).map(|address| address.to_string());
+    let new = NewSession {
+        user_id,
+        token_hash: &hash,
+        expires_at: session::expiry(Utc::now(), state.settings.auth.session_lifetime),
+        user_agent,
+        address: address.as_deref(),
+    };
+    db::sessions::insert(&state.db, &new).await?;
     Ok(response
         .cookie(session::cookie(token, secure_cookies(state)))
         .json(SessionResponse {
@@ -115,7 +134,9 @@ async fn current(user: AuthUser) -> web::Json<SessionResponse> {
     responses((status = 204, description = "Logged out; clears the cookie"), (status = 401, body = ApiErrorBody)))]
 #[tracing::instrument(name = "log out", skip_all, fields(user_id = %user.user_id))]
 async fn log_out(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
-    db::sessions::delete(&state.db, user.session_id).await?;
+    let mut tx = state.db.begin().await?;
+    sign_out::one(&mut tx, user.user_id, user.session_id).await?;
+    tx.commit().await?;
     Ok(HttpResponse::NoContent()
         .cookie(session::removal_cookie(secure_cookies(&state)))
         .finish())

@@ -1,7 +1,7 @@
 //! `/api/users`: registering, and deleting one's own account.
 
 use super::session::{secure_cookies, start_session};
-use crate::auth::{password, session, AuthUser};
+use crate::auth::{password, session, sign_out, AuthUser};
 use crate::client_address;
 use crate::db;
 use crate::db::invites::InviteState;
@@ -93,6 +93,7 @@ async fn register(
     tracing::info!(user_id = %user.user_id, admin = user.is_admin, invite = ?invite, "registered");
     start_session(
         &state,
+        &req,
         user.user_id,
         &user.username,
         user.is_admin,
@@ -206,6 +207,7 @@ async fn delete_me(
     if db::users::is_last_admin_of_others(&mut *tx, user.user_id).await? {
         return Err(last_admin_leaving());
     }
+    sign_out::everywhere(&mut tx, user.user_id).await?;
     db::users::delete(&mut *tx, user.user_id).await?;
     tx.commit().await?;
     tracing::info!("account deleted");

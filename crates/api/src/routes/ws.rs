@@ -1,6 +1,7 @@
 //! `/api/ws`: the signed-in user's live events over a WebSocket.
 
 use crate::auth::AuthUser;
+use crate::db;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::ws;
@@ -42,9 +43,14 @@ async fn events(
     })?;
     let subscription = state
         .events
-        .subscribe(user.user_id)
+        .subscribe(user.user_id, user.session_id)
         .await
         .map_err(|_| ApiError::ServiceUnavailable("The server is shutting down.".to_owned()))?;
+    // Signed out between the check of the cookie and the subscription: the hub may have heard
+    // of it before this socket was there to close.
+    if !db::sessions::exists(&state.db, user.session_id).await? {
+        return Err(ApiError::Unauthorized);
+    }
     let span = tracing::info_span!(
         "event socket",
         user_id = %user.user_id,

@@ -1,8 +1,10 @@
 //! The hub: one task owns every user's open sockets and delivers each event to that user's only.
 //! Everyone else reaches it through a bounded command queue.
 
+use super::EndedSessions;
 use bytestring::ByteString;
 use std::collections::HashMap;
+use tally_shared::ids::SessionId;
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -18,7 +20,7 @@ pub struct ConnectionId(u64);
 pub(super) enum Command {
     Connect {
         user_id: Uuid,
-        socket: mpsc::Sender<ByteString>,
+        socket: Socket,
         reply: oneshot::Sender<ConnectionId>,
     },
     Disconnect {
@@ -27,6 +29,16 @@ pub(super) enum Command {
     },
     /// `message` is one `ServerEvent` as JSON, written as it is to each of the user's sockets.
     Deliver { user_id: Uuid, message: ByteString },
+    /// These sessions of the user were signed out: their sockets close.
+    EndSessions { user_id: Uuid, ended: EndedSessions },
+}
+
+/// One socket as the hub holds it: where its events go, the session that opened it, and how to
+/// tell it that session has ended.
+pub(super) struct Socket {
+    events: mpsc::Sender<ByteString>,
+    session_id: SessionId,
+    signed_out: CancellationToken,
 }
 
 /// The hub has stopped: the server is shutting down.
@@ -36,7 +48,7 @@ pub struct HubStopped;
 
 #[derive(Default)]
 struct Hub {
-    sockets: HashMap<Uuid, HashMap<ConnectionId, mpsc::Sender<ByteString>>>,
+    sockets: HashMap<Uuid, HashMap<ConnectionId, Socket>>,
     next_connection: u64,
 }
 
@@ -68,7 +80,7 @@ impl Hub {
                 self.next_connection = self.next_connection.wrapping_add(1);
                 let sockets = self.sockets.entry(user_id).or_default();
                 // Forget sockets whose disconnect never reached us (see `Subscription::drop`).
-                sockets.retain(|_, socket| !socket.is_closed());
+                sockets.retain(|_, socket| !socket.events.is_closed());
                 sockets.insert(connection, socket);
                 // A session that gave up waiting leaves a closed sender, forgotten as above.
                 let _ = reply.send(connection);
@@ -85,6 +97,24 @@ impl Hub {
                 }
             }
             Command::Deliver { user_id, message } => self.deliver(user_id, &message),
+            Command::EndSessions { user_id, ended } => self.end_sessions(user_id, ended),
+        }
+    }
+
+    fn end_sessions(&mut self, user_id: Uuid, ended: EndedSessions) {
+        let Some(sockets) = self.sockets.get_mut(&user_id) else {
+            return;
+        };
+        sockets.retain(|_, socket| {
+            if ended.includes(socket.session_id) {
+                socket.signed_out.cancel();
+                false
+            } else {
+                true
+            }
+        });
+        if sockets.is_empty() {
+            self.sockets.remove(&user_id);
         }
     }
 
@@ -94,7 +124,7 @@ impl Hub {
             return;
         };
         sockets.retain(
-            |connection, socket| match socket.try_send(message.clone()) {
+            |connection, socket| match socket.events.try_send(message.clone()) {
                 Ok(()) => true,
                 Err(mpsc::error::TrySendError::Full(_)) => {
                     tracing::warn!(%user_id, ?connection, "socket too slow for its events: dropped");
@@ -118,6 +148,8 @@ pub enum Delivery {
     Dropped,
     /// The server is shutting down.
     ShuttingDown,
+    /// The session that opened the socket was signed out or revoked.
+    SignedOut,
 }
 
 /// One socket's place in the hub. Dropping it leaves the hub.
@@ -127,19 +159,26 @@ pub struct Subscription {
     events: mpsc::Receiver<ByteString>,
     commands: mpsc::Sender<Command>,
     shutdown: CancellationToken,
+    signed_out: CancellationToken,
 }
 
 pub(super) async fn subscribe(
     commands: &mpsc::Sender<Command>,
     user_id: Uuid,
+    session_id: SessionId,
     shutdown: CancellationToken,
 ) -> Result<Subscription, HubStopped> {
-    let (socket, events) = mpsc::channel(SOCKET_QUEUE);
+    let (sender, events) = mpsc::channel(SOCKET_QUEUE);
+    let signed_out = CancellationToken::new();
     let (reply, connection) = oneshot::channel();
     commands
         .send(Command::Connect {
             user_id,
-            socket,
+            socket: Socket {
+                events: sender,
+                session_id,
+                signed_out: signed_out.clone(),
+            },
             reply,
         })
         .await
@@ -151,6 +190,7 @@ pub(super) async fn subscribe(
         events,
         commands: commands.clone(),
         shutdown,
+        signed_out,
     })
 }
 
@@ -164,6 +204,7 @@ impl Subscription {
         tokio::select! {
             biased;
             () = self.shutdown.cancelled() => Delivery::ShuttingDown,
+            () = self.signed_out.cancelled() => Delivery::SignedOut,
             event = self.events.recv() => match event {
                 Some(message) => Delivery::Event(message),
                 None if self.shutdown.is_cancelled() => Delivery::ShuttingDown,
@@ -197,6 +238,10 @@ mod tests {
         (commands, shutdown)
     }
 
+    fn new_session() -> SessionId {
+        SessionId(Uuid::new_v4())
+    }
+
     async fn deliver(commands: &mpsc::Sender<Command>, user_id: Uuid, message: &str) {
         commands
             .send(Command::Deliver {
@@ -218,9 +263,15 @@ mod tests {
         let (commands, _shutdown) = start_hub();
         let (alice, bob) = (Uuid::new_v4(), Uuid::new_v4());
         let shutdown = CancellationToken::new();
-        let mut alice_tab = subscribe(&commands, alice, shutdown.clone()).await.unwrap();
-        let mut alice_phone = subscribe(&commands, alice, shutdown.clone()).await.unwrap();
-        let mut bob_tab = subscribe(&commands, bob, shutdown).await.unwrap();
+        let mut alice_tab = subscribe(&commands, alice, new_session(), shutdown.clone())
+            .await
+            .unwrap();
+        let mut alice_phone = subscribe(&commands, alice, new_session(), shutdown.clone())
+            .await
+            .unwrap();
+        let mut bob_tab = subscribe(&commands, bob, new_session(), shutdown)
+            .await
+            .unwrap();
 
         deliver(&commands, alice, "for alice").await;
 
@@ -238,8 +289,12 @@ mod tests {
         let (commands, _shutdown) = start_hub();
         let user = Uuid::new_v4();
         let shutdown = CancellationToken::new();
-        let mut stuck = subscribe(&commands, user, shutdown.clone()).await.unwrap();
-        let mut reading = subscribe(&commands, user, shutdown).await.unwrap();
+        let mut stuck = subscribe(&commands, user, new_session(), shutdown.clone())
+            .await
+            .unwrap();
+        let mut reading = subscribe(&commands, user, new_session(), shutdown)
+            .await
+            .unwrap();
 
         for n in 0..=SOCKET_QUEUE {
             deliver(&commands, user, &n.to_string()).await;
@@ -268,7 +323,7 @@ mod tests {
         user_id: Uuid,
     ) -> Subscription {
         let (subscription, ()) = tokio::join!(
-            subscribe(commands, user_id, CancellationToken::new()),
+            subscribe(commands, user_id, new_session(), CancellationToken::new()),
             async { hub.handle(queue.recv().await.unwrap()) }
         );
         subscription.unwrap()
@@ -297,7 +352,7 @@ mod tests {
     #[tokio::test]
     async fn shutting_down_stops_the_hub_and_tells_the_sockets() {
         let (commands, shutdown) = start_hub();
-        let mut socket = subscribe(&commands, Uuid::new_v4(), shutdown.clone())
+        let mut socket = subscribe(&commands, Uuid::new_v4(), new_session(), shutdown.clone())
             .await
             .unwrap();
 
@@ -305,7 +360,46 @@ mod tests {
 
         assert_eq!(socket.next().await, Delivery::ShuttingDown);
         commands.closed().await;
-        let late = subscribe(&commands, Uuid::new_v4(), shutdown).await;
+        let late = subscribe(&commands, Uuid::new_v4(), new_session(), shutdown).await;
         assert!(matches!(late, Err(HubStopped)));
+    }
+
+    #[tokio::test]
+    async fn ending_a_session_signs_out_its_sockets_only() {
+        let (commands, _shutdown) = start_hub();
+        let (alice, bob) = (Uuid::new_v4(), Uuid::new_v4());
+        let (laptop, phone) = (new_session(), new_session());
+        let shutdown = CancellationToken::new();
+        let mut laptop_tab = subscribe(&commands, alice, laptop, shutdown.clone())
+            .await
+            .unwrap();
+        let mut phone_tab = subscribe(&commands, alice, phone, shutdown.clone())
+            .await
+            .unwrap();
+        // Bob's session id as Alice's: only Alice's own sockets are hers to end.
+        let mut bob_tab = subscribe(&commands, bob, phone, shutdown).await.unwrap();
+
+        let end = |ended| Command::EndSessions {
+            user_id: alice,
+            ended,
+        };
+        commands.send(end(EndedSessions::One(phone))).await.unwrap();
+
+        assert_eq!(phone_tab.next().await, Delivery::SignedOut);
+        deliver(&commands, alice, "still here").await;
+        assert_eq!(
+            next_within_a_second(&mut laptop_tab).await,
+            Some(Delivery::Event("still here".into()))
+        );
+        commands
+            .send(end(EndedSessions::AllBut(phone)))
+            .await
+            .unwrap();
+        assert_eq!(laptop_tab.next().await, Delivery::SignedOut);
+        deliver(&commands, bob, "for bob").await;
+        assert_eq!(
+            next_within_a_second(&mut bob_tab).await,
+            Some(Delivery::Event("for bob".into()))
+        );
     }
 }

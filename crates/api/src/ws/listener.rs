@@ -2,7 +2,7 @@
 //! knows whether this process holds a socket of that user.
 
 use super::hub::{Command, HubStopped};
-use super::{Envelope, CHANNEL};
+use super::{Envelope, SessionsEnded, CHANNEL, SESSIONS_CHANNEL};
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 use std::time::Duration;
@@ -13,10 +13,10 @@ use tokio_util::sync::CancellationToken;
 const FIRST_RETRY_DELAY: Duration = Duration::from_secs(1);
 const MAX_RETRY_DELAY: Duration = Duration::from_secs(30);
 
-/// A connection of `db` listening on [`CHANNEL`].
+/// A connection of `db` listening on [`CHANNEL`] and [`SESSIONS_CHANNEL`].
 pub(super) async fn listen(db: &PgPool) -> Result<PgListener, sqlx::Error> {
     let mut listener = PgListener::connect_with(db).await?;
-    listener.listen(CHANNEL).await?;
+    listener.listen_all([CHANNEL, SESSIONS_CHANNEL]).await?;
     Ok(listener)
 }
 
@@ -36,7 +36,12 @@ pub(super) async fn run(
         };
         match received {
             Ok(Some(notification)) => {
-                if forward(&hub, notification.payload()).await.is_err() {
+                let forwarded = if notification.channel() == SESSIONS_CHANNEL {
+                    end_sessions(&hub, notification.payload()).await
+                } else {
+                    forward(&hub, notification.payload()).await
+                };
+                if forwarded.is_err() {
                     break;
                 }
             }
@@ -103,6 +108,23 @@ async fn forward(hub: &mpsc::Sender<Command>, payload: &str) -> Result<(), HubSt
     hub.send(Command::Deliver {
         user_id: user_id.0,
         message: message.into(),
+    })
+    .await
+    .map_err(|_| HubStopped)
+}
+
+/// Tells the hub which sessions ended, so that it closes their sockets on this process.
+async fn end_sessions(hub: &mpsc::Sender<Command>, payload: &str) -> Result<(), HubStopped> {
+    let SessionsEnded { user_id, ended } = match serde_json::from_str(payload) {
+        Ok(ended) => ended,
+        Err(error) => {
+            tracing::warn!(%error, bytes = payload.len(), "ignored a malformed sessions-ended notification");
+            return Ok(());
+        }
+    };
+    hub.send(Command::EndSessions {
+        user_id: user_id.0,
+        ended,
     })
     .await
     .map_err(|_| HubStopped)

@@ -16,7 +16,7 @@ pub use session::serve;
 use crate::db;
 use serde::{Deserialize, Serialize};
 use sqlx::{PgExecutor, PgPool};
-use tally_shared::ids::UserId;
+use tally_shared::ids::{SessionId, UserId};
 use tally_shared::ws::ServerEvent;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -25,6 +25,10 @@ use uuid::Uuid;
 
 /// The `LISTEN`/`NOTIFY` channel that carries events between api processes.
 pub const CHANNEL: &str = "tally_events";
+
+/// The channel that tells every api process which sessions were signed out, so that each closes
+/// the sockets those sessions opened on it.
+pub const SESSIONS_CHANNEL: &str = "tally_sessions_ended";
 
 /// PostgreSQL refuses a `NOTIFY` payload of 8000 bytes or more.
 const MAX_PAYLOAD_BYTES: usize = 7999;
@@ -37,6 +41,33 @@ const HUB_QUEUE: usize = 1024;
 pub struct Envelope {
     pub user_id: UserId,
     pub event: ServerEvent,
+}
+
+/// Which of a user's sessions were signed out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndedSessions {
+    One(SessionId),
+    /// All but this one ("sign out everywhere else", a password change).
+    AllBut(SessionId),
+    All,
+}
+
+impl EndedSessions {
+    fn includes(self, session_id: SessionId) -> bool {
+        match self {
+            Self::One(ended) => ended == session_id,
+            Self::AllBut(kept) => kept != session_id,
+            Self::All => true,
+        }
+    }
+}
+
+/// A [`SESSIONS_CHANNEL`] notification's payload.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SessionsEnded {
+    pub user_id: UserId,
+    pub ended: EndedSessions,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -126,9 +157,27 @@ impl EventHub {
         Ok(())
     }
 
-    /// A new socket's subscription to the events of `user_id` published from now on.
-    pub async fn subscribe(&self, user_id: UserId) -> Result<Subscription, HubStopped> {
-        hub::subscribe(&self.commands, user_id.0, self.shutdown.clone()).await
+    /// Closes the sockets that `ended` sessions of `user_id` opened, on every replica, once
+    /// `executor`'s transaction commits (call it in the transaction that deletes the sessions).
+    #[tracing::instrument(skip_all, fields(%user_id, ?ended))]
+    pub async fn end_sessions_with(
+        executor: impl PgExecutor<'_>,
+        user_id: UserId,
+        ended: EndedSessions,
+    ) -> Result<(), PublishError> {
+        let payload = serde_json::to_string(&SessionsEnded { user_id, ended })?;
+        db::notify::notify(executor, SESSIONS_CHANNEL, &payload).await?;
+        Ok(())
+    }
+
+    /// A new socket's subscription to the events of `user_id` published from now on, until
+    /// `session_id` is signed out.
+    pub async fn subscribe(
+        &self,
+        user_id: UserId,
+        session_id: SessionId,
+    ) -> Result<Subscription, HubStopped> {
+        hub::subscribe(&self.commands, user_id.0, session_id, self.shutdown.clone()).await
     }
 }
 

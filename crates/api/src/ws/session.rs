@@ -20,6 +20,9 @@ const MAX_INCOMING_FRAME_BYTES: usize = 1024;
 /// How long a write may wait for room before the client counts as stuck.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The close reason of a socket whose session was signed out or revoked.
+const SIGNED_OUT: &str = "Signed out.";
+
 /// `ServerEvent::Heartbeat` as JSON (a test checks it).
 const HEARTBEAT: &str = r#"{"type":"heartbeat"}"#;
 
@@ -44,6 +47,10 @@ pub async fn serve(mut socket: Session, frames: MessageStream, mut subscription:
                     description: Some("Too far behind; reconnect.".to_owned()),
                 }),
                 Delivery::ShuttingDown => break Some(CloseCode::Away.into()),
+                Delivery::SignedOut => break Some(CloseReason {
+                    code: CloseCode::Policy,
+                    description: Some(SIGNED_OUT.to_owned()),
+                }),
             },
             frame = frames.recv() => {
                 let frame = match frame {

@@ -10,6 +10,7 @@ use reqwest::{Client, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt::Display;
+use tally_shared::api::account::{ActiveSessionList, ChangePasswordRequest};
 use tally_shared::api::admin::{CreatedInvite, UpdateUserRequest};
 use tally_shared::api::assets::NewAsset;
 use tally_shared::api::config::ConfigResponse;
@@ -113,7 +114,8 @@ impl TestApp {
         client.delete(self.url(path)).send().await.unwrap()
     }
 
-    async fn get_from(&self, client: &Client, path: &str) -> Response {
+    /// `GET path` from `client`.
+    pub async fn get_from(&self, client: &Client, path: &str) -> Response {
         client.get(self.url(path)).send().await.unwrap()
     }
 
@@ -153,6 +155,36 @@ impl TestApp {
             .send()
             .await
             .unwrap()
+    }
+
+    /// `PUT /api/account/password`.
+    pub async fn change_password(&self, client: &Client, current: &str, new: &str) -> Response {
+        let request = ChangePasswordRequest {
+            current_password: current.to_owned(),
+            new_password: new.to_owned(),
+        };
+        client
+            .put(self.url("/api/account/password"))
+            .json(&request)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// `GET /api/account/sessions`: the browsers signed in as `client`'s user.
+    pub async fn sessions(&self, client: &Client) -> ActiveSessionList {
+        self.get_json(client, "/api/account/sessions").await
+    }
+
+    /// `DELETE /api/account/sessions/{id}`; `id` is a session's id, or anything a test sends.
+    pub async fn revoke_session(&self, client: &Client, id: impl Display) -> Response {
+        self.delete(client, &format!("/api/account/sessions/{id}"))
+            .await
+    }
+
+    /// `DELETE /api/account/sessions`: sign out everywhere else.
+    pub async fn sign_out_others(&self, client: &Client) -> Response {
+        self.delete(client, "/api/account/sessions").await
     }
 
     /// `PATCH /api/admin/users/{id}`: promote (`true`) or demote (`false`).

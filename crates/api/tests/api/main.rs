@@ -1,6 +1,7 @@
 //! Tally's integration tests: one binary, the real server on port 0, a fresh database per test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod account;
 mod accounts;
 mod admin;
 mod api_calls;
@@ -38,3 +39,4 @@ mod sync;
 mod transactions;
 mod transactions_export;
 mod ws;
+mod ws_sign_out;

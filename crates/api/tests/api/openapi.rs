@@ -15,6 +15,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("delete", "/api/session"),
     ("post", "/api/users"),
     ("delete", "/api/users/me"),
+    ("put", "/api/account/password"),
+    ("get", "/api/account/sessions"),
+    ("delete", "/api/account/sessions"),
+    ("delete", "/api/account/sessions/{session_id}"),
     ("get", "/api/admin/users"),
     ("delete", "/api/admin/users/{user_id}"),
     ("patch", "/api/admin/users/{user_id}"),
@@ -73,6 +77,8 @@ async fn the_document_lists_every_route_and_nothing_else(db: PgPool) {
         "AdminUserList",
         "RegisterRequest",
         "DeleteAccountRequest",
+        "ChangePasswordRequest",
+        "ActiveSessionList",
         "UpdateUserRequest",
         "CreatedInvite",
         "InviteList",
@@ -105,12 +111,14 @@ async fn the_document_lists_every_route_and_nothing_else(db: PgPool) {
             &path
                 .replace("{user_id}", &id)
                 .replace("{asset_id}", &id)
+                .replace("{session_id}", &id)
                 .replace("{institution_id}", "ins_109508"),
         );
         let request = match *method {
             "get" => app.client.get(url),
             // Any body will do: the route only has to exist, not to accept it.
             "post" => app.client.post(url).json(&serde_json::json!({})),
+            "put" => app.client.put(url).json(&serde_json::json!({})),
             _ => app.client.delete(url),
         };
         let status = request.send().await.unwrap().status();

@@ -21,22 +21,22 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// Long enough to be sure nothing is on its way; never a claim about speed.
-const QUIET: Duration = Duration::from_millis(500);
+pub(crate) const QUIET: Duration = Duration::from_millis(500);
 /// How long a test waits for something that should come.
 const PATIENCE: Duration = Duration::from_secs(10);
 
-struct User {
-    id: Uuid,
+pub(crate) struct User {
+    pub(crate) id: Uuid,
     /// `tally_session=<token>`, as a browser would send it.
-    cookie: String,
+    pub(crate) cookie: String,
     /// The tab that registered, which holds the cookie.
-    tab: reqwest::Client,
+    pub(crate) tab: reqwest::Client,
 }
 
-async fn register(app: &TestApp, username: &str) -> User {
+pub(crate) async fn register(app: &TestApp, username: &str) -> User {
     let tab = browser_like_client();
     let response = app.register_as(&tab, username).await;
     let cookie = format!("tally_session={}", session_token(&response));
@@ -48,7 +48,7 @@ async fn register(app: &TestApp, username: &str) -> User {
     }
 }
 
-fn handshake(
+pub(crate) fn handshake(
     app: &TestApp,
     headers: &[(&'static str, &str)],
 ) -> tokio_tungstenite::tungstenite::handshake::client::Request {
@@ -61,7 +61,7 @@ fn handshake(
 }
 
 /// Opens the user's socket and waits for the first heartbeat, after which the hub has it.
-async fn connect(app: &TestApp, user: &User) -> Socket {
+pub(crate) async fn connect(app: &TestApp, user: &User) -> Socket {
     let (mut socket, response) =
         tokio_tungstenite::connect_async(handshake(app, &[("cookie", &user.cookie)]))
             .await
@@ -75,7 +75,7 @@ async fn connect(app: &TestApp, user: &User) -> Socket {
 }
 
 /// The next event, heartbeat included, or `None` if the socket closes or stays quiet too long.
-async fn next_message(socket: &mut Socket) -> Option<ServerEvent> {
+pub(crate) async fn next_message(socket: &mut Socket) -> Option<ServerEvent> {
     let deadline = tokio::time::Instant::now() + PATIENCE;
     loop {
         let frame = tokio::time::timeout_at(deadline, socket.next())
@@ -90,7 +90,7 @@ async fn next_message(socket: &mut Socket) -> Option<ServerEvent> {
 }
 
 /// The next event that is not a heartbeat, if one comes within `wait`.
-async fn next_event_within(socket: &mut Socket, wait: Duration) -> Option<ServerEvent> {
+pub(crate) async fn next_event_within(socket: &mut Socket, wait: Duration) -> Option<ServerEvent> {
     tokio::time::timeout(wait, async {
         loop {
             match next_message(socket).await {
@@ -104,12 +104,12 @@ async fn next_event_within(socket: &mut Socket, wait: Duration) -> Option<Server
     .flatten()
 }
 
-async fn next_event(socket: &mut Socket) -> Option<ServerEvent> {
+pub(crate) async fn next_event(socket: &mut Socket) -> Option<ServerEvent> {
     next_event_within(socket, PATIENCE).await
 }
 
 /// Waits for the server's close frame, skipping whatever comes before it, and returns its code.
-async fn close_code(socket: &mut Socket) -> Option<CloseCode> {
+pub(crate) async fn close_code(socket: &mut Socket) -> Option<CloseCode> {
     let close = tokio::time::timeout(PATIENCE, async {
         loop {
             match socket.next().await {

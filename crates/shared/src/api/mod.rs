@@ -1,5 +1,6 @@
 //! Request and response bodies, one module per resource.
 
+pub mod account;
 pub mod accounts;
 pub mod admin;
 pub mod assets;

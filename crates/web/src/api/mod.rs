@@ -1,5 +1,6 @@
 //! The only code that talks HTTP: one async fn per endpoint, typed by `tally-shared`.
 
+pub mod account;
 pub mod accounts;
 pub mod admin;
 pub mod assets;

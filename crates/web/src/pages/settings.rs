@@ -1,4 +1,8 @@
-//! `/settings`: the signed-in person's own account.
+//! `/settings`: the signed-in person's own account: their password, the browsers signed in as
+//! them, and deleting it all.
+
+mod password;
+mod sessions;
 
 use crate::api;
 use crate::components::confirm_dialog::ConfirmDialog;
@@ -19,10 +23,24 @@ pub fn SettingsPage() -> impl IntoView {
             <h1>"Settings"</h1>
         </div>
         {move || match session.user() {
-            Some(_) => view! { <DeleteAccount /> }.into_any(),
+            Some(_) => view! { <AccountSections /> }.into_any(),
             None if session.is_known() => view! { <SignInPrompt /> }.into_any(),
             None => ().into_any(),
         }}
+    }
+}
+
+/// The signed-in person's sections. The page owns the session list, which a password change
+/// shortens.
+#[component]
+fn AccountSections() -> impl IntoView {
+    let sessions = LocalResource::new(api::account::sessions);
+    view! {
+        <div class="page-sections">
+            <password::ChangePassword on_changed=Callback::new(move |()| sessions.refetch()) />
+            <sessions::ActiveSessions sessions />
+            <DeleteAccount />
+        </div>
     }
 }
 
@@ -57,7 +75,7 @@ fn DeleteAccount() -> impl IntoView {
                 "This cannot be undone."
             </p>
             <form
-                class="form"
+                class="form form-narrow"
                 on:submit=move |ev| {
                     ev.prevent_default();
                     asking.set(Some((

@@ -2,6 +2,7 @@
 //! reconnecting with backoff. What an event makes stale is decided in `state::refresh`, which
 //! pages follow through `on_stale`; a new connection counts as "anything may have changed".
 
+use crate::api;
 use crate::state::session::use_session;
 use futures_util::StreamExt;
 use gloo_net::websocket::{futures::WebSocket, Message};
@@ -58,7 +59,11 @@ pub fn provide_live_events() {
     Effect::new(move |_| {
         if session.user().is_some() && !running.get_value() {
             running.set_value(true);
-            spawn_local(keep_connected(live, session));
+            spawn_local(async move {
+                keep_connected(live, session).await;
+                // Signed out: the next sign-in in this tab connects again.
+                running.set_value(false);
+            });
         }
     });
 }
@@ -92,6 +97,12 @@ async fn keep_connected(live: LiveEvents, session: crate::state::session::Sessio
         }
         gloo_timers::future::sleep(backoff).await;
         backoff = (backoff * 2).min(MAX_BACKOFF);
+        // Asked before knocking again: the server closes a socket when its session is signed
+        // out elsewhere (revoked, a password change), and this tab then shows that it is signed
+        // out, instead of retrying with a dead cookie.
+        if let Ok(None) = api::session::current_user().await {
+            session.set(None);
+        }
     }
 }
 

@@ -5,5 +5,6 @@ mod banks;
 mod browser;
 mod link_standin;
 mod numbers;
+mod settings;
 mod shell;
 mod steps;
