@@ -153,3 +153,29 @@ fn trusted_proxies_are_checked_at_start() {
         "{error}"
     );
 }
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn the_session_list_records_the_same_address(db: PgPool) {
+    let untrusting = spawn_app_with(db.clone(), &[]).await;
+    let forged = forwarded_for("203.0.113.81");
+    untrusting.register_as(&forged, "kim").await;
+    let listed = untrusting.sessions(&forged).await;
+    assert_eq!(listed.sessions[0].address.as_deref(), Some("127.0.0.1"));
+
+    let behind_proxy = spawn_app_with(db, &[("TRUSTED_PROXIES", "127.0.0.1")]).await;
+    let proxied = forwarded_for("198.51.100.82");
+    assert_eq!(
+        behind_proxy
+            .log_in(&proxied, &login_request("kim", PASSWORD))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let listed = behind_proxy.sessions(&proxied).await;
+    let addresses: Vec<Option<&str>> = listed
+        .sessions
+        .iter()
+        .map(|session| session.address.as_deref())
+        .collect();
+    assert_eq!(addresses, [Some("198.51.100.82"), Some("127.0.0.1")]);
+}
