@@ -3,6 +3,7 @@
 //! Every setting is documented in `.env.template`. Secrets are `SecretString`s from the moment
 //! they are read, so they never reach a log through `Debug`.
 
+use crate::client_address::TrustedProxies;
 use secrecy::SecretString;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -60,7 +61,7 @@ pub struct SyncSettings {
 pub struct AuthSettings {
     /// Who may create an account once the first (the administrator) exists.
     pub registration: Registration,
-    /// Log-in attempts allowed per minute, per client address and per username.
+    /// Failed log-ins allowed per minute per (username, client address).
     pub logins_per_minute: std::num::NonZeroU32,
     /// Registrations allowed per hour per client address.
     pub registrations_per_hour: std::num::NonZeroU32,
@@ -81,6 +82,11 @@ pub struct ServerSettings {
     pub spa_dir: PathBuf,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Reverse proxies whose `Forwarded`/`X-Forwarded-For` name the real caller.
+    pub trusted_proxies: TrustedProxies,
+    /// Origins besides `public_url`'s whose pages may use Tally (`https://host[:port]`, as a
+    /// browser writes them in `Origin`); their hosts are answered to as well.
+    pub allowed_origins: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -145,6 +151,8 @@ const VARIABLES: &[&str] = &[
     "PUBLIC_URL",
     "SPA_DIR",
     "MAX_BODY_BYTES",
+    "TRUSTED_PROXIES",
+    "ALLOWED_ORIGINS",
     "DATABASE_URL",
     "DATABASE_MAX_CONNECTIONS",
     "PLAID_ENV",
@@ -317,6 +325,17 @@ impl Settings {
         if max_body_bytes < 1024 {
             return Err(invalid("MAX_BODY_BYTES", "must be at least 1024"));
         }
+        let trusted_proxies =
+            TrustedProxies::parse(&vars.text("TRUSTED_PROXIES").unwrap_or_default())
+                .map_err(|reason| invalid("TRUSTED_PROXIES", reason))?;
+        let allowed_origins = vars
+            .text("ALLOWED_ORIGINS")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|origin| !origin.is_empty())
+            .map(parse_origin)
+            .collect::<Result<Vec<_>, _>>()?;
         let format = match vars.text("LOG_FORMAT").as_deref().map(str::trim) {
             None | Some("pretty") => LogFormat::Pretty,
             Some("json") => LogFormat::Json,
@@ -359,6 +378,8 @@ impl Settings {
                         .unwrap_or_else(|| "crates/web/dist".to_owned()),
                 ),
                 max_body_bytes,
+                trusted_proxies,
+                allowed_origins,
             },
             database: DatabaseSettings {
                 url: vars
@@ -458,6 +479,26 @@ impl Settings {
     }
 }
 
+/// `https://host[:port]` and nothing more, as browsers write it in `Origin`.
+fn parse_origin(text: &str) -> Result<String, ConfigError> {
+    let refused = || {
+        invalid(
+            "ALLOWED_ORIGINS",
+            format!("{text:?} is not an origin (write e.g. https://tally.example.com:8443)"),
+        )
+    };
+    let url = Url::parse(text).map_err(|_| refused())?;
+    let bare = url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none()
+        && url.username().is_empty()
+        && !text.trim_end_matches('/').ends_with('/');
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() || !bare {
+        return Err(refused());
+    }
+    Ok(url.origin().ascii_serialization())
+}
+
 fn parse_url(name: &'static str, value: &str) -> Result<Url, ConfigError> {
     let url = Url::parse(value).map_err(|e| invalid(name, format!("{value:?}: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
@@ -531,6 +572,9 @@ mod tests {
             ("HOST", "localhost"),
             ("DATABASE_MAX_CONNECTIONS", "0"),
             ("MAX_BODY_BYTES", "10"),
+            ("TRUSTED_PROXIES", "10.0.0.0/8, proxy.internal"),
+            ("ALLOWED_ORIGINS", "https://tally.example.com/app"),
+            ("ALLOWED_ORIGINS", "tally.example.com"),
         ];
         for (name, value) in cases {
             let err = settings(&[(name, value)]).unwrap_err();

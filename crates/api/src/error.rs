@@ -35,6 +35,12 @@ pub enum ApiError {
     DuplicateItem(String),
     #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
     RateLimited { retry_after_secs: u64 },
+    /// A cap on something costly was reached; the message says which and when to come back.
+    #[error("{message}")]
+    TooMany {
+        message: String,
+        retry_after_secs: u64,
+    },
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
@@ -59,7 +65,7 @@ impl ApiError {
             Self::Forbidden | Self::Refused(_) => ErrorCode::Forbidden,
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::DuplicateItem(_) => ErrorCode::DuplicateItem,
-            Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::RateLimited { .. } | Self::TooMany { .. } => ErrorCode::RateLimited,
             Self::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             Self::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
             Self::ServiceUnavailable(_) => ErrorCode::ServiceUnavailable,
@@ -92,7 +98,7 @@ impl ResponseError for ApiError {
             Self::Unauthorized | Self::WrongCredentials => StatusCode::UNAUTHORIZED,
             Self::Forbidden | Self::Refused(_) => StatusCode::FORBIDDEN,
             Self::Conflict(_) | Self::DuplicateItem(_) => StatusCode::CONFLICT,
-            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited { .. } | Self::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -106,7 +112,11 @@ impl ResponseError for ApiError {
             tracing::error!(error = ?cause, "request failed");
         }
         let mut response = HttpResponse::build(self.status_code());
-        if let Self::RateLimited { retry_after_secs } = self {
+        if let Self::RateLimited { retry_after_secs }
+        | Self::TooMany {
+            retry_after_secs, ..
+        } = self
+        {
             response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
         }
         response.json(self.body())

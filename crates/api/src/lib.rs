@@ -1,6 +1,7 @@
 //! Tally's server. `startup::Application` assembles everything; `main.rs` only runs it.
 
 pub mod auth;
+pub mod client_address;
 pub mod config;
 pub mod crypto;
 pub mod db;
@@ -8,7 +9,9 @@ pub mod domain;
 pub mod error;
 pub mod institutions;
 pub mod items;
+pub mod origins;
 pub mod plaid;
+pub mod quotas;
 pub mod routes;
 pub mod simulator;
 pub mod spa;

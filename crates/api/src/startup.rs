@@ -7,6 +7,7 @@ use crate::config::{
 use crate::crypto::TokenCipher;
 use crate::db;
 use crate::error;
+use crate::origins;
 use crate::plaid::webhook::WebhookVerifier;
 use crate::plaid::{PlaidApiEvent, PlaidClient, PlaidCredentials};
 use crate::routes;
@@ -141,6 +142,7 @@ impl Application {
             plaid: plaid.clone(),
             settings: Arc::new(settings),
             auth_limits,
+            quotas: Arc::default(),
             cipher: Arc::new(cipher),
             webhook_verifier: Arc::new(WebhookVerifier::new(plaid.clone())),
             sync_queue: SyncQueue::default(),
@@ -170,10 +172,11 @@ impl Application {
                     security_headers.add(("Strict-Transport-Security", "max-age=31536000"));
             }
             App::new()
+                .wrap(from_fn(origins::refuse_unknown_hosts))
                 .wrap(security_headers)
                 .wrap(Compress::default())
                 .wrap(from_fn(telemetry::request_id_header))
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<telemetry::RequestSpan>::new())
                 .app_data(state.clone())
                 .app_data(
                     web::JsonConfig::default()

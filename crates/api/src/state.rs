@@ -5,6 +5,7 @@ use crate::config::Settings;
 use crate::crypto::TokenCipher;
 use crate::plaid::webhook::WebhookVerifier;
 use crate::plaid::PlaidClient;
+use crate::quotas::Quotas;
 use crate::sync_queue::SyncQueue;
 use crate::ws::EventHub;
 use sqlx::PgPool;
@@ -17,6 +18,8 @@ pub struct AppState {
     pub plaid: PlaidClient,
     pub settings: Arc<Settings>,
     pub auth_limits: Arc<AuthLimits>,
+    /// Per-user caps: exports at once, link tokens and refreshes per hour.
+    pub quotas: Arc<Quotas>,
     /// Seals and opens Plaid access tokens at rest.
     pub cipher: Arc<TokenCipher>,
     /// Checks that webhooks come from this mode's Plaid; caches its keys.

@@ -7,7 +7,8 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::HttpMessage;
 use std::io::IsTerminal;
-use tracing_actix_web::RequestId;
+use tracing::Span;
+use tracing_actix_web::{DefaultRootSpanBuilder, RequestId, RootSpanBuilder};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{fmt, EnvFilter, Registry};
@@ -51,4 +52,34 @@ pub async fn request_id_header(
         }
     }
     Ok(response)
+}
+
+/// The span every request's log lines carry. As `tracing_actix_web`'s default, except that the
+/// caller's address is `client_address::of` (a forwarding header counts only from a trusted
+/// proxy), not whatever `X-Forwarded-For` a caller wrote.
+pub struct RequestSpan;
+
+impl RootSpanBuilder for RequestSpan {
+    fn on_request_start(request: &ServiceRequest) -> Span {
+        let request_id = request.extensions().get::<RequestId>().copied();
+        let client_ip = crate::client_address::of(request.request());
+        tracing::info_span!(
+            "HTTP request",
+            http.method = %request.method(),
+            http.route = request.match_pattern().unwrap_or_default(),
+            http.target = %request.uri().path_and_query().map_or("", |p| p.as_str()),
+            http.client_ip = %client_ip.map(|ip| ip.to_string()).unwrap_or_default(),
+            http.status_code = tracing::field::Empty,
+            request_id = %request_id.map(|id| id.to_string()).unwrap_or_default(),
+            exception.message = tracing::field::Empty,
+            exception.details = tracing::field::Empty,
+        )
+    }
+
+    fn on_request_end<B: MessageBody>(
+        span: Span,
+        outcome: &Result<ServiceResponse<B>, actix_web::Error>,
+    ) {
+        DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
 }

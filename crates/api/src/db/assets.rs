@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use sqlx::PgExecutor;
+use sqlx::{PgConnection, PgExecutor};
 use tally_shared::ids::{AssetId, UserId};
 
 #[derive(Debug, Clone)]
@@ -32,25 +32,36 @@ pub async fn list(
     .await
 }
 
+/// A new asset, unless the user already has `cap` of them (`None`). Two inserts for one user
+/// take turns (a transaction-scoped lock), so the cap holds under concurrent requests.
 #[tracing::instrument(skip_all)]
-pub async fn insert(
-    db: impl PgExecutor<'_>,
+pub async fn insert_within(
+    tx: &mut PgConnection,
+    cap: i64,
     user_id: UserId,
     description: &str,
     value: Decimal,
     currency: &str,
-) -> Result<AssetRecord, sqlx::Error> {
+) -> Result<Option<AssetRecord>, sqlx::Error> {
+    sqlx::query!(
+        "select pg_advisory_xact_lock(hashtext('manual_asset.cap'), hashtext($1::uuid::text))",
+        user_id.0
+    )
+    .execute(&mut *tx)
+    .await?;
     sqlx::query_as!(
         AssetRecord,
         r#"insert into manual_asset (user_id, description, value, currency)
-           values ($1, $2, $3, $4)
+           select $1, $2, $3, $4
+           where (select count(*) from manual_asset where user_id = $1) < $5
            returning asset_id as "asset_id: AssetId", description, value, currency, created_at"#,
         user_id.0,
         description,
         value,
-        currency
+        currency,
+        cap
     )
-    .fetch_one(db)
+    .fetch_optional(&mut *tx)
     .await
 }
 

@@ -1,8 +1,7 @@
-//! `bank_transaction`, read: the filtered list, a keyset page at a time, and the whole for export.
+//! `bank_transaction`, read: the filtered list, a keyset page at a time (also for the export).
 
 use crate::domain::{PageRequest, TransactionCursor, TransactionFilters};
 use chrono::NaiveDate;
-use futures_util::stream::BoxStream;
 use rust_decimal::Decimal;
 use sqlx::{PgExecutor, PgPool, Postgres, QueryBuilder};
 use tally_shared::ids::{AccountId, ItemId, TransactionId, UserId};
@@ -80,26 +79,27 @@ pub async fn page(
     Ok((rows, next))
 }
 
-/// Every transaction of the user matching `filters`, in the list's order, to be streamed.
-pub struct TransactionExport(QueryBuilder<'static, Postgres>);
-
-impl TransactionExport {
-    pub fn new(user_id: UserId, filters: &TransactionFilters) -> Self {
-        let mut query = matching(user_id, filters);
-        query.push(ORDER);
-        Self(query)
-    }
-
-    /// The rows as the database sends them: never all in memory at once.
-    pub fn rows<'a>(
-        &'a mut self,
-        db: &'a PgPool,
-    ) -> BoxStream<'a, Result<TransactionRecord, sqlx::Error>> {
-        self.0
-            .build_query_as::<TransactionRecord>()
-            .persistent(false)
-            .fetch(db)
-    }
+/// As `page`, in a transaction of its own under a `statement_timeout`: the CSV export reads a
+/// page at a time and gives the connection back between pages, so a client that reads slowly
+/// (or not at all) never holds a pooled connection, and no page's query runs for long.
+pub async fn page_within(
+    db: &PgPool,
+    timeout: std::time::Duration,
+    user_id: UserId,
+    filters: &TransactionFilters,
+    request: PageRequest,
+) -> Result<(Vec<TransactionRecord>, Option<TransactionCursor>), sqlx::Error> {
+    let millis = i64::try_from(timeout.as_millis()).unwrap_or(i64::MAX);
+    let mut tx = db.begin().await?;
+    sqlx::query!(
+        "select set_config('statement_timeout', $1::bigint::text, true)",
+        millis
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let found = page(&mut *tx, user_id, filters, request).await?;
+    tx.commit().await?;
+    Ok(found)
 }
 
 /// `select … where` the user's transactions match `filters`; each filter adds one condition with

@@ -4,15 +4,25 @@ use secrecy::{ExposeSecret, SecretString};
 pub struct Password(SecretString);
 
 impl Password {
+    /// The longest password there can be; nothing longer is ever hashed.
+    pub const MAX_CHARS: usize = 1024;
+
     pub fn parse(raw: SecretString) -> Result<Self, String> {
         let length = raw.expose_secret().chars().count();
         if length < 10 {
             return Err("Passwords are at least 10 characters long.".to_owned());
         }
-        if length > 1024 {
+        Self::within_limit(raw.expose_secret())?;
+        Ok(Self(raw))
+    }
+
+    /// A password given to be checked (log-in, re-authentication) is refused before any
+    /// hashing when it is longer than any password can be.
+    pub fn within_limit(given: &str) -> Result<(), String> {
+        if given.chars().count() > Self::MAX_CHARS {
             return Err("Passwords are at most 1,024 characters long.".to_owned());
         }
-        Ok(Self(raw))
+        Ok(())
     }
 
     pub fn secret(&self) -> &SecretString {

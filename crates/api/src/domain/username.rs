@@ -6,10 +6,12 @@ use std::fmt;
 pub struct Username(String);
 
 impl Username {
+    pub const MAX_CHARS: usize = 32;
+
     pub fn parse(raw: &str) -> Result<Self, String> {
         let name = raw.trim();
         let length = name.chars().count();
-        if !(3..=32).contains(&length) {
+        if !(3..=Self::MAX_CHARS).contains(&length) {
             return Err("Usernames are 3 to 32 characters long.".to_owned());
         }
         if !name
@@ -19,6 +21,14 @@ impl Username {
             return Err("Usernames may contain only letters, digits, '.', '_' and '-'.".to_owned());
         }
         Ok(Self(name.to_owned()))
+    }
+
+    /// A name given to log in with is refused before any hashing when no account can have it.
+    pub fn within_limit(given: &str) -> Result<(), String> {
+        if given.trim().chars().count() > Self::MAX_CHARS {
+            return Err("Usernames are at most 32 characters long.".to_owned());
+        }
+        Ok(())
     }
 
     pub fn as_str(&self) -> &str {

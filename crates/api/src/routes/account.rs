@@ -1,7 +1,8 @@
 //! `/api/account`: the signed-in person's password, and the browsers signed in as them.
 
-use super::session::{client_address, secure_cookies};
+use super::session::secure_cookies;
 use crate::auth::{device, password, session, sign_out, AuthUser};
+use crate::client_address;
 use crate::db;
 use crate::domain::Password;
 use crate::error::ApiError;
@@ -12,9 +13,6 @@ use tally_shared::api::account::{ActiveSession, ActiveSessionList, ChangePasswor
 use tally_shared::ids::SessionId;
 use tally_shared::ApiError as ApiErrorBody;
 use tally_shared::FieldError;
-
-/// No password is longer (sign-up's rule): a longer "current password" is refused unhashed.
-const MAX_PASSWORD_CHARS: usize = 1024;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/account/password").put(change_password))
@@ -62,13 +60,13 @@ async fn change_password(
         return Err(ApiError::Validation(fields));
     };
     // Someone at a borrowed browser guessing the password is slowed as log-in guesses are.
-    state
-        .auth_limits
-        .log_in(client_address(&req), &user.username)?;
+    let address = client_address::of(&req);
+    state.auth_limits.log_in(address, &user.username)?;
     let stored = db::users::by_id(&state.db, user.user_id)
         .await?
         .map(|record| record.password_hash);
-    let matches = current_password.chars().count() <= MAX_PASSWORD_CHARS
+    // No password is longer (sign-up's rule): a longer "current password" is refused unhashed.
+    let matches = Password::within_limit(&current_password).is_ok()
         && password::verify(SecretString::from(current_password), stored).await?;
     if !matches {
         tracing::info!("password change refused: wrong current password");
@@ -76,6 +74,7 @@ async fn change_password(
             "That is not your current password; your password was not changed.".to_owned(),
         ));
     }
+    state.auth_limits.logged_in(address, &user.username);
     let hash = password::hash(new_password.secret().clone()).await?;
     let mut tx = state.db.begin().await?;
     db::users::set_password_hash(&mut *tx, user.user_id, &hash).await?;

@@ -5,6 +5,7 @@ use crate::db;
 use crate::db::assets::AssetRecord;
 use crate::domain::{AssetDescription, AssetValue};
 use crate::error::ApiError;
+use crate::quotas::ASSETS_PER_USER;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use tally_shared::api::assets::{Asset, AssetList, NewAsset};
@@ -35,6 +36,7 @@ async fn list_assets(
 
 #[utoipa::path(post, path = "/api/assets", tag = "assets", request_body = NewAsset,
     responses((status = 201, description = "Created", body = Asset),
+              (status = 409, description = "I already have the most assets one person can keep (200)", body = ApiErrorBody),
               (status = 422, description = "Every invalid field, at once", body = ApiErrorBody),
               (status = 401, body = ApiErrorBody)))]
 #[tracing::instrument(name = "create asset", skip_all, fields(user_id = %user.user_id))]
@@ -71,14 +73,23 @@ async fn create_asset(
         }
     };
 
-    let record = db::assets::insert(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    let record = db::assets::insert_within(
+        &mut tx,
+        ASSETS_PER_USER,
         user.user_id,
         description.as_str(),
         value.amount(),
         currency.as_str(),
     )
-    .await?;
+    .await?
+    .ok_or_else(|| {
+        ApiError::Conflict(format!(
+            "You already have {ASSETS_PER_USER} assets, the most one person can keep. Delete one \
+             to add another."
+        ))
+    })?;
+    tx.commit().await?;
     tracing::info!(asset_id = %record.asset_id, "asset created");
     state
         .events

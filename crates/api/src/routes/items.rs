@@ -145,6 +145,7 @@ async fn delete_item(
     params(("item_id" = String, Path, description = "The item's id")),
     responses((status = 202, description = "Plaid asked to check the bank; a sync is queued", body = Item),
               (status = 404, body = ApiErrorBody), (status = 409, description = "The bank wants a new log-in", body = ApiErrorBody),
+              (status = 429, description = "This bank was refreshed 3 times in the last hour; see `Retry-After`", body = ApiErrorBody),
               (status = 401, body = ApiErrorBody)))]
 #[tracing::instrument(name = "refresh item", skip_all, fields(user_id = %user.user_id))]
 async fn refresh_item(
@@ -153,6 +154,8 @@ async fn refresh_item(
     item_id: web::Path<ItemId>,
 ) -> Result<HttpResponse, ApiError> {
     let item = owned(&state, user.user_id, *item_id).await?;
+    // Plaid bills every refresh.
+    state.quotas.refresh(item.item_id)?;
     let access = items::access(&state.cipher, &item)?;
     state.plaid.transactions_refresh(&access).await?;
     state

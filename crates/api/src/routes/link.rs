@@ -22,6 +22,7 @@ const MAX_EVENT_FIELD_LEN: usize = 1_000;
 #[utoipa::path(post, path = "/api/link/token", tag = "link", request_body = LinkTokenRequest,
     responses((status = 200, body = LinkTokenResponse),
               (status = 404, description = "`item_id` is not one of mine", body = ApiErrorBody),
+              (status = 429, description = "Too many link tokens in the last hour (30); see `Retry-After`", body = ApiErrorBody),
               (status = 502, body = ApiErrorBody), (status = 503, body = ApiErrorBody),
               (status = 401, body = ApiErrorBody)))]
 /// A token for linking a new bank, or, with `item_id`, for update mode on that item (with
@@ -32,6 +33,7 @@ async fn create_link_token(
     user: AuthUser,
     body: web::Json<LinkTokenRequest>,
 ) -> Result<web::Json<LinkTokenResponse>, ApiError> {
+    state.quotas.link_token(user.user_id)?;
     let client_user_id = user.user_id.to_string();
     let webhook = webhook_url(&state);
     let options = LinkTokenOptions {

@@ -18,12 +18,13 @@ mod webhooks;
 mod ws;
 
 use crate::error::{self, ApiError};
+use crate::origins::is_same_origin;
 use crate::state::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderName};
+use actix_web::http::header;
 use actix_web::middleware::{from_fn, DefaultHeaders, ErrorHandlers, Next};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 
 /// Mounts every resource under `/api`. Anything unmatched there is a JSON 404, and every error,
 /// ours or actix's, leaves in the one JSON error shape.
@@ -88,9 +89,9 @@ async fn reject_oversized_bodies(
 }
 
 /// CSRF defence for cookie-authenticated writes: a browser always says where a request comes
-/// from (`Origin`, or `Sec-Fetch-Site` on older requests); writes from any other site are
-/// refused. Requests without either header do not come from a browser page, so they carry no
-/// ambient cookie risk.
+/// from (`Origin`, or `Sec-Fetch-Site` on older requests); writes from any page that is not
+/// ours (`origins::is_same_origin`) are refused. Requests without either header do not come
+/// from a browser page, so they carry no ambient cookie risk.
 async fn refuse_cross_site_writes(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -106,29 +107,4 @@ async fn refuse_cross_site_writes(
         return Err(ApiError::Forbidden.into());
     }
     next.call(req).await
-}
-
-/// Whether a browser request comes from one of our own pages (or from no browser at all).
-fn is_same_origin(req: &HttpRequest) -> bool {
-    let header_text = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
-    if let Some(origin) = header_text(header::ORIGIN) {
-        let public = req.app_data::<web::Data<AppState>>().map(|state| {
-            state
-                .settings
-                .server
-                .public_url
-                .origin()
-                .ascii_serialization()
-        });
-        let own = format!(
-            "{}://{}",
-            req.connection_info().scheme(),
-            req.connection_info().host()
-        );
-        return public.as_deref() == Some(origin) || origin == own;
-    }
-    match header_text(HeaderName::from_static("sec-fetch-site")) {
-        Some(site) => matches!(site, "same-origin" | "none"),
-        None => true,
-    }
 }

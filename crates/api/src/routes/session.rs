@@ -1,8 +1,10 @@
 //! `/api/session`: log in, log out, and who is logged in.
 
 use crate::auth::{device, password, session, sign_out, AuthUser};
+use crate::client_address;
 use crate::db;
 use crate::db::sessions::NewSession;
+use crate::domain::{Password, Username};
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::http::header;
@@ -11,7 +13,7 @@ use chrono::Utc;
 use secrecy::SecretString;
 use tally_shared::api::session::{CurrentUser, LoginRequest, SessionResponse};
 use tally_shared::ids::UserId;
-use tally_shared::ApiError as ApiErrorBody;
+use tally_shared::{ApiError as ApiErrorBody, FieldError};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -25,6 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(post, path = "/api/session", tag = "session", request_body = LoginRequest,
     responses((status = 200, description = "Logged in; sets the session cookie", body = SessionResponse),
               (status = 401, description = "Wrong username or password", body = ApiErrorBody),
+              (status = 422, description = "A username or password longer than any account can have (32, 1,024 characters)", body = ApiErrorBody),
               (status = 429, description = "Too many attempts", body = ApiErrorBody)))]
 #[tracing::instrument(name = "log in", skip_all)]
 async fn log_in(
@@ -33,7 +36,9 @@ async fn log_in(
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { username, password } = body.into_inner();
-    state.auth_limits.log_in(client_address(&req), &username)?;
+    refuse_overlong(&username, &password)?;
+    let address = client_address::of(&req);
+    state.auth_limits.log_in(address, &username)?;
     // Unknown users and wrong passwords get the same answer, after the same work.
     let user = db::users::by_username(&state.db, username.trim()).await?;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
@@ -42,6 +47,7 @@ async fn log_in(
         tracing::info!("log-in refused");
         return Err(ApiError::WrongCredentials);
     };
+    state.auth_limits.logged_in(address, &username);
     tracing::info!(user_id = %user.user_id, "logged in");
     start_session(
         &state,
@@ -52,6 +58,27 @@ async fn log_in(
         HttpResponse::Ok(),
     )
     .await
+}
+
+/// A name or password longer than any account can have is refused before it is hashed.
+fn refuse_overlong(username: &str, password: &str) -> Result<(), ApiError> {
+    let fields: Vec<FieldError> = [
+        ("username", Username::within_limit(username)),
+        ("password", Password::within_limit(password)),
+    ]
+    .into_iter()
+    .filter_map(|(field, checked)| {
+        checked.err().map(|message| FieldError {
+            field: field.to_owned(),
+            message,
+        })
+    })
+    .collect();
+    if fields.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(fields))
+    }
 }
 
 /// Signs the user in on this browser: a new session row (with the browser and its address, for
@@ -70,7 +97,7 @@ pub async fn start_session(
         .get(header::USER_AGENT)
         .and_then(|value| value.to_str().ok())
         .map(device::shortened);
-    let address = client_address(req).map(|address| address.to_string());
+    let address = client_address::of(req).map(|address| address.to_string());
     let new = NewSession {
         user_id,
         token_hash: &hash,
@@ -118,9 +145,4 @@ async fn log_out(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRespo
 /// Cookies are `Secure` when people reach Tally over https.
 pub fn secure_cookies(state: &AppState) -> bool {
     state.settings.server.public_url.scheme() == "https"
-}
-
-/// The address of the connected client (not a forwarded-for header anyone could forge).
-pub fn client_address(req: &HttpRequest) -> Option<std::net::IpAddr> {
-    req.peer_addr().map(|addr| addr.ip())
 }

@@ -1,7 +1,8 @@
 //! `/api/users`: registering, and deleting one's own account.
 
-use super::session::{client_address, secure_cookies, start_session};
+use super::session::{secure_cookies, start_session};
 use crate::auth::{password, session, sign_out, AuthUser};
+use crate::client_address;
 use crate::db;
 use crate::db::invites::InviteState;
 use crate::domain::{Password, Username};
@@ -59,7 +60,7 @@ async fn register(
             return Err(ApiError::Validation(fields));
         }
     };
-    state.auth_limits.register(client_address(&req))?;
+    state.auth_limits.register(client_address::of(&req))?;
     let registration = state.settings.auth.registration;
     // What can be refused without the lock is refused before the password is hashed (the slow
     // part); the transaction below decides again, under the lock.
@@ -159,7 +160,7 @@ async fn admission(
     responses((status = 204, description = "Account and all its data deleted; its banks removed at Plaid first"),
               (status = 403, description = "Wrong password; nothing was deleted", body = ApiErrorBody),
               (status = 409, description = "You are the last administrator and others have accounts; nothing was deleted", body = ApiErrorBody),
-              (status = 422, description = "No password given; nothing was deleted", body = ApiErrorBody),
+              (status = 422, description = "No password given, or one longer than any can be; nothing was deleted", body = ApiErrorBody),
               (status = 503, description = "Plaid is not answering; nothing was deleted", body = ApiErrorBody),
               (status = 401, body = ApiErrorBody)))]
 /// Deletes the account and everything of it, once the password is given again; every browser
@@ -180,6 +181,12 @@ async fn delete_me(
                 message: "Enter your password to delete your account.".to_owned(),
             }])
         })?;
+    Password::within_limit(&given).map_err(|message| {
+        ApiError::Validation(vec![FieldError {
+            field: "password".into(),
+            message,
+        }])
+    })?;
     let stored = db::users::by_id(&state.db, user.user_id)
         .await?
         .map(|record| record.password_hash);

@@ -255,3 +255,23 @@ pub fn money(amount: &str) -> Decimal {
 pub fn day(date: &str) -> NaiveDate {
     NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap()
 }
+
+/// `count` transactions on `account`, one a day over 300 days, named `Purchase number <n>`
+/// followed by `padding` (to make rows as long as a test needs), amounts 1 to `count`.
+pub async fn bulk_transactions(db: &PgPool, account: AccountRef, count: i32, padding: &str) {
+    sqlx::query(
+        "insert into bank_transaction (account_id, item_id, user_id, plaid_transaction_id, amount,
+                                       date, name, payment_channel, pending)
+         select $1, $2, $3, $3::text || '-bulk-' || n, n, date '2026-01-01' + (n % 300),
+                'Purchase number ' || n || $5, 'online', false
+         from generate_series(1, $4) as n",
+    )
+    .bind(account.account_id)
+    .bind(account.item_id)
+    .bind(account.user_id)
+    .bind(count)
+    .bind(padding)
+    .execute(db)
+    .await
+    .unwrap();
+}

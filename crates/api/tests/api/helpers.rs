@@ -142,3 +142,16 @@ pub fn browser_like_client() -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+/// A tab whose requests carry `name: value` as a reverse proxy in front of Tally would add it
+/// (`X-Forwarded-For: 203.0.113.7`), or as a caller forging it would.
+pub fn client_with_header(name: &'static str, value: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(name, value.parse().unwrap());
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}

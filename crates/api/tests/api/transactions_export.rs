@@ -1,7 +1,7 @@
 //! `GET /api/transactions/export.csv`.
 
 use crate::api_calls::Person;
-use crate::fixtures::{account, alpha_bank, transaction};
+use crate::fixtures::{account, alpha_bank, bulk_transactions, transaction};
 use crate::helpers::{spawn_app, TestApp};
 use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use reqwest::StatusCode;
@@ -250,19 +250,7 @@ async fn streams_large_exports_whole_and_in_order(db: PgPool) {
     let Person { client, user_id } = app.sign_up("alice").await;
     let bank = alpha_bank(&app.db, user_id).await;
     let checking = account(bank, "Checking").insert(&app.db).await;
-    sqlx::query(
-        "insert into bank_transaction (account_id, item_id, user_id, plaid_transaction_id, amount,
-                                       date, name, payment_channel, pending)
-         select $1, $2, $3, 'bulk-' || n, n, date '2026-01-01' + (n % 300), 'Purchase number ' || n,
-                'online', false
-         from generate_series(1, 3000) as n",
-    )
-    .bind(checking.account_id)
-    .bind(checking.item_id)
-    .bind(checking.user_id)
-    .execute(&app.db)
-    .await
-    .unwrap();
+    bulk_transactions(&app.db, checking, 3000, "").await;
 
     let rows = export(&app, &client, &[]).await;
 

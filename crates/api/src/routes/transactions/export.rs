@@ -1,21 +1,27 @@
 //! `GET /api/transactions/export.csv`: every matching transaction, streamed as CSV.
 //!
-//! A task reads the rows from one database stream and sends the CSV in chunks through a small
-//! bounded channel, so neither the rows nor the file are ever all in memory, and a slow client
-//! slows the query down rather than filling memory. A client that goes away ends the task.
+//! A task reads the rows a keyset page at a time, each page under a statement timeout and on a
+//! connection it gives back before anything waits for the client, and sends the CSV in chunks
+//! through a small bounded channel: neither the rows nor the file are ever all in memory, and a
+//! slow client slows the export down without holding a database connection. A client that
+//! stops reading for `SEND_TIMEOUT`, or goes away, ends the task. Exports are capped at
+//! `quotas::EXPORTS_PER_USER` per person and `quotas::EXPORTS_IN_ALL` at once.
 
 use crate::auth::AuthUser;
-use crate::db::transactions::{TransactionExport, TransactionRecord};
-use crate::domain::{TransactionFilters, TransactionParams};
+use crate::db;
+use crate::db::transactions::TransactionRecord;
+use crate::domain::{PageRequest, TransactionFilters, TransactionParams};
 use crate::error::ApiError;
+use crate::quotas::ExportSlot;
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::web::{self, Bytes};
 use actix_web::HttpResponse;
-use futures_util::TryStreamExt;
 use sqlx::PgPool;
 use std::borrow::Cow;
 use std::io;
+use std::task::Poll;
+use std::time::Duration;
 use tally_shared::api::transactions::TransactionFilter;
 use tally_shared::ids::UserId;
 use tally_shared::ApiError as ApiErrorBody;
@@ -26,6 +32,12 @@ use tracing::Instrument;
 const CHUNK_BYTES: usize = 32 * 1024;
 /// Chunks waiting for a slow client; the task pauses when they are all taken.
 const CHUNKS_IN_FLIGHT: usize = 4;
+/// Rows read per query.
+const PAGE_ROWS: u32 = 1_000;
+/// The longest one page's query may run.
+const STATEMENT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The longest a chunk may wait for the client to take it before the export is given up.
+const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 
 const COLUMNS: [&str; 11] = [
     "date",
@@ -41,13 +53,20 @@ const COLUMNS: [&str; 11] = [
     "payment_channel",
 ];
 
-type Chunk = Result<Bytes, io::Error>;
+/// What the task hands the response body. The body ends cleanly only after `End`; if the task
+/// stops without it, the body ends with an error, so the client sees a failed transfer rather
+/// than a file that looks complete.
+enum Piece {
+    Csv(Bytes),
+    End,
+}
 
 #[utoipa::path(get, path = "/api/transactions/export.csv", tag = "banking",
     params(TransactionFilter),
     responses((status = 200, description = "Every matching transaction, newest first (`cursor` and `limit` are ignored)",
                content_type = "text/csv", body = String),
               (status = 422, description = "A filter is invalid; `fields` names it", body = ApiErrorBody),
+              (status = 429, description = "Two of my exports are already running, or the server is busy with others; see `Retry-After`", body = ApiErrorBody),
               (status = 401, body = ApiErrorBody)))]
 #[tracing::instrument(name = "export transactions", skip_all, fields(user_id = %user.user_id))]
 pub(super) async fn export_csv(
@@ -56,11 +75,28 @@ pub(super) async fn export_csv(
     params: web::Query<TransactionParams>,
 ) -> Result<HttpResponse, ApiError> {
     let filters = TransactionFilters::parse(&params).map_err(ApiError::Validation)?;
-    let (sender, mut receiver) = mpsc::channel::<Chunk>(CHUNKS_IN_FLIGHT);
+    let slot = state.quotas.export(user.user_id)?;
+    let (sender, mut receiver) = mpsc::channel::<Piece>(CHUNKS_IN_FLIGHT);
     actix_web::rt::spawn(
-        write_csv(state.db.clone(), user.user_id, filters, sender).in_current_span(),
+        write_csv(state.db.clone(), user.user_id, filters, sender, slot).in_current_span(),
     );
-    let body = futures_util::stream::poll_fn(move |cx| receiver.poll_recv(cx));
+    let mut ended = false;
+    let body = futures_util::stream::poll_fn(move |cx| {
+        if ended {
+            return Poll::Ready(None);
+        }
+        receiver.poll_recv(cx).map(|piece| match piece {
+            Some(Piece::Csv(bytes)) => Some(Ok(bytes)),
+            Some(Piece::End) => {
+                ended = true;
+                None
+            }
+            None => {
+                ended = true;
+                Some(Err(io::Error::other("the export ended part way")))
+            }
+        })
+    });
     let filename = format!(
         "tally-transactions-{}.csv",
         chrono::Utc::now().date_naive().format("%Y-%m-%d")
@@ -74,56 +110,88 @@ pub(super) async fn export_csv(
         .streaming(body))
 }
 
-/// Streams the CSV into `sender`. A database error after the headers went out can only cut the
-/// download short: it is logged and the body ends with an error, so the client sees a failed
-/// transfer rather than a file that looks complete.
+/// Why an export stopped before its end.
+enum Stopped {
+    ClientGone,
+    ClientStalled,
+    Failed(io::Error),
+}
+
+impl From<io::Error> for Stopped {
+    fn from(error: io::Error) -> Self {
+        Self::Failed(error)
+    }
+}
+
+impl From<csv::Error> for Stopped {
+    fn from(error: csv::Error) -> Self {
+        Self::Failed(error.into())
+    }
+}
+
+/// Streams the CSV into `sender`, holding `_slot` until it is done. A failure after the headers
+/// went out can only cut the download short: it is logged, and the body ends with an error.
 async fn write_csv(
     db: PgPool,
     user_id: UserId,
     filters: TransactionFilters,
-    sender: mpsc::Sender<Chunk>,
+    sender: mpsc::Sender<Piece>,
+    _slot: ExportSlot,
 ) {
-    let mut export = TransactionExport::new(user_id, &filters);
-    let mut rows = export.rows(&db);
-    let mut csv = chunk_writer();
     let mut exported = 0_u64;
-    let outcome = match csv.write_record(COLUMNS) {
-        Err(error) => Err(io::Error::from(error)),
-        Ok(()) => loop {
-            let row = match rows.try_next().await {
-                Ok(Some(row)) => row,
-                Ok(None) => break take(&mut csv),
-                Err(error) => break Err(io::Error::other(error)),
-            };
-            exported += 1;
-            let cells = record(&row);
-            if let Err(error) = csv.write_record(cells.iter().map(|cell| cell.as_bytes())) {
-                break Err(error.into());
-            }
-            if csv.get_ref().len() < CHUNK_BYTES {
-                continue;
-            }
-            let chunk = match take(&mut csv) {
-                Ok(chunk) => chunk,
-                Err(error) => break Err(error),
-            };
-            if sender.send(Ok(chunk)).await.is_err() {
-                tracing::info!(exported, "export abandoned by the client");
-                return;
-            }
-        },
-    };
-    match outcome {
-        Ok(last) => {
-            let _ = sender.send(Ok(last)).await;
-            tracing::info!(exported, "transactions exported");
+    match write_pages(&db, user_id, &filters, &sender, &mut exported).await {
+        Ok(()) => tracing::info!(exported, "transactions exported"),
+        Err(Stopped::ClientGone) => tracing::info!(exported, "export abandoned by the client"),
+        Err(Stopped::ClientStalled) => {
+            tracing::info!(exported, "export given up: the client stopped reading")
         }
-        Err(error) => {
-            tracing::error!(error = ?error, exported, "export failed part way");
-            let _ = sender
-                .send(Err(io::Error::other("the export failed part way")))
-                .await;
+        Err(Stopped::Failed(error)) => {
+            tracing::error!(error = ?error, exported, "export failed part way")
         }
+    }
+}
+
+async fn write_pages(
+    db: &PgPool,
+    user_id: UserId,
+    filters: &TransactionFilters,
+    sender: &mpsc::Sender<Piece>,
+    exported: &mut u64,
+) -> Result<(), Stopped> {
+    let mut csv = chunk_writer();
+    csv.write_record(COLUMNS)?;
+    let mut after = None;
+    loop {
+        let request = PageRequest {
+            after,
+            limit: PAGE_ROWS,
+        };
+        let (rows, next) =
+            db::transactions::page_within(db, STATEMENT_TIMEOUT, user_id, filters, request)
+                .await
+                .map_err(|error| Stopped::Failed(io::Error::other(error)))?;
+        // The connection is back in the pool: waiting for the client below holds none.
+        for row in &rows {
+            csv.write_record(record(row).iter().map(|cell| cell.as_bytes()))?;
+            *exported += 1;
+            if csv.get_ref().len() >= CHUNK_BYTES {
+                send(sender, Piece::Csv(take(&mut csv)?)).await?;
+            }
+        }
+        match next {
+            Some(cursor) => after = Some(cursor),
+            None => break,
+        }
+    }
+    send(sender, Piece::Csv(take(&mut csv)?)).await?;
+    send(sender, Piece::End).await
+}
+
+async fn send(sender: &mpsc::Sender<Piece>, piece: Piece) -> Result<(), Stopped> {
+    match tokio::time::timeout(SEND_TIMEOUT, sender.send(piece)).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => Err(Stopped::ClientGone),
+        Err(_) => Err(Stopped::ClientStalled),
     }
 }
 
