@@ -7,6 +7,7 @@ mod admin;
 mod api_calls;
 mod assets;
 mod banking_support;
+mod categories;
 mod db_pool;
 mod e2e;
 mod errors;

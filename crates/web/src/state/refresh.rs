@@ -16,6 +16,8 @@ pub enum Stale {
     Banking,
     /// Manual assets changed: the assets and the net worth they count in.
     Assets,
+    /// Categories were added, changed or deleted.
+    Categories,
     /// The socket (re)connected: anything may have changed while it was away.
     Everything,
 }
@@ -31,6 +33,7 @@ impl Stale {
                 | ServerEvent::ItemRemoved { .. },
             ) => Some(Self::Banking),
             Some(ServerEvent::AssetsChanged) => Some(Self::Assets),
+            Some(ServerEvent::CategoriesChanged) => Some(Self::Categories),
             Some(ServerEvent::Heartbeat) => None,
         }
     }
