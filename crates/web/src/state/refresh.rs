@@ -52,6 +52,11 @@ impl Stale {
     pub fn assets(self) -> bool {
         matches!(self, Self::Assets | Self::Everything)
     }
+
+    /// The categories, Plaid's as the person changed them and their own.
+    pub fn categories(self) -> bool {
+        matches!(self, Self::Categories | Self::Everything)
+    }
 }
 
 /// Calls `refetch` for every live event that arrives from now on and makes something stale
