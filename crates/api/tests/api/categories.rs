@@ -678,3 +678,39 @@ async fn someone_elses_category_is_not_there(db: PgPool) {
     assert_unauthorized(app.update_category(&stranger, bobs.id, &rename("x")).await).await;
     assert_unauthorized(app.delete_category(&stranger, bobs.id, None).await).await;
 }
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn my_other_tabs_hear_of_every_change_and_only_of_changes(db: PgPool) {
+    use crate::ws::{connect, next_event, next_event_within, register, QUIET};
+    use tally_shared::ws::ServerEvent;
+
+    let app = spawn_app(db).await;
+    let (ana, bob) = (register(&app, "ana").await, register(&app, "bob").await);
+    let mut anas_tab = connect(&app, &ana).await;
+    let mut bobs_tab = connect(&app, &bob).await;
+    let changed = Some(ServerEvent::CategoriesChanged);
+
+    let response = app
+        .create_category(&ana.tab, &new_category("Pets", None, "spending"))
+        .await;
+    let pets: Category = decoded(response, StatusCode::CREATED).await;
+    assert_eq!(next_event(&mut anas_tab).await, changed);
+    let response = app.update_category(&ana.tab, pets.id, &hide(true)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(next_event(&mut anas_tab).await, changed);
+    let response = app.delete_category(&ana.tab, pets.id, None).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(next_event(&mut anas_tab).await, changed);
+
+    // A refused change changed nothing, so nobody hears of it; Bob hears of none of Ana's.
+    let response = app
+        .create_category(&ana.tab, &new_category("", None, "spending"))
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let response = app
+        .create_category(&ana.tab, &new_category("Travel", None, "spending"))
+        .await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    assert_eq!(next_event_within(&mut anas_tab, QUIET).await, None);
+    assert_eq!(next_event_within(&mut bobs_tab, QUIET).await, None);
+}
