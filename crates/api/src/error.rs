@@ -19,6 +19,9 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     #[error("There is nothing at this address.")]
     NotFound,
+    /// An id in the request (not its address) names nothing the person can see.
+    #[error("{0}")]
+    Missing(String),
     #[error("Please log in.")]
     Unauthorized,
     #[error("Wrong username or password.")]
@@ -60,7 +63,7 @@ impl ApiError {
         match self {
             Self::BadRequest(_) => ErrorCode::BadRequest,
             Self::Validation(_) => ErrorCode::Validation,
-            Self::NotFound => ErrorCode::NotFound,
+            Self::NotFound | Self::Missing(_) => ErrorCode::NotFound,
             Self::Unauthorized | Self::WrongCredentials => ErrorCode::Unauthorized,
             Self::Forbidden | Self::Refused(_) => ErrorCode::Forbidden,
             Self::Conflict(_) => ErrorCode::Conflict,
@@ -94,7 +97,7 @@ impl ResponseError for ApiError {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::NotFound | Self::Missing(_) => StatusCode::NOT_FOUND,
             Self::Unauthorized | Self::WrongCredentials => StatusCode::UNAUTHORIZED,
             Self::Forbidden | Self::Refused(_) => StatusCode::FORBIDDEN,
             Self::Conflict(_) | Self::DuplicateItem(_) => StatusCode::CONFLICT,

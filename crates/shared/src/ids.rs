@@ -55,6 +55,10 @@ id_newtype!(
     AssetId
 );
 id_newtype!(
+    /// A category: one of Plaid's, shared by everyone, or a person's own.
+    CategoryId
+);
+id_newtype!(
     /// A one-time invite to sign up.
     InviteId
 );

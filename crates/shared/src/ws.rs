@@ -28,6 +28,8 @@ pub enum ServerEvent {
         item_id: ItemId,
     },
     AssetsChanged,
+    /// A category was added, changed or deleted (possibly in another tab).
+    CategoriesChanged,
     /// Sent every few seconds so that a dead connection is noticed.
     Heartbeat,
 }

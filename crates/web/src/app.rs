@@ -3,8 +3,8 @@
 use crate::components::layout::Layout;
 use crate::components::toasts::ToastRegion;
 use crate::pages::{
-    AdminPage, DashboardPage, HomePage, LoginPage, NotFoundPage, OAuthLinkPage, RegisterPage,
-    SettingsPage, TransactionsPage,
+    AdminPage, CategoriesPage, DashboardPage, HomePage, LoginPage, NotFoundPage, OAuthLinkPage,
+    RegisterPage, SettingsPage, TransactionsPage,
 };
 use crate::routes::Page;
 use crate::state::bank_news::tell_bank_news;
@@ -30,6 +30,7 @@ pub fn App() -> impl IntoView {
                     <Route path=Page::Home.segment() view=HomePage />
                     <Route path=Page::Dashboard.segment() view=DashboardPage />
                     <Route path=Page::Transactions.segment() view=TransactionsPage />
+                    <Route path=Page::Categories.segment() view=CategoriesPage />
                     <Route path=Page::LogIn.segment() view=LoginPage />
                     <Route path=Page::Register.segment() view=RegisterPage />
                     <Route path=Page::OAuthLink.segment() view=OAuthLinkPage />

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod assets;
+pub mod categories;
 pub mod events;
 pub mod institutions;
 pub mod invites;

@@ -1,6 +1,7 @@
 //! Values checked once, at the boundary: once you hold one, it is valid.
 
 mod asset;
+mod category;
 pub mod classification;
 mod cursor;
 mod institution_id;
@@ -10,6 +11,7 @@ mod transaction_filter;
 mod username;
 
 pub use asset::{AssetDescription, AssetValue};
+pub use category::{parse_kind, CategoryName};
 pub use cursor::TransactionCursor;
 pub use institution_id::InstitutionId;
 pub use password::Password;

@@ -4,6 +4,7 @@ mod account;
 mod accounts;
 mod admin;
 mod assets;
+mod categories;
 mod config;
 mod health;
 mod insights;
@@ -49,6 +50,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(transactions::configure)
             .configure(institutions::configure)
             .configure(assets::configure)
+            .configure(categories::configure)
             .configure(insights::configure)
             .configure(openapi::configure)
             .default_service(web::to(not_found)),

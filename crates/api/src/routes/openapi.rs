@@ -42,6 +42,10 @@ use utoipa::OpenApi;
         super::assets::list_assets,
         super::assets::create_asset,
         super::assets::delete_asset,
+        super::categories::list_categories,
+        super::categories::create_category,
+        super::categories::update_category,
+        super::categories::delete_category,
         super::insights::net_worth,
         super::insights::net_worth_history,
         super::insights::spending,
@@ -59,6 +63,7 @@ use utoipa::OpenApi;
         (name = "events", description = "Live events over a WebSocket"),
         (name = "banking", description = "Accounts, transactions and institutions"),
         (name = "assets", description = "Things of value no bank reports, entered by hand"),
+        (name = "categories", description = "Plaid's categories as I see them, and my own"),
         (name = "insights", description = "Net worth and spending, per currency"),
     )
 )]

@@ -13,6 +13,7 @@ use std::fmt::Display;
 use tally_shared::api::account::{ActiveSessionList, ChangePasswordRequest};
 use tally_shared::api::admin::{CreatedInvite, UpdateUserRequest};
 use tally_shared::api::assets::NewAsset;
+use tally_shared::api::categories::{CategoryChanges, CategoryList, NewCategory};
 use tally_shared::api::config::ConfigResponse;
 use tally_shared::api::items::{
     CreateItemRequest, Item, ItemList, LinkEventKind, LinkEventRequest, LinkTokenRequest,
@@ -21,7 +22,7 @@ use tally_shared::api::session::{
     DeleteAccountRequest, LoginRequest, RegisterRequest, SessionResponse,
 };
 use tally_shared::api::transactions::{TransactionFilter, TransactionPage};
-use tally_shared::ids::ItemId;
+use tally_shared::ids::{CategoryId, ItemId};
 use tally_shared::{ApiError, ErrorCode};
 use uuid::Uuid;
 
@@ -62,6 +63,15 @@ pub fn create_item_request(public_token: &str, institution_id: &str) -> CreateIt
 pub fn link_event(kind: LinkEventKind) -> LinkEventRequest {
     // Every field but `kind` may be left out on the wire.
     serde_json::from_value(serde_json::json!({ "kind": kind })).unwrap()
+}
+
+/// `POST /api/categories`'s body; `kind` as sent on the wire.
+pub fn new_category(name: &str, parent_id: Option<CategoryId>, kind: &str) -> NewCategory {
+    NewCategory {
+        name: name.to_owned(),
+        parent_id,
+        kind: kind.to_owned(),
+    }
 }
 
 pub fn new_asset(description: &str, value: &str, currency: &str) -> NewAsset {
@@ -317,6 +327,45 @@ impl TestApp {
     /// `DELETE /api/assets/{id}`; `id` is an `AssetId`, or anything else a test sends there.
     pub async fn delete_asset(&self, client: &Client, id: impl Display) -> Response {
         self.delete(client, &format!("/api/assets/{id}")).await
+    }
+
+    /// `GET /api/categories`, which must answer 200.
+    pub async fn categories(&self, client: &Client) -> CategoryList {
+        self.get_json(client, "/api/categories").await
+    }
+
+    /// `POST /api/categories`.
+    pub async fn create_category(&self, client: &Client, request: &NewCategory) -> Response {
+        self.post_json(client, "/api/categories", request).await
+    }
+
+    /// `PATCH /api/categories/{id}`; `id` is a `CategoryId`, or anything else a test sends there.
+    pub async fn update_category(
+        &self,
+        client: &Client,
+        id: impl Display,
+        changes: &CategoryChanges,
+    ) -> Response {
+        client
+            .patch(self.url(&format!("/api/categories/{id}")))
+            .json(changes)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// `DELETE /api/categories/{id}`, with `?reassign_to=` when given.
+    pub async fn delete_category(
+        &self,
+        client: &Client,
+        id: impl Display,
+        reassign_to: Option<&dyn Display>,
+    ) -> Response {
+        let path = match reassign_to {
+            Some(target) => format!("/api/categories/{id}?reassign_to={target}"),
+            None => format!("/api/categories/{id}"),
+        };
+        self.delete(client, &path).await
     }
 
     async fn get_query(&self, client: &Client, path: &str, query: &impl Serialize) -> Response {

@@ -43,6 +43,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/assets"),
     ("post", "/api/assets"),
     ("delete", "/api/assets/{asset_id}"),
+    ("get", "/api/categories"),
+    ("post", "/api/categories"),
+    ("patch", "/api/categories/{category_id}"),
+    ("delete", "/api/categories/{category_id}"),
     ("get", "/api/insights/net-worth"),
     ("get", "/api/insights/net-worth/history"),
     ("get", "/api/insights/spending"),
@@ -88,6 +92,9 @@ async fn the_document_lists_every_route_and_nothing_else(db: PgPool) {
         "Institution",
         "AssetList",
         "NewAsset",
+        "CategoryList",
+        "NewCategory",
+        "CategoryChanges",
         "NetWorth",
         "NetWorthHistory",
         "Spending",
@@ -111,6 +118,7 @@ async fn the_document_lists_every_route_and_nothing_else(db: PgPool) {
             &path
                 .replace("{user_id}", &id)
                 .replace("{asset_id}", &id)
+                .replace("{category_id}", &id)
                 .replace("{session_id}", &id)
                 .replace("{institution_id}", "ins_109508"),
         );
@@ -119,6 +127,7 @@ async fn the_document_lists_every_route_and_nothing_else(db: PgPool) {
             // Any body will do: the route only has to exist, not to accept it.
             "post" => app.client.post(url).json(&serde_json::json!({})),
             "put" => app.client.put(url).json(&serde_json::json!({})),
+            "patch" => app.client.patch(url).json(&serde_json::json!({})),
             _ => app.client.delete(url),
         };
         let status = request.send().await.unwrap().status();

@@ -1,4 +1,5 @@
 mod admin;
+mod categories;
 mod dashboard;
 mod home;
 mod login;
@@ -8,6 +9,7 @@ mod settings;
 mod transactions;
 
 pub use admin::AdminPage;
+pub use categories::CategoriesPage;
 pub use dashboard::DashboardPage;
 pub use home::HomePage;
 pub use login::{LoginPage, RegisterPage};

@@ -71,7 +71,9 @@ async fn tell(event: Option<ServerEvent>, names: Names, toasts: Toasts) {
                 .unwrap_or_else(|| "A bank".to_owned());
             Some((Tone::Neutral, format!("{name} removed")))
         }
-        ServerEvent::AssetsChanged | ServerEvent::Heartbeat => None,
+        ServerEvent::AssetsChanged | ServerEvent::CategoriesChanged | ServerEvent::Heartbeat => {
+            None
+        }
     };
     if let Some((tone, text)) = told {
         toasts.push(tone, text);

@@ -16,6 +16,8 @@ pub enum Stale {
     Banking,
     /// Manual assets changed: the assets and the net worth they count in.
     Assets,
+    /// Categories were added, changed or deleted.
+    Categories,
     /// The socket (re)connected: anything may have changed while it was away.
     Everything,
 }
@@ -31,6 +33,7 @@ impl Stale {
                 | ServerEvent::ItemRemoved { .. },
             ) => Some(Self::Banking),
             Some(ServerEvent::AssetsChanged) => Some(Self::Assets),
+            Some(ServerEvent::CategoriesChanged) => Some(Self::Categories),
             Some(ServerEvent::Heartbeat) => None,
         }
     }
@@ -48,6 +51,11 @@ impl Stale {
     /// The assets people enter, and the net worth they count in.
     pub fn assets(self) -> bool {
         matches!(self, Self::Assets | Self::Everything)
+    }
+
+    /// The categories, Plaid's as the person changed them and their own.
+    pub fn categories(self) -> bool {
+        matches!(self, Self::Categories | Self::Everything)
     }
 }
 

@@ -3,6 +3,7 @@
 mod accounts;
 mod banks;
 mod browser;
+mod categories;
 mod link_standin;
 mod numbers;
 mod settings;

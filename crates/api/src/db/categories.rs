@@ -1,0 +1,211 @@
+//! `category` and `category_override`: Plaid's categories and each person's own, read through
+//! `user_category(user)`, which applies the person's changes to Plaid's. Every query is scoped
+//! by the person.
+
+use sqlx::{PgConnection, PgExecutor};
+use tally_shared::ids::{CategoryId, UserId};
+
+/// A category as one person sees it.
+#[derive(Debug, Clone)]
+pub struct CategoryRecord {
+    pub category_id: CategoryId,
+    pub parent_id: Option<CategoryId>,
+    pub name: String,
+    pub kind: String,
+    pub hidden: bool,
+    /// Set on Plaid's categories only.
+    pub plaid_code: Option<String>,
+    pub plaid_name: Option<String>,
+    pub plaid_kind: Option<String>,
+}
+
+impl CategoryRecord {
+    pub fn is_plaids(&self) -> bool {
+        self.plaid_code.is_some()
+    }
+}
+
+/// Serialises one person's category changes, so that "no visible sibling has this name" still
+/// holds when the change commits. Held until the transaction ends.
+#[tracing::instrument(skip_all)]
+pub async fn lock(conn: &mut PgConnection, user_id: UserId) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "select pg_advisory_xact_lock(hashtextextended('category:' || $1::uuid, 0))",
+        user_id.0
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Every category the person sees, in tree order: primaries by name, each followed by its
+/// categories by name.
+#[tracing::instrument(skip_all)]
+pub async fn list(
+    db: impl PgExecutor<'_>,
+    user_id: UserId,
+) -> Result<Vec<CategoryRecord>, sqlx::Error> {
+    sqlx::query_as!(
+        CategoryRecord,
+        r#"select c.category_id as "category_id!: CategoryId",
+                  c.parent_id as "parent_id?: CategoryId",
+                  c.name as "name!", c.kind as "kind!", c.hidden as "hidden!",
+                  c.plaid_code, c.plaid_name, c.plaid_kind
+           from user_category($1) c
+                    left join user_category($1) p on p.category_id = c.parent_id
+           order by lower(coalesce(p.name, c.name)), coalesce(p.category_id, c.category_id),
+                    c.parent_id is not null, lower(c.name), c.category_id"#,
+        user_id.0
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// One category the person sees; `None` for anyone else's or none at all.
+#[tracing::instrument(skip_all)]
+pub async fn find(
+    db: impl PgExecutor<'_>,
+    user_id: UserId,
+    category_id: CategoryId,
+) -> Result<Option<CategoryRecord>, sqlx::Error> {
+    sqlx::query_as!(
+        CategoryRecord,
+        r#"select category_id as "category_id!: CategoryId",
+                  parent_id as "parent_id?: CategoryId",
+                  name as "name!", kind as "kind!", hidden as "hidden!",
+                  plaid_code, plaid_name, plaid_kind
+           from user_category($1)
+           where category_id = $2"#,
+        user_id.0,
+        category_id.0
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Whether a visible category under `parent_id` (none: among the primaries), other than
+/// `except`, is already called `name`, ignoring case.
+#[tracing::instrument(skip_all)]
+pub async fn name_taken(
+    db: impl PgExecutor<'_>,
+    user_id: UserId,
+    parent_id: Option<CategoryId>,
+    name: &str,
+    except: Option<CategoryId>,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select exists (select 1
+                          from user_category($1)
+                          where parent_id is not distinct from $2
+                            and not hidden
+                            and lower(name) = lower($3)
+                            and category_id is distinct from $4) as "taken!""#,
+        user_id.0,
+        parent_id.map(|id| id.0),
+        name,
+        except.map(|id| id.0)
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// A new category of the person's own.
+#[tracing::instrument(skip_all)]
+pub async fn insert(
+    db: impl PgExecutor<'_>,
+    user_id: UserId,
+    parent_id: Option<CategoryId>,
+    name: &str,
+    kind: &str,
+) -> Result<CategoryId, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"insert into category (user_id, parent_id, name, kind)
+           values ($1, $2, $3, $4)
+           returning category_id as "category_id: CategoryId""#,
+        user_id.0,
+        parent_id.map(|id| id.0),
+        name,
+        kind
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Sets a category of the person's own; `false` when they have none with that id.
+#[tracing::instrument(skip_all)]
+pub async fn update_own(
+    db: impl PgExecutor<'_>,
+    user_id: UserId,
+    category_id: CategoryId,
+    name: &str,
+    hidden: bool,
+    kind: &str,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query!(
+        "update category set name = $3, hidden = $4, kind = $5
+         where category_id = $2 and user_id = $1",
+        user_id.0,
+        category_id.0,
+        name,
+        hidden,
+        kind
+    )
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() > 0)
+}
+
+/// The person's changes to one of Plaid's categories: a `None` name or kind is Plaid's own.
+#[tracing::instrument(skip_all)]
+pub async fn set_override(
+    conn: &mut PgConnection,
+    user_id: UserId,
+    category_id: CategoryId,
+    name: Option<&str>,
+    hidden: bool,
+    kind: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    if name.is_none() && kind.is_none() && !hidden {
+        // Nothing left to override: the row goes, so Plaid's category is plainly Plaid's again.
+        sqlx::query!(
+            "delete from category_override where user_id = $1 and category_id = $2",
+            user_id.0,
+            category_id.0
+        )
+        .execute(conn)
+        .await?;
+        return Ok(());
+    }
+    sqlx::query!(
+        "insert into category_override (user_id, category_id, name, hidden, kind)
+         values ($1, $2, $3, $4, $5)
+         on conflict (user_id, category_id)
+             do update set name = excluded.name, hidden = excluded.hidden, kind = excluded.kind",
+        user_id.0,
+        category_id.0,
+        name,
+        hidden,
+        kind
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Deletes a category of the person's own, and its own categories with it; `false` when they
+/// have none with that id.
+#[tracing::instrument(skip_all)]
+pub async fn delete_own(
+    db: impl PgExecutor<'_>,
+    user_id: UserId,
+    category_id: CategoryId,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query!(
+        "delete from category where category_id = $2 and user_id = $1",
+        user_id.0,
+        category_id.0
+    )
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() > 0)
+}
