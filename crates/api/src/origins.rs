@@ -111,7 +111,7 @@ fn is_known_host(state: &AppState, host: &str) -> bool {
 
 /// Where the request was sent: the absolute URI's authority, else the `Host` header. Never
 /// `X-Forwarded-Host`, which anyone may write.
-fn requested_authority(req: &HttpRequest) -> Option<&str> {
+pub(crate) fn requested_authority(req: &HttpRequest) -> Option<&str> {
     req.uri().authority().map(Authority::as_str).or_else(|| {
         req.headers()
             .get(header::HOST)
@@ -121,7 +121,7 @@ fn requested_authority(req: &HttpRequest) -> Option<&str> {
 
 /// The host of `example.com:443` or `[::1]:3001`: lowercase, without port, brackets or a
 /// final dot.
-fn host_of(authority: &str) -> Option<String> {
+pub(crate) fn host_of(authority: &str) -> Option<String> {
     let authority: Authority = authority.parse().ok()?;
     let host = authority
         .host()
@@ -131,7 +131,7 @@ fn host_of(authority: &str) -> Option<String> {
     Some(host.to_ascii_lowercase())
 }
 
-fn is_loopback(host: &str) -> bool {
+pub(crate) fn is_loopback(host: &str) -> bool {
     host == "localhost"
         || host
             .parse::<IpAddr>()

@@ -3,10 +3,14 @@
 //! peer's address: loopback or the server's own; never a forwarded header, which anyone can
 //! write) or callers that send the simulator's secret in the `PLAID-SECRET` header, as Plaid's
 //! client libraries do. A local peer that says it forwarded the request is a reverse proxy on
-//! this machine passing on someone else's: that caller is not local.
+//! this machine passing on someone else's: that caller is not local. Nor is a local peer that
+//! names another host: that is a browser on this machine running a page whose DNS name was
+//! rebound to this server (DNS rebinding), in the embedded simulator and in `tally simulator`
+//! alike. Local callers name a loopback host or this server's own address.
 
 use super::error::SimError;
 use super::Simulator;
+use crate::origins;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
@@ -26,7 +30,8 @@ pub async fn local_or_secret(
     let local = req
         .peer_addr()
         .is_some_and(|peer| is_this_machine(peer.ip(), listener))
-        && !forwarded(&req);
+        && !forwarded(&req)
+        && names_this_machine(&req, listener);
     if local || carries_secret(&req) {
         return next
             .call(req)
@@ -55,6 +60,20 @@ pub fn is_local_peer(ip: IpAddr) -> bool {
 /// TCP connection from an address that is ours.
 pub fn is_this_machine(peer: IpAddr, listener: IpAddr) -> bool {
     is_local_peer(peer) || (!listener.is_unspecified() && peer == listener)
+}
+
+/// Whether the request names a loopback host or this server's own address (or no host at all,
+/// which no browser sends).
+fn names_this_machine(req: &ServiceRequest, listener: IpAddr) -> bool {
+    let Some(authority) = origins::requested_authority(req.request()) else {
+        return true;
+    };
+    origins::host_of(authority).is_some_and(|host| {
+        origins::is_loopback(&host)
+            || host
+                .parse::<IpAddr>()
+                .is_ok_and(|named| !listener.is_unspecified() && named == listener)
+    })
 }
 
 /// Whether a proxy says it passed the request on (the headers proxies add for the caller).

@@ -252,3 +252,32 @@ async fn tallys_simulator_requires_the_configured_keys(db: PgPool) {
         .await;
     assert_eq!(response.status(), 200, "{:?}", response.text().await);
 }
+
+/// A browser on this machine running a page whose DNS name was rebound to the simulator's
+/// address connects from loopback but names its own host: it is not a local caller.
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_page_rebound_to_this_machine_is_not_a_local_caller(db: PgPool) {
+    let service = simulator_service!(db.clone());
+    let advance = |host: &str| {
+        request(
+            "127.0.0.1:40000",
+            Method::POST,
+            "/control/clock/advance",
+            &json!({ "days": 1 }),
+        )
+        .insert_header(("Host", host))
+        .to_request()
+    };
+    for host in [
+        "rebound.example:3000",
+        "rebound.example",
+        "localhost.evil.example",
+    ] {
+        let response = test::call_service(&service, advance(host)).await;
+        assert_eq!(response.status(), 403, "Host: {host}");
+    }
+    for host in ["localhost:3000", "127.0.0.1:3000", "[::1]:3000"] {
+        let response = test::call_service(&service, advance(host)).await;
+        assert_eq!(response.status(), 200, "Host: {host}");
+    }
+}
