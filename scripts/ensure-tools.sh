@@ -5,6 +5,7 @@
 #   scripts/ensure-tools.sh browser    Chromium and ChromeDriver (browser tests)
 #   scripts/ensure-tools.sh sqlx       sqlx-cli (migrating a database, regenerating .sqlx/)
 #   scripts/ensure-tools.sh plaid-sdk  Plaid's Python SDK in target/plaid-python (a fidelity test)
+#   scripts/ensure-tools.sh axe        axe-core in target/axe-core (the accessibility browser test)
 set -euo pipefail
 
 TRUNK_VERSION=0.21.14
@@ -12,6 +13,8 @@ WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen pin in Cargo.toml
 SQLX_CLI_VERSION=0.8.6         # the sqlx version in Cargo.lock
 PLAID_PYTHON_VERSION=46.0.0    # Plaid's official Python SDK, which must accept every simulator answer
 PLAID_PYTHON_VENV="$(cd "$(dirname "$0")/.." && pwd)/target/plaid-python"
+AXE_CORE_VERSION=4.14.1        # the accessibility checker the browser tests run on every page
+AXE_CORE_DIR="$(cd "$(dirname "$0")/.." && pwd)/target/axe-core"
 
 export PATH="$HOME/.cargo/bin:$PATH"
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -105,6 +108,20 @@ ensure_plaid_sdk() {
     "plaid-python==$PLAID_PYTHON_VERSION"
 }
 
+ensure_axe() {
+  local installed="$AXE_CORE_DIR/node_modules/axe-core/package.json"
+  if [ -f "$installed" ] && grep -q "\"version\": \"$AXE_CORE_VERSION\"" "$installed"; then
+    return
+  fi
+  if ! command -v npm >/dev/null; then
+    apt_install nodejs npm
+  fi
+  say "Installing axe-core $AXE_CORE_VERSION (once)"
+  rm -rf "$AXE_CORE_DIR"
+  mkdir -p "$AXE_CORE_DIR"
+  npm install --silent --no-audit --no-fund --prefix "$AXE_CORE_DIR" "axe-core@$AXE_CORE_VERSION"
+}
+
 for what in "$@"; do
   case "$what" in
     web) ensure_web ;;
@@ -112,6 +129,7 @@ for what in "$@"; do
     browser) ensure_browser ;;
     sqlx) ensure_sqlx ;;
     plaid-sdk) ensure_plaid_sdk ;;
+    axe) ensure_axe ;;
     *) echo "unknown tool set: $what" >&2; exit 2 ;;
   esac
 done

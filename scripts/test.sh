@@ -3,7 +3,7 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-scripts/ensure-tools.sh web postgres browser sqlx plaid-sdk
+scripts/ensure-tools.sh web postgres browser sqlx plaid-sdk axe
 
 say "cargo fmt --check"
 cargo fmt --all --check

@@ -1,5 +1,6 @@
 //! Browser tests: the real server and headless Chromium through ChromeDriver.
 
+mod accessibility;
 mod accounts;
 mod banks;
 mod browser;
