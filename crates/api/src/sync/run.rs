@@ -10,7 +10,8 @@ use crate::items;
 use crate::plaid::types::{Account, Transaction, TransactionsSyncResponse};
 use crate::plaid::{ItemAccess, PlaidError};
 use crate::state::AppState;
-use sqlx::PgConnection;
+use sqlx::pool::PoolConnection;
+use sqlx::{PgConnection, Postgres};
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -73,12 +74,33 @@ pub async fn sync_item(
     if !db::sync::try_lock_item(&mut conn, item_id).await? {
         return Err(SyncError::Busy);
     }
-    let result = run_locked(state, &mut conn, item_id).await;
-    if db::sync::unlock_item(&mut conn, item_id).await.is_err() {
-        // The connection is in doubt: close it so the lock cannot outlive this run.
-        drop(conn.detach());
-    }
+    let mut locked = LockedConnection {
+        conn,
+        released: false,
+    };
+    let result = run_locked(state, &mut locked.conn, item_id).await;
+    locked.released = db::sync::unlock_item(&mut locked.conn, item_id)
+        .await
+        .is_ok();
     result
+}
+
+/// A pooled connection holding an item's sync lock. Unless the lock was released, it is
+/// closed rather than returned to the pool when dropped: a run that fails to unlock, panics,
+/// or is dropped mid-pass (its task aborted) must not leave the lock on a pooled connection,
+/// where it would keep the item busy until the pool retired that connection.
+struct LockedConnection {
+    conn: PoolConnection<Postgres>,
+    released: bool,
+}
+
+impl Drop for LockedConnection {
+    fn drop(&mut self) {
+        if !self.released {
+            // Closing the session releases its locks.
+            self.conn.close_on_drop();
+        }
+    }
 }
 
 async fn run_locked(

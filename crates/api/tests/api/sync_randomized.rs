@@ -192,10 +192,29 @@ async fn stop_a_process_mid_sync(db: &PgPool, key: &str, bank: &Bank) -> &'stati
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    // Dies: its tasks stop where they are, and its database sessions end (with the item's
-    // lock), as when a process is killed.
+    // Its tasks stop where they are. A sync dropped mid-pass closes its connection, so the
+    // item's lock does not outlive it in the pool.
     process.abort();
     let _ = process.await;
+    // (The close is sent by a task of its own: wait for it, within a bound.)
+    let mut locks_left = -1_i64;
+    for _ in 0..200 {
+        locks_left = sqlx::query_scalar(
+            "select count(*) from pg_locks l join pg_stat_activity a using (pid)
+             where l.locktype = 'advisory' and a.application_name = $1
+               and a.datname = current_database()",
+        )
+        .bind(STOPPED_PROCESS)
+        .fetch_one(db)
+        .await
+        .unwrap();
+        if locks_left == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(locks_left, 0, "a stopped sync left its item's lock held");
+    // Then its database sessions end, as when a process is killed.
     sqlx::query(
         "select pg_terminate_backend(pid) from pg_stat_activity
          where application_name = $1 and datname = current_database()",
