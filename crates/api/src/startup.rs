@@ -384,7 +384,8 @@ impl SimulatorServer {
         let address = listener.local_addr()?;
         let server = HttpServer::new(move || {
             App::new()
-                .wrap(TracingLogger::default())
+                // Its log names the TCP peer, never a forwarded header anyone can write.
+                .wrap(TracingLogger::<telemetry::RequestSpan>::new())
                 .configure(|cfg| simulator::configure(cfg, simulator.clone()))
         })
         .keep_alive(KEEP_ALIVE)
