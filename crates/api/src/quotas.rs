@@ -2,8 +2,8 @@
 //! and Plaid-billed refreshes per hour. In memory, per process, like the log-in limits; the cap
 //! on manual assets is kept by the database (`db::assets::insert_within`).
 
+use crate::auth::limits::{forget_idle, seconds_until};
 use crate::error::ApiError;
-use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -71,14 +71,9 @@ fn hourly<K: Hash + Eq + Clone>(
     key: &K,
     what: &str,
 ) -> Result<(), ApiError> {
-    if limiter.len() > 10_000 {
-        limiter.retain_recent();
-    }
+    forget_idle(limiter);
     limiter.check_key(key).map_err(|not_until| {
-        let wait = not_until
-            .wait_time_from(DefaultClock::default().now())
-            .as_secs()
-            .saturating_add(1);
+        let wait = seconds_until(&not_until);
         let minutes = wait.div_ceil(60);
         ApiError::TooMany {
             message: format!("{what}. Try again in {minutes} minutes."),

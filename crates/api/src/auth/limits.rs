@@ -77,7 +77,7 @@ fn key(address: Option<IpAddr>) -> IpAddr {
 /// many addresses or names cannot grow memory without bound.
 const MAX_TRACKED_KEYS: usize = 10_000;
 
-fn forget_idle<K: Hash + Eq + Clone>(limiter: &DefaultKeyedRateLimiter<K>) {
+pub(crate) fn forget_idle<K: Hash + Eq + Clone>(limiter: &DefaultKeyedRateLimiter<K>) {
     if limiter.len() > MAX_TRACKED_KEYS {
         limiter.retain_recent();
         limiter.shrink_to_fit();
@@ -87,12 +87,20 @@ fn forget_idle<K: Hash + Eq + Clone>(limiter: &DefaultKeyedRateLimiter<K>) {
 fn check<T>(
     outcome: Result<T, governor::NotUntil<governor::clock::QuantaInstant>>,
 ) -> Result<(), ApiError> {
-    outcome.map(|_| ()).map_err(|not_until| {
-        let wait = not_until.wait_time_from(DefaultClock::default().now());
-        ApiError::RateLimited {
-            retry_after_secs: wait.as_secs().saturating_add(1),
-        }
-    })
+    outcome
+        .map(|_| ())
+        .map_err(|not_until| ApiError::RateLimited {
+            retry_after_secs: seconds_until(&not_until),
+        })
+}
+
+/// Whole seconds until a `governor` limiter lets the caller in again (rounded up), for
+/// `Retry-After`.
+pub(crate) fn seconds_until(not_until: &governor::NotUntil<governor::clock::QuantaInstant>) -> u64 {
+    not_until
+        .wait_time_from(DefaultClock::default().now())
+        .as_secs()
+        .saturating_add(1)
 }
 
 /// A burst of `n` per key, refilled at `n` per minute (GCRA, as `governor` does), where a
