@@ -80,3 +80,7 @@ mod tests {
         assert!("not-a-uuid".parse::<UserId>().is_err());
     }
 }
+id_newtype!(
+    /// One of a person's rules.
+    RuleId
+);

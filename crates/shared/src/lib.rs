@@ -6,6 +6,7 @@ pub mod api;
 pub mod error;
 pub mod ids;
 pub mod money;
+pub mod patch;
 pub mod ws;
 
 pub use error::{ApiError, ErrorCode, FieldError};

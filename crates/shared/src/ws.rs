@@ -1,7 +1,7 @@
 //! What the server pushes over `/api/ws`. Each message is one JSON `ServerEvent`.
 
 use crate::api::items::ItemStatus;
-use crate::ids::ItemId;
+use crate::ids::{ItemId, TransactionId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,6 +30,14 @@ pub enum ServerEvent {
     AssetsChanged,
     /// A category was added, changed or deleted (possibly in another tab).
     CategoriesChanged,
+    /// Transactions were edited, split or relabelled by rules (possibly in another tab), or the
+    /// rules changed: refetch what shows transactions.
+    TransactionsChanged,
+    /// The bank changed the amount of split transactions, so their splits were removed and they
+    /// need the person's review.
+    SplitsRemoved {
+        transaction_ids: Vec<TransactionId>,
+    },
     /// Sent every few seconds so that a dead connection is noticed.
     Heartbeat,
 }

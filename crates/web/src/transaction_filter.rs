@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use leptos_router::params::ParamsMap;
-use tally_shared::api::transactions::TransactionFilter;
+use tally_shared::api::transactions::{HiddenFilter, TransactionFilter};
 
 /// The filter as a query string (`q=coffee&pending=true`), every value URI-encoded and absent
 /// ones left out.
@@ -20,6 +20,10 @@ pub fn query_string(filter: &TransactionFilter) -> String {
         pending,
         min_amount,
         max_amount,
+        category_id,
+        tag,
+        hidden,
+        needs_review,
         cursor,
         limit,
     } = filter;
@@ -33,6 +37,16 @@ pub fn query_string(filter: &TransactionFilter) -> String {
         ("pending", pending.map(|pending| pending.to_string())),
         ("min_amount", min_amount.clone()),
         ("max_amount", max_amount.clone()),
+        ("category_id", category_id.map(|id| id.to_string())),
+        ("tag", tag.clone()),
+        (
+            "hidden",
+            hidden.map(|hidden| hidden_text(hidden).to_owned()),
+        ),
+        (
+            "needs_review",
+            needs_review.map(|review| review.to_string()),
+        ),
         ("cursor", cursor.clone()),
         ("limit", limit.map(|limit| limit.to_string())),
     ];
@@ -68,6 +82,10 @@ pub fn from_query(query: &ParamsMap) -> TransactionFilter {
         pending: text("pending").as_deref().and_then(pending),
         min_amount: text("min_amount"),
         max_amount: text("max_amount"),
+        category_id: text("category_id").and_then(|id| id.parse().ok()),
+        tag: text("tag"),
+        hidden: text("hidden").as_deref().and_then(hidden),
+        needs_review: text("needs_review").as_deref().and_then(pending),
         cursor: None,
         limit: None,
     }
@@ -98,5 +116,23 @@ pub fn pending(text: &str) -> Option<bool> {
         "true" => Some(true),
         "false" => Some(false),
         _ => None,
+    }
+}
+
+/// `hidden` as written: `false` (not hidden, the API's default), `true` (hidden only), `all`.
+pub fn hidden(text: &str) -> Option<HiddenFilter> {
+    match text {
+        "false" => Some(HiddenFilter::False),
+        "true" => Some(HiddenFilter::True),
+        "all" => Some(HiddenFilter::All),
+        _ => None,
+    }
+}
+
+fn hidden_text(filter: HiddenFilter) -> &'static str {
+    match filter {
+        HiddenFilter::False => "false",
+        HiddenFilter::True => "true",
+        HiddenFilter::All => "all",
     }
 }

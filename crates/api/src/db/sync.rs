@@ -208,12 +208,14 @@ pub async fn upsert_transactions(
                      plaid_transaction_id,
                      amount, iso_currency_code, unofficial_currency_code, date, authorized_date,
                      name, merchant_name, logo_url, website, payment_channel, category_primary,
-                     category_detailed, category_confidence, pending, pending_transaction_id)
+                     category_detailed, category_confidence, pending, pending_transaction_id,
+                     plaid_category_id)
                  select transaction_id, account_id, $1, user_id, plaid_transaction_id, amount,
                      iso_currency_code,
                      unofficial_currency_code, date, authorized_date, name, merchant_name,
                      logo_url, website, payment_channel, category_primary, category_detailed,
-                     category_confidence, pending, pending_transaction_id
+                     category_confidence, pending, pending_transaction_id,
+                     plaid_category_id(category_primary, category_detailed)
                  from incoming
                  on conflict (plaid_transaction_id) do update set
                      account_id = excluded.account_id, amount = excluded.amount,
@@ -227,7 +229,8 @@ pub async fn upsert_transactions(
                      category_detailed = excluded.category_detailed,
                      category_confidence = excluded.category_confidence,
                      pending = excluded.pending,
-                     pending_transaction_id = excluded.pending_transaction_id
+                     pending_transaction_id = excluded.pending_transaction_id,
+                     plaid_category_id = excluded.plaid_category_id
                  where bank_transaction.item_id = excluded.item_id
                  returning (xmax = 0) as inserted)
              select count(*) filter (where inserted) as "inserted!",

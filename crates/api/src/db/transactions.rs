@@ -3,8 +3,10 @@
 use crate::domain::{PageRequest, TransactionCursor, TransactionFilters};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use sqlx::types::Json;
 use sqlx::{PgExecutor, PgPool, Postgres, QueryBuilder};
-use tally_shared::ids::{AccountId, ItemId, TransactionId, UserId};
+use tally_shared::api::transactions::Split;
+use tally_shared::ids::{AccountId, CategoryId, ItemId, TransactionId, UserId};
 
 /// A transaction with the name of its account.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -26,6 +28,15 @@ pub struct TransactionRecord {
     pub category_primary: Option<String>,
     pub category_detailed: Option<String>,
     pub pending: bool,
+    /// The effective labels (`bank_transaction`'s generated columns).
+    pub category_id: CategoryId,
+    pub category_name: String,
+    pub display_name: Option<String>,
+    pub notes: Option<String>,
+    pub tags: Vec<String>,
+    pub hidden: bool,
+    pub needs_review: bool,
+    pub splits: Json<Vec<Split>>,
 }
 
 /// These queries are sent unprepared (`persistent(false)`), so each is planned for its own values:
@@ -111,12 +122,23 @@ fn matching(user_id: UserId, filters: &TransactionFilters) -> QueryBuilder<'stat
         "select t.transaction_id, t.account_id, t.item_id, a.name as account_name, t.amount,
                 coalesce(t.iso_currency_code, t.unofficial_currency_code) as currency,
                 t.date, t.authorized_date, t.name, t.merchant_name, t.logo_url, t.website,
-                t.payment_channel, t.category_primary, t.category_detailed, t.pending
+                t.payment_channel, t.category_primary, t.category_detailed, t.pending,
+                t.category_id, c.name as category_name, t.display_name, t.notes, t.tags,
+                t.hidden, t.needs_review,
+                coalesce((select json_agg(json_build_object('amount', s.amount::text,
+                                                            'category_id', s.category_id,
+                                                            'notes', s.notes)
+                                          order by s.position)
+                          from transaction_split s
+                          where s.transaction_id = t.transaction_id), '[]') as splits
          from bank_transaction t
          join account a on a.account_id = t.account_id
-         where t.user_id = ",
+         join user_category(",
     );
-    query.push_bind(user_id);
+    query
+        .push_bind(user_id)
+        .push(") c on c.category_id = t.category_id where t.user_id = ")
+        .push_bind(user_id);
     if let Some(account_id) = filters.account_id {
         query.push(" and t.account_id = ").push_bind(account_id);
     }
@@ -134,7 +156,10 @@ fn matching(user_id: UserId, filters: &TransactionFilters) -> QueryBuilder<'stat
     if let Some(search) = &filters.search {
         // The very expression of the trigram index `bank_transaction_search`.
         query
-            .push(" and (coalesce(t.merchant_name, '') || ' ' || t.name) ilike ")
+            .push(
+                " and (coalesce(t.merchant_name, '') || ' ' || t.name || ' ' || \
+                 coalesce(t.display_name, '') || ' ' || coalesce(t.notes, '')) ilike ",
+            )
             .push_bind(contains_pattern(search));
     }
     if let Some(from) = filters.from {

@@ -223,8 +223,9 @@ impl TransactionBuilder {
             "insert into bank_transaction
                  (transaction_id, account_id, item_id, user_id, plaid_transaction_id, amount,
                   iso_currency_code, date, authorized_date, name, merchant_name, payment_channel,
-                  category_primary, category_detailed, pending)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                  category_primary, category_detailed, pending, plaid_category_id)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                     plaid_category_id($13, $14))",
         )
         .bind(self.id)
         .bind(self.account.account_id)
@@ -261,9 +262,10 @@ pub fn day(date: &str) -> NaiveDate {
 pub async fn bulk_transactions(db: &PgPool, account: AccountRef, count: i32, padding: &str) {
     sqlx::query(
         "insert into bank_transaction (account_id, item_id, user_id, plaid_transaction_id, amount,
-                                       date, name, payment_channel, pending)
+                                       date, name, payment_channel, pending,
+                                       plaid_category_id)
          select $1, $2, $3, $3::text || '-bulk-' || n, n, date '2026-01-01' + (n % 300),
-                'Purchase number ' || n || $5, 'online', false
+                'Purchase number ' || n || $5, 'online', false, plaid_category_id(null, null)
          from generate_series(1, $4) as n",
     )
     .bind(account.account_id)

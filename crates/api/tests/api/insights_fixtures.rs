@@ -125,9 +125,9 @@ pub async fn insert_transaction(
         "insert into bank_transaction (account_id, item_id, user_id, plaid_transaction_id, amount,
                                        iso_currency_code, date, name, merchant_name,
                                        payment_channel, category_primary, category_detailed,
-                                       pending)
+                                       pending, plaid_category_id)
          values ($1, $2, $3, gen_random_uuid()::text, $4::numeric, $5, $6, $7, $8, 'other', $9,
-                 $10, $11)",
+                 $10, $11, plaid_category_id($9, $10))",
     )
     .bind(account_id)
     .bind(item_id)

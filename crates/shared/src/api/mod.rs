@@ -10,5 +10,6 @@ pub mod health;
 pub mod insights;
 pub mod institutions;
 pub mod items;
+pub mod rules;
 pub mod session;
 pub mod transactions;

@@ -71,9 +71,22 @@ async fn tell(event: Option<ServerEvent>, names: Names, toasts: Toasts) {
                 .unwrap_or_else(|| "A bank".to_owned());
             Some((Tone::Neutral, format!("{name} removed")))
         }
-        ServerEvent::AssetsChanged | ServerEvent::CategoriesChanged | ServerEvent::Heartbeat => {
-            None
-        }
+        ServerEvent::SplitsRemoved { transaction_ids } => Some((
+            Tone::Warn,
+            match transaction_ids.len() {
+                1 => "The bank changed a split transaction's amount: its split was removed. \
+                      Review it under “Needs review”"
+                    .to_owned(),
+                n => format!(
+                    "The bank changed the amounts of {n} split transactions: their splits were \
+                     removed. Review them under “Needs review”"
+                ),
+            },
+        )),
+        ServerEvent::AssetsChanged
+        | ServerEvent::CategoriesChanged
+        | ServerEvent::TransactionsChanged
+        | ServerEvent::Heartbeat => None,
     };
     if let Some((tone, text)) = told {
         toasts.push(tone, text);

@@ -30,7 +30,9 @@ impl Stale {
             Some(
                 ServerEvent::ItemAdded { .. }
                 | ServerEvent::ItemSynced { .. }
-                | ServerEvent::ItemRemoved { .. },
+                | ServerEvent::ItemRemoved { .. }
+                | ServerEvent::TransactionsChanged
+                | ServerEvent::SplitsRemoved { .. },
             ) => Some(Self::Banking),
             Some(ServerEvent::AssetsChanged) => Some(Self::Assets),
             Some(ServerEvent::CategoriesChanged) => Some(Self::Categories),

@@ -57,5 +57,13 @@ fn transaction(record: TransactionRecord) -> Transaction {
         category_primary: record.category_primary,
         category_detailed: record.category_detailed,
         pending: record.pending,
+        category_id: record.category_id,
+        category_name: record.category_name,
+        display_name: record.display_name,
+        notes: record.notes,
+        tags: record.tags,
+        hidden: record.hidden,
+        needs_review: record.needs_review,
+        splits: record.splits.0,
     }
 }
