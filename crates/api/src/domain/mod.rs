@@ -7,6 +7,7 @@ mod cursor;
 mod institution_id;
 mod password;
 mod period;
+pub mod rules;
 mod transaction_filter;
 mod username;
 
