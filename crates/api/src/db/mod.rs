@@ -12,6 +12,7 @@ pub mod net_worth_history;
 pub mod notify;
 pub mod sessions;
 pub mod spending;
+pub mod splits;
 pub mod sync;
 pub mod sync_jobs;
 pub mod transactions;

@@ -113,11 +113,26 @@ pub async fn page_within(
     Ok(found)
 }
 
-/// `select … where` the user's transactions match `filters`; each filter adds one condition with
-/// its value bound, never spliced into the text.
-// Not `query_as!`: the statement's shape follows the filters, and it must go unprepared
-// (`persistent(false)`, see `ORDER`), which sqlx 0.8's macro queries cannot.
-fn matching(user_id: UserId, filters: &TransactionFilters) -> QueryBuilder<'static, Postgres> {
+/// One of the user's transactions, hidden or not; `None` for anyone else's or none at all.
+#[tracing::instrument(skip_all)]
+pub async fn by_id(
+    db: impl PgExecutor<'_>,
+    user_id: UserId,
+    transaction_id: TransactionId,
+) -> Result<Option<TransactionRecord>, sqlx::Error> {
+    let mut query = select(user_id);
+    query
+        .push(" and t.transaction_id = ")
+        .push_bind(transaction_id);
+    query
+        .build_query_as::<TransactionRecord>()
+        .fetch_optional(db)
+        .await
+}
+
+/// `select … where` the transaction is the user's, with its account's name, its category's name
+/// as the person sees it, and its split.
+fn select(user_id: UserId) -> QueryBuilder<'static, Postgres> {
     let mut query = QueryBuilder::new(
         "select t.transaction_id, t.account_id, t.item_id, a.name as account_name, t.amount,
                 coalesce(t.iso_currency_code, t.unofficial_currency_code) as currency,
@@ -139,6 +154,15 @@ fn matching(user_id: UserId, filters: &TransactionFilters) -> QueryBuilder<'stat
         .push_bind(user_id)
         .push(") c on c.category_id = t.category_id where t.user_id = ")
         .push_bind(user_id);
+    query
+}
+
+/// `select … where` the user's transactions match `filters`; each filter adds one condition with
+/// its value bound, never spliced into the text.
+// Not `query_as!`: the statement's shape follows the filters, and it must go unprepared
+// (`persistent(false)`, see `ORDER`), which sqlx 0.8's macro queries cannot.
+fn matching(user_id: UserId, filters: &TransactionFilters) -> QueryBuilder<'static, Postgres> {
+    let mut query = select(user_id);
     if let Some(account_id) = filters.account_id {
         query.push(" and t.account_id = ").push_bind(account_id);
     }

@@ -7,6 +7,7 @@ mod cursor;
 mod institution_id;
 mod password;
 mod period;
+mod split;
 mod transaction_filter;
 mod username;
 
@@ -16,5 +17,6 @@ pub use cursor::TransactionCursor;
 pub use institution_id::InstitutionId;
 pub use password::Password;
 pub use period::Period;
+pub use split::{SplitPart, SplitParts};
 pub use transaction_filter::{PageRequest, TransactionFilters, TransactionParams};
 pub use username::Username;

@@ -38,6 +38,7 @@ mod simulator_support;
 mod simulator_sync;
 mod simulator_targets;
 mod spa;
+mod splits;
 mod sync;
 mod sync_randomized;
 mod transactions;

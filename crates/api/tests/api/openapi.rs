@@ -39,6 +39,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/accounts"),
     ("get", "/api/transactions"),
     ("get", "/api/transactions/export.csv"),
+    ("put", "/api/transactions/{transaction_id}/splits"),
+    ("delete", "/api/transactions/{transaction_id}/splits"),
     ("get", "/api/institutions/{institution_id}"),
     ("get", "/api/assets"),
     ("post", "/api/assets"),
@@ -120,6 +122,7 @@ async fn the_document_lists_every_route_and_nothing_else(db: PgPool) {
                 .replace("{asset_id}", &id)
                 .replace("{category_id}", &id)
                 .replace("{session_id}", &id)
+                .replace("{transaction_id}", &id)
                 .replace("{institution_id}", "ins_109508"),
         );
         let request = match *method {

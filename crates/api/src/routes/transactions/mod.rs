@@ -5,6 +5,7 @@
 //! which says no more than an account of one's own without transactions would.
 
 pub(super) mod export;
+pub(super) mod splits;
 
 use crate::auth::AuthUser;
 use crate::db;
@@ -18,7 +19,8 @@ use tally_shared::ApiError as ApiErrorBody;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/transactions").get(list_transactions))
-        .service(web::resource("/transactions/export.csv").get(export::export_csv));
+        .service(web::resource("/transactions/export.csv").get(export::export_csv))
+        .configure(splits::configure);
 }
 
 #[utoipa::path(get, path = "/api/transactions", tag = "banking", params(TransactionFilter),
@@ -39,7 +41,7 @@ async fn list_transactions(
     }))
 }
 
-fn transaction(record: TransactionRecord) -> Transaction {
+pub(super) fn transaction(record: TransactionRecord) -> Transaction {
     Transaction {
         id: record.transaction_id,
         account_id: record.account_id,
