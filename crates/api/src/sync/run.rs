@@ -15,7 +15,7 @@ use sqlx::{PgConnection, Postgres};
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::time::{Duration, Instant};
-use tally_shared::ids::{ItemId, UserId};
+use tally_shared::ids::{ItemId, TransactionId, UserId};
 
 /// Transactions per `/transactions/sync` page: Plaid's maximum.
 const PAGE_SIZE: u32 = 500;
@@ -52,7 +52,7 @@ pub enum SyncError {
 }
 
 /// What a committed sync changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncOutcome {
     pub user_id: UserId,
     pub added: u64,
@@ -60,6 +60,9 @@ pub struct SyncOutcome {
     pub removed: u64,
     /// The sync cleared an error status.
     pub recovered: bool,
+    /// Split transactions whose amount the bank changed: their splits were removed and they
+    /// are marked for review.
+    pub splits_removed: Vec<TransactionId>,
 }
 
 /// Syncs the item. `Ok(None)`: the item was removed before the run could commit.
@@ -294,6 +297,7 @@ impl PageChanges {
 
     async fn write(&self, tx: &mut PgConnection, item_id: ItemId) -> Result<Written, SyncError> {
         let upserted = db::sync::upsert_transactions(tx, item_id, &self.upserts).await?;
+        let splits_removed = self.drop_unbalanced_splits(tx, item_id).await?;
         let removed = db::sync::delete_transactions(tx, item_id, &self.removed).await?;
         let offered = u64::try_from(self.upserts.len()).unwrap_or(u64::MAX);
         // The cursor must never move past a row that was not stored.
@@ -301,13 +305,40 @@ impl PageChanges {
         if skipped > 0 {
             return Err(SyncError::NotStored(skipped));
         }
-        Ok(Written { upserted, removed })
+        Ok(Written {
+            upserted,
+            removed,
+            splits_removed,
+        })
+    }
+
+    /// A split whose parts no longer add up to its transaction's new amount is removed, in the
+    /// page's write, and its transaction marked for review; the worker tells the person.
+    async fn drop_unbalanced_splits(
+        &self,
+        tx: &mut PgConnection,
+        item_id: ItemId,
+    ) -> Result<Vec<TransactionId>, SyncError> {
+        let written: Vec<String> = self
+            .upserts
+            .iter()
+            .map(|t| t.plaid_transaction_id.clone())
+            .collect();
+        let dropped = db::splits::drop_unbalanced(tx, item_id, &written).await?;
+        if !dropped.is_empty() {
+            tracing::info!(
+                transactions = dropped.len(),
+                "the bank changed the amount of split transactions: splits removed"
+            );
+        }
+        Ok(dropped)
     }
 }
 
 struct Written {
     upserted: Upserted,
     removed: u64,
+    splits_removed: Vec<TransactionId>,
 }
 
 #[derive(Default)]
@@ -316,6 +347,7 @@ struct Totals {
     modified: u64,
     removed: u64,
     pages: u64,
+    splits_removed: Vec<TransactionId>,
 }
 
 impl Totals {
@@ -324,6 +356,7 @@ impl Totals {
         self.modified += written.upserted.updated;
         self.removed += written.removed;
         self.pages += 1;
+        self.splits_removed.extend(written.splits_removed);
     }
 
     fn outcome(self, user_id: UserId, recovered: bool, started: Instant) -> SyncOutcome {
@@ -341,6 +374,7 @@ impl Totals {
             modified: self.modified,
             removed: self.removed,
             recovered,
+            splits_removed: self.splits_removed,
         }
     }
 }

@@ -2,16 +2,18 @@
 //! category the person sees; and a sync that changes the amount under a split removes it.
 
 use crate::api_calls::{decoded, new_category, Person};
+use crate::banking_support::{plaid_item_id, wait_until_matches_bank};
 use crate::fixtures::{account, alpha_bank, money, transaction};
 use crate::helpers::{spawn_app, TestApp};
-use crate::ws::{connect, next_event, register};
+use crate::simulator_support::correct_amount;
+use crate::ws::{connect, next_event, register, Socket};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::json;
 use sqlx::PgPool;
 use std::fmt::Display;
 use tally_shared::api::categories::Category;
 use tally_shared::api::transactions::{Split, Transaction};
-use tally_shared::ids::CategoryId;
+use tally_shared::ids::{CategoryId, TransactionId};
 use tally_shared::ws::ServerEvent;
 use tally_shared::{ApiError, ErrorCode};
 use uuid::Uuid;
@@ -341,4 +343,92 @@ async fn a_split_is_announced_to_the_persons_other_tabs(db: PgPool) {
         next_event(&mut socket).await,
         Some(ServerEvent::TransactionsChanged)
     );
+}
+
+/// Plaid's id of one of our transactions.
+async fn plaid_transaction_id(db: &PgPool, id: TransactionId) -> String {
+    sqlx::query_scalar(
+        "select plaid_transaction_id from bank_transaction where transaction_id = $1",
+    )
+    .bind(id.0)
+    .fetch_one(db)
+    .await
+    .unwrap()
+}
+
+/// Waits for the next `splits_removed` event, passing over the others (`item_synced`).
+async fn next_splits_removed(socket: &mut Socket) -> Vec<TransactionId> {
+    loop {
+        match next_event(socket).await {
+            Some(ServerEvent::SplitsRemoved { transaction_ids }) => return transaction_ids,
+            Some(_) => {}
+            None => panic!("no splits_removed event came"),
+        }
+    }
+}
+
+#[sqlx::test]
+async fn a_bank_change_of_a_split_amount_removes_the_split_and_tells_the_person(db: PgPool) {
+    let app = spawn_app(db).await;
+    let ana = register(&app, "ana").await;
+    let item = app.link_bank(&ana.tab, "user_good").await;
+    let posted: Vec<Transaction> = app
+        .transactions(&ana.tab, &Default::default())
+        .await
+        .transactions
+        .into_iter()
+        .filter(|t| !t.pending && t.amount.abs() > money("2"))
+        .collect();
+    let (changed, kept) = (&posted[0], &posted[1]);
+    let other = app.plaid_category(&ana.tab, "GENERAL_MERCHANDISE").await;
+    for transaction in [changed, kept] {
+        let rest = (transaction.amount - money("1.00")).to_string();
+        let parts = [
+            part(&rest, transaction.category_id, None),
+            part("1.00", other, Some("mine")),
+        ];
+        decoded::<Transaction>(
+            app.put_splits(&ana.tab, transaction.id, &parts).await,
+            StatusCode::OK,
+        )
+        .await;
+    }
+    let mut socket = connect(&app, &ana).await;
+
+    // The bank corrects one amount by a cent, and sends the other again unchanged.
+    let plaid_item = plaid_item_id(&app.db, &item).await;
+    let new_amount = (changed.amount + money("0.01")).to_string();
+    let changed_plaid_id = plaid_transaction_id(&app.db, changed.id).await;
+    correct_amount(&app, &plaid_item, &changed_plaid_id, &new_amount).await;
+    let kept_plaid_id = plaid_transaction_id(&app.db, kept.id).await;
+    correct_amount(&app, &plaid_item, &kept_plaid_id, &kept.amount.to_string()).await;
+
+    assert_eq!(next_splits_removed(&mut socket).await, [changed.id]);
+    wait_until_matches_bank(&app.db, &item).await;
+
+    let now: Vec<Transaction> = app
+        .transactions(&ana.tab, &Default::default())
+        .await
+        .transactions;
+    let find = |id| now.iter().find(|t| t.id == id).unwrap();
+    let reviewed = find(changed.id);
+    assert_eq!(reviewed.amount, money(&new_amount));
+    assert!(reviewed.splits.is_empty());
+    assert!(reviewed.needs_review);
+    assert!(stored_parts(&app.db, changed.id.0).await.is_empty());
+    let still = find(kept.id);
+    assert_eq!(still.splits.len(), 2);
+    assert!(!still.needs_review);
+
+    // A new split of the corrected amount is the person's review.
+    let parts = [
+        part("1.00", other, None),
+        part(&(reviewed.amount - money("1.00")).to_string(), other, None),
+    ];
+    let split: Transaction = decoded(
+        app.put_splits(&ana.tab, changed.id, &parts).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(!split.needs_review);
 }
