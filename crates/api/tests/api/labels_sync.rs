@@ -6,8 +6,9 @@ use crate::banking_support::{plaid_item_id, send_webhook, wait_until_matches_ban
 use crate::fixtures::alpha_bank;
 use crate::helpers::{count, spawn_app_with, TestApp};
 use crate::simulator_support::advance_clock;
-use crate::transaction_edits::own_category;
+use crate::transaction_edits::{all_from, own_category, plaid_category};
 use crate::ws::{connect, next_event, register};
+use chrono::NaiveDate;
 use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use sqlx::PgPool;
@@ -176,6 +177,67 @@ async fn labels_survive_plaids_changes_and_go_with_a_removed_transaction(db: PgP
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert_eq!(count(&db, "transaction_split").await, 0);
     assert_eq!(count(&db, "carried_labels").await, 0);
+}
+
+/// The bank changes one of its transactions' amount, date, name and category, as a correction
+/// does (what the simulator's `ledger::modify` writes: a new change in the item's log).
+async fn bank_rewrites(db: &PgPool, plaid_id: &str, amount: Decimal, date: NaiveDate, name: &str) {
+    sqlx::query(
+        "update plaid_sim.transaction
+         set body = body || jsonb_build_object(
+                 'amount', $2::numeric, 'date', $3::text, 'name', $4::text,
+                 'personal_finance_category', body->'personal_finance_category'
+                     || '{\"primary\": \"TRAVEL\", \"detailed\": \"TRAVEL_FLIGHTS\"}'),
+             date = $3, seq = nextval('plaid_sim.change_seq')
+         where transaction_id = $1",
+    )
+    .bind(plaid_id)
+    .bind(amount)
+    .bind(date)
+    .bind(name)
+    .execute(db)
+    .await
+    .unwrap();
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn plaids_new_amount_date_name_and_category_leave_every_label_of_mine(db: PgPool) {
+    let app = app(&db).await;
+    let alice = app.sign_up("alice").await.client;
+    let item = app.link_bank(&alice, "user_good").await;
+    let plaid_item = plaid_item_id(&db, &item).await;
+    let plaid_id = latest_posted_before(&db, &plaid_item, 3).await;
+    let id = ours(&db, &plaid_id).await.unwrap();
+    let flights = plaid_category(&app, &alice, "TRAVEL_FLIGHTS").await;
+    let fixes = own_category(&app, &alice, "Fixes", None).await;
+    let edit = TransactionEdit {
+        hidden: Some(Some(true)),
+        ..every_label(fixes.id, "Mine, whatever the bank says")
+    };
+    let before = app.edited(&alice, id, &edit).await;
+    assert_ne!(before.plaid.category_id, flights.id);
+
+    let amount = before.transaction.amount + Decimal::new(1234, 2);
+    let date = before.transaction.date.pred_opt().unwrap();
+    bank_rewrites(&db, &plaid_id, amount, date, "RENAMED BY THE BANK").await;
+    sync_now(&app, &item).await;
+
+    let after = detail(&app, &alice, id).await;
+    // Plaid's fields are the bank's new ones...
+    assert_eq!(after.transaction.amount, amount);
+    assert_eq!(after.transaction.date, date);
+    assert_eq!(after.transaction.name, "RENAMED BY THE BANK");
+    assert_eq!(after.plaid.name, "RENAMED BY THE BANK");
+    assert_eq!(after.plaid.category_id, flights.id);
+    assert_eq!(
+        after.transaction.category_detailed.as_deref(),
+        Some("TRAVEL_FLIGHTS")
+    );
+    // ...and every field the person set is theirs, as it was.
+    assert_eq!(labels(&after), labels(&before));
+    assert_eq!(after.transaction.category_id, fixes.id);
+    assert!(after.transaction.hidden);
+    assert_eq!(after.sources, all_from(FieldSource::User));
 }
 
 #[sqlx::test(migrations = "../../migrations")]

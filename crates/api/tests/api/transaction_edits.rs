@@ -41,7 +41,8 @@ async fn detail(app: &TestApp, client: &reqwest::Client, id: Uuid) -> Transactio
     decoded(app.transaction_detail(client, id).await, StatusCode::OK).await
 }
 
-fn all_from(source: FieldSource) -> FieldSources {
+/// Every field set by `source`.
+pub fn all_from(source: FieldSource) -> FieldSources {
     FieldSources {
         category_id: source,
         display_name: source,
