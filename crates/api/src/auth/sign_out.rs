@@ -51,7 +51,8 @@ async fn close_sockets(
         .map_err(|error| ApiError::Unexpected(error.into()))
 }
 
-/// Purges ended sessions at start and then every `SESSION_PURGE_INTERVAL`, until `stop`.
+/// Purges ended sessions (and labels carried too long) at start and then every
+/// `SESSION_PURGE_INTERVAL`, until `stop`.
 pub async fn purge_periodically(state: AppState, stop: CancellationToken) {
     let mut every = tokio::time::interval(state.settings.auth.session_purge_interval);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -64,6 +65,12 @@ pub async fn purge_periodically(state: AppState, stop: CancellationToken) {
             Ok(0) => {}
             Ok(purged) => tracing::info!(sessions = purged, "purged ended sessions"),
             Err(error) => tracing::warn!(%error, "cannot purge ended sessions"),
+        }
+        // The same schedule drops pending transactions' labels that no posted one claimed.
+        match db::carried_labels::prune(&state.db, db::carried_labels::KEEP_DAYS).await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::info!(pruned, "forgot labels carried for too long"),
+            Err(error) => tracing::warn!(%error, "cannot prune carried labels"),
         }
     }
 }

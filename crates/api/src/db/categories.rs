@@ -209,3 +209,118 @@ pub async fn delete_own(
     .await?;
     Ok(result.rows_affected() > 0)
 }
+
+/// The person's own category and the categories under it: what deleting it deletes.
+#[tracing::instrument(skip_all)]
+pub async fn own_with_children(
+    db: impl PgExecutor<'_>,
+    user_id: UserId,
+    category_id: CategoryId,
+) -> Result<Vec<CategoryId>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select category_id as "category_id: CategoryId" from category
+           where user_id = $1 and (category_id = $2 or parent_id = $2)"#,
+        user_id.0,
+        category_id.0
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Whether any of the person's transactions, splits, carried labels or rules refer to one of
+/// these categories.
+#[tracing::instrument(skip_all)]
+pub async fn in_use(
+    db: impl PgExecutor<'_>,
+    user_id: UserId,
+    category_ids: &[CategoryId],
+) -> Result<bool, sqlx::Error> {
+    let ids: Vec<_> = category_ids.iter().map(|id| id.0).collect();
+    sqlx::query_scalar!(
+        r#"select exists (select 1 from bank_transaction
+                          where user_id = $1 and user_category_id = any($2))
+               or exists (select 1 from bank_transaction
+                          where user_id = $1 and rule_category_id = any($2))
+               or exists (select 1 from transaction_split
+                          where user_id = $1 and category_id = any($2))
+               or exists (select 1 from carried_labels
+                          where user_id = $1
+                            and (user_category_id = any($2)
+                                 or exists (select 1 from jsonb_array_elements(splits) e
+                                            where (e->>'category_id')::uuid = any($2))))
+               or exists (select 1 from rule where user_id = $1 and set_category_id = any($2))
+               as "in_use!""#,
+        user_id.0,
+        &ids
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Moves every reference of the person's to one of `from` (transactions by hand and by rules,
+/// split parts, carried labels and their splits, rules' actions) to `to`. Returns how many
+/// transactions, parts, carried labels and rules changed.
+#[tracing::instrument(skip_all)]
+pub async fn reassign(
+    conn: &mut PgConnection,
+    user_id: UserId,
+    from: &[CategoryId],
+    to: CategoryId,
+) -> Result<u64, sqlx::Error> {
+    let ids: Vec<_> = from.iter().map(|id| id.0).collect();
+    let mut moved = 0;
+    moved += sqlx::query!(
+        "update bank_transaction set
+             user_category_id = case when user_category_id = any($2) then $3
+                                     else user_category_id end,
+             rule_category_id = case when rule_category_id = any($2) then $3
+                                     else rule_category_id end
+         where user_id = $1 and (user_category_id = any($2) or rule_category_id = any($2))",
+        user_id.0,
+        &ids,
+        to.0
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    moved += sqlx::query!(
+        "update transaction_split set category_id = $3
+         where user_id = $1 and category_id = any($2)",
+        user_id.0,
+        &ids,
+        to.0
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    moved += sqlx::query!(
+        "update carried_labels set
+             user_category_id = case when user_category_id = any($2) then $3
+                                     else user_category_id end,
+             splits = (select jsonb_agg(case when (e->>'category_id')::uuid = any($2)
+                                             then jsonb_set(e, '{category_id}', to_jsonb($3::uuid))
+                                             else e end
+                                        order by n)
+                       from jsonb_array_elements(splits) with ordinality x(e, n))
+         where user_id = $1
+           and (user_category_id = any($2)
+                or exists (select 1 from jsonb_array_elements(splits) e
+                           where (e->>'category_id')::uuid = any($2)))",
+        user_id.0,
+        &ids,
+        to.0
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    moved += sqlx::query!(
+        "update rule set set_category_id = $3 where user_id = $1 and set_category_id = any($2)",
+        user_id.0,
+        &ids,
+        to.0
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(moved)
+}

@@ -31,6 +31,8 @@ pub struct TransactionRecord {
     /// The effective labels (`bank_transaction`'s generated columns).
     pub category_id: CategoryId,
     pub category_name: String,
+    /// The category Plaid's codes mean, whatever the person or their rules chose.
+    pub plaid_category_id: CategoryId,
     pub display_name: Option<String>,
     pub notes: Option<String>,
     pub tags: Vec<String>,
@@ -138,7 +140,8 @@ fn selected(user_id: UserId) -> QueryBuilder<'static, Postgres> {
                 coalesce(t.iso_currency_code, t.unofficial_currency_code) as currency,
                 t.date, t.authorized_date, t.name, t.merchant_name, t.logo_url, t.website,
                 t.payment_channel, t.category_primary, t.category_detailed, t.pending,
-                t.category_id, c.name as category_name, t.display_name, t.notes, t.tags,
+                t.category_id, c.name as category_name, t.plaid_category_id, t.display_name,
+                t.notes, t.tags,
                 t.hidden, t.needs_review,
                 coalesce((select json_agg(json_build_object('amount', s.amount::text,
                                                             'category_id', s.category_id,

@@ -179,10 +179,11 @@ async fn update_category(
 
 #[utoipa::path(delete, path = "/api/categories/{category_id}", tag = "categories",
     params(("category_id" = String, Path, description = "The category's id"), DeleteCategoryParams),
-    responses((status = 204, description = "Deleted, with the categories under it"),
+    responses((status = 204, description = "Deleted, with the categories under it; what used them now uses `reassign_to`"),
               (status = 403, description = "One of Plaid's categories: hide it instead", body = ApiErrorBody),
               (status = 404, description = "No such category of mine or Plaid's, or no such `reassign_to`", body = ApiErrorBody),
-              (status = 422, description = "`reassign_to` is deleted with it", body = ApiErrorBody),
+              (status = 409, description = "Something started using it while it was being deleted", body = ApiErrorBody),
+              (status = 422, description = "`reassign_to` is deleted with it, or none is given while transactions, splits or rules use it", body = ApiErrorBody),
               (status = 401, body = ApiErrorBody)))]
 #[tracing::instrument(name = "delete category", skip_all, fields(user_id = %user.user_id))]
 async fn delete_category(
@@ -202,30 +203,53 @@ async fn delete_category(
             "Plaid's categories cannot be deleted; hide it instead.".to_owned(),
         ));
     }
-    if let Some(target_id) = params.reassign_to {
-        let target = db::categories::find(&mut *tx, user.user_id, target_id).await?;
-        let goes_too = |target: &CategoryRecord| {
-            target.category_id == category_id || target.parent_id == Some(category_id)
-        };
-        match target {
-            None => {
-                return Err(ApiError::Missing(
-                    "There is no such category to move its transactions to.".to_owned(),
-                ))
+    let going = db::categories::own_with_children(&mut *tx, user.user_id, category_id).await?;
+    match params.reassign_to {
+        Some(target_id) => {
+            let target = db::categories::find(&mut *tx, user.user_id, target_id).await?;
+            match target {
+                None => {
+                    return Err(ApiError::Missing(
+                        "There is no such category to move its transactions to.".to_owned(),
+                    ))
+                }
+                Some(target) if going.contains(&target.category_id) => {
+                    return Err(invalid([(
+                        "reassign_to",
+                        Some("Move its transactions to a category that stays.".to_owned()),
+                    )]))
+                }
+                Some(_) => {}
             }
-            Some(target) if goes_too(&target) => {
-                return Err(invalid([(
-                    "reassign_to",
-                    Some("Move its transactions to a category that stays.".to_owned()),
-                )]))
+            // Edits, splits, carried labels and rules refer to categories without a cascade:
+            // they move here, in this transaction, before the category goes.
+            let moved = db::categories::reassign(&mut tx, user.user_id, &going, target_id).await?;
+            if moved > 0 {
+                EventHub::publish_with(&mut *tx, user.user_id, ServerEvent::TransactionsChanged)
+                    .await
+                    .map_err(|e| ApiError::Unexpected(e.into()))?;
             }
-            Some(_) => {}
         }
+        None if db::categories::in_use(&mut *tx, user.user_id, &going).await? => {
+            return Err(invalid([(
+                "reassign_to",
+                Some(
+                    "Transactions, splits or rules use this category (or one under it): choose the category they move to."
+                        .to_owned(),
+                ),
+            )]));
+        }
+        None => {}
     }
-    // Nothing refers to a category yet. When transaction edits, splits and rules do (issue #13),
-    // their references use `on delete restrict`: here they move to `reassign_to`, in this
-    // transaction, and a category in use without one is refused.
-    db::categories::delete_own(&mut *tx, user.user_id, category_id).await?;
+    db::categories::delete_own(&mut *tx, user.user_id, category_id)
+        .await
+        .map_err(|error| match error {
+            // A sync's rules labelled a transaction with it meanwhile.
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => ApiError::Conflict(
+                "Something started using this category just now; try again.".to_owned(),
+            ),
+            other => other.into(),
+        })?;
     EventHub::publish_with(&mut *tx, user.user_id, ServerEvent::CategoriesChanged)
         .await
         .map_err(|e| ApiError::Unexpected(e.into()))?;

@@ -1,6 +1,7 @@
 //! The sync engine: a job queue in PostgreSQL, workers that run jobs, and a scheduler that
 //! keeps every item fresh even when no webhook ever arrives.
 
+mod pending_labels;
 mod run;
 mod worker;
 

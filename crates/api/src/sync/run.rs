@@ -2,6 +2,7 @@
 //! stored cursor and apply the pages in order, all in one database transaction with the new
 //! cursor; start over if Plaid reports that the data changed mid-pagination.
 
+use super::pending_labels::{self, Posting};
 use crate::crypto::CipherError;
 use crate::db;
 use crate::db::items::PlaidItem;
@@ -305,7 +306,10 @@ impl PageChanges {
         rules: &RuleSet,
     ) -> Result<Written, SyncError> {
         let item_id = item.item_id;
+        let posting = Posting::before_upsert(tx, item_id, &self.upserts).await?;
         let upserted = db::sync::upsert_transactions(tx, item_id, &self.upserts).await?;
+        posting.after_upsert(tx, item_id).await?;
+        pending_labels::keep_removed(tx, item_id, &self.removed).await?;
         let removed = db::sync::delete_transactions(tx, item_id, &self.removed).await?;
         let offered = u64::try_from(self.upserts.len()).unwrap_or(u64::MAX);
         // The cursor must never move past a row that was not stored.

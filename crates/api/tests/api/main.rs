@@ -19,6 +19,7 @@ mod insights;
 mod insights_fixtures;
 mod institutions;
 mod items;
+mod labels_sync;
 mod lifecycle;
 mod limits;
 mod new_accounts;

@@ -3,11 +3,16 @@
 //! pagination, dropped, duplicated and reordered webhooks, a sync that outlives its lease, an
 //! api process that dies mid-sync). The test only acts on the bank and waits: webhooks, the
 //! workers and the scheduler do the syncing, as in production. After every round Tally's
-//! accounts and transactions equal the simulator's ground truth, field for field.
+//! accounts and transactions equal the simulator's ground truth, field for field. Before every
+//! round each person edits a few transactions by hand; after it their edits are where the
+//! bank's changes put them (`edits`).
+
+mod edits;
 
 use crate::banking_support::{announce_updates, plaid_item_id};
 use crate::helpers::{spawn_app_with, test_settings, TestApp};
 use crate::simulator_support::{add_bank_account, advance_clock, inject_fault, plaid};
+use edits::Person;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use secrecy::SecretString;
@@ -28,11 +33,12 @@ const SETTINGS: &[(&str, &str)] = &[
 ];
 const ROUNDS: usize = 6;
 
-/// One linked bank: Tally's id and the simulator's, with its access token.
+/// One linked bank: Tally's id and the simulator's, with its access token, and its person.
 struct Bank {
     item_id: tally_shared::ids::ItemId,
     plaid_id: String,
     access: ItemAccess,
+    person: Person,
 }
 
 /// The settings of every api process of a run: `SETTINGS` and the run's one encryption key.
@@ -63,6 +69,7 @@ async fn run(db: PgPool, seed: u64) {
                 item_id: plaid_id.clone(),
                 access_token: SecretString::from(access_token),
             },
+            person: Person::new(&app, person, client, item.id, plaid_id.clone()).await,
             plaid_id,
         });
     }
@@ -70,13 +77,21 @@ async fn run(db: PgPool, seed: u64) {
     for round in 0..ROUNDS {
         let started = now(&db).await;
         let mut actions = Vec::new();
+        for bank in &mut banks {
+            actions.push(bank.person.edit_some(&app, &mut rng).await);
+        }
         for _ in 0..rng.random_range(1..=4) {
             let bank = &banks[rng.random_range(0..banks.len())];
             actions.push(act(&app, key, bank, &mut rng).await);
         }
         let context = format!("seed {seed}, round {round}: {actions:?}");
         wait_until_tally_equals_bank(&db, &banks, started, &context).await;
-        println!("{context}: Tally equals the bank");
+        let mut edits = Vec::new();
+        for bank in &mut banks {
+            edits.push(bank.person.follow_the_bank(&db).await);
+            bank.person.assert_edits_kept(&db, &context).await;
+        }
+        println!("{context}: Tally equals the bank, and the edits are kept: {edits:?}");
     }
 }
 

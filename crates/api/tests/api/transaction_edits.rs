@@ -41,7 +41,8 @@ async fn detail(app: &TestApp, client: &reqwest::Client, id: Uuid) -> Transactio
     decoded(app.transaction_detail(client, id).await, StatusCode::OK).await
 }
 
-fn all_from(source: FieldSource) -> FieldSources {
+/// Every field set by `source`.
+pub fn all_from(source: FieldSource) -> FieldSources {
     FieldSources {
         category_id: source,
         display_name: source,
@@ -524,4 +525,113 @@ async fn the_label_filters_and_search_use_the_effective_values(db: PgPool) {
         .await;
     let error: ApiError = decoded(response, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(named_fields(&error), ["category_id", "hidden"]);
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn deleting_a_category_in_use_moves_everything_to_reassign_to(db: PgPool) {
+    let app = spawn_app(db).await;
+    let Person { client, user_id } = app.sign_up("alice").await;
+    let bank = alpha_bank(&app.db, user_id).await;
+    let checking = account(bank, "Checking").insert(&app.db).await;
+    let snacks = own_category(&app, &client, "Snacks", None).await;
+    let chips = own_category(&app, &client, "Chips", Some(snacks.id)).await;
+    let groceries = plaid_category(&app, &client, "FOOD_AND_DRINK_GROCERIES").await;
+    let mine = coffee(&app.db, checking).await;
+    let ruled = coffee(&app.db, checking).await;
+    let split = coffee(&app.db, checking).await;
+    let by_hand = TransactionEdit {
+        category_id: Some(Some(snacks.id)),
+        ..TransactionEdit::default()
+    };
+    app.edited(&client, mine, &by_hand).await;
+    // What a rule, a split and a pending transaction's carried labels would hold.
+    for statement in [
+        "update bank_transaction set rule_category_id = $2 where transaction_id = $1",
+        "insert into transaction_split (transaction_id, position, user_id, amount, category_id)
+         select transaction_id, p, user_id, 2.25, case p when 0 then $2 else $3 end
+         from bank_transaction, generate_series(0, 1) p where transaction_id = $4",
+        "insert into carried_labels (pending_plaid_transaction_id, user_id, item_id,
+                                     user_category_id, splits)
+         select 'pending-1', user_id, item_id, $3,
+                jsonb_build_array(jsonb_build_object('amount', '1', 'category_id', $2),
+                                  jsonb_build_object('amount', '2', 'category_id', $3))
+         from bank_transaction where transaction_id = $1",
+        "insert into rule (user_id, position, name, conditions, set_category_id)
+         select user_id, 0, 'Crisps', '[]', $2 from bank_transaction where transaction_id = $1",
+    ] {
+        sqlx::query(statement)
+            .bind(ruled)
+            .bind(chips.id.0)
+            .bind(snacks.id.0)
+            .bind(split)
+            .execute(&app.db)
+            .await
+            .unwrap();
+    }
+
+    // In use: somewhere to move it all is needed, and it cannot be deleted with it.
+    let into_itself: &dyn std::fmt::Display = &chips.id;
+    for target in [None, Some(into_itself)] {
+        let response = app.delete_category(&client, snacks.id, target).await;
+        let error: ApiError = decoded(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(named_fields(&error), ["reassign_to"]);
+    }
+    let bob = app.sign_up("bob").await;
+    let bobs = own_category(&app, &bob.client, "Bob's", None).await;
+    let response = app
+        .delete_category(&client, snacks.id, Some(&bobs.id))
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        detail(&app, &client, mine).await.transaction.category_id,
+        snacks.id
+    );
+
+    let response = app
+        .delete_category(&client, snacks.id, Some(&groceries.id))
+        .await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let moved = detail(&app, &client, mine).await;
+    assert_eq!(moved.transaction.category_id, groceries.id);
+    assert_eq!(moved.sources.category_id, FieldSource::User);
+    let ruled = detail(&app, &client, ruled).await;
+    assert_eq!(
+        (ruled.transaction.category_id, ruled.sources.category_id),
+        (groceries.id, FieldSource::Rule)
+    );
+    let parts: Vec<CategoryId> = detail(&app, &client, split)
+        .await
+        .transaction
+        .splits
+        .iter()
+        .map(|part| part.category_id)
+        .collect();
+    assert_eq!(parts, [groceries.id, groceries.id]);
+    let carried: (Uuid, serde_json::Value) =
+        sqlx::query_as("select user_category_id, splits from carried_labels")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let g = groceries.id.0.to_string();
+    assert_eq!(
+        carried,
+        (
+            groceries.id.0,
+            serde_json::json!([{"amount": "1", "category_id": g}, {"amount": "2", "category_id": g}])
+        )
+    );
+    let rule: Uuid = sqlx::query_scalar("select set_category_id from rule")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(rule, groceries.id.0);
+    let names: Vec<String> = app
+        .categories(&client)
+        .await
+        .categories
+        .into_iter()
+        .filter(|c| c.plaid_code.is_none())
+        .map(|c| c.name)
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
 }

@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use sqlx::PgPool;
 use tally_shared::api::transactions::TransactionFilter;
 
-const HEADER: [&str; 11] = [
+const HEADER: [&str; 18] = [
     "date",
     "authorized_date",
     "name",
@@ -20,6 +20,13 @@ const HEADER: [&str; 11] = [
     "account",
     "pending",
     "payment_channel",
+    "category",
+    "plaid_category",
+    "display_name",
+    "notes",
+    "tags",
+    "hidden",
+    "splits",
 ];
 
 async fn export(
@@ -99,7 +106,14 @@ async fn downloads_a_csv_with_every_column(db: PgPool) {
             "FOOD_AND_DRINK_COFFEE",
             "Checking, joint",
             "true",
-            "in store"
+            "in store",
+            "Coffee",
+            "Coffee",
+            "",
+            "",
+            "",
+            "false",
+            ""
         ]
     );
     assert_eq!(
@@ -115,7 +129,14 @@ async fn downloads_a_csv_with_every_column(db: PgPool) {
             "",
             "Checking, joint",
             "false",
-            "other"
+            "other",
+            "Uncategorised",
+            "Uncategorised",
+            "",
+            "",
+            "",
+            "false",
+            ""
         ]
     );
     assert_eq!(rows.len(), 3);
@@ -257,4 +278,132 @@ async fn streams_large_exports_whole_and_in_order(db: PgPool) {
     assert_eq!(rows.len(), 3001);
     let dates: Vec<&str> = rows[1..].iter().map(|row| row[0].as_str()).collect();
     assert!(dates.windows(2).all(|pair| pair[0] >= pair[1]));
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn exports_the_labels_i_see_and_split_parts_and_hidden_ones_only_when_asked(db: PgPool) {
+    use crate::transaction_edits::{own_category, plaid_category};
+    use tally_shared::api::transactions::TransactionEdit;
+
+    let app = spawn_app(db).await;
+    let Person { client, user_id } = app.sign_up("alice").await;
+    let bank = alpha_bank(&app.db, user_id).await;
+    let checking = account(bank, "Checking").insert(&app.db).await;
+    let treats = own_category(&app, &client, "Treats", None).await;
+    let household = own_category(&app, &client, "Household", None).await;
+    let groceries = plaid_category(&app, &client, "FOOD_AND_DRINK_GROCERIES").await;
+    let shop = transaction(checking, "2026-03-05", "10.00", "SHOP 12")
+        .category("FOOD_AND_DRINK", "FOOD_AND_DRINK_COFFEE")
+        .insert(&app.db)
+        .await;
+    let flight = transaction(checking, "2026-03-04", "300.00", "AIRLINE")
+        .category("TRAVEL", "TRAVEL_FLIGHTS")
+        .insert(&app.db)
+        .await;
+    transaction(checking, "2026-03-03", "4.50", "Blue Bottle")
+        .category("FOOD_AND_DRINK", "FOOD_AND_DRINK_COFFEE")
+        .insert(&app.db)
+        .await;
+    // What rules would have written on both: the person's values beat them on the shop.
+    sqlx::query(
+        "update bank_transaction set rule_category_id = $2, rule_display_name = 'By a rule',
+             rule_tags = '{ruled}', rule_hidden = false
+         where transaction_id = any($1)",
+    )
+    .bind(&[shop, flight][..])
+    .bind(household.id.0)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let labels = TransactionEdit {
+        category_id: Some(Some(treats.id)),
+        display_name: Some(Some("Corner shop".to_owned())),
+        notes: Some(Some("=cmd, with \"quotes\"".to_owned())),
+        tags: Some(Some(vec!["Weekly".to_owned(), "food".to_owned()])),
+        ..TransactionEdit::default()
+    };
+    app.edited(&client, shop, &labels).await;
+    let hide = TransactionEdit {
+        hidden: Some(Some(true)),
+        ..TransactionEdit::default()
+    };
+    app.edited(&client, flight, &hide).await;
+    // 10.00 = 6.25 of groceries + 3.75 for the household.
+    sqlx::query(
+        "insert into transaction_split (transaction_id, position, user_id, amount, category_id,
+                                        notes)
+         values ($1, 0, $2, 6.25, $3, 'milk'), ($1, 1, $2, 3.75, $4, null)",
+    )
+    .bind(shop)
+    .bind(user_id)
+    .bind(groceries.id.0)
+    .bind(household.id.0)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    sqlx::query("update bank_transaction set needs_review = true where transaction_id = $1")
+        .bind(flight)
+        .execute(&app.db)
+        .await
+        .unwrap();
+
+    // Each row's name, then its labels.
+    let rows = |csv: &[Vec<String>]| -> Vec<Vec<String>> {
+        csv[1..]
+            .iter()
+            .map(|row| [&row[2..3], &row[11..]].concat())
+            .collect()
+    };
+    let mine = [
+        "SHOP 12",
+        "Treats",
+        "Coffee",
+        "Corner shop",
+        "'=cmd, with \"quotes\"",
+        "weekly, food",
+        "false",
+        "Groceries 6.25; Household 3.75",
+    ];
+    let plaids = ["Blue Bottle", "Coffee", "Coffee", "", "", "", "false", ""];
+    let rules = [
+        "AIRLINE",
+        "Household",
+        "Flights",
+        "By a rule",
+        "",
+        "ruled",
+        "true",
+        "",
+    ];
+    let shown = export(&app, &client, &[]).await;
+    assert_eq!(shown[0], HEADER);
+    // The hidden flight is left out unless asked for.
+    assert_eq!(rows(&shown), [mine, plaids]);
+    let all = export(&app, &client, &[("hidden", "all")]).await;
+    assert_eq!(rows(&all), [mine, rules, plaids]);
+    let hidden = export(&app, &client, &[("hidden", "true")]).await;
+    assert_eq!(rows(&hidden), [rules]);
+    let tagged = export(&app, &client, &[("tag", "WEEKLY")]).await;
+    assert_eq!(rows(&tagged), [mine]);
+    // The rule's tag is the flight's, not the shop's: the person's tags replaced it.
+    let ruled = export(&app, &client, &[("tag", "ruled"), ("hidden", "all")]).await;
+    assert_eq!(rows(&ruled), [rules]);
+    // Household: the flight by the rule's category, the shop by a split part.
+    let household_id = household.id.to_string();
+    let by_category = export(
+        &app,
+        &client,
+        &[("category_id", &household_id), ("hidden", "all")],
+    )
+    .await;
+    assert_eq!(rows(&by_category), [mine, rules]);
+    let review = export(
+        &app,
+        &client,
+        &[("needs_review", "true"), ("hidden", "all")],
+    )
+    .await;
+    assert_eq!(rows(&review), [rules]);
+    let reviewed = export(&app, &client, &[("needs_review", "false")]).await;
+    assert_eq!(rows(&reviewed), [mine, plaids]);
 }

@@ -19,11 +19,12 @@ use actix_web::web::{self, Bytes};
 use actix_web::HttpResponse;
 use sqlx::PgPool;
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io;
 use std::task::Poll;
 use std::time::Duration;
 use tally_shared::api::transactions::TransactionFilter;
-use tally_shared::ids::UserId;
+use tally_shared::ids::{CategoryId, UserId};
 use tally_shared::ApiError as ApiErrorBody;
 use tokio::sync::mpsc;
 use tracing::Instrument;
@@ -39,7 +40,7 @@ const STATEMENT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The longest a chunk may wait for the client to take it before the export is given up.
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 
-const COLUMNS: [&str; 11] = [
+const COLUMNS: [&str; 18] = [
     "date",
     "authorized_date",
     "name",
@@ -51,6 +52,15 @@ const COLUMNS: [&str; 11] = [
     "account",
     "pending",
     "payment_channel",
+    // The person's labels: the effective values, then what Plaid's codes mean.
+    "category",
+    "plaid_category",
+    "display_name",
+    "notes",
+    "tags",
+    "hidden",
+    // `Groceries 6.25; Household 3.75`, in the split's order.
+    "splits",
 ];
 
 /// What the task hands the response body. The body ends cleanly only after `End`; if the task
@@ -158,6 +168,13 @@ async fn write_pages(
     sender: &mpsc::Sender<Piece>,
     exported: &mut u64,
 ) -> Result<(), Stopped> {
+    // Plaid's category and split parts are written by name, as the person sees them.
+    let names: CategoryNames = db::categories::list(db, user_id)
+        .await
+        .map_err(|error| Stopped::Failed(io::Error::other(error)))?
+        .into_iter()
+        .map(|category| (category.category_id, category.name))
+        .collect();
     let mut csv = chunk_writer();
     csv.write_record(COLUMNS)?;
     let mut after = None;
@@ -172,7 +189,7 @@ async fn write_pages(
                 .map_err(|error| Stopped::Failed(io::Error::other(error)))?;
         // The connection is back in the pool: waiting for the client below holds none.
         for row in &rows {
-            csv.write_record(record(row).iter().map(|cell| cell.as_bytes()))?;
+            csv.write_record(record(row, &names).iter().map(|cell| cell.as_bytes()))?;
             *exported += 1;
             if csv.get_ref().len() >= CHUNK_BYTES {
                 send(sender, Piece::Csv(take(&mut csv)?)).await?;
@@ -208,7 +225,18 @@ fn take(csv: &mut csv::Writer<Vec<u8>>) -> Result<Bytes, io::Error> {
         .map_err(|error| error.into_error())
 }
 
-fn record(row: &TransactionRecord) -> [Cow<'_, str>; 11] {
+/// Each category's name, as the person sees it.
+type CategoryNames = HashMap<CategoryId, String>;
+
+fn record<'a>(row: &'a TransactionRecord, names: &'a CategoryNames) -> [Cow<'a, str>; 18] {
+    let name_of = |id: &CategoryId| names.get(id).map_or_else(|| id.to_string(), Clone::clone);
+    let splits = row
+        .splits
+        .0
+        .iter()
+        .map(|part| format!("{} {}", name_of(&part.category_id), part.amount))
+        .collect::<Vec<_>>()
+        .join("; ");
     [
         Cow::Owned(row.date.to_string()),
         Cow::Owned(
@@ -224,9 +252,21 @@ fn record(row: &TransactionRecord) -> [Cow<'_, str>; 11] {
         optional(&row.category_primary),
         optional(&row.category_detailed),
         text(&row.account_name),
-        Cow::Borrowed(if row.pending { "true" } else { "false" }),
+        flag(row.pending),
         text(&row.payment_channel),
+        text(&row.category_name),
+        Cow::Owned(text(&name_of(&row.plaid_category_id)).into_owned()),
+        optional(&row.display_name),
+        optional(&row.notes),
+        // Tags hold no commas (`domain::labels`).
+        Cow::Owned(text(&row.tags.join(", ")).into_owned()),
+        flag(row.hidden),
+        Cow::Owned(text(&splits).into_owned()),
     ]
+}
+
+fn flag(value: bool) -> Cow<'static, str> {
+    Cow::Borrowed(if value { "true" } else { "false" })
 }
 
 fn optional(value: &Option<String>) -> Cow<'_, str> {
