@@ -1,6 +1,7 @@
 //! `/api/insights/*` against hand-computed fixtures: net worth now and over time here, spending
 //! in `insights/spending.rs`. Currencies are never summed together.
 
+mod effective_spending;
 mod spending;
 
 use crate::api_calls::{assert_unauthorized, decoded};
