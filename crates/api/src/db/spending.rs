@@ -18,47 +18,54 @@ use sqlx::PgExecutor;
 use tally_shared::ids::{CategoryId, UserId};
 
 /// `sqlx::query_as!` over the units that count: the common table expression `units`
-/// (`currency`, `merchant`, `category_id`, `amount`, `first_part`), then `$tail`. A unit is a
-/// transaction that is not split, or what a split transaction's parts in one category add up to;
-/// only units in a category whose kind is `spending` are there. `first_part` is true for the
-/// first unit of its transaction (by its parts' order) among those with the same sign, so a
-/// split transaction can be counted once. It binds `$1` user, `$2`..`$3` the period, `$4`
-/// include pending, then `$extra`. Both branches filter the transactions on plain columns, so
-/// the planner uses their statistics; the split branch starts from the person's parts (few).
+/// (`currency`, `merchant`, `category_id`, `amount`, and the flags `first_in_category`,
+/// `first_in_primary` and `first_in_transaction`), then `$tail`. A unit is a transaction that is
+/// not split, or one part of a split one; only units in a category whose kind is `spending` are
+/// there. A flag is true for one unit of its transaction among those of the same sign in the
+/// same category, primary or transaction, so a split transaction is counted once at each level.
+/// It binds `$1` user, `$2`..`$3` the period, `$4` include pending, then `$extra`. The
+/// transactions are filtered on plain columns, so the planner uses their statistics; the parts
+/// (few) are joined to them by hash.
 macro_rules! spending_query {
     ($row:ident, $filter:ident, $tail:literal, $($extra:expr),*) => {
         sqlx::query_as!(
             $row,
             "with spending_category as (
-                 select category_id from user_category($1) where kind = 'spending'),
+                 select category_id, coalesce(parent_id, category_id) as primary_id
+                 from user_category($1)
+                 where kind = 'spending'),
+             part as (
+                 select s.transaction_id, s.category_id, s.amount,
+                        row_number() over (partition by s.transaction_id, s.category_id,
+                                                        s.amount > 0
+                                           order by s.position) = 1 as first_in_category,
+                        row_number() over (partition by s.transaction_id, c.primary_id,
+                                                        s.amount > 0
+                                           order by s.position) = 1 as first_in_primary,
+                        row_number() over (partition by s.transaction_id, s.amount > 0
+                                           order by s.position) = 1 as first_in_transaction
+                 from transaction_split s
+                 join spending_category c on c.category_id = s.category_id
+                 where s.user_id = $1),
              units as (
                  select coalesce(t.iso_currency_code, t.unofficial_currency_code) as currency,
                         coalesce(t.merchant_name, t.name) as merchant,
-                        t.category_id, t.amount, true as first_part
+                        coalesce(p.category_id, t.category_id) as category_id,
+                        coalesce(p.amount, t.amount) as amount,
+                        coalesce(p.first_in_category, true) as first_in_category,
+                        coalesce(p.first_in_primary, true) as first_in_primary,
+                        coalesce(p.first_in_transaction, true) as first_in_transaction
                  from bank_transaction t
+                      left join part p on p.transaction_id = t.transaction_id
                  where t.user_id = $1
                    and t.date between $2 and $3
                    and ($4 or not t.pending)
                    and not t.hidden
                    and coalesce(t.iso_currency_code, t.unofficial_currency_code) is not null
-                   and t.category_id in (select category_id from spending_category)
-                   and not exists (select from transaction_split s
-                                   where s.transaction_id = t.transaction_id)
-                 union all
-                 select coalesce(t.iso_currency_code, t.unofficial_currency_code),
-                        coalesce(t.merchant_name, t.name),
-                        s.category_id, sum(s.amount),
-                        row_number() over (partition by t.transaction_id, sum(s.amount) > 0
-                                           order by min(s.position)) = 1
-                 from transaction_split s
-                 join bank_transaction t on t.transaction_id = s.transaction_id
-                 where s.user_id = $1
-                   and t.date between $2 and $3
-                   and ($4 or not t.pending)
-                   and not t.hidden
-                   and coalesce(t.iso_currency_code, t.unofficial_currency_code) is not null
-                   and s.category_id in (select category_id from spending_category)
-                 group by t.transaction_id, s.category_id)"
+                   and (p.transaction_id is not null
+                        or (t.category_id in (select category_id from spending_category)
+                            and not exists (select from transaction_split s
+                                            where s.transaction_id = t.transaction_id))))"
                 + $tail,
             $filter.user_id.0,
             $filter.from,
@@ -118,9 +125,10 @@ impl CategoryRow {
 }
 
 /// Per currency: the currency's totals, then its primary categories, then the categories under
-/// them, each level largest first (ties by name). A split transaction counts once per part
-/// that is spending. Categories with refunds only are left out; their refunds are in the
-/// currency's total.
+/// them, each level largest first (ties by name). Each part of a split transaction counts in its
+/// own category; `transactions` counts a transaction once in each category and each primary it
+/// spends in. Categories with refunds only are left out; their refunds are in the currency's
+/// total.
 #[tracing::instrument(skip_all)]
 pub async fn by_category(
     db: impl PgExecutor<'_>,
@@ -134,7 +142,9 @@ pub async fn by_category(
          by_category as (
              select currency, category_id,
                     sum(amount) filter (where amount > 0) as spent,
-                    count(*) filter (where amount > 0) as transactions,
+                    count(*) filter (where amount > 0 and first_in_category) as transactions,
+                    count(*) filter (where amount > 0 and first_in_primary)
+                        as primary_transactions,
                     sum(-amount) filter (where amount < 0) as refunds
              from units
              group by currency, category_id
@@ -142,6 +152,7 @@ pub async fn by_category(
          labelled as (
              select b.currency, coalesce(c.parent_id, c.category_id) as primary_id,
                     c.category_id as detailed_id, b.spent, b.transactions,
+                    b.primary_transactions,
                     case when coalesce(p.plaid_code, c.plaid_code) = $5 then null
                          else b.refunds end as refunds
              from by_category b
@@ -152,7 +163,9 @@ pub async fn by_category(
              select currency, primary_id, detailed_id,
                     grouping(primary_id, detailed_id) as rollup_level,
                     coalesce(sum(spent), 0) as spent,
-                    coalesce(sum(transactions), 0)::bigint as transactions,
+                    coalesce(case grouping(primary_id, detailed_id)
+                                 when 0 then sum(transactions)
+                                 else sum(primary_transactions) end, 0)::bigint as transactions,
                     coalesce(sum(refunds), 0) as refunds
              from labelled
              group by grouping sets ((currency), (currency, primary_id),
@@ -183,7 +196,7 @@ pub struct MerchantRow {
 
 /// Per currency, the `limit` merchants (Plaid's merchant name, else the bank's description) with
 /// the most spending, largest first (ties by name). A split transaction counts once, for what
-/// its parts that are spending add up to.
+/// its parts that are spent in spending categories add up to.
 #[tracing::instrument(skip_all)]
 pub async fn top_merchants(
     db: impl PgExecutor<'_>,
@@ -196,7 +209,7 @@ pub async fn top_merchants(
         r#",
          merchants as (
              select currency, merchant, sum(amount) as spent,
-                    count(*) filter (where first_part) as transactions
+                    count(*) filter (where first_in_transaction) as transactions
              from units
              where amount > 0
              group by currency, merchant

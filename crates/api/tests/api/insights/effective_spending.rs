@@ -1,9 +1,10 @@
 //! `/api/insights/spending` on the person's labels, against a hand-computed April: a
 //! recategorised transaction moves, one put in a category of another kind stops counting, a
-//! hidden one stops counting, and a split one counts by its parts.
+//! hidden one stops counting, a split one counts by its parts, and the person's own categories
+//! roll up under their parent while keeping their own kind.
 
 use super::spending::{category, detailed, merchant, totals};
-use crate::api_calls::{decoded, Person};
+use crate::api_calls::{decoded, new_category, Person};
 use crate::fixtures::{account, alpha_bank, money, transaction};
 use crate::helpers::{spawn_app, TestApp};
 use crate::insights_fixtures::dec;
@@ -65,6 +66,36 @@ async fn split(app: &TestApp, person: &Person, id: Uuid, parts: &[(&str, Categor
         StatusCode::OK,
     )
     .await;
+}
+
+/// Gives `person`'s category `id` the kind `kind`.
+pub(super) async fn set_kind(app: &TestApp, person: &Person, id: CategoryId, kind: &str) {
+    let changes = CategoryChanges {
+        kind: Some(kind.to_owned()),
+        ..CategoryChanges::default()
+    };
+    decoded::<Category>(
+        app.update_category(&person.client, id, &changes).await,
+        StatusCode::OK,
+    )
+    .await;
+}
+
+/// A new category of `person`'s own under `parent`, of kind `kind`.
+pub(super) async fn own_child(
+    app: &TestApp,
+    person: &Person,
+    name: &str,
+    parent: CategoryId,
+    kind: &str,
+) -> CategoryId {
+    let request = new_category(name, Some(parent), kind);
+    decoded::<Category>(
+        app.create_category(&person.client, &request).await,
+        StatusCode::CREATED,
+    )
+    .await
+    .id
 }
 
 #[sqlx::test(migrations = "../../migrations")]
@@ -202,15 +233,7 @@ async fn spending_counts_the_effective_category_kind_hidden_flag_and_parts(db: P
     set_column(&db, hotel, "user_hidden", true).await;
     assert_eq!(total_and_refunds(&app, &ana).await.0, dec("303.00"));
     // The person says ATM fees are a transfer for them: the fee stops counting.
-    let changes = CategoryChanges {
-        kind: Some("transfer".to_owned()),
-        ..CategoryChanges::default()
-    };
-    decoded::<Category>(
-        app.update_category(&ana.client, atm_fees, &changes).await,
-        StatusCode::OK,
-    )
-    .await;
+    set_kind(&app, &ana, atm_fees, "transfer").await;
     assert_eq!(total_and_refunds(&app, &ana).await.0, dec("300.00"));
     // The mystery credit was an electronics return: now a refund.
     set_column(&db, mystery, "user_category_id", electronics).await;
@@ -310,4 +333,100 @@ async fn spending_counts_the_effective_category_kind_hidden_flag_and_parts(db: P
     let usd = april(&app, &bob).await;
     assert_eq!(usd.total, money("13.00"));
     assert_eq!(usd.categories[0].detailed[0].name, "Groceries");
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn own_categories_roll_up_under_their_parent_by_their_own_kind(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let ana = app.sign_up("ana").await;
+    let checking = account(alpha_bank(&db, ana.user_id).await, "Checking")
+        .insert(&db)
+        .await;
+    let buy = |date, amount, name, (primary, detailed): (&str, &str)| {
+        transaction(checking, date, amount, name)
+            .merchant(name)
+            .category(primary, detailed)
+    };
+    let beans = buy("2026-04-02", "12.00", "Blue Bottle", COFFEE)
+        .insert(&db)
+        .await;
+    let dinner = buy(
+        "2026-04-03",
+        "40.00",
+        "Nopa",
+        ("FOOD_AND_DRINK", "FOOD_AND_DRINK_RESTAURANT"),
+    )
+    .insert(&db)
+    .await;
+    let shop = buy("2026-04-04", "30.00", "Whole Foods", GROCERIES)
+        .insert(&db)
+        .await;
+    let chips = buy("2026-04-05", "7.00", "7-Eleven", GROCERIES)
+        .insert(&db)
+        .await;
+    // A detailed code newer than Tally's list: it counts under the primary itself.
+    buy(
+        "2026-04-06",
+        "5.00",
+        "Space Diner",
+        ("FOOD_AND_DRINK", "FOOD_AND_DRINK_SPACE_FOOD"),
+    )
+    .insert(&db)
+    .await;
+
+    let food = app.plaid_category(&ana.client, "FOOD_AND_DRINK").await;
+    let groceries = app
+        .plaid_category(&ana.client, "FOOD_AND_DRINK_GROCERIES")
+        .await;
+    let treats = app.own_category(&ana.client, "Treats", "spending").await;
+    let coffee_beans = own_child(&app, &ana, "Coffee beans", food, "spending").await;
+    let reimbursable = own_child(&app, &ana, "Reimbursable meals", food, "transfer").await;
+    let snacks = own_child(&app, &ana, "Snacks", treats, "spending").await;
+
+    set_column(&db, beans, "user_category_id", coffee_beans).await;
+    set_column(&db, dinner, "user_category_id", reimbursable).await;
+    set_column(&db, chips, "rule_category_id", snacks).await;
+    split(
+        &app,
+        &ana,
+        shop,
+        &[("20.00", groceries), ("10.00", coffee_beans)],
+    )
+    .await;
+
+    // The reimbursable dinner is a transfer although Food and drink is spending.
+    let beans_and_groceries = vec![
+        detailed("Coffee beans", "22.00", 2),
+        detailed("FOOD_AND_DRINK_GROCERIES", "20.00", 1),
+    ];
+    let treats_total = category("Treats", "7.00", 1, vec![detailed("Snacks", "7.00", 1)]);
+    let usd = april(&app, &ana).await;
+    assert_eq!(usd.total, dec("54.00"));
+    let in_food = [
+        beans_and_groceries.clone(),
+        vec![detailed("FOOD_AND_DRINK", "5.00", 1)],
+    ];
+    assert_eq!(
+        totals(&usd.categories),
+        vec![
+            category("FOOD_AND_DRINK", "47.00", 3, in_food.concat()),
+            treats_total.clone(),
+        ]
+    );
+
+    // Food and drink made a transfer: what is in it itself stops counting, its children (their
+    // own kind) still count under it; the split shop is one transaction there.
+    set_kind(&app, &ana, food, "transfer").await;
+    let usd = april(&app, &ana).await;
+    assert_eq!(usd.total, dec("49.00"));
+    assert_eq!(
+        totals(&usd.categories),
+        vec![
+            category("FOOD_AND_DRINK", "42.00", 2, beans_and_groceries),
+            treats_total,
+        ]
+    );
+    assert_eq!(usd.categories[0].category_id, food);
+    assert_eq!(usd.categories[0].detailed[0].category_id, coffee_beans);
+    assert_eq!(usd.categories[1].category_id, treats);
 }
