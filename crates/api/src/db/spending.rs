@@ -21,31 +21,33 @@ use tally_shared::ids::{CategoryId, UserId};
 /// (`currency`, `merchant`, `category_id`, `amount`, and the flags `first_in_category`,
 /// `first_in_primary` and `first_in_transaction`), then `$tail`. A unit is a transaction that is
 /// not split, or one part of a split one; only units in a category whose kind is `spending` are
-/// there. A flag is true for one unit of its transaction among those of the same sign in the
-/// same category, primary or transaction, so a split transaction is counted once at each level.
-/// It binds `$1` user, `$2`..`$3` the period, `$4` include pending, then `$extra`. The
-/// transactions are filtered on plain columns, so the planner uses their statistics; the parts
-/// (few) are joined to them by hash.
+/// there. A flag is true for one unit of its transaction among those that are spending of the
+/// same sign in the same category, primary or transaction, so a split transaction is counted
+/// once at each level. It binds `$1` user, `$2`..`$3` the period, `$4` include pending, then
+/// `$extra`. The transactions are filtered on plain columns, so the planner uses their
+/// statistics; the person's parts (few) are joined to them by hash, and to their categories by
+/// id rather than through the kind filter, whose selectivity the planner cannot estimate.
 macro_rules! spending_query {
     ($row:ident, $filter:ident, $tail:literal, $($extra:expr),*) => {
         sqlx::query_as!(
             $row,
             "with spending_category as (
-                 select category_id, coalesce(parent_id, category_id) as primary_id
-                 from user_category($1)
-                 where kind = 'spending'),
+                 select category_id from user_category($1) where kind = 'spending'),
              part as (
                  select s.transaction_id, s.category_id, s.amount,
+                        c.kind = 'spending' as spending,
                         row_number() over (partition by s.transaction_id, s.category_id,
                                                         s.amount > 0
                                            order by s.position) = 1 as first_in_category,
-                        row_number() over (partition by s.transaction_id, c.primary_id,
-                                                        s.amount > 0
+                        row_number() over (partition by s.transaction_id,
+                                                        coalesce(c.parent_id, c.category_id),
+                                                        c.kind = 'spending', s.amount > 0
                                            order by s.position) = 1 as first_in_primary,
-                        row_number() over (partition by s.transaction_id, s.amount > 0
+                        row_number() over (partition by s.transaction_id, c.kind = 'spending',
+                                                        s.amount > 0
                                            order by s.position) = 1 as first_in_transaction
                  from transaction_split s
-                 join spending_category c on c.category_id = s.category_id
+                 join user_category($1) c on c.category_id = s.category_id
                  where s.user_id = $1),
              units as (
                  select coalesce(t.iso_currency_code, t.unofficial_currency_code) as currency,
@@ -62,10 +64,9 @@ macro_rules! spending_query {
                    and ($4 or not t.pending)
                    and not t.hidden
                    and coalesce(t.iso_currency_code, t.unofficial_currency_code) is not null
-                   and (p.transaction_id is not null
-                        or (t.category_id in (select category_id from spending_category)
-                            and not exists (select from transaction_split s
-                                            where s.transaction_id = t.transaction_id))))"
+                   and (p.spending
+                        or (p.transaction_id is null
+                            and t.category_id in (select category_id from spending_category))))"
                 + $tail,
             $filter.user_id.0,
             $filter.from,
