@@ -150,8 +150,8 @@ async fn spending(
     }))
 }
 
-/// Puts the rolled-up rows (each currency's total first, then its primary categories, then its
-/// detailed ones, each level in order) into one `CurrencySpending` per currency.
+/// Puts the rolled-up rows (each currency's total first, then its primary categories, then the
+/// categories under them, each level in order) into one `CurrencySpending` per currency.
 fn arrange_spending(
     categories: Vec<CategoryRow>,
     merchants: Vec<MerchantRow>,
@@ -167,32 +167,28 @@ fn arrange_spending(
                 categories: Vec::new(),
                 top_merchants: Vec::new(),
             });
-        let total = CategoryTotal {
-            category: String::new(),
-            total: row.spent,
-            transactions: row.transactions,
-            detailed: Vec::new(),
-        };
-        match (row.level(), row.category, row.detailed) {
-            (Level::Currency, _, _) => {
+        match (row.level(), row.primary_id, row.category_id, row.name) {
+            (Level::Currency, ..) => {
                 currency.total = row.spent;
                 currency.refunds = row.refunds;
             }
-            (Level::Primary, Some(category), _) => {
-                currency
-                    .categories
-                    .push(CategoryTotal { category, ..total });
-            }
-            (Level::Detailed, Some(category), Some(detailed)) => {
-                if let Some(primary) = currency
+            (level, Some(primary_id), Some(category_id), Some(name)) => {
+                let total = CategoryTotal {
+                    category_id,
+                    name,
+                    plaid_code: row.plaid_code,
+                    total: row.spent,
+                    transactions: row.transactions,
+                    detailed: Vec::new(),
+                };
+                if level == Level::Primary {
+                    currency.categories.push(total);
+                } else if let Some(primary) = currency
                     .categories
                     .iter_mut()
-                    .find(|c| c.category == category)
+                    .find(|c| c.category_id == primary_id)
                 {
-                    primary.detailed.push(CategoryTotal {
-                        category: detailed,
-                        ..total
-                    });
+                    primary.detailed.push(total);
                 }
             }
             _ => {}

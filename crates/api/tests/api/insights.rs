@@ -1,7 +1,9 @@
 //! `/api/insights/*` against hand-computed fixtures: net worth now and over time here, spending
 //! in `insights/spending.rs`. Currencies are never summed together.
 
+mod effective_spending;
 mod spending;
+mod spending_randomized;
 
 use crate::api_calls::{assert_unauthorized, decoded};
 use crate::helpers::{spawn_app, TestApp};

@@ -1,6 +1,7 @@
 //! `/api/insights/*`: net worth now and over time, and spending by category.
 //! Every figure is per currency; nothing is ever summed across currencies.
 
+use crate::ids::CategoryId;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -106,14 +107,20 @@ pub struct PeriodQuery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CategoryTotal {
-    /// Plaid's code, e.g. `FOOD_AND_DRINK` or `FOOD_AND_DRINK_COFFEE`. Transactions without a
-    /// category count under PFC v2's `OTHER` / `OTHER_OTHER`.
-    pub category: String,
+    /// The effective category (the person's, else their rules', else Plaid's): one of Plaid's or
+    /// the person's own. Transactions Plaid did not categorise count under `OTHER_OTHER`.
+    pub category_id: CategoryId,
+    /// Its name, as the person sees it.
+    pub name: String,
+    /// Plaid's code for one of Plaid's categories, e.g. `FOOD_AND_DRINK` or
+    /// `FOOD_AND_DRINK_COFFEE`; none for the person's own.
+    pub plaid_code: Option<String>,
     #[serde(with = "rust_decimal::serde::str")]
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub total: Decimal,
     pub transactions: i64,
-    /// Detailed categories under a primary one (empty at the detailed level).
+    /// The categories under a primary one (empty at the detailed level). A primary that holds
+    /// transactions itself is listed here too.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     // The type contains itself: without this, collecting the OpenAPI schemas recurses forever.
     #[cfg_attr(feature = "openapi", schema(no_recursion))]
@@ -134,13 +141,16 @@ pub struct MerchantTotal {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CurrencySpending {
     pub currency: String,
-    /// Money spent, net of nothing: refunds are shown apart in `refunds`.
+    /// Money spent, net of nothing: refunds are shown apart in `refunds`. Only what is in a
+    /// category of kind `spending` for the person counts; hidden transactions do not; a split
+    /// transaction counts by its parts, each under its own category.
     #[serde(with = "rust_decimal::serde::str")]
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub total: Decimal,
     /// Money that came back on spending categories (a merchant refund), as a positive number. It
-    /// is not subtracted from `total` or from any category. Money in without a category (or in
-    /// `OTHER`) is not a refund: unrecognised deposits and transfers land there.
+    /// is not subtracted from `total` or from any category. Money in under Plaid's `OTHER` (where
+    /// Plaid puts what it could not categorise) is not a refund: unrecognised deposits and
+    /// transfers land there.
     #[serde(with = "rust_decimal::serde::str")]
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub refunds: Decimal,

@@ -32,7 +32,7 @@ pub fn CategoryBars(
         .into_iter()
         .enumerate()
         .map(|(index, category)| {
-            let name = format::category(&category.category, None);
+            let name = category.name.clone();
             let width = bar_width(category.total, largest);
             let details = category
                 .detailed
@@ -40,7 +40,7 @@ pub fn CategoryBars(
                 .map(|detail| {
                     view! {
                         <li>
-                            <span>{format::category(&detail.category, Some(&category.category))}</span>
+                            <span>{detail.name.clone()}</span>
                             <span class="bar-detail-value">
                                 {format::money(detail.total, &currency)}
                                 <span class="muted">{format!(" · {}", transactions(detail.transactions))}</span>
@@ -50,7 +50,7 @@ pub fn CategoryBars(
                 })
                 .collect_view();
             let see_all = Page::Transactions.with_query(&query_string(&TransactionFilter {
-                category: Some(category.category.clone()),
+                category_id: Some(category.category_id),
                 from: Some(from),
                 to: Some(to),
                 ..TransactionFilter::default()

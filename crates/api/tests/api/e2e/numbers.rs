@@ -178,7 +178,7 @@ async fn the_dashboard_adds_up_a_linked_bank_live(db: PgPool) {
             Some(usd) => {
                 wait_for_amount(&browser, "[data-testid=spending-total-USD]", usd.total).await;
                 let biggest = &usd.categories[0];
-                let words = biggest.category.replace('_', " ").to_lowercase();
+                let words = biggest.name.to_lowercase();
                 let shown = browser.wait_for(Locator::Css(".bar-row .bar-name")).await;
                 assert_eq!(shown.text().await.unwrap().to_lowercase(), words);
             }
