@@ -7,8 +7,11 @@
 //!    (`POST /api/items` until the item reports its first sync), in transactions per second.
 //! 2. A second item brings the user to 250,000 transactions; then `GET /api/transactions` (a
 //!    first page, a deep page, a search) and the insights routes, p50/p95 over repeated calls.
-//! 3. The server's resident memory afterwards.
-//! 4. The web app's code (wasm + JS) as the server sends it: brotli, gzip, and uncompressed.
+//! 3. With 10,000 of those transactions edited by hand and 1,000 split, a rule's preview and
+//!    applying it to the past (`POST /api/rules/{id}/apply`), for a merchant's rule and for one
+//!    that matches every food and drink transaction; each applied again, with nothing to change.
+//! 4. The server's resident memory afterwards.
+//! 5. The web app's code (wasm + JS) as the server sends it: brotli, gzip, and uncompressed.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -24,6 +27,8 @@ use std::time::{Duration, Instant};
 const FIRST_ITEM: u32 = 100_000;
 const SECOND_ITEM: u32 = 150_000;
 const REPEATS: usize = 200;
+const EDITED: i64 = 10_000;
+const SPLIT: i64 = 1_000;
 
 #[tokio::main]
 async fn main() {
@@ -142,6 +147,10 @@ async fn main() {
         println!("  {label:<52} p50 {p50:>7.2} ms   p95 {p95:>7.2} ms");
     }
     println!();
+    label_by_hand(&database_url, EDITED, SPLIT).await;
+    println!("rules at {total} transactions, {EDITED} edited by hand and {SPLIT} split:");
+    apply_rules(&client, &base).await;
+    println!();
     let (rss, peak) = server.memory();
     println!("tally's memory: {rss} MB resident now, {peak} MB at peak");
     let (rss, peak) = simulator.memory();
@@ -154,6 +163,102 @@ async fn main() {
             "  {encoding:<8} {:>6.0} KB ({bytes} bytes)",
             bytes as f64 / 1000.0
         );
+    }
+}
+
+/// Sets every field a person can set on `edited` of the bench user's transactions, and splits
+/// `split` others in two, straight in the database (what the edit and split routes store).
+async fn label_by_hand(database_url: &str, edited: i64, split: i64) {
+    let db = sqlx::PgPool::connect(database_url).await.unwrap();
+    sqlx::query(
+        "update bank_transaction set user_category_id = plaid_category_id,
+                user_display_name = 'Edited ' || name, notes = 'by hand', user_tags = '{edited}',
+                user_hidden = false
+         where transaction_id in (select transaction_id from bank_transaction
+                                  order by transaction_id limit $1)",
+    )
+    .bind(edited)
+    .execute(&db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into transaction_split (transaction_id, position, user_id, amount, category_id)
+         select t.transaction_id, part, t.user_id,
+                case when part = 0 then round(t.amount / 2, 2)
+                     else t.amount - round(t.amount / 2, 2) end,
+                t.plaid_category_id
+         from (select * from bank_transaction order by transaction_id desc limit $1) t,
+              generate_series(0, 1) as part",
+    )
+    .bind(split)
+    .execute(&db)
+    .await
+    .unwrap();
+    sqlx::query("analyze bank_transaction, transaction_split")
+        .execute(&db)
+        .await
+        .unwrap();
+    db.close().await;
+}
+
+/// Times the preview and the apply of two rules in turn: a merchant's (what a person usually
+/// writes) and one that takes every food and drink transaction, a large share of all. Each is
+/// applied twice: the second time there is nothing left to change.
+async fn apply_rules(client: &Client, base: &str) {
+    let categories = answer(client.get(format!("{base}/api/categories"))).await;
+    let plaids = |code: &str| {
+        categories["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["plaid_code"] == json!(code))
+            .expect("one of Plaid's categories")["id"]
+            .clone()
+    };
+    let rules = [
+        (
+            "a merchant's rule",
+            json!([{"field": "description", "op": "contains", "value": "starbucks"}]),
+            json!({"category_id": plaids("FOOD_AND_DRINK_COFFEE"), "display_name": "Starbucks",
+                   "add_tags": ["coffee"]}),
+        ),
+        (
+            "all food and drink",
+            json!([{"field": "plaid_category", "op": "equals", "value": "FOOD_AND_DRINK"}]),
+            json!({"category_id": plaids("FOOD_AND_DRINK_GROCERIES"), "add_tags": ["food"]}),
+        ),
+    ];
+    for (name, conditions, actions) in rules {
+        let started = Instant::now();
+        let preview = answer(
+            client
+                .post(format!("{base}/api/rules/preview"))
+                .json(&json!({ "conditions": conditions })),
+        )
+        .await;
+        let seconds = started.elapsed().as_secs_f64();
+        let label = format!(
+            "{name}: POST /api/rules/preview ({} match)",
+            preview["matches"]
+        );
+        println!("  {label:<72} {seconds:>7.2} s");
+        let rule = answer(
+            client
+                .post(format!("{base}/api/rules"))
+                .json(&json!({"name": name, "conditions": conditions, "actions": actions})),
+        )
+        .await;
+        let rule_id = rule["id"].as_str().expect("a rule").to_owned();
+        for time in ["first", "again"] {
+            let started = Instant::now();
+            let applied = answer(client.post(format!("{base}/api/rules/{rule_id}/apply"))).await;
+            let seconds = started.elapsed().as_secs_f64();
+            let label = format!(
+                "{name}: POST /api/rules/{{id}}/apply, {time} ({} changed)",
+                applied["changed"]
+            );
+            println!("  {label:<72} {seconds:>7.2} s");
+        }
     }
 }
 
@@ -207,50 +312,37 @@ async fn link_and_sync(
 ) -> (u64, f64) {
     let config =
         json!({"transactions": transactions, "history_days": 730, "seed": seed}).to_string();
-    let public: Value = simulator
-        .post(format!("{simulator_url}/sandbox/public_token/create"))
-        .json(&json!({
-            "client_id": "bench",
-            "secret": "bench",
-            "institution_id": institution_id,
-            "initial_products": ["transactions"],
-            "options": {
-                "override_username": "user_custom",
-                "override_password": config,
-                "webhook": format!("{base}/webhooks/plaid"),
-            }
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let public = answer(
+        simulator
+            .post(format!("{simulator_url}/sandbox/public_token/create"))
+            .json(&json!({
+                "client_id": "bench",
+                "secret": "bench",
+                "institution_id": institution_id,
+                "initial_products": ["transactions"],
+                "options": {
+                    "override_username": "user_custom",
+                    "override_password": config,
+                    "webhook": format!("{base}/webhooks/plaid"),
+                }
+            })),
+    )
+    .await;
     let public_token = public["public_token"]
         .as_str()
         .expect("a public token")
         .to_owned();
 
     let started = Instant::now();
-    let item: Value = client
-        .post(format!("{base}/api/items"))
-        .json(&json!({"public_token": public_token, "institution_id": institution_id}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let item = answer(
+        client
+            .post(format!("{base}/api/items"))
+            .json(&json!({"public_token": public_token, "institution_id": institution_id})),
+    )
+    .await;
     let item_id = item["id"].as_str().expect("an item").to_owned();
     loop {
-        let now: Value = client
-            .get(format!("{base}/api/items/{item_id}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let now = answer(client.get(format!("{base}/api/items/{item_id}"))).await;
         if !now["last_synced_at"].is_null() && now["syncing"] == json!(false) {
             break;
         }
@@ -298,9 +390,18 @@ async fn page(
     if let Some(cursor) = cursor {
         url.push_str(&format!("&cursor={cursor}"));
     }
-    let page: Value = client.get(url).send().await.unwrap().json().await.unwrap();
+    let page = answer(client.get(url)).await;
     let rows = page["transactions"].as_array().unwrap().len() as u64;
     (rows, page["next_cursor"].as_str().map(str::to_owned))
+}
+
+/// The JSON a request answers, which must be a success.
+async fn answer(request: reqwest::RequestBuilder) -> Value {
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let url = response.url().path().to_owned();
+    assert!(status.is_success(), "{url}: {status}");
+    response.json().await.unwrap()
 }
 
 /// p50 and p95 of `REPEATS` sequential GETs, in milliseconds, after a few warm-up calls.

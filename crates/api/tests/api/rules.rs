@@ -105,6 +105,14 @@ async fn own_category(app: &TestApp, person: &Person, name: &str) -> CategoryId 
     category.id
 }
 
+/// Plaid's Travel category, which a person may choose by hand.
+async fn travel(db: &PgPool) -> Uuid {
+    sqlx::query_scalar("select category_id from category where plaid_code = 'TRAVEL'")
+        .fetch_one(db)
+        .await
+        .unwrap()
+}
+
 #[sqlx::test(migrations = "../../migrations")]
 async fn rules_keep_their_order_as_they_are_added_moved_and_deleted(db: PgPool) {
     let app = spawn_app(db).await;
@@ -447,7 +455,25 @@ async fn a_preview_counts_what_a_row_by_row_query_finds_and_shows_the_newest(db:
             vec![condition(F::Merchant, Op::StartsWith, "blue")],
             "lower(merchant_name) like 'blue%'".to_owned(),
         ),
+        (
+            vec![condition(F::Description, Op::StartsWith, "sq *blue")],
+            "lower(name) like 'sq *blue%' or lower(merchant_name) like 'sq *blue%'".to_owned(),
+        ),
+        (
+            vec![condition(F::Description, Op::StartsWith, "Starb")],
+            "lower(name) like 'starb%' or lower(merchant_name) like 'starb%'".to_owned(),
+        ),
+        (
+            vec![condition(F::Merchant, Op::Contains, "COFFEE")],
+            "lower(merchant_name) like '%coffee%'".to_owned(),
+        ),
+        (
+            vec![condition(F::Merchant, Op::Equals, "shell")],
+            "lower(merchant_name) = 'shell'".to_owned(),
+        ),
         (vec![between("-10", "25.5")], "amount between -10 and 25.5".to_owned()),
+        (vec![condition(F::Amount, Op::Lt, "-12.3")], "amount < -12.3".to_owned()),
+        (vec![condition(F::Direction, Op::Equals, "out")], "amount > 0".to_owned()),
         (vec![condition(F::Amount, Op::Gt, "100")], "amount > 100".to_owned()),
         (vec![condition(F::Amount, Op::Equals, "-40")], "amount = -40".to_owned()),
         (vec![condition(F::Direction, Op::Equals, "in")], "amount < 0".to_owned()),
@@ -459,6 +485,10 @@ async fn a_preview_counts_what_a_row_by_row_query_finds_and_shows_the_newest(db:
             vec![condition(F::PlaidCategory, Op::Equals, "food_and_drink")],
             "category_primary = 'FOOD_AND_DRINK' or category_detailed = 'FOOD_AND_DRINK'"
                 .to_owned(),
+        ),
+        (
+            vec![condition(F::PlaidCategory, Op::Equals, "transportation_gas")],
+            "category_detailed = 'TRANSPORTATION_GAS'".to_owned(),
         ),
         (
             vec![
@@ -548,11 +578,7 @@ async fn applying_relabels_the_past_under_all_rules_and_the_persons_fields_win(d
     let savings = account(bank, "Savings").insert(&app.db).await;
     varied_transactions(&app.db, checking, savings).await;
     let coffee = own_category(&app, &ana, "Coffee").await;
-    let travel: Uuid =
-        sqlx::query_scalar("select category_id from category where plaid_code = 'TRAVEL'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+    let travel = travel(&app.db).await;
     let is_coffee =
         "(lower(name) like '%coffee%' or coalesce(lower(merchant_name) like '%coffee%', false))";
     // Ana chose a category for one coffee by hand, and every field of another.
@@ -841,4 +867,316 @@ async fn my_other_tabs_hear_of_rule_changes_and_of_applies_that_change_something
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(next_event(&mut anas_tab).await, changed);
     assert_eq!(next_event_within(&mut bobs_tab, QUIET).await, None);
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn the_first_matching_rule_decides_and_moving_it_changes_the_winner(db: PgPool) {
+    use tally_shared::api::transactions::{HiddenFilter, Transaction};
+
+    let app = spawn_app(db).await;
+    let ana = app.sign_up("ana").await;
+    let checking = account(alpha_bank(&app.db, ana.user_id).await, "Checking")
+        .insert(&app.db)
+        .await;
+    let small = transaction(checking, "2026-01-02", "4.50", "SQ *BLUE BOTTLE")
+        .insert(&app.db)
+        .await;
+    let large = transaction(checking, "2026-01-03", "6.00", "Blue Bottle Coffee")
+        .insert(&app.db)
+        .await;
+    let fuel = transaction(checking, "2026-01-04", "30.00", "Shell")
+        .insert(&app.db)
+        .await;
+    let coffee = own_category(&app, &ana, "Coffee").await;
+    let treats = own_category(&app, &ana, "Treats").await;
+    let coffee_rule = created(
+        &app,
+        &ana,
+        &rule(
+            "Coffee",
+            vec![condition(F::Description, Op::Contains, "blue bottle")],
+            RuleActions {
+                category_id: Some(coffee),
+                display_name: Some("Blue Bottle".to_owned()),
+                add_tags: vec!["coffee".to_owned()],
+                hide: false,
+            },
+        ),
+    )
+    .await;
+    let treat_rule = created(
+        &app,
+        &ana,
+        &rule(
+            "Treats",
+            vec![between("4", "10")],
+            RuleActions {
+                category_id: Some(treats),
+                display_name: Some("Treat".to_owned()),
+                add_tags: vec!["treat".to_owned()],
+                hide: true,
+            },
+        ),
+    )
+    .await;
+    // Every transaction as the list shows it, hidden ones too, by id.
+    let shown = || async {
+        let page = app
+            .transactions(
+                &ana.client,
+                &TransactionFilter {
+                    hidden: Some(HiddenFilter::All),
+                    ..TransactionFilter::default()
+                },
+            )
+            .await;
+        page.transactions
+            .into_iter()
+            .map(|t| (t.id.0, t))
+            .collect::<BTreeMap<Uuid, Transaction>>()
+    };
+    let labelled = |t: &Transaction| {
+        (
+            t.category_id,
+            t.display_name.clone(),
+            t.tags.clone(),
+            t.hidden,
+        )
+    };
+    let strings = |texts: &[&str]| texts.iter().map(|t| (*t).to_owned()).collect::<Vec<_>>();
+
+    // Both rules match both coffees: the first one's category and name, everyone's tags, and
+    // the second one hides them.
+    assert_eq!(applied(&app, &ana, coffee_rule.id).await, 2);
+    let now = shown().await;
+    let fuel_before = labelled(&now[&fuel]);
+    for id in [small, large] {
+        assert_eq!(
+            labelled(&now[&id]),
+            (
+                coffee,
+                Some("Blue Bottle".to_owned()),
+                strings(&["coffee", "treat"]),
+                true
+            )
+        );
+    }
+
+    // Moved first, the treats rule decides instead.
+    let response = app
+        .update_rule(&ana.client, treat_rule.id, &moved_to(0))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(applied(&app, &ana, treat_rule.id).await, 2);
+    let now = shown().await;
+    for id in [small, large] {
+        assert_eq!(
+            labelled(&now[&id]),
+            (
+                treats,
+                Some("Treat".to_owned()),
+                strings(&["treat", "coffee"]),
+                true
+            )
+        );
+    }
+    assert_eq!(labelled(&now[&fuel]), fuel_before);
+
+    // Ana shows one and names it herself: no rule undoes that.
+    sqlx::query(
+        "update bank_transaction set user_hidden = false, user_display_name = 'Mine'
+         where transaction_id = $1",
+    )
+    .bind(large)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(applied(&app, &ana, treat_rule.id).await, 0);
+    let now = shown().await;
+    assert_eq!(
+        labelled(&now[&large]),
+        (
+            treats,
+            Some("Mine".to_owned()),
+            strings(&["treat", "coffee"]),
+            false
+        )
+    );
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn the_sync_relabels_what_the_bank_modifies_and_leaves_hand_set_fields_alone(db: PgPool) {
+    let app = spawn_app(db).await;
+    let ana = app.sign_up("ana").await;
+    let item = app
+        .link_bank(&ana.client, "user_transactions_dynamic")
+        .await;
+    let checked = own_category(&app, &ana, "Checked").await;
+    let travel = travel(&app.db).await;
+    // A rule for every transaction, not applied to the past: only what a sync writes from now
+    // on gets its labels.
+    created(
+        &app,
+        &ana,
+        &rule(
+            "Everything",
+            vec![between("-1000000000", "1000000000")],
+            RuleActions {
+                category_id: Some(checked),
+                add_tags: vec!["seen".to_owned()],
+                ..RuleActions::default()
+            },
+        ),
+    )
+    .await;
+    // Ana chose the category of every transaction by hand.
+    sqlx::query("update bank_transaction set user_category_id = $2 where user_id = $1")
+        .bind(ana.user_id)
+        .bind(travel)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let amounts = |db: PgPool, user_id: Uuid| async move {
+        let rows: Vec<(Uuid, String)> = sqlx::query_as(
+            "select transaction_id, amount::text from bank_transaction where user_id = $1",
+        )
+        .bind(user_id)
+        .fetch_all(&db)
+        .await
+        .unwrap();
+        rows.into_iter().collect::<BTreeMap<Uuid, String>>()
+    };
+    let before = amounts(app.db.clone(), ana.user_id).await;
+
+    // The bank corrects an amount, among other changes.
+    let response = app.refresh_item(&ana.client, item.id).await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    app.wait_for_sync(&ana.client, &item, item.last_synced_at)
+        .await;
+
+    let after = amounts(app.db.clone(), ana.user_id).await;
+    let modified: Vec<Uuid> = after
+        .iter()
+        .filter(|(id, amount)| before.get(*id).is_some_and(|was| was != *amount))
+        .map(|(id, _)| *id)
+        .collect();
+    assert!(!modified.is_empty(), "the refresh corrects no amount");
+    let now = labels(&app.db, ana.user_id).await;
+    for id in &modified {
+        let row = &now[id];
+        assert_eq!(row.rule_category_id, Some(checked.0));
+        assert_eq!(row.rule_tags, Some(vec!["seen".to_owned()]));
+        assert_eq!(row.category_id, travel, "the category Ana chose stays");
+        assert_eq!(row.tags, ["seen"]);
+    }
+    // What the bank left as it was keeps no labels until the rules are applied.
+    let untouched = now
+        .values()
+        .filter(|row| before.get(&row.transaction_id) == after.get(&row.transaction_id))
+        .filter(|row| row.rule_tags.is_none() && row.category_id == travel)
+        .count();
+    assert!(untouched > 0);
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn rules_past_their_limits_are_422s_naming_the_field_and_change_nothing(db: PgPool) {
+    use tally_shared::ErrorCode;
+
+    let app = spawn_app(db).await;
+    let ana = app.sign_up("ana").await;
+    let stored = created(&app, &ana, &simple("kept")).await;
+    let long = |n: usize| "x".repeat(n);
+    let too_many_conditions = vec![condition(F::Amount, Op::Gt, "0"); 21];
+    let too_many_tags: Vec<String> = (0..21).map(|n| format!("t{n}")).collect();
+    let wrong = [
+        (
+            rule(&long(101), simple("x").conditions, tags(&["x"])),
+            "name",
+        ),
+        (
+            rule("x", too_many_conditions.clone(), tags(&["x"])),
+            "conditions",
+        ),
+        (
+            rule(
+                "x",
+                vec![condition(F::Merchant, Op::Contains, &long(201))],
+                tags(&["x"]),
+            ),
+            "conditions[0].value",
+        ),
+        (
+            rule(
+                "x",
+                simple("x").conditions,
+                RuleActions {
+                    add_tags: too_many_tags,
+                    ..RuleActions::default()
+                },
+            ),
+            "actions.add_tags",
+        ),
+        (
+            rule(
+                "x",
+                simple("x").conditions,
+                RuleActions {
+                    display_name: Some(long(201)),
+                    ..RuleActions::default()
+                },
+            ),
+            "actions.display_name",
+        ),
+        (
+            rule(
+                "x",
+                vec![condition(F::AccountId, Op::Equals, "not-an-account")],
+                tags(&["x"]),
+            ),
+            "conditions[0].value",
+        ),
+    ];
+    for (wrong, field) in wrong {
+        let error = error_of(
+            app.create_rule(&ana.client, &wrong).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(error.code, ErrorCode::Validation, "{field}");
+        assert_eq!(named_fields(&error), [field]);
+        let update = RuleUpdate {
+            name: Some(wrong.name.clone()),
+            conditions: Some(wrong.conditions.clone()),
+            actions: Some(wrong.actions.clone()),
+            ..RuleUpdate::default()
+        };
+        let error = error_of(
+            app.update_rule(&ana.client, stored.id, &update).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(named_fields(&error), [field]);
+    }
+    let error = error_of(
+        app.preview_rule(&ana.client, &too_many_conditions).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(named_fields(&error), ["conditions"]);
+    // A field or operation the API does not know is a body of the wrong shape: the one error
+    // shape, as for any malformed body.
+    let response = ana
+        .client
+        .post(app.url("/api/rules"))
+        .json(&serde_json::json!({
+            "name": "x",
+            "conditions": [{"field": "colour", "op": "equals", "value": "red"}],
+            "actions": {"hide": true}
+        }))
+        .send()
+        .await
+        .unwrap();
+    let error = error_of(response, StatusCode::BAD_REQUEST).await;
+    assert_eq!(error.code, ErrorCode::BadRequest);
+    assert_eq!(app.rules(&ana.client).await.rules, [stored]);
 }
