@@ -14,6 +14,7 @@ pub mod sessions;
 pub mod spending;
 pub mod sync;
 pub mod sync_jobs;
+pub mod transaction_labels;
 pub mod transactions;
 pub mod users;
 

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sqlx::types::Json;
 use sqlx::{PgExecutor, PgPool, Postgres, QueryBuilder};
-use tally_shared::api::transactions::Split;
+use tally_shared::api::transactions::{HiddenFilter, Split};
 use tally_shared::ids::{AccountId, CategoryId, ItemId, TransactionId, UserId};
 
 /// A transaction with the name of its account.
@@ -88,6 +88,24 @@ pub async fn page(
         None
     };
     Ok((rows, next))
+}
+
+/// One of the user's transactions, whatever the filters would say; `None` for anyone else's.
+#[tracing::instrument(skip_all)]
+pub async fn one(
+    db: impl PgExecutor<'_>,
+    user_id: UserId,
+    transaction_id: TransactionId,
+) -> Result<Option<TransactionRecord>, sqlx::Error> {
+    let mut query = matching(user_id, &TransactionFilters::everything());
+    query
+        .push(" and t.transaction_id = ")
+        .push_bind(transaction_id);
+    query
+        .build_query_as::<TransactionRecord>()
+        .persistent(false)
+        .fetch_optional(db)
+        .await
 }
 
 /// As `page`, in a transaction of its own under a `statement_timeout`: the CSV export reads a
@@ -176,6 +194,42 @@ fn matching(user_id: UserId, filters: &TransactionFilters) -> QueryBuilder<'stat
     }
     if let Some(max) = filters.max_amount {
         query.push(" and t.amount <= ").push_bind(max);
+    }
+    if let Some(category_id) = filters.category_id {
+        // The category and, for a primary, its children; a split matches by its parts too.
+        query
+            .push(" and (t.category_id in (select category_id from category where category_id = ")
+            .push_bind(category_id)
+            .push(" or parent_id = ")
+            .push_bind(category_id)
+            .push(
+                ") or exists (select 1 from transaction_split s
+                              join category sc on sc.category_id = s.category_id
+                              where s.transaction_id = t.transaction_id and (sc.category_id = ",
+            )
+            .push_bind(category_id)
+            .push(" or sc.parent_id = ")
+            .push_bind(category_id)
+            .push(")))");
+    }
+    if let Some(tag) = &filters.tag {
+        // `@>` so the GIN index `bank_transaction_tags` answers it.
+        query
+            .push(" and t.tags @> array[")
+            .push_bind(tag.clone())
+            .push("]::text[]");
+    }
+    match filters.hidden {
+        HiddenFilter::False => {
+            query.push(" and not t.hidden");
+        }
+        HiddenFilter::True => {
+            query.push(" and t.hidden");
+        }
+        HiddenFilter::All => {}
+    }
+    if let Some(needs_review) = filters.needs_review {
+        query.push(" and t.needs_review = ").push_bind(needs_review);
     }
     query
 }

@@ -1,9 +1,10 @@
+use super::labels::MAX_TAG_CHARS;
 use super::TransactionCursor;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::str::FromStr;
-use tally_shared::api::transactions::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use tally_shared::api::transactions::{HiddenFilter, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use tally_shared::FieldError;
 use uuid::Uuid;
 
@@ -25,6 +26,10 @@ pub struct TransactionParams {
     pending: Option<String>,
     min_amount: Option<String>,
     max_amount: Option<String>,
+    category_id: Option<String>,
+    tag: Option<String>,
+    hidden: Option<String>,
+    needs_review: Option<String>,
     cursor: Option<String>,
     limit: Option<String>,
 }
@@ -45,6 +50,14 @@ pub struct TransactionFilters {
     pub pending: Option<bool>,
     pub min_amount: Option<Decimal>,
     pub max_amount: Option<Decimal>,
+    /// The effective category, or (a primary) one of its children; a split matches by any of
+    /// its parts' categories too.
+    pub category_id: Option<Uuid>,
+    /// A tag, in lower case as tags are kept.
+    pub tag: Option<String>,
+    /// Hidden transactions are left out unless asked for.
+    pub hidden: HiddenFilter,
+    pub needs_review: Option<bool>,
 }
 
 /// Which page: the rows after `after` (from the start when `None`), at most `limit` of them.
@@ -56,6 +69,14 @@ pub struct PageRequest {
 }
 
 impl TransactionFilters {
+    /// Every transaction, the hidden ones too.
+    pub fn everything() -> Self {
+        Self {
+            hidden: HiddenFilter::All,
+            ..Self::default()
+        }
+    }
+
     /// The filters, or every field that is wrong. `cursor` and `limit` are not looked at.
     pub fn parse(params: &TransactionParams) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
@@ -83,6 +104,7 @@ impl TransactionFilters {
         };
         let account_id = id("account_id", &params.account_id);
         let item_id = id("item_id", &params.item_id);
+        let category_id = id("category_id", &params.category_id);
         let mut text = |name: &str, value: &Option<String>| {
             let value = present(value)?;
             if value.chars().count() > MAX_TEXT_LENGTH {
@@ -93,6 +115,16 @@ impl TransactionFilters {
         };
         let category = text("category", &params.category);
         let search = text("q", &params.q);
+        let tag = present(&params.tag).and_then(|tag| {
+            if tag.chars().count() > MAX_TAG_CHARS {
+                field(
+                    "tag",
+                    format!("Tags are at most {MAX_TAG_CHARS} characters long."),
+                );
+                return None;
+            }
+            Some(tag.to_lowercase())
+        });
         let mut date = |name: &str, value: &Option<String>| {
             let parse = |v: &str| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok();
             parsed(value, parse, || {
@@ -104,6 +136,13 @@ impl TransactionFilters {
         let pending = parsed(&params.pending, parse_bool, || {
             field("pending", "Either true or false.".into())
         });
+        let needs_review = parsed(&params.needs_review, parse_bool, || {
+            field("needs_review", "Either true or false.".into())
+        });
+        let hidden = parsed(&params.hidden, parse_hidden, || {
+            field("hidden", "One of false, true or all.".into())
+        })
+        .unwrap_or_default();
         let mut amount = |name: &str, value: &Option<String>| {
             parsed(value, parse_amount, || {
                 field(name, "Amounts are decimal numbers, such as 12.50.".into())
@@ -134,6 +173,10 @@ impl TransactionFilters {
             pending,
             min_amount,
             max_amount,
+            category_id,
+            tag,
+            hidden,
+            needs_review,
         }
     }
 }
@@ -203,6 +246,15 @@ fn parse_amount(value: &str) -> Option<Decimal> {
         Decimal::from_str(value).ok()
     } else {
         None
+    }
+}
+
+fn parse_hidden(value: &str) -> Option<HiddenFilter> {
+    match value {
+        "false" => Some(HiddenFilter::False),
+        "true" => Some(HiddenFilter::True),
+        "all" => Some(HiddenFilter::All),
+        _ => None,
     }
 }
 
@@ -315,6 +367,42 @@ mod tests {
         for limit in ["501", "-1", "ten"] {
             assert_eq!(fields(params(&[("limit", limit)]).parse_page()), ["limit"]);
         }
+    }
+
+    #[test]
+    fn reads_the_label_filters_and_shows_hidden_ones_only_when_asked() {
+        let id = Uuid::new_v4();
+        let filters = TransactionFilters::parse(&params(&[
+            ("category_id", &id.to_string()),
+            ("tag", " Trip "),
+            ("hidden", "all"),
+            ("needs_review", "true"),
+        ]))
+        .unwrap();
+        assert_eq!(filters.category_id, Some(id));
+        assert_eq!(filters.tag.as_deref(), Some("trip"));
+        assert_eq!(filters.hidden, HiddenFilter::All);
+        assert_eq!(filters.needs_review, Some(true));
+        let hidden = |value| {
+            TransactionFilters::parse(&params(&[("hidden", value)]))
+                .unwrap()
+                .hidden
+        };
+        assert_eq!(hidden(""), HiddenFilter::False);
+        assert_eq!(hidden("false"), HiddenFilter::False);
+        assert_eq!(hidden("true"), HiddenFilter::True);
+
+        let result = params(&[
+            ("category_id", "groceries"),
+            ("tag", &"a".repeat(41)),
+            ("hidden", "yes"),
+            ("needs_review", "1"),
+        ])
+        .parse_page();
+        assert_eq!(
+            fields(result),
+            ["category_id", "tag", "needs_review", "hidden"]
+        );
     }
 
     #[test]

@@ -38,6 +38,8 @@ use utoipa::OpenApi;
         super::accounts::list_accounts,
         super::transactions::list_transactions,
         super::transactions::export::export_csv,
+        super::transactions::edit::get_transaction,
+        super::transactions::edit::edit_transaction,
         super::institutions::get_institution,
         super::assets::list_assets,
         super::assets::create_asset,

@@ -21,7 +21,9 @@ use tally_shared::api::items::{
 use tally_shared::api::session::{
     DeleteAccountRequest, LoginRequest, RegisterRequest, SessionResponse,
 };
-use tally_shared::api::transactions::{TransactionFilter, TransactionPage};
+use tally_shared::api::transactions::{
+    TransactionDetail, TransactionEdit, TransactionFilter, TransactionPage,
+};
 use tally_shared::ids::{CategoryId, ItemId};
 use tally_shared::{ApiError, ErrorCode};
 use uuid::Uuid;
@@ -397,5 +399,40 @@ impl TestApp {
     pub async fn export_transactions(&self, client: &Client, query: &impl Serialize) -> Response {
         self.get_query(client, "/api/transactions/export.csv", query)
             .await
+    }
+
+    /// `GET /api/transactions/{id}`; `id` is a `TransactionId`, or anything else a test sends.
+    pub async fn transaction_detail(&self, client: &Client, id: impl Display) -> Response {
+        self.get_from(client, &format!("/api/transactions/{id}"))
+            .await
+    }
+
+    /// `PATCH /api/transactions/{id}`.
+    pub async fn edit_transaction(
+        &self,
+        client: &Client,
+        id: impl Display,
+        edit: &TransactionEdit,
+    ) -> Response {
+        client
+            .patch(self.url(&format!("/api/transactions/{id}")))
+            .json(edit)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// `PATCH /api/transactions/{id}`, which must answer 200, decoded.
+    pub async fn edited(
+        &self,
+        client: &Client,
+        id: impl Display,
+        edit: &TransactionEdit,
+    ) -> TransactionDetail {
+        decoded(
+            self.edit_transaction(client, id, edit).await,
+            StatusCode::OK,
+        )
+        .await
     }
 }

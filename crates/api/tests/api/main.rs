@@ -40,6 +40,7 @@ mod simulator_targets;
 mod spa;
 mod sync;
 mod sync_randomized;
+mod transaction_edits;
 mod transactions;
 mod transactions_export;
 mod webhook_replay;

@@ -39,6 +39,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/accounts"),
     ("get", "/api/transactions"),
     ("get", "/api/transactions/export.csv"),
+    ("get", "/api/transactions/{transaction_id}"),
+    ("patch", "/api/transactions/{transaction_id}"),
     ("get", "/api/institutions/{institution_id}"),
     ("get", "/api/assets"),
     ("post", "/api/assets"),

@@ -4,6 +4,7 @@
 //! Filtering by an account or item of another user is not an error: it simply matches nothing,
 //! which says no more than an account of one's own without transactions would.
 
+pub(super) mod edit;
 pub(super) mod export;
 
 use crate::auth::AuthUser;
@@ -18,7 +19,9 @@ use tally_shared::ApiError as ApiErrorBody;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/transactions").get(list_transactions))
-        .service(web::resource("/transactions/export.csv").get(export::export_csv));
+        .service(web::resource("/transactions/export.csv").get(export::export_csv))
+        // After the export, whose path `{transaction_id}` would otherwise take.
+        .configure(edit::configure);
 }
 
 #[utoipa::path(get, path = "/api/transactions", tag = "banking", params(TransactionFilter),
