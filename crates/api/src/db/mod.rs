@@ -10,6 +10,7 @@ pub mod items;
 pub mod net_worth;
 pub mod net_worth_history;
 pub mod notify;
+pub mod rules;
 pub mod sessions;
 pub mod spending;
 pub mod sync;

@@ -131,11 +131,8 @@ pub async fn page_within(
     Ok(found)
 }
 
-/// `select … where` the user's transactions match `filters`; each filter adds one condition with
-/// its value bound, never spliced into the text.
-// Not `query_as!`: the statement's shape follows the filters, and it must go unprepared
-// (`persistent(false)`, see `ORDER`), which sqlx 0.8's macro queries cannot.
-fn matching(user_id: UserId, filters: &TransactionFilters) -> QueryBuilder<'static, Postgres> {
+/// `select … where` the row is the user's: how every read of whole transactions starts.
+fn selected(user_id: UserId) -> QueryBuilder<'static, Postgres> {
     let mut query = QueryBuilder::new(
         "select t.transaction_id, t.account_id, t.item_id, a.name as account_name, t.amount,
                 coalesce(t.iso_currency_code, t.unofficial_currency_code) as currency,
@@ -157,6 +154,15 @@ fn matching(user_id: UserId, filters: &TransactionFilters) -> QueryBuilder<'stat
         .push_bind(user_id)
         .push(") c on c.category_id = t.category_id where t.user_id = ")
         .push_bind(user_id);
+    query
+}
+
+/// `select … where` the user's transactions match `filters`; each filter adds one condition with
+/// its value bound, never spliced into the text.
+// Not `query_as!`: the statement's shape follows the filters, and it must go unprepared
+// (`persistent(false)`, see `ORDER`), which sqlx 0.8's macro queries cannot.
+fn matching(user_id: UserId, filters: &TransactionFilters) -> QueryBuilder<'static, Postgres> {
+    let mut query = selected(user_id);
     if let Some(account_id) = filters.account_id {
         query.push(" and t.account_id = ").push_bind(account_id);
     }
@@ -232,6 +238,26 @@ fn matching(user_id: UserId, filters: &TransactionFilters) -> QueryBuilder<'stat
         query.push(" and t.needs_review = ").push_bind(needs_review);
     }
     query
+}
+
+/// These transactions of the user's, newest first; ids of anyone else's are left out.
+#[tracing::instrument(skip_all, fields(ids = ids.len()))]
+pub async fn by_ids(
+    db: impl PgExecutor<'_>,
+    user_id: UserId,
+    ids: &[TransactionId],
+) -> Result<Vec<TransactionRecord>, sqlx::Error> {
+    let mut query = selected(user_id);
+    query
+        .push(" and t.transaction_id = any(")
+        .push_bind(ids.iter().map(|id| id.0).collect::<Vec<_>>())
+        .push(")")
+        .push(ORDER);
+    query
+        .build_query_as::<TransactionRecord>()
+        .persistent(false)
+        .fetch_all(db)
+        .await
 }
 
 /// A `LIKE` pattern matching `text` anywhere, with `%`, `_` and `\` in it taken literally.

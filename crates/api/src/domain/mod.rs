@@ -8,6 +8,7 @@ mod institution_id;
 pub mod labels;
 mod password;
 mod period;
+pub mod rules;
 mod transaction_filter;
 mod username;
 

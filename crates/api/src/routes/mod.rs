@@ -12,6 +12,7 @@ mod institutions;
 mod items;
 mod link;
 mod openapi;
+mod rules;
 mod session;
 mod transactions;
 mod users;
@@ -51,6 +52,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(institutions::configure)
             .configure(assets::configure)
             .configure(categories::configure)
+            .configure(rules::configure)
             .configure(insights::configure)
             .configure(openapi::configure)
             .default_service(web::to(not_found)),

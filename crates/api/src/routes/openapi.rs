@@ -48,6 +48,12 @@ use utoipa::OpenApi;
         super::categories::create_category,
         super::categories::update_category,
         super::categories::delete_category,
+        super::rules::list_rules,
+        super::rules::create_rule,
+        super::rules::update_rule,
+        super::rules::delete_rule,
+        super::rules::preview_rule,
+        super::rules::apply_rules,
         super::insights::net_worth,
         super::insights::net_worth_history,
         super::insights::spending,
@@ -66,6 +72,7 @@ use utoipa::OpenApi;
         (name = "banking", description = "Accounts, transactions and institutions"),
         (name = "assets", description = "Things of value no bank reports, entered by hand"),
         (name = "categories", description = "Plaid's categories as I see them, and my own"),
+        (name = "rules", description = "My ordered rules, which label transactions as they arrive"),
         (name = "insights", description = "Net worth and spending, per currency"),
     )
 )]

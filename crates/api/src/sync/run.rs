@@ -6,6 +6,7 @@ use crate::crypto::CipherError;
 use crate::db;
 use crate::db::items::PlaidItem;
 use crate::db::sync::{AccountState, TransactionState, Upserted};
+use crate::domain::rules::RuleSet;
 use crate::items;
 use crate::plaid::types::{Account, Transaction, TransactionsSyncResponse};
 use crate::plaid::{ItemAccess, PlaidError};
@@ -139,6 +140,7 @@ async fn write_run(
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     db::sync::upsert_accounts(&mut tx, item.item_id, item.user_id, &accounts).await?;
     let mut known = known_accounts(&mut tx, item.item_id).await?;
+    let rules = db::rules::for_sync(&mut tx, item.user_id).await?;
 
     let mut totals = Totals::default();
     let mut page = fetch_page(state, access, item.sync_cursor.as_deref()).await?;
@@ -148,13 +150,13 @@ async fn write_run(
         let cursor = page.next_cursor.clone();
         if page.has_more {
             let (written, next) = tokio::join!(
-                changes.write(&mut tx, item.item_id),
+                changes.write(&mut tx, item, &rules),
                 fetch_page(state, access, Some(&cursor))
             );
             totals.add(written?);
             page = next?;
         } else {
-            totals.add(changes.write(&mut tx, item.item_id).await?);
+            totals.add(changes.write(&mut tx, item, &rules).await?);
             db::sync::snapshot_balances(&mut tx, item.item_id, chrono::Utc::now().date_naive())
                 .await?;
             let Some(recovered) = db::sync::finish(&mut tx, item.item_id, &cursor).await? else {
@@ -292,7 +294,14 @@ impl PageChanges {
         Self { upserts, removed }
     }
 
-    async fn write(&self, tx: &mut PgConnection, item_id: ItemId) -> Result<Written, SyncError> {
+    /// Writes the page, then runs the person's rules on what it inserted or modified.
+    async fn write(
+        &self,
+        tx: &mut PgConnection,
+        item: &PlaidItem,
+        rules: &RuleSet,
+    ) -> Result<Written, SyncError> {
+        let item_id = item.item_id;
         let upserted = db::sync::upsert_transactions(tx, item_id, &self.upserts).await?;
         let removed = db::sync::delete_transactions(tx, item_id, &self.removed).await?;
         let offered = u64::try_from(self.upserts.len()).unwrap_or(u64::MAX);
@@ -301,6 +310,12 @@ impl PageChanges {
         if skipped > 0 {
             return Err(SyncError::NotStored(skipped));
         }
+        let written: Vec<String> = self
+            .upserts
+            .iter()
+            .map(|t| t.plaid_transaction_id.clone())
+            .collect();
+        db::rules::relabel_synced(tx, item.user_id, item_id, &written, rules).await?;
         Ok(Written { upserted, removed })
     }
 }

@@ -18,6 +18,7 @@ use tally_shared::api::config::ConfigResponse;
 use tally_shared::api::items::{
     CreateItemRequest, Item, ItemList, LinkEventKind, LinkEventRequest, LinkTokenRequest,
 };
+use tally_shared::api::rules::{Condition, NewRule, RuleList, RulePreviewRequest, RuleUpdate};
 use tally_shared::api::session::{
     DeleteAccountRequest, LoginRequest, RegisterRequest, SessionResponse,
 };
@@ -434,5 +435,52 @@ impl TestApp {
             StatusCode::OK,
         )
         .await
+    }
+}
+
+/// `/api/rules`.
+impl TestApp {
+    /// `GET /api/rules`, which must answer 200.
+    pub async fn rules(&self, client: &Client) -> RuleList {
+        self.get_json(client, "/api/rules").await
+    }
+
+    /// `POST /api/rules`.
+    pub async fn create_rule(&self, client: &Client, rule: &NewRule) -> Response {
+        self.post_json(client, "/api/rules", rule).await
+    }
+
+    /// `PATCH /api/rules/{id}`; `id` is a `RuleId`, or anything else a test sends there.
+    pub async fn update_rule(
+        &self,
+        client: &Client,
+        id: impl Display,
+        changes: &RuleUpdate,
+    ) -> Response {
+        client
+            .patch(self.url(&format!("/api/rules/{id}")))
+            .json(changes)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// `DELETE /api/rules/{id}`.
+    pub async fn delete_rule(&self, client: &Client, id: impl Display) -> Response {
+        self.delete(client, &format!("/api/rules/{id}")).await
+    }
+
+    /// `POST /api/rules/preview`.
+    pub async fn preview_rule(&self, client: &Client, conditions: &[Condition]) -> Response {
+        let request = RulePreviewRequest {
+            conditions: conditions.to_vec(),
+        };
+        self.post_json(client, "/api/rules/preview", &request).await
+    }
+
+    /// `POST /api/rules/{id}/apply`.
+    pub async fn apply_rules(&self, client: &Client, id: impl Display) -> Response {
+        self.post_empty(client, &format!("/api/rules/{id}/apply"))
+            .await
     }
 }

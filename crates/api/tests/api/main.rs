@@ -27,6 +27,7 @@ mod origins;
 mod plaid_client;
 mod registration;
 mod rotate_key;
+mod rules;
 mod session;
 mod simulator_contract;
 mod simulator_controls;

@@ -42,7 +42,7 @@ async fn list_transactions(
     }))
 }
 
-fn transaction(record: TransactionRecord) -> Transaction {
+pub(super) fn transaction(record: TransactionRecord) -> Transaction {
     Transaction {
         id: record.transaction_id,
         account_id: record.account_id,
