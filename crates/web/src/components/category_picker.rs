@@ -33,6 +33,8 @@ struct Choice {
     name: String,
     /// The primary's name, for a category under one.
     primary: Option<String>,
+    /// Whether it matches what was typed itself (a primary may be listed only for its own).
+    matches: bool,
 }
 
 /// The categories offered for `query`, in tree order: a primary when it or one of its own
@@ -58,11 +60,13 @@ fn choices(categories: &[Category], query: &str) -> Vec<Choice> {
             id: primary.id,
             name: primary.name.clone(),
             primary: None,
+            matches: primary_matches,
         });
         offered.extend(children.into_iter().map(|c| Choice {
             id: c.id,
             name: c.name.clone(),
             primary: Some(primary.name.clone()),
+            matches: true,
         }));
     }
     offered
@@ -248,7 +252,10 @@ pub fn CategoryPicker(
                     on:input=move |ev| {
                         typed.set(Some(event_target_value(&ev)));
                         open.set(true);
-                        let first = offered.with_untracked(|o| o.first().map(|c| c.id));
+                        // The first that matches itself, not a primary listed for its own.
+                        let first = offered.with_untracked(|o| {
+                            o.iter().find(|c| c.matches).map(|c| c.id)
+                        });
                         active.set(first);
                         if let Some(list) = list.get_untracked() {
                             list.set_scroll_top(0);

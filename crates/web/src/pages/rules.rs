@@ -229,7 +229,10 @@ fn RuleRow(id: RuleId, rules: Rules) -> impl IntoView {
             Ok(applied) => {
                 let n = format::number(Decimal::from(applied.changed));
                 let plural = if applied.changed == 1 { "" } else { "s" };
-                (true, format!("Applied: {n} transaction{plural} changed."))
+                (
+                    true,
+                    format!("Your rules were applied: {n} transaction{plural} changed."),
+                )
             }
             Err(error) => (false, format!("Could not apply it: {error}")),
         })

@@ -196,10 +196,16 @@ fn RuleForm(
     };
     let remove =
         Callback::new(move |key: usize| conditions.update(|all| all.retain(|c| c.key != key)));
+    // A condition's signals belong to the form, not to the event that added it.
+    let owner = StoredValue::new_local(Owner::current());
     let add = move |_| {
         let key = next_key.get_value();
         next_key.set_value(key + 1);
-        conditions.update(|all| all.push(ConditionDraft::blank(key)));
+        let draft = owner.with_value(|owner| match owner {
+            Some(owner) => owner.with(|| ConditionDraft::blank(key)),
+            None => ConditionDraft::blank(key),
+        });
+        conditions.update(|all| all.push(draft));
     };
     let count_words = move || match (asked.get(), preview.get().flatten()) {
         (None, _) => "Add a condition with a value to see what it matches.".to_owned(),

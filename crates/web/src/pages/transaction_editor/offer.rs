@@ -46,25 +46,16 @@ impl Offer {
         }
     }
 
-    /// "12 past transactions": how many the rule would move to this category. Exact when the
-    /// sample holds every match; otherwise at most the matches.
-    fn would_change(&self, preview: &RulePreview) -> String {
-        let exact = usize::try_from(preview.matches).is_ok_and(|n| n <= preview.sample.len());
-        let count = if exact {
-            preview
-                .sample
-                .iter()
-                .filter(|t| t.category_id != self.category_id)
-                .count()
-                .to_string()
-        } else {
-            format!(
-                "up to {}",
-                crate::format::number(Decimal::from(preview.matches))
-            )
-        };
-        let plural = if count == "1" { "" } else { "s" };
-        format!("{count} past transaction{plural}")
+    /// "the other 12 transactions from Starbucks": what the rule would label besides the one
+    /// just edited (which the preview counts too).
+    fn others(&self, preview: &RulePreview) -> String {
+        let others = preview.matches.saturating_sub(1);
+        let count = crate::format::number(Decimal::from(others));
+        match others {
+            0 => format!("no other transactions from {} yet", self.merchant),
+            1 => format!("the other transaction from {}", self.merchant),
+            _ => format!("the other {count} transactions from {}", self.merchant),
+        }
     }
 }
 
@@ -104,9 +95,9 @@ pub fn OfferRule(question: Offer, close: Callback<()>) -> impl IntoView {
         move || match preview.get() {
             None => "Counting the transactions it would change…".to_owned(),
             Some(Ok(found)) => format!(
-                "A rule would do it for new transactions from {}, and change {} now.",
-                question.merchant,
-                question.would_change(&found)
+                "A rule would categorise {} (not those you set by hand), and new ones as they \
+                 arrive.",
+                question.others(&found)
             ),
             Some(Err(error)) => format!("Tally could not count what it would change: {error}"),
         }

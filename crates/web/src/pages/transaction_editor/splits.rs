@@ -125,10 +125,18 @@ pub fn SplitEditor(
     );
     let is_split = move || current.with(|d| !d.transaction.splits.is_empty());
     let open = RwSignal::new(!saved_parts.is_empty());
+    // A part's signals belong to the editor, not to the button that added it (the first
+    // parts are added by a button that goes away with them).
+    let owner = StoredValue::new_local(Owner::current());
     let add_part = move |amount: String, category: Option<CategoryId>| {
         let key = next_key.get_value();
         next_key.set_value(key + 1);
-        parts.update(|parts| parts.push(PartDraft::new(key, amount, category, String::new())));
+        let new_part = || PartDraft::new(key, amount, category, String::new());
+        let part = owner.with_value(|owner| match owner {
+            Some(owner) => owner.with(new_part),
+            None => new_part(),
+        });
+        parts.update(|parts| parts.push(part));
     };
     let start = move |_| {
         parts.set(Vec::new());
