@@ -13,6 +13,7 @@ pub mod notify;
 pub mod rules;
 pub mod sessions;
 pub mod spending;
+pub mod splits;
 pub mod sync;
 pub mod sync_jobs;
 pub mod transaction_labels;

@@ -9,6 +9,7 @@ pub mod labels;
 mod password;
 mod period;
 pub mod rules;
+mod split;
 mod transaction_filter;
 mod username;
 
@@ -19,5 +20,6 @@ pub use institution_id::InstitutionId;
 pub use labels::LabelEdit;
 pub use password::Password;
 pub use period::Period;
+pub use split::{SplitPart, SplitParts};
 pub use transaction_filter::{PageRequest, TransactionFilters, TransactionParams};
 pub use username::Username;

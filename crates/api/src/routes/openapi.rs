@@ -40,6 +40,8 @@ use utoipa::OpenApi;
         super::transactions::export::export_csv,
         super::transactions::edit::get_transaction,
         super::transactions::edit::edit_transaction,
+        super::transactions::splits::split_transaction,
+        super::transactions::splits::unsplit_transaction,
         super::institutions::get_institution,
         super::assets::list_assets,
         super::assets::create_asset,

@@ -474,6 +474,24 @@ pub async fn posted_since(
     .await?)
 }
 
+/// One of the item's current (not removed) transactions, locked until the caller's transaction
+/// ends; `None` if it has no such transaction.
+pub async fn current_one(
+    conn: &mut PgConnection,
+    item_id: &str,
+    transaction_id: &str,
+) -> Result<Option<Value>, SimError> {
+    Ok(sqlx::query_scalar!(
+        "select body from plaid_sim.transaction
+         where item_id = $1 and transaction_id = $2 and not removed
+         for update",
+        item_id,
+        transaction_id
+    )
+    .fetch_optional(conn)
+    .await?)
+}
+
 /// Marks a transaction removed (a new change in the log).
 pub async fn remove(conn: &mut PgConnection, transaction_id: &str) -> Result<(), SimError> {
     sqlx::query!(

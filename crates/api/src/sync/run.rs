@@ -16,7 +16,7 @@ use sqlx::{PgConnection, Postgres};
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::time::{Duration, Instant};
-use tally_shared::ids::{ItemId, UserId};
+use tally_shared::ids::{ItemId, TransactionId, UserId};
 
 /// Transactions per `/transactions/sync` page: Plaid's maximum.
 const PAGE_SIZE: u32 = 500;
@@ -53,7 +53,7 @@ pub enum SyncError {
 }
 
 /// What a committed sync changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncOutcome {
     pub user_id: UserId,
     pub added: u64,
@@ -61,6 +61,9 @@ pub struct SyncOutcome {
     pub removed: u64,
     /// The sync cleared an error status.
     pub recovered: bool,
+    /// Split transactions whose amount the bank changed: their splits were removed and they
+    /// are marked for review.
+    pub splits_removed: Vec<TransactionId>,
 }
 
 /// Syncs the item. `Ok(None)`: the item was removed before the run could commit.
@@ -315,14 +318,37 @@ impl PageChanges {
             .iter()
             .map(|t| t.plaid_transaction_id.clone())
             .collect();
+        let splits_removed = drop_unbalanced_splits(tx, item_id, &written).await?;
         db::rules::relabel_synced(tx, item.user_id, item_id, &written, rules).await?;
-        Ok(Written { upserted, removed })
+        Ok(Written {
+            upserted,
+            removed,
+            splits_removed,
+        })
     }
+}
+
+/// A split whose parts no longer add up to its transaction's new amount is removed, in the
+/// page's write, and its transaction marked for review; the worker tells the person.
+async fn drop_unbalanced_splits(
+    tx: &mut PgConnection,
+    item_id: ItemId,
+    written: &[String],
+) -> Result<Vec<TransactionId>, SyncError> {
+    let dropped = db::splits::drop_unbalanced(tx, item_id, written).await?;
+    if !dropped.is_empty() {
+        tracing::info!(
+            transactions = dropped.len(),
+            "the bank changed the amount of split transactions: splits removed"
+        );
+    }
+    Ok(dropped)
 }
 
 struct Written {
     upserted: Upserted,
     removed: u64,
+    splits_removed: Vec<TransactionId>,
 }
 
 #[derive(Default)]
@@ -331,6 +357,7 @@ struct Totals {
     modified: u64,
     removed: u64,
     pages: u64,
+    splits_removed: Vec<TransactionId>,
 }
 
 impl Totals {
@@ -339,6 +366,7 @@ impl Totals {
         self.modified += written.upserted.updated;
         self.removed += written.removed;
         self.pages += 1;
+        self.splits_removed.extend(written.splits_removed);
     }
 
     fn outcome(self, user_id: UserId, recovered: bool, started: Instant) -> SyncOutcome {
@@ -356,6 +384,7 @@ impl Totals {
             modified: self.modified,
             removed: self.removed,
             recovered,
+            splits_removed: self.splits_removed,
         }
     }
 }

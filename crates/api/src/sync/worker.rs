@@ -13,6 +13,9 @@ use tally_shared::api::items::ItemStatus;
 use tally_shared::ws::ServerEvent;
 use tokio_util::sync::CancellationToken;
 
+/// Transaction ids per `splits_removed` event: 39 bytes each in JSON, so 150 fit one `NOTIFY`.
+const SPLITS_REMOVED_PER_EVENT: usize = 150;
+
 /// The longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(10 * 60);
 
@@ -98,6 +101,7 @@ async fn settle(
                     },
                 )
                 .await;
+            announce_splits_removed(state, &synced).await;
             if synced.recovered {
                 state
                     .events
@@ -160,6 +164,22 @@ async fn settle(
             db::sync_jobs::fail(&state.db, job, &error.to_string()).await?;
             items::set_status(state, job.item_id, ItemStatus::Error, Some(code)).await
         }
+    }
+}
+
+/// Tells the person which split transactions the bank changed, a notification's worth of ids
+/// at a time (a `NOTIFY` payload is under 8,000 bytes).
+async fn announce_splits_removed(state: &AppState, synced: &super::SyncOutcome) {
+    for transaction_ids in synced.splits_removed.chunks(SPLITS_REMOVED_PER_EVENT) {
+        state
+            .events
+            .announce(
+                synced.user_id,
+                ServerEvent::SplitsRemoved {
+                    transaction_ids: transaction_ids.to_vec(),
+                },
+            )
+            .await;
     }
 }
 

@@ -39,6 +39,7 @@ mod simulator_support;
 mod simulator_sync;
 mod simulator_targets;
 mod spa;
+mod splits;
 mod sync;
 mod sync_randomized;
 mod transaction_edits;

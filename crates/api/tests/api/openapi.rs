@@ -41,6 +41,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/transactions/export.csv"),
     ("get", "/api/transactions/{transaction_id}"),
     ("patch", "/api/transactions/{transaction_id}"),
+    ("put", "/api/transactions/{transaction_id}/splits"),
+    ("delete", "/api/transactions/{transaction_id}/splits"),
     ("get", "/api/institutions/{institution_id}"),
     ("get", "/api/assets"),
     ("post", "/api/assets"),
@@ -128,6 +130,7 @@ async fn the_document_lists_every_route_and_nothing_else(db: PgPool) {
                 .replace("{asset_id}", &id)
                 .replace("{category_id}", &id)
                 .replace("{session_id}", &id)
+                .replace("{transaction_id}", &id)
                 .replace("{institution_id}", "ins_109508"),
         );
         let request = match *method {

@@ -1,7 +1,8 @@
 //! The simulator's webhooks, fault injection and clock, as Tally's tests will use them.
 
 use crate::simulator_support::{
-    advance_clock, inject_fault, link, simulator, Replica, WebhookReceiver,
+    advance_clock, correct_amount, inject_fault, link, post_to_simulator, simulator, Replica,
+    WebhookReceiver,
 };
 use serde_json::json;
 use sqlx::PgPool;
@@ -294,4 +295,41 @@ async fn a_new_webhook_url_is_acknowledged_there(db: PgPool) {
     assert_eq!(body["new_webhook_url"], receiver.url.as_str());
     let cleared = plaid.item_webhook_update(&item, None).await.unwrap();
     assert!(cleared.item.webhook.is_none());
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_corrected_amount_is_synced_as_a_modification_and_announced(db: PgPool) {
+    let (app, plaid) = simulator(db).await;
+    let mut receiver = WebhookReceiver::start(0).await;
+    let item = link(&plaid, "user_good", "pass_good", Some(receiver.url.clone())).await;
+    let mut replica = Replica::default();
+    replica.sync(&plaid, &item, 500).await.unwrap();
+    let id = replica.transactions.keys().next().unwrap().clone();
+
+    let answer = correct_amount(&app, &item.item_id, &id, "1234.56").await;
+    assert_eq!(answer["transaction"]["transaction_id"], json!(id));
+    assert_eq!(
+        receiver.next().await.json()["webhook_code"],
+        "SYNC_UPDATES_AVAILABLE"
+    );
+    let page = plaid
+        .transactions_sync(&item, replica.cursor.as_deref(), 500)
+        .await
+        .unwrap();
+    assert!(page.added.is_empty() && page.removed.is_empty());
+    assert_eq!(page.modified.len(), 1);
+    assert_eq!(page.modified[0].transaction_id, id);
+    assert_eq!(page.modified[0].amount.to_string(), "1234.56");
+
+    let path = |transaction: &str| {
+        format!(
+            "/control/items/{}/transactions/{transaction}/amount",
+            item.item_id
+        )
+    };
+    let (status, _) = post_to_simulator(&app, &path("nope"), &json!({"amount": "1.00"})).await;
+    assert_eq!(status, 404);
+    let (status, _) =
+        post_to_simulator(&app, &path(&id), &json!({"amount": "1000000000000"})).await;
+    assert_eq!(status, 400);
 }

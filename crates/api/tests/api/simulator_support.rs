@@ -285,6 +285,22 @@ pub async fn add_bank_account(
     control(app, &format!("/items/{plaid_item_id}/accounts"), account).await
 }
 
+/// The bank corrects the amount of the simulator's transaction `plaid_transaction_id` on item
+/// `plaid_item_id` to `amount` (a decimal string); the item hears about it by webhook.
+pub async fn correct_amount(
+    app: &TestApp,
+    plaid_item_id: &str,
+    plaid_transaction_id: &str,
+    amount: &str,
+) -> serde_json::Value {
+    control(
+        app,
+        &format!("/items/{plaid_item_id}/transactions/{plaid_transaction_id}/amount"),
+        serde_json::json!({ "amount": amount }),
+    )
+    .await
+}
+
 /// POSTs to a simulator control (`/sim/plaid/control<path>`) and returns its answer.
 async fn control(app: &TestApp, path: &str, body: serde_json::Value) -> serde_json::Value {
     let response = app

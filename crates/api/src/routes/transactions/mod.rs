@@ -6,6 +6,7 @@
 
 pub(super) mod edit;
 pub(super) mod export;
+pub(super) mod splits;
 
 use crate::auth::AuthUser;
 use crate::db;
@@ -21,7 +22,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/transactions").get(list_transactions))
         .service(web::resource("/transactions/export.csv").get(export::export_csv))
         // After the export, whose path `{transaction_id}` would otherwise take.
-        .configure(edit::configure);
+        .configure(edit::configure)
+        .configure(splits::configure);
 }
 
 #[utoipa::path(get, path = "/api/transactions", tag = "banking", params(TransactionFilter),

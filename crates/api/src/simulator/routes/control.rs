@@ -1,13 +1,15 @@
 //! Simulator-only controls under `/sim/plaid/control/` (tests and demos): the clock, faults,
-//! accounts that appear on an item, and the ground truth of an item.
+//! accounts that appear on an item, a bank's correction of one amount, and the ground truth of
+//! an item.
 
 use super::items::item_json;
 use super::Sim;
 use crate::simulator::appearing_accounts::NewAccount;
 use crate::simulator::error::SimError;
 use crate::simulator::faults::Fault;
-use crate::simulator::{ledger, store};
+use crate::simulator::{ledger, plaid_number, store};
 use actix_web::{web, HttpResponse};
+use rust_decimal::Decimal;
 use serde_json::json;
 
 #[derive(serde::Deserialize)]
@@ -91,4 +93,39 @@ pub async fn add_account(
     }
     let added = sim.add_account(&item.item_id, &account).await?;
     Ok(HttpResponse::Ok().json(json!({ "account": added })))
+}
+
+#[derive(serde::Deserialize)]
+pub struct Correction {
+    /// A decimal string, so that the amount arrives exactly as written.
+    #[serde(with = "rust_decimal::serde::str")]
+    amount: Decimal,
+}
+
+/// Amounts a correction may set: below a trillion either way, like any bank's.
+const MAX_CORRECTED_AMOUNT: i64 = 1_000_000_000_000;
+
+/// The bank corrects one transaction's amount: the next `/transactions/sync` reports it
+/// modified, and the item hears about it by webhook as of any change.
+pub async fn correct_amount(
+    sim: Sim,
+    path: web::Path<(String, String)>,
+    correction: web::Json<Correction>,
+) -> Result<HttpResponse, SimError> {
+    let (item_id, transaction_id) = path.into_inner();
+    if correction.amount.abs() >= Decimal::from(MAX_CORRECTED_AMOUNT) {
+        return Err(SimError::invalid_field(
+            "amount must be below 1000000000000 either way",
+        ));
+    }
+    let item = store::item_by_id(&sim.db, &item_id).await?;
+    let mut tx = sim.db.begin().await?;
+    let mut body = ledger::current_one(&mut tx, &item.item_id, &transaction_id)
+        .await?
+        .ok_or_else(SimError::not_found)?;
+    body["amount"] = plaid_number(correction.amount);
+    ledger::modify(&mut tx, &transaction_id, &body).await?;
+    tx.commit().await?;
+    sim.announce_changes(&item, 1);
+    Ok(HttpResponse::Ok().json(json!({ "transaction": body })))
 }

@@ -64,6 +64,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(
                 "/items/{item_id}/accounts",
                 web::post().to(control::add_account),
+            )
+            .route(
+                "/items/{item_id}/transactions/{transaction_id}/amount",
+                web::post().to(control::correct_amount),
             ),
     )
     .service(
