@@ -8,9 +8,10 @@
 
 use super::browser::{with_browser, Browser};
 use super::steps::{register_and_link, row_texts};
-use crate::banking_support::synced_since;
+use crate::banking_support::{plaid_item_id, plaid_transaction_id, synced_since};
 use crate::helpers::{spawn_app, TestApp};
-use crate::simulator_support::advance_clock;
+use crate::simulator_support::{advance_clock, correct_amount};
+use chrono::{Datelike, Local, Months, NaiveDate};
 use fantoccini::key::Key;
 use fantoccini::Locator;
 use reqwest::{Client, StatusCode};
@@ -19,6 +20,7 @@ use sqlx::PgPool;
 use std::future::Future;
 use std::time::{Duration, Instant};
 use tally_shared::api::categories::Category;
+use tally_shared::api::insights::Spending;
 use tally_shared::api::rules::{
     Condition, ConditionField, ConditionOp, ConditionValue, NewRule, Rule, RuleActions, RuleList,
 };
@@ -216,7 +218,7 @@ async fn split_a_transaction_in_the_editor(db: PgPool) {
     let app = spawn_app(db).await;
     let app = &app;
     with_browser(app, "labels-split", |browser| async move {
-        let (api, _) = register_and_link(app, &browser, "sita").await;
+        let (api, item) = register_and_link(app, &browser, "sita").await;
         let categories = app.categories(&api).await.categories;
         let household = plaid_category(&categories, "HOME_IMPROVEMENT_FURNITURE");
         let shop = from_merchant(app, &api, "Whole Foods")
@@ -276,8 +278,130 @@ async fn split_a_transaction_in_the_editor(db: PgPool) {
         browser
             .wait_for_text("[data-testid=split-parts]", &household.name)
             .await;
+
+        // The bank corrects the amount by a cent: the parts no longer add up, so the sync
+        // removes the split, and the page says so at once and marks the row.
+        let plaid_item = plaid_item_id(&app.db, &item).await;
+        let corrected = amount + Decimal::new(1, 2);
+        correct_amount(
+            app,
+            &plaid_item,
+            &plaid_transaction_id(&app.db, shop.id).await,
+            &corrected.to_string(),
+        )
+        .await;
+        browser
+            .wait_for_text("[data-testid=toast]", "its split was removed")
+            .await;
+        let row = browser
+            .wait_for_text("[data-testid=transaction-row]", "Needs review")
+            .await;
+        assert!(row.text().await.unwrap().contains("Whole Foods"));
+        let now = detail(app, &api, shop.id).await.transaction;
+        assert!(now.needs_review && now.splits.is_empty(), "{now:#?}");
+        assert_eq!(now.amount, corrected);
+        browser
+            .screenshot_page("labels-needs-review-light", 1280, 900)
+            .await;
+
+        // "Needs review" lists it alone; saving it unchanged is the person's review.
+        browser.goto("/transactions?needs_review=true").await;
+        let rows = wait_until(
+            "only the transaction to review",
+            || row_texts(&browser),
+            |rows| rows.len() == 1,
+        )
+        .await;
+        assert!(rows[0].contains("Whole Foods"), "{rows:?}");
+        open_row(&browser, "Whole Foods").await;
+        browser
+            .wait_for_text("[data-testid=needs-review]", "its split was removed")
+            .await;
+        browser.click_button("Save").await;
+        wait_until(
+            "the review",
+            || detail(app, &api, shop.id),
+            |d| !d.transaction.needs_review,
+        )
+        .await;
+        wait_until(
+            "the reviewed row gone from “Needs review”",
+            || row_texts(&browser),
+            |rows| rows.is_empty(),
+        )
+        .await;
     })
     .await;
+}
+
+/// This calendar month (the browser's, which is this machine's), as the dashboard shows it.
+fn this_month() -> (NaiveDate, NaiveDate) {
+    let today = Local::now().date_naive();
+    let first = today.with_day(1).unwrap();
+    let last = first
+        .checked_add_months(Months::new(1))
+        .unwrap()
+        .pred_opt()
+        .unwrap();
+    (first, last)
+}
+
+/// This month's spending in dollars, posted transactions only, as the dashboard counts it.
+async fn spent_this_month(app: &TestApp, api: &Client) -> Decimal {
+    let (first, last) = this_month();
+    let spending: Spending = app
+        .get_json(
+            api,
+            &format!("/api/insights/spending?from={first}&to={last}&include_pending=false"),
+        )
+        .await;
+    spending
+        .currencies
+        .iter()
+        .find(|c| c.currency == "USD")
+        .map_or(Decimal::ZERO, |usd| usd.total)
+}
+
+/// A posted food or drink purchase of this month, the newest from its merchant (so the first
+/// row when the list is searched for that merchant), and not from `but_not`.
+async fn food_bought_this_month(app: &TestApp, api: &Client, but_not: &str) -> Transaction {
+    let (first, last) = this_month();
+    let filter = TransactionFilter {
+        from: Some(first),
+        to: Some(last),
+        pending: Some(false),
+        category: Some("FOOD_AND_DRINK".to_owned()),
+        limit: Some(500),
+        ..TransactionFilter::default()
+    };
+    let page: TransactionPage = app.transactions(api, &filter).await;
+    for bought in page.transactions {
+        let Some(merchant) = bought.merchant_name.clone() else {
+            continue;
+        };
+        if bought.amount <= Decimal::ZERO || merchant == but_not {
+            continue;
+        }
+        if from_merchant(app, api, &merchant).await[0].id == bought.id {
+            return bought;
+        }
+    }
+    panic!("no food bought this month");
+}
+
+/// The dollar amount the element at `css` shows ("$1,234.50" is 1234.50).
+async fn shown_amount(browser: &Browser, css: &str) -> Option<Decimal> {
+    let text = browser
+        .run_js(&format!(
+            "const e = document.querySelector('{css}'); return e ? e.textContent : null"
+        ))
+        .await;
+    let kept: String = text
+        .as_str()?
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '.' || *c == '-')
+        .collect();
+    kept.parse().ok()
 }
 
 #[sqlx::test(migrations = "../../migrations")]
@@ -287,8 +411,9 @@ async fn tag_transactions_filter_by_a_tag_and_hide_one(db: PgPool) {
     with_browser(app, "labels-tags", |browser| async move {
         let (api, _) = register_and_link(app, &browser, "tara").await;
         let coffee = from_merchant(app, &api, "Starbucks").await;
-        let burger = from_merchant(app, &api, "McDonald's").await;
-        assert!(!coffee.is_empty() && !burger.is_empty());
+        assert!(!coffee.is_empty());
+        let meal = food_bought_this_month(app, &api, "Starbucks").await;
+        let merchant = meal.merchant_name.clone().unwrap();
 
         // The dashboard's Recent transactions open the same editor.
         browser.goto("/dashboard").await;
@@ -319,6 +444,9 @@ async fn tag_transactions_filter_by_a_tag_and_hide_one(db: PgPool) {
         fill_in_dialog(&browser, "Display name", "Morning coffee").await;
         fill_in_dialog(&browser, "Notes", "With Sam").await;
         browser.screenshot("labels-editor-light").await.unwrap();
+        browser.resize(390, 844).await;
+        browser.screenshot("labels-editor-phone").await.unwrap();
+        browser.resize(1280, 900).await;
         browser.click_button("Save").await;
         let first = wait_until(
             "the tag",
@@ -333,8 +461,10 @@ async fn tag_transactions_filter_by_a_tag_and_hide_one(db: PgPool) {
         );
         assert_eq!(first.transaction.notes.as_deref(), Some("With Sam"));
 
-        browser.goto("/transactions?q=McDonald").await;
-        open_row(&browser, "McDonald's").await;
+        browser
+            .goto(&format!("/transactions?q={}", urlencoding(&merchant)))
+            .await;
+        open_row(&browser, &merchant).await;
         let tags = browser
             .wait_for(Locator::Css("dialog[open] input[name=tag]"))
             .await;
@@ -344,7 +474,7 @@ async fn tag_transactions_filter_by_a_tag_and_hide_one(db: PgPool) {
         browser.click_button("Save").await;
         wait_until(
             "the second tag",
-            || detail(app, &api, burger[0].id),
+            || detail(app, &api, meal.id),
             |d| d.transaction.tags == ["treats"],
         )
         .await;
@@ -362,6 +492,7 @@ async fn tag_transactions_filter_by_a_tag_and_hide_one(db: PgPool) {
         assert!(rows
             .iter()
             .any(|r| r.contains("Morning coffee") && r.contains("Starbucks")));
+        assert!(rows.iter().any(|r| r.contains(&merchant)));
         assert!(browser
             .run_js("return window.location.search")
             .await
@@ -371,9 +502,15 @@ async fn tag_transactions_filter_by_a_tag_and_hide_one(db: PgPool) {
         browser
             .screenshot_page("labels-tag-filter-light", 1280, 900)
             .await;
+        browser
+            .screenshot_page("labels-tag-filter-phone", 390, 844)
+            .await;
+        browser.resize(1280, 900).await;
 
-        // Hide the burger: it leaves the list, and "Hidden" shows it with its mark.
-        open_row(&browser, "McDonald's").await;
+        // Hide the meal: it leaves the list and this month's spending on the dashboard, and
+        // "Hidden" shows it with its mark.
+        let spent_before = spent_this_month(app, &api).await;
+        open_row(&browser, &merchant).await;
         browser
             .click(Locator::XPath(
                 "//dialog[@open]//label[contains(., 'Hide this transaction')]/input",
@@ -382,25 +519,37 @@ async fn tag_transactions_filter_by_a_tag_and_hide_one(db: PgPool) {
         browser.click_button("Save").await;
         wait_until(
             "the hidden flag",
-            || detail(app, &api, burger[0].id),
+            || detail(app, &api, meal.id),
             |d| d.transaction.hidden,
         )
         .await;
-        browser
-            .wait_for_text("[data-testid=transaction-row]", "Morning coffee")
-            .await;
         wait_until(
             "the hidden one gone from the list",
             || row_texts(&browser),
-            |rows| rows.len() == 1,
+            |rows| rows.len() == 1 && rows[0].contains("Morning coffee"),
         )
         .await;
         browser.select("Hidden", "Hidden").await;
         browser
             .wait_for_text("[data-testid=transaction-row]", "Hidden")
             .await;
+
+        let expected = spent_before - meal.amount;
+        assert_eq!(spent_this_month(app, &api).await, expected);
+        browser.goto("/dashboard").await;
+        wait_until(
+            "this month's spending without the hidden meal",
+            || shown_amount(&browser, "[data-testid=spending-total-USD]"),
+            |shown| *shown == Some(expected.round_dp(2)),
+        )
+        .await;
     })
     .await;
+}
+
+/// `text` as it goes in an address's query.
+fn urlencoding(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
 fn merchant_rule(name: &str, merchant: &str, tag: &str) -> NewRule {

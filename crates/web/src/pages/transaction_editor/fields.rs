@@ -187,8 +187,10 @@ pub fn LabelsForm(
     let pending = send.pending();
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let edit = current.with_untracked(|d| drafts.changes(d));
-        if edit == TransactionEdit::default() {
+        let (edit, needs_review) =
+            current.with_untracked(|d| (drafts.changes(d), d.transaction.needs_review));
+        // Saving with nothing changed still tells Tally the person has reviewed it.
+        if edit == TransactionEdit::default() && !needs_review {
             close.run(());
             return;
         }

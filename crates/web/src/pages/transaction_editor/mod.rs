@@ -93,8 +93,15 @@ fn Editor(
         });
         on_saved.run(());
     });
+    let needs_review = move || current.with(|d| d.transaction.needs_review);
     view! {
         <Summary detail=current />
+        {move || needs_review().then(|| view! {
+            <p class="alert alert-warn" role="status" data-testid="needs-review">
+                "Your bank changed this transaction's amount, so its split was removed. Split it \
+                 again, or save to mark it reviewed."
+            </p>
+        })}
         {move || match offer.get() {
             Some(question) => view! { <offer::OfferRule question close /> }.into_any(),
             None => view! {
