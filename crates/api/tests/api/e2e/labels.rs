@@ -7,11 +7,11 @@
 //! `numbers.rs`; what the page saved is checked through the API.
 
 use super::browser::{with_browser, Browser};
+use super::numbers::{this_month, wait_for_amount};
 use super::steps::{register_and_link, row_texts};
 use crate::banking_support::{plaid_item_id, plaid_transaction_id, synced_since};
 use crate::helpers::{spawn_app, TestApp};
 use crate::simulator_support::{advance_clock, correct_amount};
-use chrono::{Datelike, Local, Months, NaiveDate};
 use fantoccini::key::Key;
 use fantoccini::Locator;
 use reqwest::{Client, StatusCode};
@@ -334,18 +334,6 @@ async fn split_a_transaction_in_the_editor(db: PgPool) {
     .await;
 }
 
-/// This calendar month (the browser's, which is this machine's), as the dashboard shows it.
-fn this_month() -> (NaiveDate, NaiveDate) {
-    let today = Local::now().date_naive();
-    let first = today.with_day(1).unwrap();
-    let last = first
-        .checked_add_months(Months::new(1))
-        .unwrap()
-        .pred_opt()
-        .unwrap();
-    (first, last)
-}
-
 /// This month's spending in dollars, posted transactions only, as the dashboard counts it.
 async fn spent_this_month(app: &TestApp, api: &Client) -> Decimal {
     let (first, last) = this_month();
@@ -387,21 +375,6 @@ async fn food_bought_this_month(app: &TestApp, api: &Client, but_not: &str) -> T
         }
     }
     panic!("no food bought this month");
-}
-
-/// The dollar amount the element at `css` shows ("$1,234.50" is 1234.50).
-async fn shown_amount(browser: &Browser, css: &str) -> Option<Decimal> {
-    let text = browser
-        .run_js(&format!(
-            "const e = document.querySelector('{css}'); return e ? e.textContent : null"
-        ))
-        .await;
-    let kept: String = text
-        .as_str()?
-        .chars()
-        .filter(|c| c.is_ascii_digit() || *c == '.' || *c == '-')
-        .collect();
-    kept.parse().ok()
 }
 
 #[sqlx::test(migrations = "../../migrations")]
@@ -537,12 +510,7 @@ async fn tag_transactions_filter_by_a_tag_and_hide_one(db: PgPool) {
         let expected = spent_before - meal.amount;
         assert_eq!(spent_this_month(app, &api).await, expected);
         browser.goto("/dashboard").await;
-        wait_until(
-            "this month's spending without the hidden meal",
-            || shown_amount(&browser, "[data-testid=spending-total-USD]"),
-            |shown| *shown == Some(expected.round_dp(2)),
-        )
-        .await;
+        wait_for_amount(&browser, "[data-testid=spending-total-USD]", expected).await;
     })
     .await;
 }

@@ -8,7 +8,7 @@ use super::browser::{with_browser, Browser};
 use super::steps::{register, register_and_link, row_texts};
 use crate::api_calls::{new_asset, PASSWORD};
 use crate::helpers::TestApp;
-use chrono::{Datelike, Local, Months};
+use chrono::{Datelike, Local, Months, NaiveDate};
 use fantoccini::Locator;
 use reqwest::StatusCode;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -44,8 +44,20 @@ fn cents(amount: Decimal) -> Decimal {
     amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
+/// This calendar month (the browser's, which is this machine's), as the dashboard shows it.
+pub(super) fn this_month() -> (NaiveDate, NaiveDate) {
+    let today = Local::now().date_naive();
+    let first = today.with_day(1).unwrap();
+    let last = first
+        .checked_add_months(Months::new(1))
+        .unwrap()
+        .pred_opt()
+        .unwrap();
+    (first, last)
+}
+
 /// Waits until the element at `css` shows `expected` (as money).
-async fn wait_for_amount(browser: &Browser, css: &str, expected: Decimal) {
+pub(super) async fn wait_for_amount(browser: &Browser, css: &str, expected: Decimal) {
     let deadline = Instant::now() + WAIT;
     loop {
         let text = browser
@@ -138,13 +150,7 @@ async fn the_dashboard_adds_up_a_linked_bank_live(db: PgPool) {
         browser.wait_for(Locator::Css(".chart svg[role=img]")).await;
 
         // Spending: this calendar month, the browser's, in words and with its total.
-        let today = Local::now().date_naive();
-        let first = today.with_day(1).unwrap();
-        let last = first
-            .checked_add_months(Months::new(1))
-            .unwrap()
-            .pred_opt()
-            .unwrap();
+        let (first, last) = this_month();
         let spending: Spending = app
             .get_json(
                 &api,
