@@ -124,6 +124,8 @@ pub fn SplitEditor(
             .collect::<Vec<_>>(),
     );
     let is_split = move || current.with(|d| !d.transaction.splits.is_empty());
+    // Outside `view!`: a `>=` in an attribute there ends the tag.
+    let full = move || parts.with(Vec::len) >= MOST_PARTS;
     let open = RwSignal::new(!saved_parts.is_empty());
     // A part's signals belong to the editor, not to the button that added it (the first
     // parts are added by a button that goes away with them).
@@ -265,7 +267,7 @@ pub fn SplitEditor(
                     <button
                         type="button"
                         class="button button-small"
-                        disabled=move || parts.with(Vec::len) >= MOST_PARTS
+                        disabled=full
                         on:click=move |_| {
                             let left = state
                                 .with_untracked(|s| s.remainder)
