@@ -257,6 +257,12 @@ async fn split_a_transaction_in_the_editor(db: PgPool) {
             .wait_for_text("[data-testid=split-remainder]", "The parts add up to the amount.")
             .await;
         browser.screenshot("labels-split-light").await.unwrap();
+        browser.resize(390, 844).await;
+        browser.screenshot("labels-split-phone").await.unwrap();
+        browser.prefer_color_scheme("dark").await;
+        browser.screenshot("labels-split-phone-dark").await.unwrap();
+        browser.prefer_color_scheme("light").await;
+        browser.resize(1280, 900).await;
         browser.click_button("Save split").await;
         browser.wait_for_text("dialog[open] [role=status]", "Split saved.").await;
 
@@ -317,6 +323,7 @@ async fn split_a_transaction_in_the_editor(db: PgPool) {
         browser
             .wait_for_text("[data-testid=needs-review]", "its split was removed")
             .await;
+        browser.screenshot("labels-review-editor-light").await.unwrap();
         browser.click_button("Save").await;
         wait_until(
             "the review",
