@@ -11,6 +11,7 @@ use std::time::Duration;
 use tally::plaid::types::{Product, SandboxPublicTokenCreateRequest, SandboxPublicTokenOptions};
 use tally::simulator::SigningKey;
 use tally_shared::api::items::Item;
+use tally_shared::ids::TransactionId;
 
 pub const FIRST_PLATYPUS: &str = "ins_109508";
 
@@ -127,6 +128,17 @@ pub async fn plaid_item_id(db: &PgPool, item: &Item) -> String {
         .fetch_one(db)
         .await
         .unwrap()
+}
+
+/// Plaid's id of one of our transactions.
+pub async fn plaid_transaction_id(db: &PgPool, id: TransactionId) -> String {
+    sqlx::query_scalar(
+        "select plaid_transaction_id from bank_transaction where transaction_id = $1",
+    )
+    .bind(id.0)
+    .fetch_one(db)
+    .await
+    .unwrap()
 }
 
 /// Asserts that Tally holds exactly the bank's current transactions (id, amount, date, name,

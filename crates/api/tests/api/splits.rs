@@ -2,7 +2,7 @@
 //! category the person sees; and a sync that changes the amount under a split removes it.
 
 use crate::api_calls::{decoded, new_category, Person};
-use crate::banking_support::{plaid_item_id, wait_until_matches_bank};
+use crate::banking_support::{plaid_item_id, plaid_transaction_id, wait_until_matches_bank};
 use crate::fixtures::{account, alpha_bank, money, transaction};
 use crate::helpers::{spawn_app, TestApp};
 use crate::simulator_support::correct_amount;
@@ -343,17 +343,6 @@ async fn a_split_is_announced_to_the_persons_other_tabs(db: PgPool) {
         next_event(&mut socket).await,
         Some(ServerEvent::TransactionsChanged)
     );
-}
-
-/// Plaid's id of one of our transactions.
-async fn plaid_transaction_id(db: &PgPool, id: TransactionId) -> String {
-    sqlx::query_scalar(
-        "select plaid_transaction_id from bank_transaction where transaction_id = $1",
-    )
-    .bind(id.0)
-    .fetch_one(db)
-    .await
-    .unwrap()
 }
 
 /// Waits for the next `splits_removed` event, passing over the others (`item_synced`).

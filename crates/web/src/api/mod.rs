@@ -11,6 +11,7 @@ pub mod insights;
 pub mod institutions;
 pub mod items;
 pub mod link;
+pub mod rules;
 pub mod session;
 pub mod transactions;
 
@@ -67,6 +68,27 @@ impl ClientError {
     }
 }
 
+impl ClientError {
+    /// The server's complaints about `field` and its parts (`splits` covers `splits[1].amount`),
+    /// or about every field when `field` is empty.
+    pub fn messages_about(&self, field: &str) -> Vec<String> {
+        match self {
+            Self::Api(error) => error
+                .fields
+                .iter()
+                .filter(|f| {
+                    field.is_empty()
+                        || f.field == field
+                        || f.field.starts_with(&format!("{field}["))
+                        || f.field.starts_with(&format!("{field}."))
+                })
+                .map(|f| f.message.clone())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
 impl From<gloo_net::Error> for ClientError {
     fn from(error: gloo_net::Error) -> Self {
         match error {
@@ -110,6 +132,20 @@ async fn send_json<B: Serialize, T: DeserializeOwned>(
 /// `GET url`, read as `T`.
 async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ClientError> {
     read_json(Request::get(url).send().await?).await
+}
+
+/// Sends `body` as JSON and reads a success without looking at its body (the caller reloads
+/// what it shows), or the error body as `ClientError::Api`.
+async fn send_json_ignoring_answer<B: Serialize>(
+    request: RequestBuilder,
+    body: &B,
+) -> Result<(), ClientError> {
+    let response = request.json(body)?.send().await?;
+    if response.ok() {
+        Ok(())
+    } else {
+        read_json::<()>(response).await
+    }
 }
 
 /// `POST url` without a body, read as `T`.

@@ -1,5 +1,6 @@
 //! A modal question before something that cannot be undone.
 
+use crate::components::modal::modal_while;
 use leptos::html::Dialog;
 use leptos::prelude::*;
 
@@ -15,16 +16,7 @@ pub fn ConfirmDialog(
     on_cancel: Callback<()>,
 ) -> impl IntoView {
     let dialog = NodeRef::<Dialog>::new();
-    Effect::new(move |_| {
-        let open = question.with(Option::is_some);
-        if let Some(dialog) = dialog.get() {
-            if open && !dialog.open() {
-                let _ = dialog.show_modal();
-            } else if !open && dialog.open() {
-                dialog.close();
-            }
-        }
-    });
+    modal_while(dialog, move || question.with(Option::is_some));
     view! {
         <dialog
             node_ref=dialog

@@ -2,16 +2,19 @@
 
 use crate::api::ClientError;
 use crate::components::error_view::ErrorView;
-use crate::components::transaction_parts::{category_words, TransactionAmount, TransactionTitle};
+use crate::components::transaction_parts::{TransactionAmount, TransactionTags, TransactionTitle};
 use crate::format;
 use crate::routes::Page;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use tally_shared::api::transactions::TransactionPage;
+use tally_shared::ids::TransactionId;
 
 #[component]
 pub fn RecentTransactions(
     recent: LocalResource<Result<TransactionPage, ClientError>>,
+    /// Opens a transaction for editing.
+    on_open: Callback<TransactionId>,
 ) -> impl IntoView {
     view! {
         <section class="card numbers-card" aria-labelledby="recent-heading">
@@ -33,14 +36,24 @@ pub fn RecentTransactions(
                                 .transactions
                                 .into_iter()
                                 .map(|transaction| {
+                                    let id = transaction.id;
                                     let meta = format!(
                                         "{} · {}",
                                         format::date(transaction.date),
-                                        category_words(&transaction)
+                                        if transaction.splits.is_empty() {
+                                            transaction.category_name.clone()
+                                        } else {
+                                            format!("Split in {}", transaction.splits.len())
+                                        }
                                     );
                                     view! {
-                                        <li class="tx-item" data-testid="recent-transaction">
-                                            <TransactionTitle transaction=transaction.clone() />
+                                        <li class="tx-item tx-row" data-testid="recent-transaction" on:click=move |_| on_open.run(id)>
+                                            <span class="tx-item-main">
+                                                <button type="button" class="tx-open" aria-haspopup="dialog">
+                                                    <TransactionTitle transaction=transaction.clone() />
+                                                </button>
+                                                <TransactionTags tags=transaction.tags.clone() />
+                                            </span>
                                             <span class="tx-meta">{meta}</span>
                                             <TransactionAmount transaction />
                                         </li>

@@ -1,13 +1,16 @@
-//! The filters of the transactions page: text (applied once typing pauses), account, category,
-//! dates and pending. Each change hands the whole new filter to `on_change`.
+//! The filters of the transactions page: text and tag (applied once typing pauses), account,
+//! category, dates, pending, amounts, hidden and needs review. Each change hands the whole new
+//! filter to `on_change`.
 
 use crate::components::field::Field;
 use crate::format;
 use crate::transaction_filter;
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
+use rust_decimal::Decimal;
+use std::str::FromStr;
 use tally_shared::api::accounts::Account;
-use tally_shared::api::transactions::TransactionFilter;
+use tally_shared::api::transactions::{HiddenFilter, TransactionFilter};
 use tally_shared::ids::AccountId;
 
 /// How long typing must pause before the search runs.
@@ -49,25 +52,18 @@ pub fn TransactionFilters(
         on_change.run(next);
     };
 
-    // The search box keeps what is typed; the filter follows once typing pauses.
-    let search = RwSignal::new(filter.get_untracked().q.unwrap_or_default());
-    let timer = StoredValue::new_local(None::<Timeout>);
-    let apply_search = move || {
-        timer.set_value(None);
-        let text = search.get_untracked();
-        let q = Some(text.trim().to_owned()).filter(|q| !q.is_empty());
-        if q != filter.get_untracked().q {
-            change(&|f| f.q = q.clone());
-        }
-    };
-    // Back, forward or "Clear filters" change the filter: the box shows it, unless typing is
-    // under way.
-    Effect::new(move |_| {
-        let q = filter.with(|f| f.q.clone()).unwrap_or_default();
-        if timer.with_value(Option::is_none) && search.get_untracked().trim() != q {
-            search.set(q);
-        }
-    });
+    let search = TypedFilter::new(
+        filter,
+        on_change,
+        |f| &mut f.q,
+        |text| text.trim().to_owned(),
+    );
+    let tag = TypedFilter::new(
+        filter,
+        on_change,
+        |f| &mut f.tag,
+        |text| text.trim().to_lowercase(),
+    );
 
     let category_options = move || {
         let current = filter.with(|f| f.category.clone());
@@ -126,6 +122,48 @@ pub fn TransactionFilters(
         }
     };
 
+    // `min_amount` or `max_amount`: applied when the field is left, if it is a number.
+    let amount_field = move |label: &'static str, is_min: bool| {
+        let now = move || {
+            filter.with(|f| {
+                if is_min {
+                    f.min_amount.clone()
+                } else {
+                    f.max_amount.clone()
+                }
+            })
+        };
+        let wrong = RwSignal::new(false);
+        view! {
+            <Field label>
+                <input
+                    type="text"
+                    inputmode="decimal"
+                    name=if is_min { "min_amount" } else { "max_amount" }
+                    autocomplete="off"
+                    placeholder="0.00"
+                    title="Money out is positive, money in negative, as the bank reports it."
+                    aria-invalid=move || wrong.get().then_some("true")
+                    prop:value=move || now().unwrap_or_default()
+                    on:change=move |ev| {
+                        let text = event_target_value(&ev).trim().to_owned();
+                        if text.is_empty() {
+                            wrong.set(false);
+                            change(&|f| if is_min { f.min_amount = None } else { f.max_amount = None });
+                        } else if Decimal::from_str(&text).is_ok() {
+                            wrong.set(false);
+                            let amount = Some(text.clone());
+                            change(&|f| if is_min { f.min_amount = amount.clone() } else { f.max_amount = amount.clone() });
+                        } else {
+                            wrong.set(true);
+                        }
+                    }
+                />
+                {move || wrong.get().then(|| view! { <span class="field-error">"A number, such as 12.50."</span> })}
+            </Field>
+        }
+    };
+
     view! {
         <form
             class="filters"
@@ -133,7 +171,8 @@ pub fn TransactionFilters(
             aria-label="Filter transactions"
             on:submit=move |ev| {
                 ev.prevent_default();
-                apply_search();
+                search.apply();
+                tag.apply();
             }
         >
             <Field label="Search" class="filter-search">
@@ -143,12 +182,8 @@ pub fn TransactionFilters(
                     placeholder="Merchant or description"
                     autocomplete="off"
                     maxlength="200"
-                    prop:value=search
-                    on:input=move |ev| {
-                        search.set(event_target_value(&ev));
-                        let pending = Timeout::new(SEARCH_DELAY_MS, apply_search);
-                        timer.set_value(Some(pending));
-                    }
+                    prop:value=search.text
+                    on:input=move |ev| search.typed(event_target_value(&ev))
                 />
             </Field>
             <Field label="Account">
@@ -212,14 +247,53 @@ pub fn TransactionFilters(
                     <option value="false" prop:selected=move || filter.with(|f| f.pending == Some(false))>"Posted"</option>
                 </select>
             </Field>
+            <Field label="Tag">
+                <input
+                    type="search"
+                    name="tag"
+                    autocomplete="off"
+                    maxlength="40"
+                    placeholder="e.g. holiday"
+                    prop:value=tag.text
+                    on:input=move |ev| tag.typed(event_target_value(&ev))
+                />
+            </Field>
+            {amount_field("Min amount", true)}
+            {amount_field("Max amount", false)}
+            <Field label="Hidden">
+                <select
+                    name="hidden"
+                    on:change=move |ev| {
+                        let hidden = transaction_filter::hidden(&event_target_value(&ev))
+                            .filter(|h| *h != HiddenFilter::False);
+                        change(&|f| f.hidden = hidden);
+                    }
+                >
+                    <option value="false" prop:selected=move || filter.with(|f| matches!(f.hidden, None | Some(HiddenFilter::False)))>"Not hidden"</option>
+                    <option value="true" prop:selected=move || filter.with(|f| f.hidden == Some(HiddenFilter::True))>"Hidden"</option>
+                    <option value="all" prop:selected=move || filter.with(|f| f.hidden == Some(HiddenFilter::All))>"All"</option>
+                </select>
+            </Field>
             <div class="filter-actions">
+                <label class="inline-check">
+                    <input
+                        type="checkbox"
+                        name="needs_review"
+                        prop:checked=move || filter.with(|f| f.needs_review == Some(true))
+                        on:change=move |ev| {
+                            let review = event_target_checked(&ev).then_some(true);
+                            change(&|f| f.needs_review = review);
+                        }
+                    />
+                    "Needs review"
+                </label>
                 <button
                     type="button"
                     class="button button-small"
                     disabled=move || !filter.with(transaction_filter::narrows)
                     on:click=move |_| {
-                        timer.set_value(None);
-                        search.set(String::new());
+                        search.clear();
+                        tag.clear();
                         on_change.run(TransactionFilter::default());
                     }
                 >
@@ -227,5 +301,71 @@ pub fn TransactionFilters(
                 </button>
             </div>
         </form>
+    }
+}
+
+/// A text box of the filter (search, tag): it keeps what is typed, and the filter follows once
+/// typing pauses. Back, forward or "Clear filters" change the filter: the box then shows it,
+/// unless typing is under way.
+#[derive(Clone, Copy)]
+struct TypedFilter {
+    text: RwSignal<String>,
+    timer: StoredValue<Option<Timeout>, LocalStorage>,
+    filter: Signal<TransactionFilter>,
+    on_change: Callback<TransactionFilter>,
+    /// Which field of the filter the box is.
+    field: fn(&mut TransactionFilter) -> &mut Option<String>,
+    /// What is typed as the filter keeps it.
+    normal: fn(&str) -> String,
+}
+
+impl TypedFilter {
+    fn new(
+        filter: Signal<TransactionFilter>,
+        on_change: Callback<TransactionFilter>,
+        field: fn(&mut TransactionFilter) -> &mut Option<String>,
+        normal: fn(&str) -> String,
+    ) -> Self {
+        let typed = Self {
+            text: RwSignal::new(String::new()),
+            timer: StoredValue::new_local(None),
+            filter,
+            on_change,
+            field,
+            normal,
+        };
+        typed.text.set(typed.now_untracked().unwrap_or_default());
+        Effect::new(move |_| {
+            let now = field(&mut filter.get()).clone().unwrap_or_default();
+            if typed.timer.with_value(Option::is_none) && typed.text.get_untracked().trim() != now {
+                typed.text.set(now);
+            }
+        });
+        typed
+    }
+
+    fn now_untracked(self) -> Option<String> {
+        (self.field)(&mut self.filter.get_untracked()).clone()
+    }
+
+    fn typed(self, text: String) {
+        self.text.set(text);
+        let pending = Timeout::new(SEARCH_DELAY_MS, move || self.apply());
+        self.timer.set_value(Some(pending));
+    }
+
+    fn apply(self) {
+        self.timer.set_value(None);
+        let wanted = Some((self.normal)(&self.text.get_untracked())).filter(|t| !t.is_empty());
+        if wanted != self.now_untracked() {
+            let mut next = self.filter.get_untracked();
+            *(self.field)(&mut next) = wanted;
+            self.on_change.run(next);
+        }
+    }
+
+    fn clear(self) {
+        self.timer.set_value(None);
+        self.text.set(String::new());
     }
 }

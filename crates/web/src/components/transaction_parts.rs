@@ -4,6 +4,7 @@ use crate::components::merchant_logo::MerchantLogo;
 use crate::components::status::{Badge, Tone};
 use crate::format;
 use leptos::prelude::*;
+use tally_shared::api::categories::Category;
 use tally_shared::api::transactions::Transaction;
 
 /// Who the money went to or came from: the merchant Plaid recognised, else the bank's text.
@@ -15,40 +16,79 @@ pub fn counterparty(transaction: &Transaction) -> String {
         .unwrap_or_else(|| transaction.name.clone())
 }
 
-/// "Food and drink", or "Uncategorized".
-pub fn category_words(transaction: &Transaction) -> String {
-    match &transaction.category_primary {
-        Some(primary) => format::category(primary, None),
-        None => "Uncategorized".to_owned(),
-    }
+/// The effective category's primary ("Food and drink" for Coffee) when it has one, from the
+/// person's categories; else Plaid's primary in words.
+pub fn category_group(transaction: &Transaction, categories: &[Category]) -> Option<String> {
+    let primary = match categories.iter().find(|c| c.id == transaction.category_id) {
+        Some(category) => category
+            .parent_id
+            .and_then(|parent| categories.iter().find(|c| c.id == parent))
+            .map(|parent| parent.name.clone()),
+        None => transaction
+            .category_primary
+            .as_deref()
+            .map(|primary| format::category(primary, None)),
+    };
+    primary.filter(|primary| *primary != transaction.category_name)
 }
 
-/// The detailed category under the primary one ("Coffee"), when it says more.
-pub fn detail_words(transaction: &Transaction) -> Option<String> {
-    let detailed = transaction.category_detailed.as_deref()?;
-    let primary = transaction.category_primary.as_deref();
-    let words = format::category(detailed, primary);
-    (primary.map(|p| format::category(p, None)) != Some(words.clone())).then_some(words)
+/// "Groceries $30.00": each part of a split transaction, named from the person's categories.
+pub fn split_words(transaction: &Transaction, categories: &[Category]) -> Vec<String> {
+    transaction
+        .splits
+        .iter()
+        .map(|part| {
+            let name = categories
+                .iter()
+                .find(|c| c.id == part.category_id)
+                .map_or("Another category", |c| c.name.as_str());
+            let amount = match transaction.currency.as_deref() {
+                Some(currency) => format::money_magnitude(part.amount, currency),
+                None => format::number(part.amount.abs()),
+            };
+            format!("{name} {amount}")
+        })
+        .collect()
 }
 
-/// The logo, the counterparty and, when it differs, the bank's own description; a badge
-/// when pending.
+/// The name a person gave it (or a rule did), else the counterparty; with the bank's own text
+/// under it when that says something else. Badges say pending, hidden and needs review.
 #[component]
 pub fn TransactionTitle(transaction: Transaction) -> impl IntoView {
-    let who = counterparty(&transaction);
-    let raw = (who != transaction.name).then(|| transaction.name.clone());
+    let bank = counterparty(&transaction);
+    let (who, below) = match transaction.display_name.clone() {
+        Some(name) if name != bank => (name, Some(bank.clone())),
+        _ => {
+            let raw = (bank != transaction.name).then(|| transaction.name.clone());
+            (bank.clone(), raw)
+        }
+    };
     view! {
-        <div class="tx-title">
-            <MerchantLogo name=who.clone() logo_url=transaction.logo_url.clone() />
-            <div class="tx-names">
+        <span class="tx-title">
+            <MerchantLogo name=bank logo_url=transaction.logo_url.clone() />
+            <span class="tx-names">
                 <span class="tx-name">
                     {who}
                     {transaction.pending.then(|| view! { " " <Badge tone=Tone::Warn label="Pending" /> })}
+                    {transaction.hidden.then(|| view! { " " <Badge tone=Tone::Neutral label="Hidden" /> })}
+                    {transaction.needs_review.then(|| view! { " " <Badge tone=Tone::Bad label="Needs review" /> })}
                 </span>
-                {raw.map(|raw| view! { <span class="tx-raw">{raw}</span> })}
-            </div>
-        </div>
+                {below.map(|below| view! { <span class="tx-raw">{below}</span> })}
+            </span>
+        </span>
     }
+}
+
+/// The transaction's tags as small chips; nothing when it has none.
+#[component]
+pub fn TransactionTags(tags: Vec<String>) -> impl IntoView {
+    (!tags.is_empty()).then(|| {
+        view! {
+            <ul class="tx-tags" aria-label="Tags">
+                {tags.into_iter().map(|tag| view! { <li class="tx-tag">{tag}</li> }).collect_view()}
+            </ul>
+        }
+    })
 }
 
 /// The amount in its own currency, signed as a person reads it: money in "+" and green, money

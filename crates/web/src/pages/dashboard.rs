@@ -9,6 +9,7 @@ use crate::components::net_worth::NetWorthSection;
 use crate::components::recent_transactions::RecentTransactions;
 use crate::components::spending::{SpendingPeriod, SpendingSection};
 use crate::format;
+use crate::pages::transaction_editor::TransactionEditor;
 use crate::routes::Page;
 use crate::state::live::use_live_events;
 use crate::state::refresh::on_stale;
@@ -21,7 +22,7 @@ use leptos_router::NavigateOptions;
 use tally_shared::api::assets::NewAsset;
 use tally_shared::api::insights::NetWorth;
 use tally_shared::api::transactions::TransactionFilter;
-use tally_shared::ids::AssetId;
+use tally_shared::ids::{AssetId, TransactionId};
 
 /// How many transactions "Recent transactions" shows.
 const RECENT: u32 = 10;
@@ -100,6 +101,11 @@ fn Dashboard() -> impl IntoView {
             deleted
         }
     });
+    let editing = RwSignal::new(None::<TransactionId>);
+    let edited = Callback::new(move |()| {
+        recent.refetch();
+        spending.refetch();
+    });
     let banks = Banks::load();
     on_stale(move |stale| {
         banks.refetch(stale);
@@ -145,8 +151,9 @@ fn Dashboard() -> impl IntoView {
                 retry=banks.reload
             />
             <Show when=move || has_accounts() == Some(true)>
-                <RecentTransactions recent />
+                <RecentTransactions recent on_open=Callback::new(move |id| editing.set(Some(id))) />
             </Show>
+            <TransactionEditor editing on_saved=edited />
         </div>
     }
 }

@@ -1,11 +1,14 @@
 mod admin;
 mod categories;
+mod category_list;
 mod dashboard;
 mod home;
 mod login;
 mod not_found;
 mod oauth_link;
+mod rules;
 mod settings;
+mod transaction_editor;
 mod transactions;
 
 pub use admin::AdminPage;
@@ -15,5 +18,6 @@ pub use home::HomePage;
 pub use login::{LoginPage, RegisterPage};
 pub use not_found::NotFoundPage;
 pub use oauth_link::OAuthLinkPage;
+pub use rules::RulesPage;
 pub use settings::SettingsPage;
 pub use transactions::TransactionsPage;

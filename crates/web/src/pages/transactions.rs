@@ -10,6 +10,8 @@ use crate::components::error_view::ErrorView;
 use crate::components::sign_in_prompt::SignInPrompt;
 use crate::components::transaction_filters::TransactionFilters;
 use crate::components::transactions_table::TransactionsTable;
+use crate::pages::category_list::load_categories;
+use crate::pages::transaction_editor::TransactionEditor;
 use crate::routes::Page;
 use crate::state::refresh::on_stale;
 use crate::state::session::use_session;
@@ -19,7 +21,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
+use tally_shared::api::categories::Category;
 use tally_shared::api::transactions::{TransactionFilter, TransactionPage};
+use tally_shared::ids::TransactionId;
 
 /// Rows on one page.
 const PAGE_SIZE: u32 = 50;
@@ -139,6 +143,11 @@ fn Transactions() -> impl IntoView {
         show_results_top();
     };
     let page_number = move || passed.with(Vec::len) + 1;
+    let categories = load_categories();
+    let editing = RwSignal::new(None::<TransactionId>);
+    let open = Callback::new(move |id| editing.set(Some(id)));
+    // An edit may move the row out of this filter: the page shows it as it is now.
+    let edited = Callback::new(move |()| page.refetch());
     let export = move || filter.with(api::transactions::export_url);
 
     view! {
@@ -167,7 +176,7 @@ fn Transactions() -> impl IntoView {
                 <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
                     {move || Suspend::new(async move {
                         page.await.map(|page| view! {
-                            <PageRows page filtered=filter.with_untracked(transaction_filter::narrows) on_clear=set_filter />
+                            <PageRows page filtered=filter.with_untracked(transaction_filter::narrows) on_clear=set_filter categories on_open=open />
                         })
                     })}
                 </ErrorBoundary>
@@ -194,6 +203,7 @@ fn Transactions() -> impl IntoView {
                 </nav>
             </Show>
         </section>
+        <TransactionEditor editing on_saved=edited />
     }
 }
 
@@ -204,6 +214,8 @@ fn PageRows(
     /// Whether any filter narrows the list (so that "none" means "none that match").
     filtered: bool,
     on_clear: Callback<TransactionFilter>,
+    categories: Signal<Vec<Category>>,
+    on_open: Callback<TransactionId>,
 ) -> impl IntoView {
     if page.transactions.is_empty() {
         return if filtered {
@@ -228,7 +240,7 @@ fn PageRows(
         };
     }
     view! {
-        <TransactionsTable transactions=page.transactions caption="The matching transactions, newest first" />
+        <TransactionsTable transactions=page.transactions caption="The matching transactions, newest first" categories on_open />
     }
     .into_any()
 }

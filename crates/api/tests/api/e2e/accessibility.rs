@@ -8,12 +8,16 @@
 use super::browser::{with_browser, Browser};
 use super::steps::{leave_success, log_in_to_bank, register};
 use crate::api_calls::{login_request, PASSWORD};
-use crate::helpers::{browser_like_client, spawn_app_at_public_url as spawn_app};
+use crate::helpers::{browser_like_client, spawn_app_at_public_url as spawn_app, TestApp};
+use fantoccini::key::Key;
 use fantoccini::Locator;
 use reqwest::StatusCode;
 use serde_json::json;
 use sqlx::PgPool;
 use std::path::PathBuf;
+use tally_shared::api::rules::{
+    Condition, ConditionField, ConditionOp, ConditionValue, NewRule, RuleActions,
+};
 
 /// What is checked: WCAG 2.0 and 2.1, levels A and AA.
 const TAGS: [&str; 4] = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
@@ -210,11 +214,77 @@ async fn every_page_of_the_app_passes_axe_in_light_and_dark(db: PgPool) {
             ("[data-testid=category-row]", "Coffee"),
         )
         .await;
+        check_labels(&mut audit, &browser, app, &api).await;
         check_page(&mut audit, &browser, "/settings", ("td", "This device")).await;
         check_page(&mut audit, &browser, "/admin", ("td", "ada")).await;
         audit.assert_none();
     })
     .await;
+}
+
+/// The transaction editor (its picker open, its split editor), the Rules page with a rule, and
+/// the rule editor.
+async fn check_labels(audit: &mut Audit, browser: &Browser, app: &TestApp, api: &reqwest::Client) {
+    browser.goto("/transactions").await;
+    browser
+        .click(Locator::Css("[data-testid=transaction-row] .tx-open"))
+        .await;
+    let picker = browser
+        .wait_for(Locator::Css("dialog[open] input[role=combobox]"))
+        .await;
+    audit.check(browser, "/transactions (editor)").await;
+    picker.click().await.unwrap();
+    picker.send_keys("co").await.unwrap();
+    browser
+        .wait_for(Locator::Css(
+            "dialog[open] [role=listbox]:not([hidden]) .picker-active",
+        ))
+        .await;
+    audit
+        .check(browser, "/transactions (category picker)")
+        .await;
+    picker
+        .send_keys(&char::from(Key::Escape).to_string())
+        .await
+        .unwrap();
+    browser.click_button("Split this transaction").await;
+    browser
+        .wait_for(Locator::Css("[data-testid=split-remainder]"))
+        .await;
+    audit.check(browser, "/transactions (split editor)").await;
+
+    let rule = NewRule {
+        name: "Coffee".to_owned(),
+        conditions: vec![Condition {
+            field: ConditionField::Merchant,
+            op: ConditionOp::Contains,
+            value: ConditionValue::One("starbucks".to_owned()),
+        }],
+        actions: RuleActions {
+            add_tags: vec!["coffee".to_owned()],
+            ..RuleActions::default()
+        },
+        position: None,
+    };
+    let response = api
+        .post(app.url("/api/rules"))
+        .json(&rule)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    check_page(
+        audit,
+        browser,
+        "/rules",
+        ("[data-testid=rule-row]", "Coffee"),
+    )
+    .await;
+    browser.click_button("Edit Coffee").await;
+    browser
+        .wait_for_text("[data-testid=rule-match-count]", "Matches")
+        .await;
+    audit.check(browser, "/rules (rule editor)").await;
 }
 
 #[sqlx::test(migrations = "../../migrations")]

@@ -5,6 +5,7 @@ mod accounts;
 mod banks;
 mod browser;
 mod categories;
+mod labels;
 mod link_standin;
 mod numbers;
 mod settings;

@@ -5,10 +5,10 @@
 //! `onSuccess` would have led to), so these tests need no Link in the page.
 
 use super::browser::{with_browser, Browser};
-use super::steps::register;
-use crate::api_calls::{login_request, new_asset, PASSWORD};
-use crate::helpers::{browser_like_client, TestApp};
-use chrono::{Datelike, Local, Months};
+use super::steps::{register, register_and_link, row_texts};
+use crate::api_calls::{new_asset, PASSWORD};
+use crate::helpers::TestApp;
+use chrono::{Datelike, Local, Months, NaiveDate};
 use fantoccini::Locator;
 use reqwest::StatusCode;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -21,18 +21,6 @@ use tally_shared::api::transactions::{TransactionFilter, TransactionPage};
 const WAIT: Duration = Duration::from_secs(20);
 const DESKTOP: (u32, u32) = (1280, 900);
 const PHONE: (u32, u32) = (390, 844);
-
-/// Registers `username` in the browser (which keeps its own session cookie), then, as the same
-/// person through the API, links First Platypus Bank and waits for its first sync.
-async fn register_and_link(app: &TestApp, browser: &Browser, username: &str) -> reqwest::Client {
-    register(browser, username, PASSWORD).await;
-
-    let api = browser_like_client();
-    let response = app.log_in(&api, &login_request(username, PASSWORD)).await;
-    assert_eq!(response.status(), StatusCode::OK);
-    app.link_bank(&api, "user_good").await;
-    api
-}
 
 /// The `count` newest transactions.
 fn newest(count: u32) -> TransactionFilter {
@@ -56,8 +44,20 @@ fn cents(amount: Decimal) -> Decimal {
     amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
+/// This calendar month (the browser's, which is this machine's), as the dashboard shows it.
+pub(super) fn this_month() -> (NaiveDate, NaiveDate) {
+    let today = Local::now().date_naive();
+    let first = today.with_day(1).unwrap();
+    let last = first
+        .checked_add_months(Months::new(1))
+        .unwrap()
+        .pred_opt()
+        .unwrap();
+    (first, last)
+}
+
 /// Waits until the element at `css` shows `expected` (as money).
-async fn wait_for_amount(browser: &Browser, css: &str, expected: Decimal) {
+pub(super) async fn wait_for_amount(browser: &Browser, css: &str, expected: Decimal) {
     let deadline = Instant::now() + WAIT;
     loop {
         let text = browser
@@ -75,17 +75,6 @@ async fn wait_for_amount(browser: &Browser, css: &str, expected: Decimal) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-/// The text of every transaction row on the page.
-async fn row_texts(browser: &Browser) -> Vec<String> {
-    let texts = browser
-        .run_js(
-            "return [...document.querySelectorAll('[data-testid=transaction-row]')]
-                 .map(row => row.textContent)",
-        )
-        .await;
-    serde_json::from_value(texts).unwrap()
 }
 
 /// Waits until the rows on the page satisfy `done`, and returns them.
@@ -137,7 +126,7 @@ async fn the_dashboard_adds_up_a_linked_bank_live(db: PgPool) {
     let app = &app;
     with_browser(app, "numbers-dashboard", |browser| async move {
         // The dashboard stays open while the bank is linked: the live events bring the numbers.
-        let api = register_and_link(app, &browser, "nina").await;
+        let (api, _) = register_and_link(app, &browser, "nina").await;
 
         let net_worth: NetWorth = app.get_json(&api, "/api/insights/net-worth").await;
         let usd = net_worth
@@ -161,13 +150,7 @@ async fn the_dashboard_adds_up_a_linked_bank_live(db: PgPool) {
         browser.wait_for(Locator::Css(".chart svg[role=img]")).await;
 
         // Spending: this calendar month, the browser's, in words and with its total.
-        let today = Local::now().date_naive();
-        let first = today.with_day(1).unwrap();
-        let last = first
-            .checked_add_months(Months::new(1))
-            .unwrap()
-            .pred_opt()
-            .unwrap();
+        let (first, last) = this_month();
         let spending: Spending = app
             .get_json(
                 &api,
@@ -274,7 +257,7 @@ async fn assets_are_added_and_deleted_after_a_confirmation(db: PgPool) {
     let app = spawn(db).await;
     let app = &app;
     with_browser(app, "numbers-assets", |browser| async move {
-        let api = register_and_link(app, &browser, "olek").await;
+        let (api, _) = register_and_link(app, &browser, "olek").await;
         let before: NetWorth = app.get_json(&api, "/api/insights/net-worth").await;
         let net_before = before.currencies[0].net;
         wait_for_amount(&browser, "[data-testid=net-worth-USD]", net_before).await;
@@ -352,7 +335,7 @@ async fn transactions_are_searched_filtered_paged_and_exported(db: PgPool) {
     let app = spawn(db).await;
     let app = &app;
     with_browser(app, "numbers-transactions", |browser| async move {
-        let api = register_and_link(app, &browser, "tomas").await;
+        let (api, _) = register_and_link(app, &browser, "tomas").await;
 
         // A link with a search shows only what matches, and keeps it on reload.
         browser.goto("/transactions?q=coffee").await;
