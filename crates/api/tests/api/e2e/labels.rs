@@ -404,7 +404,9 @@ async fn tag_transactions_filter_by_a_tag_and_hide_one(db: PgPool) {
             .wait_for(Locator::Css("dialog[open] [data-testid=source-category]"))
             .await;
         browser
-            .click(Locator::Css("dialog[open] button[aria-label=Close]"))
+            .click(Locator::Css(
+                "dialog[open] button[aria-label='Close the editor']",
+            ))
             .await;
 
         // Two tags with Enter and a comma, one taken off again, and a display name and notes.

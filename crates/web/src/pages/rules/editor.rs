@@ -59,7 +59,7 @@ pub fn RuleEditor(
         >
             <div class="panel-head">
                 <h2 id="rule-editor-title">{title}</h2>
-                <button type="button" class="panel-close" aria-label="Close" on:click=move |_| editing.set(None)>
+                <button type="button" class="panel-close" aria-label="Close the rule editor" on:click=move |_| editing.set(None)>
                     "×"
                 </button>
             </div>

@@ -55,7 +55,7 @@ pub fn TransactionEditor(
         >
             <div class="panel-head">
                 <h2 id="editor-title">"Edit transaction"</h2>
-                <button type="button" class="panel-close" aria-label="Close" on:click=move |_| close.run(())>
+                <button type="button" class="panel-close" aria-label="Close the editor" on:click=move |_| close.run(())>
                     "×"
                 </button>
             </div>
