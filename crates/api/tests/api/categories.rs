@@ -246,6 +246,17 @@ async fn every_synced_transaction_has_its_own_category(db: PgPool) {
         // Not merely its primary or Uncategorised: the very category Plaid named.
         assert_eq!(detailed, Some(mapped));
     }
+    // The sync's upsert works the category out with joins rather than the function; the
+    // column it stores must be what the function says.
+    let disagreeing: i64 = sqlx::query_scalar(
+        "select count(*) from bank_transaction
+         where plaid_category_id
+               is distinct from plaid_category_id(category_primary, category_detailed)",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(disagreeing, 0);
 }
 
 #[sqlx::test(migrations = "../../migrations")]
