@@ -546,22 +546,6 @@ mod tests {
     use super::*;
     use uuid::Uuid;
 
-    fn condition(field: ConditionField, op: ConditionOp, value: &str) -> Condition {
-        Condition {
-            field,
-            op,
-            value: ConditionValue::One(value.to_owned()),
-        }
-    }
-
-    fn between(low: &str, high: &str) -> Condition {
-        Condition {
-            field: ConditionField::Amount,
-            op: ConditionOp::Between,
-            value: ConditionValue::Range([low.to_owned(), high.to_owned()]),
-        }
-    }
-
     fn conditions(raw: &[Condition]) -> Conditions {
         Conditions::parse(raw).unwrap()
     }
@@ -604,31 +588,31 @@ mod tests {
             (F::PlaidCategory, Op::StartsWith, "TRANSPORTATION", false),
         ];
         for (field, op, value, expected) in cases {
-            let matched = conditions(&[condition(field, op, value)]).matches(&coffee);
+            let matched = conditions(&[Condition::one(field, op, value)]).matches(&coffee);
             assert_eq!(matched, expected, "{field:?} {op:?} {value:?}");
         }
         // No merchant: a merchant condition never matches, a description one looks at the name.
         let bare = facts("Blue Bottle", None, "4.50");
-        assert!(!conditions(&[condition(F::Merchant, Op::Contains, "blue")]).matches(&bare));
-        assert!(conditions(&[condition(F::Description, Op::Contains, "blue")]).matches(&bare));
+        assert!(!conditions(&[Condition::one(F::Merchant, Op::Contains, "blue")]).matches(&bare));
+        assert!(conditions(&[Condition::one(F::Description, Op::Contains, "blue")]).matches(&bare));
     }
 
     #[test]
     fn amounts_compare_as_decimals_and_direction_follows_the_sign() {
         let cases = [
-            (condition(F::Amount, Op::Equals, "4.5"), "4.50", true),
-            (condition(F::Amount, Op::Gt, "4.50"), "4.50", false),
-            (condition(F::Amount, Op::Gt, "4.49"), "4.50", true),
-            (condition(F::Amount, Op::Lt, "0"), "-100", true),
-            (between("4.50", "10"), "4.50", true),
-            (between("4.50", "10"), "10.00", true),
-            (between("4.50", "10"), "10.01", false),
-            (between("-20", "-10"), "-15", true),
-            (condition(F::Direction, Op::Equals, "in"), "-15", true),
-            (condition(F::Direction, Op::Equals, "IN"), "15", false),
-            (condition(F::Direction, Op::Equals, "out"), "15", true),
-            (condition(F::Direction, Op::Equals, "out"), "0", false),
-            (condition(F::Direction, Op::Equals, "in"), "0", false),
+            (Condition::one(F::Amount, Op::Equals, "4.5"), "4.50", true),
+            (Condition::one(F::Amount, Op::Gt, "4.50"), "4.50", false),
+            (Condition::one(F::Amount, Op::Gt, "4.49"), "4.50", true),
+            (Condition::one(F::Amount, Op::Lt, "0"), "-100", true),
+            (Condition::amount_between("4.50", "10"), "4.50", true),
+            (Condition::amount_between("4.50", "10"), "10.00", true),
+            (Condition::amount_between("4.50", "10"), "10.01", false),
+            (Condition::amount_between("-20", "-10"), "-15", true),
+            (Condition::one(F::Direction, Op::Equals, "in"), "-15", true),
+            (Condition::one(F::Direction, Op::Equals, "IN"), "15", false),
+            (Condition::one(F::Direction, Op::Equals, "out"), "15", true),
+            (Condition::one(F::Direction, Op::Equals, "out"), "0", false),
+            (Condition::one(F::Direction, Op::Equals, "in"), "0", false),
         ];
         for (condition, amount, expected) in cases {
             let matched =
@@ -640,15 +624,15 @@ mod tests {
     #[test]
     fn every_condition_must_hold_and_the_account_is_compared_by_id() {
         let both = conditions(&[
-            condition(F::Description, Op::Contains, "bottle"),
-            condition(F::AccountId, Op::Equals, &account().to_string()),
+            Condition::one(F::Description, Op::Contains, "bottle"),
+            Condition::one(F::AccountId, Op::Equals, account().to_string()),
         ]);
         assert!(both.matches(&facts("Blue Bottle", None, "1")));
         assert!(!both.matches(&facts("Starbucks", None, "1")));
-        let elsewhere = conditions(&[condition(
+        let elsewhere = conditions(&[Condition::one(
             F::AccountId,
             Op::Equals,
-            &Uuid::from_u128(8).to_string(),
+            Uuid::from_u128(8).to_string(),
         )]);
         assert!(!elsewhere.matches(&facts("Blue Bottle", None, "1")));
         assert_eq!(both.account_ids().collect::<Vec<_>>(), vec![account()]);
@@ -657,22 +641,22 @@ mod tests {
     #[test]
     fn wrong_conditions_are_named_each() {
         let raw = [
-            condition(F::Description, Op::Gt, "coffee"),
-            condition(F::Amount, Op::Contains, "1"),
-            condition(F::Amount, Op::Equals, "twelve"),
-            between("10", "5"),
-            condition(F::Amount, Op::Between, "5"),
-            condition(F::Direction, Op::Equals, "sideways"),
-            condition(F::Direction, Op::Contains, "in"),
-            condition(F::AccountId, Op::Equals, "not-a-uuid"),
-            condition(F::Merchant, Op::Contains, "  "),
-            condition(F::Merchant, Op::Contains, &"x".repeat(201)),
+            Condition::one(F::Description, Op::Gt, "coffee"),
+            Condition::one(F::Amount, Op::Contains, "1"),
+            Condition::one(F::Amount, Op::Equals, "twelve"),
+            Condition::amount_between("10", "5"),
+            Condition::one(F::Amount, Op::Between, "5"),
+            Condition::one(F::Direction, Op::Equals, "sideways"),
+            Condition::one(F::Direction, Op::Contains, "in"),
+            Condition::one(F::AccountId, Op::Equals, "not-a-uuid"),
+            Condition::one(F::Merchant, Op::Contains, "  "),
+            Condition::one(F::Merchant, Op::Contains, "x".repeat(201)),
             Condition {
                 field: F::Merchant,
                 op: Op::Equals,
                 value: ConditionValue::Range(["a".to_owned(), "b".to_owned()]),
             },
-            condition(F::Amount, Op::Equals, "12.50"),
+            Condition::one(F::Amount, Op::Equals, "12.50"),
         ];
         let errors = Conditions::parse(&raw).unwrap_err();
         assert_eq!(
@@ -692,30 +676,32 @@ mod tests {
             ]
         );
         for count in [0, MAX_CONDITIONS + 1] {
-            let raw = vec![condition(F::Amount, Op::Gt, "0"); count];
+            let raw = vec![Condition::one(F::Amount, Op::Gt, "0"); count];
             assert_eq!(
                 fields(&Conditions::parse(&raw).unwrap_err()),
                 ["conditions"]
             );
         }
-        assert!(
-            Conditions::parse(&vec![condition(F::Amount, Op::Gt, "0"); MAX_CONDITIONS]).is_ok()
-        );
+        assert!(Conditions::parse(&vec![
+            Condition::one(F::Amount, Op::Gt, "0");
+            MAX_CONDITIONS
+        ])
+        .is_ok());
     }
 
     #[test]
     fn conditions_keep_a_normalised_wire_form() {
         let parsed = conditions(&[
-            condition(F::Merchant, Op::Contains, "  Blue Bottle "),
-            condition(F::Direction, Op::Equals, "OUT"),
-            between(" 1.50", "2 "),
+            Condition::one(F::Merchant, Op::Contains, "  Blue Bottle "),
+            Condition::one(F::Direction, Op::Equals, "OUT"),
+            Condition::amount_between(" 1.50", "2 "),
         ]);
         assert_eq!(
             parsed.to_wire(),
             [
-                condition(F::Merchant, Op::Contains, "Blue Bottle"),
-                condition(F::Direction, Op::Equals, "out"),
-                between("1.50", "2"),
+                Condition::one(F::Merchant, Op::Contains, "Blue Bottle"),
+                Condition::one(F::Direction, Op::Equals, "out"),
+                Condition::amount_between("1.50", "2"),
             ]
         );
         assert_eq!(Conditions::parse(&parsed.to_wire()), Ok(parsed));
@@ -787,14 +773,18 @@ mod tests {
     fn the_first_matching_rule_that_sets_a_field_wins_and_tags_gather() {
         let rules = RuleSet::new(vec![
             rule(
-                &[condition(F::Description, Op::Contains, "starbucks")],
+                &[Condition::one(F::Description, Op::Contains, "starbucks")],
                 RuleActions {
                     add_tags: vec!["coffee".to_owned()],
                     ..RuleActions::default()
                 },
             ),
             rule(
-                &[condition(F::PlaidCategory, Op::Equals, "FOOD_AND_DRINK")],
+                &[Condition::one(
+                    F::PlaidCategory,
+                    Op::Equals,
+                    "FOOD_AND_DRINK",
+                )],
                 RuleActions {
                     category_id: Some(category(1)),
                     add_tags: vec!["food".to_owned(), "coffee".to_owned()],
@@ -802,7 +792,7 @@ mod tests {
                 },
             ),
             rule(
-                &[condition(F::Direction, Op::Equals, "out")],
+                &[Condition::one(F::Direction, Op::Equals, "out")],
                 RuleActions {
                     category_id: Some(category(2)),
                     display_name: Some("Spent".to_owned()),
@@ -842,7 +832,7 @@ mod tests {
     fn gathered_tags_stop_at_twenty() {
         let tagging = |from: usize| {
             rule(
-                &[condition(F::Amount, Op::Gt, "0")],
+                &[Condition::one(F::Amount, Op::Gt, "0")],
                 RuleActions {
                     add_tags: (from..from + 15).map(|n| format!("t{n}")).collect(),
                     ..RuleActions::default()

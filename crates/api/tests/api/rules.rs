@@ -11,8 +11,8 @@ use sqlx::PgPool;
 use std::collections::{BTreeMap, BTreeSet};
 use tally_shared::api::categories::Category;
 use tally_shared::api::rules::{
-    Condition, ConditionField, ConditionOp, ConditionValue, NewRule, Rule, RuleActions,
-    RuleApplied, RulePreview, RuleUpdate,
+    Condition, ConditionField, ConditionOp, NewRule, Rule, RuleActions, RuleApplied, RulePreview,
+    RuleUpdate,
 };
 use tally_shared::api::transactions::TransactionFilter;
 use tally_shared::ids::{CategoryId, RuleId};
@@ -21,22 +21,6 @@ use uuid::Uuid;
 
 use ConditionField as F;
 use ConditionOp as Op;
-
-fn condition(field: ConditionField, op: ConditionOp, value: &str) -> Condition {
-    Condition {
-        field,
-        op,
-        value: ConditionValue::One(value.to_owned()),
-    }
-}
-
-fn between(low: &str, high: &str) -> Condition {
-    Condition {
-        field: F::Amount,
-        op: Op::Between,
-        value: ConditionValue::Range([low.to_owned(), high.to_owned()]),
-    }
-}
 
 fn tags(tags: &[&str]) -> RuleActions {
     RuleActions {
@@ -58,7 +42,7 @@ fn rule(name: &str, conditions: Vec<Condition>, actions: RuleActions) -> NewRule
 fn simple(name: &str) -> NewRule {
     rule(
         name,
-        vec![condition(F::Direction, Op::Equals, "out")],
+        vec![Condition::one(F::Direction, Op::Equals, "out")],
         tags(&[name]),
     )
 }
@@ -188,10 +172,10 @@ async fn a_rule_is_stored_as_checked_and_every_wrong_field_is_named(db: PgPool) 
     let given = rule(
         " Coffee shops ",
         vec![
-            condition(F::Description, Op::Contains, " Blue Bottle "),
-            between("1.50", "20"),
-            condition(F::Direction, Op::Equals, "OUT"),
-            condition(F::PlaidCategory, Op::StartsWith, "FOOD_AND_DRINK"),
+            Condition::one(F::Description, Op::Contains, " Blue Bottle "),
+            Condition::amount_between("1.50", "20"),
+            Condition::one(F::Direction, Op::Equals, "OUT"),
+            Condition::one(F::PlaidCategory, Op::StartsWith, "FOOD_AND_DRINK"),
         ],
         RuleActions {
             category_id: Some(coffee),
@@ -209,10 +193,10 @@ async fn a_rule_is_stored_as_checked_and_every_wrong_field_is_named(db: PgPool) 
     assert_eq!(
         stored.conditions,
         [
-            condition(F::Description, Op::Contains, "Blue Bottle"),
-            between("1.50", "20"),
-            condition(F::Direction, Op::Equals, "out"),
-            condition(F::PlaidCategory, Op::StartsWith, "FOOD_AND_DRINK"),
+            Condition::one(F::Description, Op::Contains, "Blue Bottle"),
+            Condition::amount_between("1.50", "20"),
+            Condition::one(F::Direction, Op::Equals, "out"),
+            Condition::one(F::PlaidCategory, Op::StartsWith, "FOOD_AND_DRINK"),
         ]
     );
     assert_eq!(
@@ -229,9 +213,9 @@ async fn a_rule_is_stored_as_checked_and_every_wrong_field_is_named(db: PgPool) 
     let wrong = rule(
         "",
         vec![
-            condition(F::Amount, Op::Contains, "5"),
-            between("20", "10"),
-            condition(F::Merchant, Op::Gt, "x"),
+            Condition::one(F::Amount, Op::Contains, "5"),
+            Condition::amount_between("20", "10"),
+            Condition::one(F::Merchant, Op::Gt, "x"),
         ],
         RuleActions {
             add_tags: vec!["x".repeat(41)],
@@ -355,10 +339,10 @@ async fn someone_elses_rules_categories_and_accounts_answer_404(db: PgPool) {
         },
     );
     not_found(app.create_rule(&ana.client, &with_bobs_category).await).await;
-    let on_bobs_account = vec![condition(
+    let on_bobs_account = vec![Condition::one(
         F::AccountId,
         Op::Equals,
-        &bobs_account.account_id.to_string(),
+        bobs_account.account_id.to_string(),
     )];
     let watching_bob = rule("x", on_bobs_account.clone(), tags(&["x"]));
     not_found(app.create_rule(&ana.client, &watching_bob).await).await;
@@ -444,64 +428,64 @@ async fn a_preview_counts_what_a_row_by_row_query_finds_and_shows_the_newest(db:
     let savings_id = savings.account_id.to_string();
     let cases: Vec<(Vec<Condition>, String)> = vec![
         (
-            vec![condition(F::Description, Op::Contains, "coffee")],
+            vec![Condition::one(F::Description, Op::Contains, "coffee")],
             "lower(name) like '%coffee%' or lower(merchant_name) like '%coffee%'".to_owned(),
         ),
         (
-            vec![condition(F::Description, Op::Equals, "STARBUCKS")],
+            vec![Condition::one(F::Description, Op::Equals, "STARBUCKS")],
             "lower(name) = 'starbucks' or lower(merchant_name) = 'starbucks'".to_owned(),
         ),
         (
-            vec![condition(F::Merchant, Op::StartsWith, "blue")],
+            vec![Condition::one(F::Merchant, Op::StartsWith, "blue")],
             "lower(merchant_name) like 'blue%'".to_owned(),
         ),
         (
-            vec![condition(F::Description, Op::StartsWith, "sq *blue")],
+            vec![Condition::one(F::Description, Op::StartsWith, "sq *blue")],
             "lower(name) like 'sq *blue%' or lower(merchant_name) like 'sq *blue%'".to_owned(),
         ),
         (
-            vec![condition(F::Description, Op::StartsWith, "Starb")],
+            vec![Condition::one(F::Description, Op::StartsWith, "Starb")],
             "lower(name) like 'starb%' or lower(merchant_name) like 'starb%'".to_owned(),
         ),
         (
-            vec![condition(F::Merchant, Op::Contains, "COFFEE")],
+            vec![Condition::one(F::Merchant, Op::Contains, "COFFEE")],
             "lower(merchant_name) like '%coffee%'".to_owned(),
         ),
         (
-            vec![condition(F::Merchant, Op::Equals, "shell")],
+            vec![Condition::one(F::Merchant, Op::Equals, "shell")],
             "lower(merchant_name) = 'shell'".to_owned(),
         ),
-        (vec![between("-10", "25.5")], "amount between -10 and 25.5".to_owned()),
-        (vec![condition(F::Amount, Op::Lt, "-12.3")], "amount < -12.3".to_owned()),
-        (vec![condition(F::Direction, Op::Equals, "out")], "amount > 0".to_owned()),
-        (vec![condition(F::Amount, Op::Gt, "100")], "amount > 100".to_owned()),
-        (vec![condition(F::Amount, Op::Equals, "-40")], "amount = -40".to_owned()),
-        (vec![condition(F::Direction, Op::Equals, "in")], "amount < 0".to_owned()),
+        (vec![Condition::amount_between("-10", "25.5")], "amount between -10 and 25.5".to_owned()),
+        (vec![Condition::one(F::Amount, Op::Lt, "-12.3")], "amount < -12.3".to_owned()),
+        (vec![Condition::one(F::Direction, Op::Equals, "out")], "amount > 0".to_owned()),
+        (vec![Condition::one(F::Amount, Op::Gt, "100")], "amount > 100".to_owned()),
+        (vec![Condition::one(F::Amount, Op::Equals, "-40")], "amount = -40".to_owned()),
+        (vec![Condition::one(F::Direction, Op::Equals, "in")], "amount < 0".to_owned()),
         (
-            vec![condition(F::AccountId, Op::Equals, &savings_id)],
+            vec![Condition::one(F::AccountId, Op::Equals, &savings_id)],
             format!("account_id = '{savings_id}'"),
         ),
         (
-            vec![condition(F::PlaidCategory, Op::Equals, "food_and_drink")],
+            vec![Condition::one(F::PlaidCategory, Op::Equals, "food_and_drink")],
             "category_primary = 'FOOD_AND_DRINK' or category_detailed = 'FOOD_AND_DRINK'"
                 .to_owned(),
         ),
         (
-            vec![condition(F::PlaidCategory, Op::Equals, "transportation_gas")],
+            vec![Condition::one(F::PlaidCategory, Op::Equals, "transportation_gas")],
             "category_detailed = 'TRANSPORTATION_GAS'".to_owned(),
         ),
         (
             vec![
-                condition(F::Description, Op::Contains, "blue"),
-                condition(F::Direction, Op::Equals, "out"),
-                condition(F::PlaidCategory, Op::StartsWith, "transportation"),
+                Condition::one(F::Description, Op::Contains, "blue"),
+                Condition::one(F::Direction, Op::Equals, "out"),
+                Condition::one(F::PlaidCategory, Op::StartsWith, "transportation"),
             ],
             "(lower(name) like '%blue%' or lower(merchant_name) like '%blue%') and amount > 0
              and (category_primary like 'TRANSPORTATION%' or category_detailed like 'TRANSPORTATION%')"
                 .to_owned(),
         ),
         (
-            vec![condition(F::Merchant, Op::Equals, "nobody")],
+            vec![Condition::one(F::Merchant, Op::Equals, "nobody")],
             "false".to_owned(),
         ),
     ];
@@ -537,7 +521,8 @@ async fn a_preview_counts_what_a_row_by_row_query_finds_and_shows_the_newest(db:
             .all(|t| t.account_name == "Checking" || t.account_name == "Savings"));
     }
     let error = error_of(
-        app.preview_rule(&ana.client, &[between("2", "1")]).await,
+        app.preview_rule(&ana.client, &[Condition::amount_between("2", "1")])
+            .await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
@@ -612,7 +597,7 @@ async fn applying_relabels_the_past_under_all_rules_and_the_persons_fields_win(d
         &ana,
         &rule(
             "Coffee",
-            vec![condition(F::Description, Op::Contains, "coffee")],
+            vec![Condition::one(F::Description, Op::Contains, "coffee")],
             RuleActions {
                 category_id: Some(coffee),
                 display_name: Some("Coffee".to_owned()),
@@ -772,7 +757,11 @@ async fn rules_label_the_transactions_a_webhook_brings_in_the_same_sync(db: PgPo
         &alice,
         &rule(
             "Food",
-            vec![condition(F::PlaidCategory, Op::Equals, "FOOD_AND_DRINK")],
+            vec![Condition::one(
+                F::PlaidCategory,
+                Op::Equals,
+                "FOOD_AND_DRINK",
+            )],
             RuleActions {
                 category_id: Some(eating),
                 ..RuleActions::default()
@@ -894,7 +883,7 @@ async fn the_first_matching_rule_decides_and_moving_it_changes_the_winner(db: Pg
         &ana,
         &rule(
             "Coffee",
-            vec![condition(F::Description, Op::Contains, "blue bottle")],
+            vec![Condition::one(F::Description, Op::Contains, "blue bottle")],
             RuleActions {
                 category_id: Some(coffee),
                 display_name: Some("Blue Bottle".to_owned()),
@@ -909,7 +898,7 @@ async fn the_first_matching_rule_decides_and_moving_it_changes_the_winner(db: Pg
         &ana,
         &rule(
             "Treats",
-            vec![between("4", "10")],
+            vec![Condition::amount_between("4", "10")],
             RuleActions {
                 category_id: Some(treats),
                 display_name: Some("Treat".to_owned()),
@@ -1020,7 +1009,7 @@ async fn the_sync_relabels_what_the_bank_modifies_and_leaves_hand_set_fields_alo
         &ana,
         &rule(
             "Everything",
-            vec![between("-1000000000", "1000000000")],
+            vec![Condition::amount_between("-1000000000", "1000000000")],
             RuleActions {
                 category_id: Some(checked),
                 add_tags: vec!["seen".to_owned()],
@@ -1086,7 +1075,7 @@ async fn rules_past_their_limits_are_422s_naming_the_field_and_change_nothing(db
     let ana = app.sign_up("ana").await;
     let stored = created(&app, &ana, &simple("kept")).await;
     let long = |n: usize| "x".repeat(n);
-    let too_many_conditions = vec![condition(F::Amount, Op::Gt, "0"); 21];
+    let too_many_conditions = vec![Condition::one(F::Amount, Op::Gt, "0"); 21];
     let too_many_tags: Vec<String> = (0..21).map(|n| format!("t{n}")).collect();
     let wrong = [
         (
@@ -1100,7 +1089,7 @@ async fn rules_past_their_limits_are_422s_naming_the_field_and_change_nothing(db
         (
             rule(
                 "x",
-                vec![condition(F::Merchant, Op::Contains, &long(201))],
+                vec![Condition::one(F::Merchant, Op::Contains, long(201))],
                 tags(&["x"]),
             ),
             "conditions[0].value",
@@ -1130,7 +1119,7 @@ async fn rules_past_their_limits_are_422s_naming_the_field_and_change_nothing(db
         (
             rule(
                 "x",
-                vec![condition(F::AccountId, Op::Equals, "not-an-account")],
+                vec![Condition::one(F::AccountId, Op::Equals, "not-an-account")],
                 tags(&["x"]),
             ),
             "conditions[0].value",

@@ -56,6 +56,26 @@ pub struct Condition {
     pub value: ConditionValue,
 }
 
+impl Condition {
+    /// A condition on one value: a text, an amount, a direction or an account id.
+    pub fn one(field: ConditionField, op: ConditionOp, value: impl Into<String>) -> Self {
+        Self {
+            field,
+            op,
+            value: ConditionValue::One(value.into()),
+        }
+    }
+
+    /// The amount lies in `[low, high]`.
+    pub fn amount_between(low: impl Into<String>, high: impl Into<String>) -> Self {
+        Self {
+            field: ConditionField::Amount,
+            op: ConditionOp::Between,
+            value: ConditionValue::Range([low.into(), high.into()]),
+        }
+    }
+}
+
 /// What a matching rule does. At least one action is required.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
