@@ -84,3 +84,7 @@ id_newtype!(
     /// One of a person's rules.
     RuleId
 );
+id_newtype!(
+    /// A recurring stream: payments (or income) that repeat, found by Plaid or by Tally.
+    RecurringStreamId
+);

@@ -1,7 +1,8 @@
 //! What the server pushes over `/api/ws`. Each message is one JSON `ServerEvent`.
 
 use crate::api::items::ItemStatus;
-use crate::ids::{ItemId, TransactionId};
+use crate::ids::{ItemId, RecurringStreamId, TransactionId};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,6 +38,20 @@ pub enum ServerEvent {
     /// need the person's review.
     SplitsRemoved {
         transaction_ids: Vec<TransactionId>,
+    },
+    /// Recurring streams were found, changed or decided on (possibly in another tab).
+    RecurringChanged,
+    /// A recurring charge's amount changed by more than 10%; sent once per change.
+    RecurringPriceChanged {
+        stream_id: RecurringStreamId,
+        name: String,
+        #[serde(with = "rust_decimal::serde::str")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        previous_amount: Decimal,
+        #[serde(with = "rust_decimal::serde::str")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        last_amount: Decimal,
+        currency: String,
     },
     /// Sent every few seconds so that a dead connection is noticed.
     Heartbeat,

@@ -10,6 +10,7 @@ pub mod health;
 pub mod insights;
 pub mod institutions;
 pub mod items;
+pub mod recurring;
 pub mod rules;
 pub mod session;
 pub mod transactions;

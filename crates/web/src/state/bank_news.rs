@@ -83,9 +83,24 @@ async fn tell(event: Option<ServerEvent>, names: Names, toasts: Toasts) {
                 ),
             },
         )),
+        ServerEvent::RecurringPriceChanged {
+            name,
+            previous_amount,
+            last_amount,
+            currency,
+            ..
+        } => Some((
+            Tone::Warn,
+            format!(
+                "{name} now costs {} (was {})",
+                format::money(last_amount, &currency),
+                format::money(previous_amount, &currency)
+            ),
+        )),
         ServerEvent::AssetsChanged
         | ServerEvent::CategoriesChanged
         | ServerEvent::TransactionsChanged
+        | ServerEvent::RecurringChanged
         | ServerEvent::Heartbeat => None,
     };
     if let Some((tone, text)) = told {

@@ -32,7 +32,9 @@ impl Stale {
                 | ServerEvent::ItemSynced { .. }
                 | ServerEvent::ItemRemoved { .. }
                 | ServerEvent::TransactionsChanged
-                | ServerEvent::SplitsRemoved { .. },
+                | ServerEvent::SplitsRemoved { .. }
+                | ServerEvent::RecurringChanged
+                | ServerEvent::RecurringPriceChanged { .. },
             ) => Some(Self::Banking),
             Some(ServerEvent::AssetsChanged) => Some(Self::Assets),
             Some(ServerEvent::CategoriesChanged) => Some(Self::Categories),
