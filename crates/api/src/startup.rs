@@ -195,6 +195,11 @@ impl Application {
                 .configure(|cfg| spa.configure(cfg))
         })
         .keep_alive(KEEP_ALIVE)
+        // A compressed answer goes out in several writes (headers and first chunk, then the last
+        // chunk). With Nagle's algorithm the last write waits for the client's ACK of the first,
+        // which a kept-alive client delays by up to 40 ms: each call the SPA made on its
+        // kept-alive connection took 45 ms instead of 2.
+        .tcp_nodelay(true)
         .listen(listener)?
         .disable_signals()
         .shutdown_timeout(SHUTDOWN_GRACE)
@@ -389,6 +394,8 @@ impl SimulatorServer {
                 .configure(|cfg| simulator::configure(cfg, simulator.clone()))
         })
         .keep_alive(KEEP_ALIVE)
+        // As Tally's own server: no Nagle delay on answers written in pieces.
+        .tcp_nodelay(true)
         .listen(listener)?
         .disable_signals()
         .shutdown_timeout(SHUTDOWN_GRACE)
