@@ -132,6 +132,13 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
+/// A live event that could not be queued (PostgreSQL refused the `NOTIFY`).
+impl From<crate::ws::PublishError> for ApiError {
+    fn from(error: crate::ws::PublishError) -> Self {
+        Self::Unexpected(error.into())
+    }
+}
+
 /// An access token no configured key opens: our failure, not the person's.
 impl From<CipherError> for ApiError {
     fn from(error: CipherError) -> Self {

@@ -1,6 +1,7 @@
 //! Tally's server. `startup::Application` assembles everything; `main.rs` only runs it.
 
 pub mod auth;
+pub mod budgets;
 pub mod client_address;
 pub mod config;
 pub mod crypto;

@@ -1,7 +1,7 @@
 //! What the server pushes over `/api/ws`. Each message is one JSON `ServerEvent`.
 
 use crate::api::items::ItemStatus;
-use crate::ids::{ItemId, RecurringStreamId, TransactionId};
+use crate::ids::{CategoryId, ItemId, RecurringStreamId, TransactionId};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -52,6 +52,17 @@ pub enum ServerEvent {
         #[cfg_attr(feature = "openapi", schema(value_type = String))]
         last_amount: Decimal,
         currency: String,
+    },
+    /// Budgets were set, changed or deleted (possibly in another tab).
+    BudgetsChanged,
+    /// This month's spending in a budget crossed `threshold` percent (80 or 100) of what it has
+    /// available; sent once per threshold per month.
+    BudgetAlert {
+        category_id: CategoryId,
+        category_name: String,
+        /// `YYYY-MM`.
+        month: String,
+        threshold: u8,
     },
     /// Sent every few seconds so that a dead connection is noticed.
     Heartbeat,

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod assets;
+pub mod budgets;
 pub mod carried_labels;
 pub mod categories;
 pub mod events;

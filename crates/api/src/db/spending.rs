@@ -18,7 +18,7 @@ use sqlx::PgExecutor;
 use tally_shared::ids::{CategoryId, UserId};
 
 /// `sqlx::query_as!` over the units that count: the common table expression `units`
-/// (`currency`, `merchant`, `category_id`, `amount`, and the flags `first_in_category`,
+/// (`currency`, `month` (its first day), `merchant`, `category_id`, `amount`, and the flags `first_in_category`,
 /// `first_in_primary` and `first_in_transaction`), then `$tail`. A unit is a transaction that is
 /// not split, or one part of a split one; only units in a category whose kind is `spending` are
 /// there. A flag is true for one unit of its transaction among those that are spending of the
@@ -51,6 +51,7 @@ macro_rules! spending_query {
                  where s.user_id = $1),
              units as (
                  select coalesce(t.iso_currency_code, t.unofficial_currency_code) as currency,
+                        date_trunc('month', t.date)::date as month,
                         coalesce(t.merchant_name, t.name) as merchant,
                         coalesce(p.category_id, t.category_id) as category_id,
                         coalesce(p.amount, t.amount) as amount,
@@ -226,6 +227,48 @@ pub async fn top_merchants(
          where rank <= $5
          order by currency, rank"#,
         limit
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Net spending of one month in one category and currency.
+#[derive(Debug, Clone)]
+pub struct MonthRow {
+    pub month: NaiveDate,
+    pub currency: String,
+    pub category_id: CategoryId,
+    /// Spending less refunds; under Plaid's `OTHER` money in is not a refund and is left out.
+    pub spent: Decimal,
+}
+
+/// Per month, currency and category of the period: what was spent, less refunds (budgets count
+/// a refund as money given back to the plan).
+#[tracing::instrument(skip_all)]
+pub async fn by_month_and_category(
+    db: impl PgExecutor<'_>,
+    filter: SpendingFilter,
+) -> Result<Vec<MonthRow>, sqlx::Error> {
+    spending_query!(
+        MonthRow,
+        filter,
+        r#",
+         summed as (
+             select month, currency, category_id,
+                    sum(amount) filter (where amount > 0) as spent,
+                    sum(amount) filter (where amount < 0) as refunds
+             from units
+             group by month, currency, category_id
+         )
+         select s.month as "month!", s.currency as "currency!",
+                s.category_id as "category_id!: CategoryId",
+                coalesce(s.spent, 0)
+                    + case when coalesce(p.plaid_code, c.plaid_code) = $5 then 0
+                           else coalesce(s.refunds, 0) end as "spent!"
+         from summed s
+         join user_category($1) c on c.category_id = s.category_id
+         left join user_category($1) p on p.category_id = c.parent_id"#,
+        UNCATEGORISED_PRIMARY
     )
     .fetch_all(db)
     .await

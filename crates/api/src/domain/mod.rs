@@ -1,6 +1,7 @@
 //! Values checked once, at the boundary: once you hold one, it is valid.
 
 mod asset;
+pub mod budget;
 mod category;
 pub mod classification;
 mod cursor;

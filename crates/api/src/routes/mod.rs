@@ -4,6 +4,7 @@ mod account;
 mod accounts;
 mod admin;
 mod assets;
+mod budgets;
 mod categories;
 mod config;
 mod health;
@@ -52,6 +53,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(institutions::configure)
             .configure(assets::configure)
             .configure(categories::configure)
+            .configure(budgets::configure)
             .configure(rules::configure)
             .configure(insights::configure)
             .configure(openapi::configure)

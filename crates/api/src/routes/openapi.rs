@@ -56,6 +56,11 @@ use utoipa::OpenApi;
         super::rules::delete_rule,
         super::rules::preview_rule,
         super::rules::apply_rules,
+        super::budgets::month_budgets,
+        super::budgets::set_budget,
+        super::budgets::delete_budget,
+        super::budgets::copy_budgets,
+        super::budgets::budget_history,
         super::insights::net_worth,
         super::insights::net_worth_history,
         super::insights::spending,
@@ -75,6 +80,7 @@ use utoipa::OpenApi;
         (name = "assets", description = "Things of value no bank reports, entered by hand"),
         (name = "categories", description = "Plaid's categories as I see them, and my own"),
         (name = "rules", description = "My ordered rules, which label transactions as they arrive"),
+        (name = "budgets", description = "My monthly plan per spending category, with rollover"),
         (name = "insights", description = "Net worth and spending, per currency"),
     )
 )]

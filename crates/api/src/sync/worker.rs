@@ -102,6 +102,12 @@ async fn settle(
                 )
                 .await;
             announce_splits_removed(state, &synced).await;
+            if let Err(error) =
+                crate::budgets::send_alerts(&state.db, synced.user_id, Utc::now().date_naive())
+                    .await
+            {
+                tracing::warn!(%error, "cannot check the budget alerts");
+            }
             if synced.recovered {
                 state
                     .events

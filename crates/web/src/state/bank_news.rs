@@ -97,7 +97,23 @@ async fn tell(event: Option<ServerEvent>, names: Names, toasts: Toasts) {
                 format::money(previous_amount, &currency)
             ),
         )),
+        ServerEvent::BudgetAlert {
+            category_name,
+            threshold,
+            ..
+        } => Some(if threshold >= 100 {
+            (
+                Tone::Warn,
+                format!("{category_name}: this month's budget is used up"),
+            )
+        } else {
+            (
+                Tone::Neutral,
+                format!("{category_name}: {threshold}% of this month's budget used"),
+            )
+        }),
         ServerEvent::AssetsChanged
+        | ServerEvent::BudgetsChanged
         | ServerEvent::CategoriesChanged
         | ServerEvent::TransactionsChanged
         | ServerEvent::RecurringChanged

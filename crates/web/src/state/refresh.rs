@@ -34,7 +34,9 @@ impl Stale {
                 | ServerEvent::TransactionsChanged
                 | ServerEvent::SplitsRemoved { .. }
                 | ServerEvent::RecurringChanged
-                | ServerEvent::RecurringPriceChanged { .. },
+                | ServerEvent::RecurringPriceChanged { .. }
+                | ServerEvent::BudgetsChanged
+                | ServerEvent::BudgetAlert { .. },
             ) => Some(Self::Banking),
             Some(ServerEvent::AssetsChanged) => Some(Self::Assets),
             Some(ServerEvent::CategoriesChanged) => Some(Self::Categories),
