@@ -7,6 +7,7 @@ mod admin;
 mod api_calls;
 mod assets;
 mod banking_support;
+mod budgets;
 mod categories;
 mod client_limits;
 mod db_pool;
