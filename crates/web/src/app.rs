@@ -3,8 +3,8 @@
 use crate::components::layout::Layout;
 use crate::components::toasts::ToastRegion;
 use crate::pages::{
-    AdminPage, CategoriesPage, DashboardPage, HomePage, LoginPage, NotFoundPage, OAuthLinkPage,
-    RegisterPage, RulesPage, SettingsPage, TransactionsPage,
+    AdminPage, BudgetsPage, CategoriesPage, DashboardPage, HomePage, LoginPage, NotFoundPage,
+    OAuthLinkPage, RegisterPage, RulesPage, SettingsPage, TransactionsPage,
 };
 use crate::routes::Page;
 use crate::state::bank_news::tell_bank_news;
@@ -32,6 +32,7 @@ pub fn App() -> impl IntoView {
                     <Route path=Page::Transactions.segment() view=TransactionsPage />
                     <Route path=Page::Categories.segment() view=CategoriesPage />
                     <Route path=Page::Rules.segment() view=RulesPage />
+                    <Route path=Page::Budgets.segment() view=BudgetsPage />
                     <Route path=Page::LogIn.segment() view=LoginPage />
                     <Route path=Page::Register.segment() view=RegisterPage />
                     <Route path=Page::OAuthLink.segment() view=OAuthLinkPage />

@@ -4,6 +4,7 @@ pub mod account;
 pub mod accounts;
 pub mod admin;
 pub mod assets;
+pub mod budgets;
 pub mod categories;
 pub mod config;
 pub mod health;

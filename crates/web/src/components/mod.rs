@@ -1,6 +1,7 @@
 pub mod bank_card;
 pub mod bank_words;
 pub mod banks;
+pub mod budget_card;
 pub mod category_picker;
 pub mod confirm_dialog;
 pub mod credentials_form;

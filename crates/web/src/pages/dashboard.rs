@@ -5,6 +5,7 @@ mod banks;
 
 use crate::api;
 use crate::components::banks::BanksSection;
+use crate::components::budget_card::BudgetCard;
 use crate::components::net_worth::NetWorthSection;
 use crate::components::recent_transactions::RecentTransactions;
 use crate::components::spending::{SpendingPeriod, SpendingSection};
@@ -70,6 +71,7 @@ fn Dashboard() -> impl IntoView {
         let (from, to) = period.get().days();
         api::insights::spending(from, to, include_pending.get())
     });
+    let budgets = LocalResource::new(|| api::budgets::month(None));
     let recent = LocalResource::new(|| async {
         let newest = TransactionFilter {
             limit: Some(RECENT),
@@ -105,6 +107,7 @@ fn Dashboard() -> impl IntoView {
     let edited = Callback::new(move |()| {
         recent.refetch();
         spending.refetch();
+        budgets.refetch();
     });
     let banks = Banks::load();
     on_stale(move |stale| {
@@ -113,6 +116,7 @@ fn Dashboard() -> impl IntoView {
             net_worth.refetch();
             history.refetch();
             spending.refetch();
+            budgets.refetch();
             recent.refetch();
         }
         if stale.assets() {
@@ -141,6 +145,7 @@ fn Dashboard() -> impl IntoView {
             />
             <Show when=move || has_accounts() == Some(true)>
                 <SpendingSection period include_pending spending />
+                <BudgetCard month=budgets />
             </Show>
             <BanksSection
                 items=banks.items

@@ -1,4 +1,5 @@
 mod admin;
+mod budgets;
 mod categories;
 mod category_list;
 mod dashboard;
@@ -12,6 +13,7 @@ mod transaction_editor;
 mod transactions;
 
 pub use admin::AdminPage;
+pub use budgets::{status_words as budget_status_words, BudgetsPage};
 pub use categories::CategoriesPage;
 pub use dashboard::DashboardPage;
 pub use home::HomePage;

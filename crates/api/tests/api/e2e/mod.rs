@@ -4,6 +4,7 @@ mod accessibility;
 mod accounts;
 mod banks;
 mod browser;
+mod budgets;
 mod categories;
 mod labels;
 mod link_standin;
