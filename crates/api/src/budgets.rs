@@ -6,8 +6,9 @@ use crate::db;
 use crate::db::categories::CategoryRecord;
 use crate::db::spending::SpendingFilter;
 use crate::domain::budget::{self, Month, MonthFigures, Versions};
+use crate::state::AppState;
 use crate::ws::{EventHub, PublishError};
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sqlx::PgConnection;
 use std::collections::{BTreeMap, HashMap};
@@ -369,6 +370,14 @@ pub async fn send_alerts(
         }
     }
     Ok(tx.commit().await?)
+}
+
+/// [`send_alerts`] after something that can move spending or a plan: a sync, an edit, a split,
+/// a changed budget. A failure is logged: the change itself has been made.
+pub async fn check_alerts(state: &AppState, user_id: UserId) {
+    if let Err(error) = send_alerts(&state.db, user_id, Utc::now().date_naive()).await {
+        tracing::warn!(%error, "cannot check the budget alerts");
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

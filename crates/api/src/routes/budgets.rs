@@ -103,7 +103,8 @@ async fn set_budget(
     EventHub::publish_with(&mut *tx, user.user_id, ServerEvent::BudgetsChanged).await?;
     tx.commit().await?;
     tracing::info!(%category_id, %from, "budget set");
-    alert(&state, user.user_id).await;
+    // A changed plan can cross a threshold as much as spending can.
+    budgets::check_alerts(&state, user.user_id).await;
     Ok(web::Json(view))
 }
 
@@ -182,7 +183,8 @@ async fn copy_budgets(
     EventHub::publish_with(&mut *tx, user.user_id, ServerEvent::BudgetsChanged).await?;
     tx.commit().await?;
     tracing::info!(%from, %to, copied, "budgets copied");
-    alert(&state, user.user_id).await;
+    // A changed plan can cross a threshold as much as spending can.
+    budgets::check_alerts(&state, user.user_id).await;
     Ok(web::Json(BudgetsCopied { copied }))
 }
 
@@ -242,11 +244,4 @@ async fn require_spending_category(
         }]));
     }
     Ok(())
-}
-
-/// A changed budget can cross a threshold as much as spending can.
-async fn alert(state: &AppState, user_id: UserId) {
-    if let Err(error) = budgets::send_alerts(&state.db, user_id, today()).await {
-        tracing::warn!(%error, "cannot check the budget alerts");
-    }
 }

@@ -102,12 +102,7 @@ async fn settle(
                 )
                 .await;
             announce_splits_removed(state, &synced).await;
-            if let Err(error) =
-                crate::budgets::send_alerts(&state.db, synced.user_id, Utc::now().date_naive())
-                    .await
-            {
-                tracing::warn!(%error, "cannot check the budget alerts");
-            }
+            crate::budgets::check_alerts(state, synced.user_id).await;
             if synced.recovered {
                 state
                     .events

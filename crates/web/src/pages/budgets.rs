@@ -166,8 +166,10 @@ fn MonthTotals(view: BudgetMonth) -> impl IntoView {
 fn TotalsLine(totals: BudgetTotals, days_left: u32) -> impl IntoView {
     let currency = totals.currency.clone();
     let money = move |amount| format::money(amount, &currency);
+    // Nothing a day when nothing is left: the line above says it is over plan.
     let per_day = totals
         .left_per_day
+        .filter(|per_day| !per_day.is_zero())
         .map(|per_day| format!("{} a day for the {days_left} days left", money(per_day)));
     view! {
         <div class="budget-totals" data-testid="budget-totals">

@@ -81,6 +81,7 @@ pub(super) async fn edit_transaction(
     let edited = detail(&mut tx, user.user_id, transaction_id).await?;
     tx.commit().await?;
     tracing::info!(%transaction_id, "transaction edited");
+    crate::budgets::check_alerts(&state, user.user_id).await;
     Ok(web::Json(edited))
 }
 

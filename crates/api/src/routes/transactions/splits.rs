@@ -56,6 +56,7 @@ async fn split_transaction(
     let split = changed(&mut tx, user.user_id, transaction_id).await?;
     tx.commit().await?;
     tracing::info!(%transaction_id, parts = split.splits.len(), "transaction split");
+    crate::budgets::check_alerts(&state, user.user_id).await;
     Ok(web::Json(split))
 }
 
@@ -79,6 +80,7 @@ async fn unsplit_transaction(
     let whole = changed(&mut tx, user.user_id, transaction_id).await?;
     tx.commit().await?;
     tracing::info!(%transaction_id, "transaction split removed");
+    crate::budgets::check_alerts(&state, user.user_id).await;
     Ok(web::Json(whole))
 }
 
