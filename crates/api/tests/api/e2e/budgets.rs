@@ -21,28 +21,31 @@ async fn a_budget_set_on_the_page_follows_the_bank_live_and_alerts(db: PgPool) {
     let app = &app;
     with_browser(app, "budgets", |browser| async move {
         let (api, item) = register_and_link(app, &browser, "bea").await;
-        // The category this month's spending went to most, and a posted charge in it.
+        // The category this month's spending went to most that has a posted charge in it.
         let month: BudgetMonth = app.get_json(&api, "/api/budgets").await;
-        let top = month
-            .unbudgeted
-            .iter()
-            .max_by_key(|u| u.spent)
-            .expect("spending this month")
-            .clone();
+        let mut spent = month.unbudgeted.clone();
+        spent.sort_by_key(|u| std::cmp::Reverse(u.spent));
         let today = Utc::now().date_naive();
-        let filter = TransactionFilter {
-            category_id: Some(top.category_id),
-            from: today.with_day(1),
-            pending: Some(false),
-            limit: Some(100),
-            ..TransactionFilter::default()
-        };
-        let page: TransactionPage = app.transactions(&api, &filter).await;
-        let charge = page
-            .transactions
-            .into_iter()
-            .find(|t| t.amount > Decimal::ZERO && t.splits.is_empty())
-            .expect("a charge in the category this month");
+        let mut found = None;
+        for candidate in spent {
+            let filter = TransactionFilter {
+                category_id: Some(candidate.category_id),
+                from: today.with_day(1),
+                pending: Some(false),
+                limit: Some(100),
+                ..TransactionFilter::default()
+            };
+            let page: TransactionPage = app.transactions(&api, &filter).await;
+            let charge = page
+                .transactions
+                .into_iter()
+                .find(|t| t.amount > Decimal::ZERO && t.splits.is_empty());
+            if let Some(charge) = charge {
+                found = Some((candidate, charge));
+                break;
+            }
+        }
+        let (top, charge) = found.expect("a posted charge this month");
 
         // Plan for twice what was spent: half used, on track.
         let planned = (top.spent * Decimal::TWO).round();
