@@ -117,6 +117,7 @@ fn NetWorthFigures(net_worth: NetWorth, history: NetWorthHistory) -> impl IntoVi
                 .unwrap_or_else(|| NetWorthSeries {
                     currency: currency.currency.clone(),
                     points: Vec::new(),
+                    recorded_only: Vec::new(),
                 });
             view! {
                 <div class="nw-currency">
