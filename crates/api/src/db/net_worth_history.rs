@@ -1,7 +1,9 @@
 //! Net worth day by day, from `balance_snapshot` (one row per account per day, written by the
 //! sync engine), `reconstructed_balance` (the days before an account's first snapshot, see
-//! `db::reconstructed_balances`) and `manual_asset`. The two kinds of balance never share a day
-//! of an account: reconstruction stops the day before recording began.
+//! `db::reconstructed_balances`) and `manual_asset`. Reconstruction stops the day before an
+//! account's recording began; should both still hold a day (a snapshot written since the last
+//! rebuild), the recorded one counts: it sorts last among the day's rows, so it alone holds
+//! the span up to the next day.
 //!
 //! A day without a snapshot for an account carries that account's last earlier snapshot forward.
 //! This is done with a window rather than a lateral "last snapshot on or before each day": `lead()`
@@ -79,7 +81,7 @@ pub async fn daily(
                             where r.account_id = a.account_id and r.balance_date < $2
                             order by balance_date desc
                             limit 1) rebuilt
-                      order by snapshot_date desc
+                      order by snapshot_date desc, reconstructed
                       limit 1
                   ) carried
          ),
@@ -87,7 +89,8 @@ pub async fn daily(
              select account_id, current_balance, currency, reconstructed,
                     greatest(snapshot_date, $2) as held_from,
                     coalesce(lead(snapshot_date) over (partition by account_id
-                                                       order by snapshot_date) - 1,
+                                                       order by snapshot_date,
+                                                                reconstructed desc) - 1,
                              $3) as held_to
              from snapshots
          ),

@@ -22,9 +22,12 @@ use tally_shared::api::items::Item;
 
 /// A checking account, a card and a mortgage, with 90 days of everyday activity.
 const CUSTOM_USER: &str = r#"{"history_days": 90, "seed": 14, "transactions": 400,
-    "accounts": [{"type": "depository", "subtype": "checking", "balance": "4200.00"},
-                 {"type": "credit", "subtype": "credit card", "balance": "640.25", "limit": "5000"},
-                 {"type": "loan", "subtype": "mortgage", "balance": "250000.00"}]}"#;
+    "accounts": [{"type": "depository", "subtype": "checking", "name": "Everyday checking",
+                  "balance": "4200.00"},
+                 {"type": "credit", "subtype": "credit card", "name": "Platypus card",
+                  "balance": "640.25", "limit": "5000"},
+                 {"type": "loan", "subtype": "mortgage", "name": "Home mortgage",
+                  "balance": "250000.00"}]}"#;
 
 /// The simulator's books: each account's balance at the end of each day.
 #[derive(Deserialize)]
@@ -66,8 +69,9 @@ async fn bank_history(app: &TestApp, plaid_item: &str) -> BankHistory {
         .unwrap()
 }
 
-/// Links First Platypus Bank as the simulator's custom user and waits for the first sync.
-async fn link_custom(app: &TestApp, client: &Client) -> Item {
+/// Links First Platypus Bank as the simulator's custom user (a checking account, a card and a
+/// mortgage named "Home mortgage", 90 days of history) and waits for the first sync.
+pub async fn link_custom(app: &TestApp, client: &Client) -> Item {
     let token = plaid(app)
         .sandbox_public_token_create(&SandboxPublicTokenCreateRequest {
             institution_id: FIRST_PLATYPUS.to_owned(),

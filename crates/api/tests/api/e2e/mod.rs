@@ -7,6 +7,7 @@ mod browser;
 mod categories;
 mod labels;
 mod link_standin;
+mod net_worth_history;
 mod numbers;
 mod settings;
 mod shell;
