@@ -98,12 +98,12 @@ pub fn month_year(day: NaiveDate) -> String {
     calendar_day(day, &options)
 }
 
-/// "Mar 2026": a date label on a line that spans years.
+/// "Mar ’26": a date label on a line that spans years, short enough for four under a phone's
+/// chart.
 pub fn short_month_year(day: NaiveDate) -> String {
     let options = Object::new();
     set(&options, "month", "short");
-    set(&options, "year", "numeric");
-    calendar_day(day, &options)
+    format!("{} ’{}", calendar_day(day, &options), day.format("%y"))
 }
 
 /// A calendar day with `options` (`timeZone` UTC, so that no time zone shifts it).

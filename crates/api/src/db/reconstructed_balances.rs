@@ -1,6 +1,9 @@
 //! Balances before recording began: each depository and credit account's balance at the end of
-//! every day from its first transaction to the day before its first recorded snapshot,
-//! reconstructed backwards from today's balance through its transactions.
+//! every day from the item's first transaction (the start of the history the bank gave) to the
+//! day before the account's first recorded snapshot, reconstructed backwards from today's
+//! balance through its transactions. Before an account's own first transaction nothing moved
+//! it, so it held its opening balance: counting it from then, rather than leaving it out, keeps
+//! the line from jumping on the day each account's first transaction happens to fall.
 //!
 //! The balance at the end of day D is today's balance less what every transaction dated after D
 //! moved it by. Plaid's amount is money out, so it lowers a depository balance and raises what
@@ -15,8 +18,9 @@
 //!
 //! One statement rebuilds an item's reconstruction: transactions are summed per account per
 //! day, a window gives each transaction day the sum of the days after it, and each such day
-//! holds its balance until the account's next transaction day. An account's reconstructed days
-//! are one unbroken range (its first transaction day to the day before recording began), so
+//! holds its balance until the account's next transaction day; the opening span runs from the
+//! item's first day to the account's first. An account's reconstructed days are one unbroken
+//! range (the item's first transaction day to the day before recording began), so
 //! what falls outside it is deleted by comparing dates, a join of a row per account whatever
 //! the statistics say. Cost follows the item's transactions once plus a row per reconstructed
 //! day; unchanged rows are not rewritten. For an item of 100,000 transactions over two years:
@@ -67,10 +71,25 @@ pub async fn rebuild(
                   join accounts a using (account_id)
              window w as (partition by d.account_id order by d.date)
          ),
+         opening as (
+             select a.account_id, item.first_day,
+                    least(min(d.date), a.recorded_from) - 1 as last_day,
+                    a.current_balance + a.later_sign * coalesce(sum(d.amount), 0) as balance
+             from accounts a
+                  cross join (select min(date) as first_day from days) item
+                  left join days d using (account_id)
+             group by a.account_id, item.first_day, a.recorded_from, a.current_balance,
+                      a.later_sign
+         ),
+         every_span as (
+             select account_id, first_day, last_day, balance from spans
+             union all
+             select account_id, first_day, last_day, balance from opening
+         ),
          wanted as (
              select s.account_id, a.user_id, s.first_day + n as balance_date, s.balance,
                     a.currency
-             from spans s
+             from every_span s
                   join accounts a using (account_id)
                   cross join lateral generate_series(0, s.last_day - s.first_day) as n
              where s.first_day <= s.last_day
@@ -87,10 +106,10 @@ pub async fn rebuild(
                    is distinct from (excluded.current_balance, excluded.currency)
          ),
          kept as (
-             select d.account_id, min(d.date) as first_day, a.recorded_from
-             from days d
+             select s.account_id, min(s.first_day) as first_day, a.recorded_from
+             from every_span s
                   join accounts a using (account_id)
-             group by d.account_id, a.recorded_from
+             group by s.account_id, a.recorded_from
          )
          delete from reconstructed_balance r
          using account a

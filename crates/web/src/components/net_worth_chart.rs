@@ -237,29 +237,45 @@ impl HistoryNote {
             ),
             None => "Reconstructed from your transactions (the dashed line).".to_owned(),
         });
-        // Only accounts that start after the line does leave a part of it out.
-        let late: Vec<String> = recorded_only
+        // Only accounts that start after the line does leave a part of it out; those recorded
+        // from the same day are named together.
+        let mut by_day: Vec<(NaiveDate, Vec<&str>)> = Vec::new();
+        for account in recorded_only
             .iter()
             .filter(|account| account.recorded_from > first)
-            .map(|account| {
-                format!(
-                    "{} from {}",
-                    account.name,
-                    format::date(account.recorded_from)
-                )
-            })
+        {
+            match by_day
+                .iter_mut()
+                .find(|(day, _)| *day == account.recorded_from)
+            {
+                Some((_, names)) => names.push(&account.name),
+                None => by_day.push((account.recorded_from, vec![&account.name])),
+            }
+        }
+        let late: Vec<String> = by_day
+            .into_iter()
+            .map(|(day, names)| format!("{} from {}", and_list(&names), format::date(day)))
             .collect();
         let recorded_only = (!late.is_empty()).then(|| {
             format!(
                 "Loans and investments count from their recorded balances only, as their \
                  transactions do not explain them: {}.",
-                late.join(", ")
+                late.join("; ")
             )
         });
         Self {
             reconstructed,
             recorded_only,
         }
+    }
+}
+
+/// "A", "A and B", "A, B and C".
+fn and_list(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [only] => (*only).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }
 

@@ -11,8 +11,8 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-/// Every account's balance at the end of each day from its first current transaction to today,
-/// from the books: today's balance, less what each later transaction moved it by (the same moves
+/// Every account's balance at the end of each day from the item's first current transaction to
+/// today (an account holds its balance on the days before its own first), from the books: today's balance, less what each later transaction moved it by (the same moves
 /// that move balances as activity is generated: money out lowers a depository balance and
 /// raises what is owed on a card or loan).
 pub async fn balance_history(
@@ -22,16 +22,22 @@ pub async fn balance_history(
     let item = store::item_by_id(&sim.db, &item_id).await?;
     let today = ledger::today(&sim.db).await?;
     let transactions = ledger::current(&sim.db, &item.item_id).await?;
+    let first_day = transactions
+        .iter()
+        .filter_map(|t| t["date"].as_str()?.parse::<NaiveDate>().ok())
+        .min();
     let accounts: Vec<Value> = store::accounts(&sim.db, &item.item_id)
         .await?
         .iter()
         .map(|account| {
             let owed = matches!(account.account_type.as_str(), "credit" | "loan");
             let moves = daily_moves(&transactions, &account.account_id, owed)?;
-            let balances = account
-                .current
-                .map(|current| end_of_day_balances(current, &moves, today))
-                .unwrap_or_default();
+            let balances = match (account.current, first_day) {
+                (Some(current), Some(first_day)) => {
+                    end_of_day_balances(current, &moves, first_day, today)
+                }
+                _ => Vec::new(),
+            };
             Some(json!({
                 "account_id": account.account_id,
                 "type": account.account_type,
@@ -61,15 +67,13 @@ fn daily_moves(
     Some(moves)
 }
 
-/// `[{date, current}]` from the first day with a move through `today`, walking back from today.
+/// `[{date, current}]` from `first` through `today`, walking back from today.
 fn end_of_day_balances(
     current: Decimal,
     moves: &BTreeMap<NaiveDate, Decimal>,
+    first: NaiveDate,
     today: NaiveDate,
 ) -> Vec<Value> {
-    let Some(first) = moves.keys().next().copied() else {
-        return Vec::new();
-    };
     let later: Decimal = moves
         .range(today.succ_opt().unwrap_or(today)..)
         .map(|(_, m)| m)
