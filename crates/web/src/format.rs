@@ -98,6 +98,14 @@ pub fn month_year(day: NaiveDate) -> String {
     calendar_day(day, &options)
 }
 
+/// "Mar ’26": a date label on a line that spans years, short enough for four under a phone's
+/// chart.
+pub fn short_month_year(day: NaiveDate) -> String {
+    let options = Object::new();
+    set(&options, "month", "short");
+    format!("{} ’{}", calendar_day(day, &options), day.format("%y"))
+}
+
 /// A calendar day with `options` (`timeZone` UTC, so that no time zone shifts it).
 fn calendar_day(day: NaiveDate, options: &Object) -> String {
     set(options, "timeZone", "UTC");

@@ -12,6 +12,7 @@ pub mod items;
 pub mod net_worth;
 pub mod net_worth_history;
 pub mod notify;
+pub mod reconstructed_balances;
 pub mod rules;
 pub mod sessions;
 pub mod spending;

@@ -14,7 +14,8 @@ use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use tally_shared::api::insights::{
     AccountTypeTotal, BalanceSide, CategoryTotal, CurrencyNetWorth, CurrencySpending,
-    MerchantTotal, NetWorth, NetWorthHistory, NetWorthPoint, NetWorthSeries, PeriodQuery, Spending,
+    MerchantTotal, NetWorth, NetWorthHistory, NetWorthPoint, NetWorthSeries, PeriodQuery,
+    RecordedOnlyAccount, Spending,
 };
 use tally_shared::ApiError as ApiErrorBody;
 
@@ -92,6 +93,7 @@ async fn net_worth_history(
     let mut tx = db::begin_consistent_read(&state.db).await?;
     let points =
         db::net_worth_history::daily(&mut *tx, user.user_id, period.from(), period.to()).await?;
+    let recorded_only = db::reconstructed_balances::recorded_only(&mut *tx, user.user_id).await?;
     tx.commit().await?;
 
     let mut series: Vec<NetWorthSeries> = Vec::new();
@@ -101,13 +103,26 @@ async fn net_worth_history(
             assets: point.assets,
             liabilities: point.liabilities,
             net: point.net,
+            reconstructed: point.reconstructed,
         };
         match series.last_mut() {
             Some(current) if current.currency == point.currency => current.points.push(point_dto),
             _ => series.push(NetWorthSeries {
                 currency: point.currency,
                 points: vec![point_dto],
+                recorded_only: Vec::new(),
             }),
+        }
+    }
+    for account in recorded_only {
+        if let Some(series) = series.iter_mut().find(|s| s.currency == account.currency) {
+            series.recorded_only.push(RecordedOnlyAccount {
+                account_id: account.account_id,
+                name: account.name,
+                account_type: account.account_type,
+                subtype: account.subtype,
+                recorded_from: account.recorded_from,
+            });
         }
     }
     Ok(web::Json(NetWorthHistory {

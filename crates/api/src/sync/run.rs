@@ -161,8 +161,9 @@ async fn write_run(
             page = next?;
         } else {
             totals.add(changes.write(&mut tx, item, &rules).await?);
-            db::sync::snapshot_balances(&mut tx, item.item_id, chrono::Utc::now().date_naive())
-                .await?;
+            let today = chrono::Utc::now().date_naive();
+            db::sync::snapshot_balances(&mut tx, item.item_id, today).await?;
+            db::reconstructed_balances::rebuild(&mut tx, item.item_id, today).await?;
             let Some(recovered) = db::sync::finish(&mut tx, item.item_id, &cursor).await? else {
                 return Ok(None);
             };

@@ -188,6 +188,7 @@ fn point(date: &str, assets: &str, liabilities: &str, net: &str) -> NetWorthPoin
         assets: dec(assets),
         liabilities: dec(liabilities),
         net: dec(net),
+        reconstructed: false,
     }
 }
 

@@ -1,7 +1,7 @@
 //! `/api/insights/*`: net worth now and over time, and spending by category.
 //! Every figure is per currency; nothing is ever summed across currencies.
 
-use crate::ids::CategoryId;
+use crate::ids::{AccountId, CategoryId};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -70,6 +70,24 @@ pub struct NetWorthPoint {
     #[serde(with = "rust_decimal::serde::str")]
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub net: Decimal,
+    /// Some account's balance on this day is reconstructed backwards from today's balance
+    /// through its transactions (a day before Tally began recording it), not recorded by a sync.
+    #[serde(default)]
+    pub reconstructed: bool,
+}
+
+/// An account counted from its recorded balances only: a loan's or an investment's balance is
+/// not explained by its transactions, so no history is reconstructed for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecordedOnlyAccount {
+    pub account_id: AccountId,
+    pub name: String,
+    /// Plaid's type, e.g. `loan` or `investment`.
+    pub account_type: String,
+    pub subtype: Option<String>,
+    /// The first day its balance was recorded: before it, the account is not counted.
+    pub recorded_from: NaiveDate,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,7 +97,13 @@ pub struct NetWorthSeries {
     /// One point per day, from the first day in range with any data in this currency (an
     /// account's balance snapshot on or before that day, or a manual asset created by then) to
     /// `to`. A day without a snapshot for an account carries its last earlier snapshot forward.
+    /// Depository and credit accounts have a balance reconstructed for each day from their
+    /// first transaction until recording began, so the line starts there.
     pub points: Vec<NetWorthPoint>,
+    /// This currency's accounts counted from their recorded balances only, by the day recording
+    /// began.
+    #[serde(default)]
+    pub recorded_only: Vec<RecordedOnlyAccount>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -117,11 +117,12 @@ fn NetWorthFigures(net_worth: NetWorth, history: NetWorthHistory) -> impl IntoVi
                 .unwrap_or_else(|| NetWorthSeries {
                     currency: currency.currency.clone(),
                     points: Vec::new(),
+                    recorded_only: Vec::new(),
                 });
             view! {
                 <div class="nw-currency">
                     <NetHeadline currency=currency.clone() series=series.clone() several />
-                    <NetWorthChart series from=history.from to=history.to />
+                    <NetWorthChart series />
                     <BalanceSides currency />
                 </div>
             }
@@ -139,8 +140,20 @@ fn NetHeadline(currency: CurrencyNetWorth, series: NetWorthSeries, several: bool
     } else {
         "nw-net"
     };
-    let change = match (series.points.first(), series.points.last()) {
-        (Some(first), Some(last)) if series.points.len() > 1 => Some(format!(
+    // From the first day every account counts: a loan whose balance was first recorded today
+    // is no change in what the person is worth.
+    let all_counted = series
+        .recorded_only
+        .iter()
+        .map(|account| account.recorded_from)
+        .max();
+    let compared: Vec<_> = series
+        .points
+        .iter()
+        .filter(|point| all_counted.is_none_or(|day| point.date >= day))
+        .collect();
+    let change = match (compared.first(), compared.last()) {
+        (Some(first), Some(last)) if compared.len() > 1 => Some(format!(
             "{} since {}",
             format::money_signed(last.net - first.net, &code),
             format::date(first.date)

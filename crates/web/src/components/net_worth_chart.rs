@@ -3,30 +3,31 @@
 //!
 //! Positions are computed with `Decimal`, like the money they come from: the plot is a
 //! 100 × 100 box stretched to fit, and every coordinate is a percentage of it.
+//!
+//! Days before Tally began recording a bank's balances are reconstructed from its transactions:
+//! that part of the line is dashed and lighter, and a note under the chart says so in words,
+//! with the loans and investments that count only from their recorded balances.
 
 use crate::format;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use rust_decimal::Decimal;
-use tally_shared::api::insights::NetWorthSeries;
+use tally_shared::api::insights::{NetWorthPoint, NetWorthSeries, RecordedOnlyAccount};
 
 /// About this many steps between gridlines.
 const TICK_STEPS: u32 = 4;
 /// Dates under the plot.
 const DATE_LABELS: usize = 4;
+/// A line longer than this many days is labelled by month and year rather than day and month.
+const LONG_LINE_DAYS: i64 = 300;
 
 #[component]
-pub fn NetWorthChart(series: NetWorthSeries, from: NaiveDate, to: NaiveDate) -> impl IntoView {
+pub fn NetWorthChart(series: NetWorthSeries) -> impl IntoView {
     let currency = series.currency.clone();
-    let title = format!(
-        "Net worth in {currency}, {} to {}",
-        format::date(from),
-        format::date(to)
-    );
     let (Some(first), Some(last)) = (series.points.first(), series.points.last()) else {
         return view! {
             <div class="chart chart-empty">
-                <h3 class="chart-title">{title}</h3>
+                <h3 class="chart-title">{format!("Net worth in {currency}")}</h3>
                 <p class="muted">
                     "No history yet. Tally records your balances each day a bank syncs, so a line "
                     "appears here from tomorrow."
@@ -36,6 +37,11 @@ pub fn NetWorthChart(series: NetWorthSeries, from: NaiveDate, to: NaiveDate) -> 
         .into_any();
     };
 
+    let title = format!(
+        "Net worth in {currency}, {} to {}",
+        format::date(first.date),
+        format::date(last.date)
+    );
     let values: Vec<Decimal> = series.points.iter().map(|point| point.net).collect();
     let low = values.iter().copied().min().unwrap_or_default();
     let high = values.iter().copied().max().unwrap_or_default();
@@ -52,18 +58,31 @@ pub fn NetWorthChart(series: NetWorthSeries, from: NaiveDate, to: NaiveDate) -> 
         }
     };
 
-    let line = series
-        .points
-        .iter()
-        .enumerate()
-        .map(|(index, point)| format!("{},{}", coordinate(x(index)), coordinate(y(point.net))))
-        .collect::<Vec<_>>();
-    let line_path = format!("M{}", line.join(" L"));
+    let point_at = |index: usize| {
+        let net = series.points[index].net;
+        format!("{},{}", coordinate(x(index)), coordinate(y(net)))
+    };
+    let line_path = |indexes: std::ops::RangeInclusive<usize>| {
+        format!("M{}", indexes.map(point_at).collect::<Vec<_>>().join(" L"))
+    };
     let area_path = format!(
-        "{line_path} L{},100 L{},100 Z",
+        "{} L{},100 L{},100 Z",
+        line_path(0..=last_index),
         coordinate(x(last_index)),
         coordinate(x(0))
     );
+    let segments = segments(&series.points)
+        .into_iter()
+        .map(|segment| {
+            let class = if segment.reconstructed {
+                "chart-line chart-line-reconstructed"
+            } else {
+                "chart-line"
+            };
+            view! { <path class=class d=line_path(segment.indexes) /> }
+        })
+        .collect_view();
+    let history_note = HistoryNote::of(&series.points, &series.recorded_only, first.date);
     let description = if last_index == 0 {
         format!(
             "One day so far: {} on {}.",
@@ -80,6 +99,10 @@ pub fn NetWorthChart(series: NetWorthSeries, from: NaiveDate, to: NaiveDate) -> 
             format::money(low, &currency),
             format::money(high, &currency),
         )
+    };
+    let description = match &history_note.reconstructed {
+        Some(words) => format!("{description} {words}"),
+        None => description,
     };
 
     let gridlines = ticks
@@ -101,12 +124,18 @@ pub fn NetWorthChart(series: NetWorthSeries, from: NaiveDate, to: NaiveDate) -> 
             view! { <span style=top>{format::money_compact(*tick, &currency)}</span> }
         })
         .collect_view();
+    let long_line = (last.date - first.date).num_days() > LONG_LINE_DAYS;
     let date_labels = date_label_indexes(series.points.len())
         .into_iter()
         .map(|index| {
             let left = format!("left: {}%", coordinate(x(index)));
             let day = series.points[index].date;
-            view! { <span style=left>{format::day_month(day)}</span> }
+            let label = if long_line {
+                format::short_month_year(day)
+            } else {
+                format::day_month(day)
+            };
+            view! { <span style=left>{label}</span> }
         })
         .collect_view();
     let dot_style = format!(
@@ -135,7 +164,7 @@ pub fn NetWorthChart(series: NetWorthSeries, from: NaiveDate, to: NaiveDate) -> 
                         <desc id=desc_id>{description.clone()}</desc>
                         {gridlines}
                         <path class="chart-area" d=area_path />
-                        <path class="chart-line" d=line_path />
+                        {segments}
                     </svg>
                     <span class="chart-dot" style=dot_style title=description></span>
                 </div>
@@ -144,9 +173,110 @@ pub fn NetWorthChart(series: NetWorthSeries, from: NaiveDate, to: NaiveDate) -> 
             {(last_index == 0).then(|| view! {
                 <p class="chart-note muted">"One day of history so far: the line grows a point a day."</p>
             })}
+            {history_note.reconstructed.map(|words| view! {
+                <p class="chart-note muted" data-testid="net-worth-reconstructed-note">
+                    <span class="chart-key-reconstructed" aria-hidden="true"></span>
+                    {words}
+                </p>
+            })}
+            {history_note.recorded_only.map(|words| view! {
+                <p class="chart-note muted" data-testid="net-worth-recorded-only-note">{words}</p>
+            })}
         </figure>
     }
     .into_any()
+}
+
+/// A run of the line drawn in one style: recorded, or reconstructed from transactions.
+struct Segment {
+    indexes: std::ops::RangeInclusive<usize>,
+    reconstructed: bool,
+}
+
+/// The line's runs of recorded and of reconstructed days. Each run reaches to the next run's
+/// first point, so that the line stays unbroken where its style changes.
+fn segments(points: &[NetWorthPoint]) -> Vec<Segment> {
+    let last = points.len().saturating_sub(1);
+    let mut segments: Vec<Segment> = Vec::new();
+    for (index, point) in points.iter().enumerate() {
+        match segments.last_mut() {
+            Some(segment) if segment.reconstructed == point.reconstructed => {
+                segment.indexes = *segment.indexes.start()..=index;
+            }
+            _ => segments.push(Segment {
+                indexes: index..=index,
+                reconstructed: point.reconstructed,
+            }),
+        }
+    }
+    for segment in &mut segments {
+        let end = (*segment.indexes.end() + 1).min(last);
+        segment.indexes = *segment.indexes.start()..=end;
+    }
+    segments
+}
+
+/// What the chart says under the line about where its history comes from.
+struct HistoryNote {
+    reconstructed: Option<String>,
+    recorded_only: Option<String>,
+}
+
+impl HistoryNote {
+    fn of(
+        points: &[NetWorthPoint],
+        recorded_only: &[RecordedOnlyAccount],
+        first: NaiveDate,
+    ) -> Self {
+        let last_reconstructed = points.iter().rposition(|point| point.reconstructed);
+        let reconstructed = last_reconstructed.map(|index| match points.get(index + 1) {
+            Some(recorded) => format!(
+                "Reconstructed from your transactions before {} (the dashed line); \
+                     from then on, balances as Tally recorded them.",
+                format::date(recorded.date)
+            ),
+            None => "Reconstructed from your transactions (the dashed line).".to_owned(),
+        });
+        // Only accounts that start after the line does leave a part of it out; those recorded
+        // from the same day are named together.
+        let mut by_day: Vec<(NaiveDate, Vec<&str>)> = Vec::new();
+        for account in recorded_only
+            .iter()
+            .filter(|account| account.recorded_from > first)
+        {
+            match by_day
+                .iter_mut()
+                .find(|(day, _)| *day == account.recorded_from)
+            {
+                Some((_, names)) => names.push(&account.name),
+                None => by_day.push((account.recorded_from, vec![&account.name])),
+            }
+        }
+        let late: Vec<String> = by_day
+            .into_iter()
+            .map(|(day, names)| format!("{} from {}", and_list(&names), format::date(day)))
+            .collect();
+        let recorded_only = (!late.is_empty()).then(|| {
+            format!(
+                "Loans and investments count from their recorded balances only, as their \
+                 transactions do not explain them: {}.",
+                late.join("; ")
+            )
+        });
+        Self {
+            reconstructed,
+            recorded_only,
+        }
+    }
+}
+
+/// "A", "A and B", "A, B and C".
+fn and_list(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [only] => (*only).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 /// `part` as a percentage of `whole` (0 when `whole` is zero).

@@ -4,6 +4,7 @@
 mod banks;
 
 use crate::api;
+use crate::calendar;
 use crate::components::banks::BanksSection;
 use crate::components::budget_card::BudgetCard;
 use crate::components::net_worth::NetWorthSection;
@@ -27,6 +28,8 @@ use tally_shared::ids::{AssetId, TransactionId};
 
 /// How many transactions "Recent transactions" shows.
 const RECENT: u32 = 10;
+/// How far back the net worth history reaches: see `Dashboard`.
+const HISTORY_MONTHS: u32 = 59;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -62,8 +65,13 @@ pub fn DashboardPage() -> impl IntoView {
 #[component]
 fn Dashboard() -> impl IntoView {
     let net_worth = LocalResource::new(api::insights::net_worth);
-    // The server's default: the 90 days up to its today, the day its balance snapshots count in.
-    let history = LocalResource::new(|| api::insights::net_worth_history(None, None));
+    // The whole history, reconstructed days included, up to the server's today (the day its
+    // balance snapshots count in): the API's longest period, five years, less a month so that
+    // the browser's today being a day off the server's never makes it longer.
+    let history = LocalResource::new(|| {
+        let from = calendar::today().checked_sub_months(chrono::Months::new(HISTORY_MONTHS));
+        api::insights::net_worth_history(from, None)
+    });
     let assets = LocalResource::new(api::assets::list);
     let period = RwSignal::new(SpendingPeriod::this_month());
     let include_pending = RwSignal::new(false);

@@ -1,6 +1,7 @@
 //! The simulator's endpoints, grouped as Plaid's API reference groups them.
 
 mod accounts;
+mod balances;
 mod control;
 mod institutions;
 mod items;
@@ -68,6 +69,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(
                 "/items/{item_id}/transactions/{transaction_id}/amount",
                 web::post().to(control::correct_amount),
+            )
+            .route(
+                "/items/{item_id}/balances",
+                web::get().to(balances::balance_history),
+            )
+            .route(
+                "/items/{item_id}/transactions/{transaction_id}/withdraw",
+                web::post().to(balances::withdraw),
             ),
     )
     .service(

@@ -8,6 +8,7 @@ mod budgets;
 mod categories;
 mod labels;
 mod link_standin;
+mod net_worth_history;
 mod numbers;
 mod settings;
 mod shell;
