@@ -161,6 +161,7 @@ async fn write_run(
             page = next?;
         } else {
             totals.add(changes.write(&mut tx, item, &rules).await?);
+            super::transfers::pair(&mut tx, item.user_id).await?;
             db::sync::snapshot_balances(&mut tx, item.item_id, chrono::Utc::now().date_naive())
                 .await?;
             let Some(recovered) = db::sync::finish(&mut tx, item.item_id, &cursor).await? else {
