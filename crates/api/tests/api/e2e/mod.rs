@@ -11,3 +11,4 @@ mod numbers;
 mod settings;
 mod shell;
 mod steps;
+mod transfers;
