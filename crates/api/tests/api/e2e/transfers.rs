@@ -87,6 +87,12 @@ async fn see_a_transfers_other_side_unpair_it_and_pair_it_again(db: PgPool) {
             .wait_for_text("dialog[open] [data-testid=editor-transfer-partner]", &words)
             .await;
         wait_until("paired again", || read(newest.id), |p| *p == Some(partner)).await;
+        // On a phone the section fits the panel.
+        browser.resize(390, 844).await;
+        browser
+            .run_js("document.querySelector('[data-testid=transfer-section]').scrollIntoView()")
+            .await;
+        browser.screenshot("transfers-phone").await.unwrap();
         browser.prefer_color_scheme("dark").await;
         browser.screenshot("transfers-paired-dark").await.unwrap();
     })

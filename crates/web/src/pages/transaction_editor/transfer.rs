@@ -7,6 +7,7 @@ use crate::api::{self, ClientError};
 use crate::components::transaction_parts::{counterparty, transfer_words};
 use crate::format;
 use chrono::Days;
+use leptos::html::H3;
 use leptos::prelude::*;
 use tally_shared::api::transactions::{Transaction, TransactionDetail, TransactionFilter};
 use tally_shared::ids::TransactionId;
@@ -46,25 +47,25 @@ pub fn TransferSection(
 ) -> impl IntoView {
     let transaction = move || current.with(|d| d.transaction.clone());
     let id = move || current.with_untracked(|d| d.transaction.id);
+    // The button pressed goes away with what it did: the keyboard's focus goes to the heading,
+    // whose section then says what is so now.
+    let heading = NodeRef::<H3>::new();
+    let done = move |result: Result<(), ClientError>| {
+        if result.is_ok() {
+            on_saved.run(());
+            if let Some(heading) = heading.get_untracked() {
+                let _ = heading.focus();
+            }
+        }
+        result
+    };
     let unpair = Action::new_local(move |()| {
         let id = id();
-        async move {
-            let done = api::transactions::unpair_transfer(id).await;
-            if done.is_ok() {
-                on_saved.run(());
-            }
-            done
-        }
+        async move { done(api::transactions::unpair_transfer(id).await) }
     });
     let pair = Action::new_local(move |other: &TransactionId| {
         let (id, other) = (id(), *other);
-        async move {
-            let done = api::transactions::pair_transfer(id, other).await;
-            if done.is_ok() {
-                on_saved.run(());
-            }
-            done
-        }
+        async move { done(api::transactions::pair_transfer(id, other).await) }
     });
     let looking = RwSignal::new(false);
     let candidates = LocalResource::new(move || {
@@ -88,7 +89,7 @@ pub fn TransferSection(
     };
     view! {
         <section class="editor-transfer" aria-labelledby="transfer-title" data-testid="transfer-section">
-            <h3 id="transfer-title">"Transfer"</h3>
+            <h3 id="transfer-title" node_ref=heading tabindex="-1">"Transfer"</h3>
             {move || {
                 let transaction = transaction();
                 match transfer_words(&transaction) {
