@@ -6,7 +6,9 @@
 use crate::api_calls::{decoded, named_fields, Person};
 use crate::helpers::{spawn_app_with, TestApp};
 use crate::labels_sync::sync_now;
+use crate::simulator_support::advance_clock;
 use crate::transaction_edits::plaid_category;
+use chrono::{Datelike, NaiveDate};
 use reqwest::{Response, StatusCode};
 use rust_decimal::Decimal;
 use sqlx::PgPool;
@@ -466,4 +468,59 @@ async fn a_hand_pair_is_two_sides_of_one_transfer_of_mine(db: PgPool) {
         .await
         .transfer_pair_id
         .is_some());
+}
+
+/// The user's transfers to savings dated `date` or the day after (a pending transaction posts
+/// the next day): (id, pending, partner).
+async fn transfers_on(
+    db: &PgPool,
+    user_id: Uuid,
+    date: NaiveDate,
+) -> Vec<(Uuid, bool, Option<Uuid>)> {
+    sqlx::query_as(
+        "select transaction_id, pending, transfer_pair_id from bank_transaction
+         where user_id = $1 and date between $2 and $2 + 1 and name = 'Transfer to Savings'",
+    )
+    .bind(user_id)
+    .bind(date)
+    .fetch_all(db)
+    .await
+    .unwrap()
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_pending_transfer_is_not_paired_and_the_posted_one_replacing_it_is(db: PgPool) {
+    let (app, alice, item, _) = alice_with_savings(&db).await;
+    // The bank's next 3rd of the month, when checking moves money to savings.
+    let today: NaiveDate = sqlx::query_scalar(
+        "select (now() at time zone 'utc')::date + offset_days from plaid_sim.clock",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    let third = (1..=31)
+        .map(|days| today + chrono::Days::new(days))
+        .find(|day| day.day() == 3)
+        .unwrap();
+    let days = u32::try_from((third - today).num_days()).unwrap();
+
+    // The clock's own webhook can look like a replay of the link's, so say it again.
+    advance_clock(&app, days).await;
+    sync_now(&app, &item).await;
+    let pending = transfers_on(&db, alice.user_id, third).await;
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    assert!(pending[0].1, "still pending on its day");
+    assert_eq!(pending[0].2, None, "a pending transfer is not paired");
+
+    advance_clock(&app, 3).await;
+    sync_now(&app, &item).await;
+    let posted = transfers_on(&db, alice.user_id, third).await;
+    assert_eq!(posted.len(), 1, "{posted:?}");
+    let (id, still_pending, partner) = posted[0];
+    assert!(!still_pending);
+    let partner = partner.expect("the posted transfer is paired");
+    let other = detail(&app, &alice, partner).await;
+    assert_eq!(other.name, "Transfer from Checking");
+    assert!(!other.pending);
+    assert_eq!(other.transfer_pair_id, Some(TransactionId(id)));
 }
