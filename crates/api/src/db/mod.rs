@@ -21,6 +21,7 @@ pub mod sync;
 pub mod sync_jobs;
 pub mod transaction_labels;
 pub mod transactions;
+pub mod transfers;
 pub mod users;
 
 use sqlx::{PgExecutor, PgPool, Postgres, Transaction};

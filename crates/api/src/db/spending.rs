@@ -8,7 +8,8 @@
 //! (`amount > 0`) is spending; money in (`amount < 0`) is a refund, reported apart and not
 //! subtracted, except under Plaid's `OTHER` (and the categories under it), where Plaid files
 //! unrecognised deposits and transfers, not merchant refunds. Hidden transactions are left out,
-//! split or not. A transaction's currency is its ISO code, else its unofficial one; transactions
+//! split or not, and so are both sides of a transfer between the person's own accounts
+//! (`transfer_pair_id`), whatever their category. A transaction's currency is its ISO code, else its unofficial one; transactions
 //! with neither are left out. Pending transactions count only when asked.
 
 use crate::domain::classification::UNCATEGORISED_PRIMARY;
@@ -64,6 +65,7 @@ macro_rules! spending_query {
                    and t.date between $2 and $3
                    and ($4 or not t.pending)
                    and not t.hidden
+                   and t.transfer_pair_id is null
                    and coalesce(t.iso_currency_code, t.unofficial_currency_code) is not null
                    and (p.spending
                         or (p.transaction_id is null

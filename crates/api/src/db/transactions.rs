@@ -39,6 +39,9 @@ pub struct TransactionRecord {
     pub hidden: bool,
     pub needs_review: bool,
     pub splits: Json<Vec<Split>>,
+    /// The other side of a transfer between the person's accounts, and its account's name.
+    pub transfer_pair_id: Option<TransactionId>,
+    pub transfer_account_name: Option<String>,
 }
 
 /// These queries are sent unprepared (`persistent(false)`), so each is planned for its own values:
@@ -148,7 +151,12 @@ fn selected(user_id: UserId) -> QueryBuilder<'static, Postgres> {
                                                             'notes', s.notes)
                                           order by s.position)
                           from transaction_split s
-                          where s.transaction_id = t.transaction_id), '[]') as splits
+                          where s.transaction_id = t.transaction_id), '[]') as splits,
+                t.transfer_pair_id,
+                (select pa.name
+                 from bank_transaction p
+                 join account pa on pa.account_id = p.account_id
+                 where p.transaction_id = t.transfer_pair_id) as transfer_account_name
          from bank_transaction t
          join account a on a.account_id = t.account_id
          join user_category(",

@@ -12,6 +12,7 @@ mod period;
 pub mod rules;
 mod split;
 mod transaction_filter;
+pub mod transfers;
 mod username;
 
 pub use asset::{AssetDescription, AssetValue};

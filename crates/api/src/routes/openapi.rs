@@ -42,6 +42,8 @@ use utoipa::OpenApi;
         super::transactions::edit::edit_transaction,
         super::transactions::splits::split_transaction,
         super::transactions::splits::unsplit_transaction,
+        super::transactions::transfer::pair_transfer,
+        super::transactions::transfer::unpair_transfer,
         super::institutions::get_institution,
         super::assets::list_assets,
         super::assets::create_asset,

@@ -3,6 +3,7 @@
 
 mod pending_labels;
 mod run;
+mod transfers;
 mod worker;
 
 pub use run::{sync_item, SyncError, SyncOutcome};

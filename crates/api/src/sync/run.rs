@@ -161,6 +161,7 @@ async fn write_run(
             page = next?;
         } else {
             totals.add(changes.write(&mut tx, item, &rules).await?);
+            super::transfers::pair(&mut tx, item.user_id).await?;
             let today = chrono::Utc::now().date_naive();
             db::sync::snapshot_balances(&mut tx, item.item_id, today).await?;
             db::reconstructed_balances::rebuild(&mut tx, item.item_id, today).await?;

@@ -128,7 +128,7 @@ async fn detail(app: &TestApp, client: &reqwest::Client, id: Uuid) -> Transactio
 
 /// Tells Tally there is news at the bank and waits until it holds exactly what the bank holds.
 /// Each call's webhook differs, so two within a second are not taken for a replay of one.
-async fn sync_now(app: &TestApp, item: &Item) {
+pub async fn sync_now(app: &TestApp, item: &Item) {
     let updates = serde_json::json!({
         "webhook_type": "TRANSACTIONS", "webhook_code": "SYNC_UPDATES_AVAILABLE",
         "item_id": plaid_item_id(&app.db, item).await, "request_id": Uuid::new_v4(),

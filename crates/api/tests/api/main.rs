@@ -48,6 +48,7 @@ mod sync_randomized;
 mod transaction_edits;
 mod transactions;
 mod transactions_export;
+mod transfers;
 mod webhook_replay;
 mod ws;
 mod ws_sign_out;

@@ -43,6 +43,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("patch", "/api/transactions/{transaction_id}"),
     ("put", "/api/transactions/{transaction_id}/splits"),
     ("delete", "/api/transactions/{transaction_id}/splits"),
+    ("post", "/api/transactions/{transaction_id}/transfer"),
+    ("delete", "/api/transactions/{transaction_id}/transfer"),
     ("get", "/api/institutions/{institution_id}"),
     ("get", "/api/assets"),
     ("post", "/api/assets"),

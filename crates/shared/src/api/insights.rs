@@ -166,8 +166,9 @@ pub struct MerchantTotal {
 pub struct CurrencySpending {
     pub currency: String,
     /// Money spent, net of nothing: refunds are shown apart in `refunds`. Only what is in a
-    /// category of kind `spending` for the person counts; hidden transactions do not; a split
-    /// transaction counts by its parts, each under its own category.
+    /// category of kind `spending` for the person counts; hidden transactions and both sides of a
+    /// transfer between the person's accounts do not; a split transaction counts by its parts,
+    /// each under its own category.
     #[serde(with = "rust_decimal::serde::str")]
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub total: Decimal,

@@ -49,6 +49,21 @@ pub struct Transaction {
     pub needs_review: bool,
     /// Empty unless the transaction is split; the parts add up to `amount` exactly.
     pub splits: Vec<Split>,
+    /// The other side of a transfer between the person's own accounts (the sync pairs them, or
+    /// the person did). Both sides are left out of spending and income.
+    #[serde(default)]
+    pub transfer_pair_id: Option<TransactionId>,
+    /// The name of the other side's account, e.g. "Savings".
+    #[serde(default)]
+    pub transfer_account_name: Option<String>,
+}
+
+/// `POST /api/transactions/{id}/transfer`: pairs the transaction with `other_id`, the other side
+/// of a transfer between two of the person's accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TransferPairing {
+    pub other_id: TransactionId,
 }
 
 /// One part of a split transaction.

@@ -5,7 +5,7 @@ use super::{delete, get, send_json, send_json_ignoring_answer, ClientError};
 use crate::transaction_filter::{criteria, query_string};
 use gloo_net::http::Request;
 use tally_shared::api::transactions::{
-    Split, TransactionDetail, TransactionEdit, TransactionFilter, TransactionPage,
+    Split, TransactionDetail, TransactionEdit, TransactionFilter, TransactionPage, TransferPairing,
 };
 use tally_shared::ids::TransactionId;
 
@@ -50,4 +50,19 @@ pub async fn split(id: TransactionId, parts: &[Split]) -> Result<(), ClientError
 /// Makes the transaction whole again.
 pub async fn unsplit(id: TransactionId) -> Result<(), ClientError> {
     delete(&format!("/api/transactions/{id}/splits")).await
+}
+
+/// Pairs the transaction with `other_id` as the two sides of a transfer between the person's
+/// accounts; a 422 says why they are not (`other_id`), a 409 that one is paired already.
+pub async fn pair_transfer(id: TransactionId, other_id: TransactionId) -> Result<(), ClientError> {
+    send_json_ignoring_answer(
+        Request::post(&format!("/api/transactions/{id}/transfer")),
+        &TransferPairing { other_id },
+    )
+    .await
+}
+
+/// Unpairs the transaction and its partner; no sync pairs them again.
+pub async fn unpair_transfer(id: TransactionId) -> Result<(), ClientError> {
+    delete(&format!("/api/transactions/{id}/transfer")).await
 }

@@ -51,8 +51,25 @@ pub fn split_words(transaction: &Transaction, categories: &[Category]) -> Vec<St
         .collect()
 }
 
+/// "Transfer to Savings" (money out) or "Transfer from Checking" (money in): the other side of a
+/// transfer between the person's own accounts; `None` when it is not one.
+pub fn transfer_words(transaction: &Transaction) -> Option<String> {
+    transaction.transfer_pair_id?;
+    let account = transaction
+        .transfer_account_name
+        .as_deref()
+        .unwrap_or("another account");
+    let direction = if transaction.amount.is_sign_negative() {
+        "from"
+    } else {
+        "to"
+    };
+    Some(format!("Transfer {direction} {account}"))
+}
+
 /// The name a person gave it (or a rule did), else the counterparty; with the bank's own text
-/// under it when that says something else. Badges say pending, hidden and needs review.
+/// under it when that says something else. Badges say pending, hidden and needs review; a
+/// transfer between the person's accounts says where the money went or came from.
 #[component]
 pub fn TransactionTitle(transaction: Transaction) -> impl IntoView {
     let bank = counterparty(&transaction);
@@ -63,6 +80,7 @@ pub fn TransactionTitle(transaction: Transaction) -> impl IntoView {
             (bank.clone(), raw)
         }
     };
+    let transfer = transfer_words(&transaction);
     view! {
         <span class="tx-title">
             <MerchantLogo name=bank logo_url=transaction.logo_url.clone() />
@@ -74,6 +92,12 @@ pub fn TransactionTitle(transaction: Transaction) -> impl IntoView {
                     {transaction.needs_review.then(|| view! { " " <Badge tone=Tone::Bad label="Needs review" /> })}
                 </span>
                 {below.map(|below| view! { <span class="tx-raw">{below}</span> })}
+                {transfer.map(|words| view! {
+                    <span class="tx-transfer" data-testid="transfer-partner">
+                        <span aria-hidden="true">"⇄ "</span>
+                        {words}
+                    </span>
+                })}
             </span>
         </span>
     }

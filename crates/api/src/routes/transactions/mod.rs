@@ -7,6 +7,7 @@
 pub(super) mod edit;
 pub(super) mod export;
 pub(super) mod splits;
+pub(super) mod transfer;
 
 use crate::auth::AuthUser;
 use crate::db;
@@ -23,7 +24,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/transactions/export.csv").get(export::export_csv))
         // After the export, whose path `{transaction_id}` would otherwise take.
         .configure(edit::configure)
-        .configure(splits::configure);
+        .configure(splits::configure)
+        .configure(transfer::configure);
 }
 
 #[utoipa::path(get, path = "/api/transactions", tag = "banking", params(TransactionFilter),
@@ -70,5 +72,7 @@ pub(super) fn transaction(record: TransactionRecord) -> Transaction {
         hidden: record.hidden,
         needs_review: record.needs_review,
         splits: record.splits.0,
+        transfer_pair_id: record.transfer_pair_id,
+        transfer_account_name: record.transfer_account_name,
     }
 }

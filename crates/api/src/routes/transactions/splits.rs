@@ -85,7 +85,7 @@ async fn unsplit_transaction(
 }
 
 /// The transaction as it is after a change, announced to the person's other tabs at the commit.
-async fn changed(
+pub(super) async fn changed(
     tx: &mut PgConnection,
     user_id: UserId,
     transaction_id: TransactionId,

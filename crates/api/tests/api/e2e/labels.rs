@@ -57,7 +57,7 @@ fn plaid_category<'a>(categories: &'a [Category], code: &str) -> &'a Category {
 }
 
 /// Waits until `check` holds for what `read` reads (from the API, or the page), and returns it.
-async fn wait_until<T, F: Future<Output = T>>(
+pub(super) async fn wait_until<T, F: Future<Output = T>>(
     what: &str,
     mut read: impl FnMut() -> F,
     check: impl Fn(&T) -> bool,
@@ -74,7 +74,7 @@ async fn wait_until<T, F: Future<Output = T>>(
 }
 
 /// Opens the editor on the first row of the page whose text contains `text`.
-async fn open_row(browser: &Browser, text: &str) {
+pub(super) async fn open_row(browser: &Browser, text: &str) {
     let row = browser
         .wait_for_text("[data-testid=transaction-row]", text)
         .await;

@@ -13,3 +13,4 @@ mod numbers;
 mod settings;
 mod shell;
 mod steps;
+mod transfers;

@@ -64,7 +64,8 @@ struct Unit {
     amount: Decimal,
 }
 
-/// Every unit of `user_id`'s transactions in the period that is not hidden.
+/// Every unit of `user_id`'s transactions in the period that is neither hidden nor a side of a
+/// transfer between their accounts.
 async fn units(db: &PgPool, user_id: Uuid, include_pending: bool) -> Vec<Unit> {
     sqlx::query(
         "select t.transaction_id,
@@ -83,7 +84,8 @@ async fn units(db: &PgPool, user_id: Uuid, include_pending: bool) -> Vec<Unit> {
          where t.user_id = $1
            and t.date between $2::date and $3::date
            and ($4 or not t.pending)
-           and not coalesce(t.user_hidden, t.rule_hidden, false)",
+           and not coalesce(t.user_hidden, t.rule_hidden, false)
+           and t.transfer_pair_id is null",
     )
     .bind(user_id)
     .bind(FROM)
@@ -392,6 +394,34 @@ fn assignment(column: &str, value: Option<String>) -> String {
     )
 }
 
+/// Pairs two unpaired transactions as a transfer (whatever they are: spending leaves out any
+/// pair), or unpairs `one` if it is paired.
+async fn pair_or_unpair(db: &PgPool, one: Uuid, other: Uuid) {
+    sqlx::query(
+        "with pair as (
+             select t.transaction_id, o.transaction_id as partner
+             from bank_transaction t join bank_transaction o on o.transaction_id = $2
+             where t.transaction_id = $1 and $1 <> $2
+               and t.transfer_pair_id is null and o.transfer_pair_id is null),
+         unpair as (
+             select transaction_id from bank_transaction where transaction_id = $1
+             union all
+             select transfer_pair_id from bank_transaction where transaction_id = $1)
+         update bank_transaction t
+         set transfer_pair_id = case when exists (select 1 from pair)
+                                     then case when t.transaction_id = $1 then $2 else $1 end
+                                end
+         where t.transaction_id in (select transaction_id from pair union select partner from pair)
+            or (not exists (select 1 from pair)
+                and t.transaction_id in (select transaction_id from unpair))",
+    )
+    .bind(one)
+    .bind(other)
+    .execute(db)
+    .await
+    .unwrap();
+}
+
 async fn run(db: PgPool, seed: u64) {
     let app = spawn_app(db.clone()).await;
     let mut rng = StdRng::seed_from_u64(seed);
@@ -470,6 +500,9 @@ async fn run(db: PgPool, seed: u64) {
                 .await
                 .unwrap();
             }
+            if rng.random_bool(0.05) {
+                pair_or_unpair(&db, id, *transactions.choose(&mut rng).unwrap()).await;
+            }
             if rng.random_bool(0.08) {
                 let amount = sqlx::query_scalar(
                     "select amount from bank_transaction where transaction_id = $1",
@@ -499,10 +532,12 @@ async fn run(db: PgPool, seed: u64) {
         assert_spending_adds_up(&app, &bob, &format!("{context}, Bob")).await;
     }
 
-    // The rounds reached what they are for: splits, hidden rows, own categories under a parent.
-    let reached: (i64, i64, i64) = sqlx::query_as(
+    // The rounds reached what they are for: splits, hidden rows, own categories under a parent,
+    // transfers.
+    let reached: (i64, i64, i64, i64) = sqlx::query_as(
         "select (select count(distinct transaction_id) from transaction_split),
                 (select count(*) from bank_transaction where hidden),
+                (select count(*) from bank_transaction where transfer_pair_id is not null),
                 (select count(*) from bank_transaction t
                  join category c on c.category_id = t.category_id
                  where c.user_id is not null and c.parent_id is not null)",
@@ -511,7 +546,7 @@ async fn run(db: PgPool, seed: u64) {
     .await
     .unwrap();
     assert!(
-        reached.0 >= 10 && reached.1 >= 10 && reached.2 >= 10,
+        reached.0 >= 10 && reached.1 >= 10 && reached.2 >= 10 && reached.3 >= 10,
         "{reached:?}"
     );
 }

@@ -1,11 +1,13 @@
 //! The transaction editor: a side panel, opened from a row of `/transactions` or of the
 //! dashboard's Recent transactions, where a person relabels one transaction (category, display
-//! name, notes, tags, hidden), gives a field back to their bank (and rules), and splits it.
+//! name, notes, tags, hidden), gives a field back to their bank (and rules), splits it, and pairs
+//! or unpairs it as a transfer between their own accounts.
 //! After a new category for a merchant it offers the rule that would do the same for the rest.
 
 mod fields;
 mod offer;
 mod splits;
+mod transfer;
 
 use crate::api;
 use crate::components::modal::modal_while;
@@ -107,6 +109,7 @@ fn Editor(
             None => view! {
                 <fields::LabelsForm current categories offer on_saved close />
                 <splits::SplitEditor current categories on_saved=reload />
+                <transfer::TransferSection current on_saved=reload />
             }
             .into_any(),
         }}
@@ -116,7 +119,7 @@ fn Editor(
 /// The transaction as the bank reported it: who, when, how much, from which account.
 #[component]
 fn Summary(detail: RwSignal<TransactionDetail>) -> impl IntoView {
-    use crate::components::transaction_parts::{counterparty, TransactionAmount};
+    use crate::components::transaction_parts::{counterparty, transfer_words, TransactionAmount};
     use crate::format;
     view! {
         {move || {
@@ -131,6 +134,9 @@ fn Summary(detail: RwSignal<TransactionDetail>) -> impl IntoView {
                             {transaction.pending.then_some(" · pending")}
                         </p>
                         <p class="small muted">{format!("Bank's description: {}", transaction.name)}</p>
+                        {transfer_words(&transaction).map(|words| view! {
+                            <p class="small tx-transfer">{words}</p>
+                        })}
                     </div>
                     <TransactionAmount transaction />
                 </div>
