@@ -256,6 +256,22 @@ async fn history_is_reconstructed_from_the_banks_books_and_corrected_by_its_chan
         };
         assert_eq!(card_after[day], before - moved, "card on {day}");
     }
+
+    // Someone else sees none of it; the bank knows no such transaction to withdraw.
+    let bob = app.sign_up("bob").await;
+    let theirs: NetWorthHistory = app
+        .get_json(&bob.client, "/api/insights/net-worth/history")
+        .await;
+    assert!(theirs.series.is_empty());
+    let response = app
+        .client
+        .post(app.url(&format!(
+            "/sim/plaid/control/items/{plaid_item}/transactions/{withdrawn}/withdraw"
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
 
 #[sqlx::test]

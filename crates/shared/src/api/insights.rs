@@ -98,7 +98,7 @@ pub struct NetWorthSeries {
     /// account's balance snapshot on or before that day, or a manual asset created by then) to
     /// `to`. A day without a snapshot for an account carries its last earlier snapshot forward.
     /// Depository and credit accounts have a balance reconstructed for each day from their
-    /// first transaction until recording began, so the line starts there.
+    /// bank's first transaction until recording began, so the line starts there.
     pub points: Vec<NetWorthPoint>,
     /// This currency's accounts counted from their recorded balances only, by the day recording
     /// began.
