@@ -1,13 +1,14 @@
 //! `/api/budgets` against hand-computed months: rollover of both signs, a parent's budget over
-//! its children, split parts, hidden transactions, edits from a month onward, copying, alerts
-//! once per threshold (also across a restart), other people's ids, and bad input; and, over
-//! randomized transactions, each budget's spending against a row-by-row sum.
+//! its children, split parts, hidden transactions and transfers, edits from a month onward,
+//! copying, alerts once per threshold (also across a restart), other people's ids, and bad
+//! input; and, over randomized transactions, each budget's spending against a row-by-row sum.
 
 use crate::api_calls::{decoded, named_fields, Person};
-use crate::fixtures::{account, alpha_bank, transaction, AccountRef};
+use crate::fixtures::{account, alpha_bank, transaction, AccountRef, ItemRef};
 use crate::helpers::{spawn_app, TestApp};
 use crate::insights_fixtures::dec;
 use crate::splits::part;
+use crate::transfers::pair;
 use crate::ws::{connect, next_event, next_event_within, register, Socket, User, QUIET};
 use chrono::{Datelike, Months, NaiveDate, Utc};
 use rand::rngs::StdRng;
@@ -233,6 +234,19 @@ async fn a_parent_budget_covers_its_children_once_in_the_totals(db: PgPool) {
         .unwrap();
     // Another month: not this one's.
     spend(&db, checking, 1, 20, "99.00", COFFEE).await;
+    // Paired by hand as a transfer between her own accounts: both sides left out.
+    let savings = account(
+        ItemRef {
+            item_id: checking.item_id,
+            user_id: checking.user_id,
+        },
+        "Savings",
+    )
+    .insert(&db)
+    .await;
+    let out = spend(&db, checking, 0, 3, "40.00", GROCERIES).await;
+    let back = spend(&db, savings, 0, 4, "-40.00", GROCERIES).await;
+    assert_eq!(pair(&app, &ana, out, back).await.status(), StatusCode::OK);
 
     set(
         &app,

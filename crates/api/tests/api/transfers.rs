@@ -85,7 +85,12 @@ async fn detail(app: &TestApp, person: &Person, id: Uuid) -> Transaction {
         .transaction
 }
 
-async fn pair(app: &TestApp, person: &Person, id: impl std::fmt::Display, other: Uuid) -> Response {
+pub(crate) async fn pair(
+    app: &TestApp,
+    person: &Person,
+    id: impl std::fmt::Display,
+    other: Uuid,
+) -> Response {
     person
         .client
         .post(app.url(&format!("/api/transactions/{id}/transfer")))
