@@ -56,8 +56,9 @@ pub async fn unpair_broken(conn: &mut PgConnection, user_id: UserId) -> Result<u
     Ok(unpaired / 2)
 }
 
-/// Every pair the sync could make among the person's unpaired, posted transactions, except the
-/// pairs they unpaired. A transaction can be in several; `domain::transfers::choose` picks.
+/// Every pair the sync could make among the person's unpaired, posted transactions, leaving out
+/// each transaction they unpaired (they said it is not that transfer; they can pair it by hand).
+/// A transaction can be in several; `domain::transfers::choose` picks.
 #[tracing::instrument(skip_all)]
 pub async fn candidates(
     db: impl PgExecutor<'_>,
@@ -73,7 +74,11 @@ pub async fn candidates(
                where user_id = $1
                  and transfer_pair_id is null
                  and not pending
-                 and category_primary in ('TRANSFER_IN', 'TRANSFER_OUT', 'LOAN_PAYMENTS'))
+                 and category_primary in ('TRANSFER_IN', 'TRANSFER_OUT', 'LOAN_PAYMENTS')
+                 and not exists (select 1 from transfer_choice c
+                                 where not c.paired
+                                   and (c.first_id = transaction_id
+                                        or c.second_id = transaction_id)))
            select o.transaction_id as "out!: TransactionId",
                   i.transaction_id as "into!: TransactionId",
                   o.date as "out_date!", i.date as "into_date!"
@@ -81,11 +86,7 @@ pub async fn candidates(
            join candidate i on i.amount = -o.amount and i.currency = o.currency
            where o.amount > 0
              and i.account_id <> o.account_id
-             and abs(i.date - o.date) <= $2
-             and not exists (select 1 from transfer_choice c
-                             where c.first_id = least(o.transaction_id, i.transaction_id)
-                               and c.second_id = greatest(o.transaction_id, i.transaction_id)
-                               and not c.paired)"#,
+             and abs(i.date - o.date) <= $2"#,
         user_id.0,
         MAX_DAYS_APART
     )
