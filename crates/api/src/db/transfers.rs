@@ -20,7 +20,8 @@ pub async fn lock(conn: &mut PgConnection, user_id: UserId) -> Result<(), sqlx::
 }
 
 /// Unpairs the sync's pairs that the bank's changes broke (an amount, currency, date, account or
-/// category that no longer fits); pairs the person made by hand stay. Returns how many pairs.
+/// category that no longer fits, or none at all); pairs the person made by hand stay. Returns how
+/// many pairs.
 #[tracing::instrument(skip_all)]
 pub async fn unpair_broken(conn: &mut PgConnection, user_id: UserId) -> Result<u64, sqlx::Error> {
     let unpaired = sqlx::query!(
@@ -34,14 +35,15 @@ pub async fn unpair_broken(conn: &mut PgConnection, user_id: UserId) -> Result<u
                                where c.first_id = least(t.transaction_id, p.transaction_id)
                                  and c.second_id = greatest(t.transaction_id, p.transaction_id)
                                  and c.paired)
-               and not (p.amount = -t.amount and t.amount <> 0
+               and not coalesce(p.amount = -t.amount and t.amount <> 0
                         and p.account_id <> t.account_id
                         and not p.pending and not t.pending
                         and coalesce(p.iso_currency_code, p.unofficial_currency_code)
                             = coalesce(t.iso_currency_code, t.unofficial_currency_code)
                         and abs(p.date - t.date) <= $2
                         and t.category_primary in ('TRANSFER_IN', 'TRANSFER_OUT', 'LOAN_PAYMENTS')
-                        and p.category_primary in ('TRANSFER_IN', 'TRANSFER_OUT', 'LOAN_PAYMENTS')))
+                        and p.category_primary in ('TRANSFER_IN', 'TRANSFER_OUT', 'LOAN_PAYMENTS'),
+                        false))
          update bank_transaction
          set transfer_pair_id = null
          where user_id = $1

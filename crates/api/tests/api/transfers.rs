@@ -577,3 +577,40 @@ async fn with_two_banks_booking_the_same_transfers_each_pairs_once_within_its_ba
     .unwrap();
     assert_eq!(crossing, 0);
 }
+
+/// The bank changes the amount of one of its transactions, as a correction does.
+async fn bank_changes_amount(db: &PgPool, id: Uuid, by: Decimal) {
+    sqlx::query(
+        "update plaid_sim.transaction
+         set body = body || jsonb_build_object('amount', (body->>'amount')::numeric + $2),
+             seq = nextval('plaid_sim.change_seq')
+         where transaction_id = (select plaid_transaction_id from bank_transaction
+                                 where transaction_id = $1)",
+    )
+    .bind(id)
+    .bind(by)
+    .execute(db)
+    .await
+    .unwrap();
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_bank_change_that_breaks_a_pair_undoes_it_but_not_a_hand_pair(db: PgPool) {
+    let (app, alice, item, savings) = alice_with_savings(&db).await;
+    let (out, into) = savings[0];
+    let (hand_out, hand_into) = savings[1];
+    // The person confirms the second pair by hand.
+    let response = pair(&app, &alice, hand_out, hand_into).await;
+    assert_eq!(response.status(), StatusCode::OK);
+
+    bank_changes_amount(&db, into, Decimal::ONE).await;
+    bank_changes_amount(&db, hand_into, Decimal::ONE).await;
+    sync_now(&app, &item).await;
+
+    assert_eq!(detail(&app, &alice, into).await.transfer_pair_id, None);
+    assert_eq!(detail(&app, &alice, out).await.transfer_pair_id, None);
+    assert_eq!(
+        detail(&app, &alice, hand_into).await.transfer_pair_id,
+        Some(TransactionId(hand_out))
+    );
+}
