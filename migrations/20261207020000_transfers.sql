@@ -24,8 +24,8 @@ create index bank_transaction_transfer_candidate on bank_transaction (user_id, a
 
 -- The person's word on a pair, which the sync's pairing never overrides: `paired` for two they
 -- paired by hand (kept whatever the bank later says about them), not `paired` for two they
--- unpaired (never paired again by the sync). One row per pair, its ids in order; removing
--- either transaction forgets it.
+-- unpaired (neither is paired by the sync again; the person can pair them by hand). One row
+-- per pair, its ids in order; removing either transaction forgets it.
 create table transfer_choice
 (
     user_id    uuid        not null references app_user (user_id) on delete cascade,

@@ -20,7 +20,8 @@ pub async fn lock(conn: &mut PgConnection, user_id: UserId) -> Result<(), sqlx::
 }
 
 /// Unpairs the sync's pairs that the bank's changes broke (an amount, currency, date, account or
-/// category that no longer fits); pairs the person made by hand stay. Returns how many pairs.
+/// category that no longer fits, or none at all); pairs the person made by hand stay. Returns how
+/// many pairs.
 #[tracing::instrument(skip_all)]
 pub async fn unpair_broken(conn: &mut PgConnection, user_id: UserId) -> Result<u64, sqlx::Error> {
     let unpaired = sqlx::query!(
@@ -34,14 +35,15 @@ pub async fn unpair_broken(conn: &mut PgConnection, user_id: UserId) -> Result<u
                                where c.first_id = least(t.transaction_id, p.transaction_id)
                                  and c.second_id = greatest(t.transaction_id, p.transaction_id)
                                  and c.paired)
-               and not (p.amount = -t.amount and t.amount <> 0
+               and not coalesce(p.amount = -t.amount and t.amount <> 0
                         and p.account_id <> t.account_id
                         and not p.pending and not t.pending
                         and coalesce(p.iso_currency_code, p.unofficial_currency_code)
                             = coalesce(t.iso_currency_code, t.unofficial_currency_code)
                         and abs(p.date - t.date) <= $2
                         and t.category_primary in ('TRANSFER_IN', 'TRANSFER_OUT', 'LOAN_PAYMENTS')
-                        and p.category_primary in ('TRANSFER_IN', 'TRANSFER_OUT', 'LOAN_PAYMENTS')))
+                        and p.category_primary in ('TRANSFER_IN', 'TRANSFER_OUT', 'LOAN_PAYMENTS'),
+                        false))
          update bank_transaction
          set transfer_pair_id = null
          where user_id = $1
@@ -56,8 +58,9 @@ pub async fn unpair_broken(conn: &mut PgConnection, user_id: UserId) -> Result<u
     Ok(unpaired / 2)
 }
 
-/// Every pair the sync could make among the person's unpaired, posted transactions, except the
-/// pairs they unpaired. A transaction can be in several; `domain::transfers::choose` picks.
+/// Every pair the sync could make among the person's unpaired, posted transactions, leaving out
+/// each transaction they unpaired (they said it is not that transfer; they can pair it by hand).
+/// A transaction can be in several; `domain::transfers::choose` picks.
 #[tracing::instrument(skip_all)]
 pub async fn candidates(
     db: impl PgExecutor<'_>,
@@ -73,7 +76,11 @@ pub async fn candidates(
                where user_id = $1
                  and transfer_pair_id is null
                  and not pending
-                 and category_primary in ('TRANSFER_IN', 'TRANSFER_OUT', 'LOAN_PAYMENTS'))
+                 and category_primary in ('TRANSFER_IN', 'TRANSFER_OUT', 'LOAN_PAYMENTS')
+                 and not exists (select 1 from transfer_choice c
+                                 where not c.paired
+                                   and (c.first_id = transaction_id
+                                        or c.second_id = transaction_id)))
            select o.transaction_id as "out!: TransactionId",
                   i.transaction_id as "into!: TransactionId",
                   o.date as "out_date!", i.date as "into_date!"
@@ -81,11 +88,7 @@ pub async fn candidates(
            join candidate i on i.amount = -o.amount and i.currency = o.currency
            where o.amount > 0
              and i.account_id <> o.account_id
-             and abs(i.date - o.date) <= $2
-             and not exists (select 1 from transfer_choice c
-                             where c.first_id = least(o.transaction_id, i.transaction_id)
-                               and c.second_id = greatest(o.transaction_id, i.transaction_id)
-                               and not c.paired)"#,
+             and abs(i.date - o.date) <= $2"#,
         user_id.0,
         MAX_DAYS_APART
     )

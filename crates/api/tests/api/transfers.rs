@@ -3,7 +3,7 @@
 //! pairs are left out of spending, an unpaired pair and a hand pair survive later syncs, a
 //! removed side unpairs the other, and a hand pair is checked.
 
-use crate::api_calls::{decoded, named_fields, Person};
+use crate::api_calls::{create_item_request, decoded, named_fields, Person};
 use crate::helpers::{spawn_app_with, TestApp};
 use crate::labels_sync::sync_now;
 use crate::simulator_support::advance_clock;
@@ -20,6 +20,9 @@ use tally_shared::api::transactions::{
 use tally_shared::ids::TransactionId;
 use tally_shared::{ApiError, ErrorCode};
 use uuid::Uuid;
+
+/// Another bank of the simulator's, where `user_good` has the same accounts.
+const SECOND_BANK: &str = "ins_109509";
 
 async fn app(db: &PgPool) -> TestApp {
     spawn_app_with(db.clone(), &[("SYNC_RETRY_BASE", "50ms")]).await
@@ -41,7 +44,8 @@ async fn alice_with_savings(db: &PgPool) -> (TestApp, Person, Item, Vec<(Uuid, U
 }
 
 /// Each of the user's posted transactions named `out_name` with the id of its partner named
-/// `in_name` in another account: same day, opposite amount (what the simulator books together).
+/// `in_name` in another account of the same bank: same day, opposite amount (what the simulator
+/// books together).
 async fn expected_pairs(
     db: &PgPool,
     user_id: Uuid,
@@ -51,7 +55,7 @@ async fn expected_pairs(
     sqlx::query_as(
         "select o.transaction_id, i.transaction_id
          from bank_transaction o
-         join bank_transaction i on i.user_id = o.user_id and i.name = $3 and not i.pending
+         join bank_transaction i on i.item_id = o.item_id and i.name = $3 and not i.pending
                                 and i.date = o.date and i.amount = -o.amount
                                 and i.account_id <> o.account_id
          where o.user_id = $1 and o.name = $2 and not o.pending
@@ -528,4 +532,90 @@ async fn a_pending_transfer_is_not_paired_and_the_posted_one_replacing_it_is(db:
     assert_eq!(other.name, "Transfer from Checking");
     assert!(!other.pending);
     assert_eq!(other.transfer_pair_id, Some(TransactionId(id)));
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn with_two_banks_booking_the_same_transfers_each_pairs_once_within_its_bank(db: PgPool) {
+    let (app, alice, first, _) = alice_with_savings(&db).await;
+    let token = app.public_token(SECOND_BANK, "user_good").await;
+    let response = app
+        .create_item(&alice.client, &create_item_request(&token, SECOND_BANK))
+        .await;
+    let second: Item = decoded(response, StatusCode::CREATED).await;
+    app.wait_for_sync(&alice.client, &second, None).await;
+
+    // Both banks move 500.00 to savings every 3rd: each checking transfer has two candidates
+    // (its own bank's savings and the other's), the same days apart. Made again at once, the
+    // pairs are each bank's own (the closest, then the earlier stored), each transaction once.
+    sqlx::query("update bank_transaction set transfer_pair_id = null")
+        .execute(&db)
+        .await
+        .unwrap();
+    sync_now(&app, &first).await;
+    let savings = expected_pairs(
+        &db,
+        alice.user_id,
+        "Transfer to Savings",
+        "Transfer from Checking",
+    )
+    .await;
+    let banks: i64 = sqlx::query_scalar(
+        "select count(distinct item_id) from bank_transaction
+         where transaction_id = any($1)",
+    )
+    .bind(savings.iter().map(|p| p.0).collect::<Vec<_>>())
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(banks, 2);
+    let stored = stored_pairs(&db, alice.user_id).await;
+    for (out, into) in savings {
+        assert!(stored.contains(&(out, into)) && stored.contains(&(into, out)));
+    }
+    let crossing: i64 = sqlx::query_scalar(
+        "select count(*) from bank_transaction t
+         join bank_transaction p on p.transaction_id = t.transfer_pair_id
+         where p.item_id <> t.item_id or p.transfer_pair_id <> t.transaction_id",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(crossing, 0);
+}
+
+/// The bank changes the amount of one of its transactions, as a correction does.
+async fn bank_changes_amount(db: &PgPool, id: Uuid, by: Decimal) {
+    sqlx::query(
+        "update plaid_sim.transaction
+         set body = body || jsonb_build_object('amount', (body->>'amount')::numeric + $2),
+             seq = nextval('plaid_sim.change_seq')
+         where transaction_id = (select plaid_transaction_id from bank_transaction
+                                 where transaction_id = $1)",
+    )
+    .bind(id)
+    .bind(by)
+    .execute(db)
+    .await
+    .unwrap();
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_bank_change_that_breaks_a_pair_undoes_it_but_not_a_hand_pair(db: PgPool) {
+    let (app, alice, item, savings) = alice_with_savings(&db).await;
+    let (out, into) = savings[0];
+    let (hand_out, hand_into) = savings[1];
+    // The person confirms the second pair by hand.
+    let response = pair(&app, &alice, hand_out, hand_into).await;
+    assert_eq!(response.status(), StatusCode::OK);
+
+    bank_changes_amount(&db, into, Decimal::ONE).await;
+    bank_changes_amount(&db, hand_into, Decimal::ONE).await;
+    sync_now(&app, &item).await;
+
+    assert_eq!(detail(&app, &alice, into).await.transfer_pair_id, None);
+    assert_eq!(detail(&app, &alice, out).await.transfer_pair_id, None);
+    assert_eq!(
+        detail(&app, &alice, hand_into).await.transfer_pair_id,
+        Some(TransactionId(hand_out))
+    );
 }

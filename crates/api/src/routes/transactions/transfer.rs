@@ -66,7 +66,7 @@ async fn pair_transfer(
 
 #[utoipa::path(delete, path = "/api/transactions/{transaction_id}/transfer", tag = "banking",
     params(("transaction_id" = String, Path, description = "The transaction's id")),
-    responses((status = 200, description = "The transaction, unpaired (also when it was not paired); its former partner too. No sync pairs the two again", body = Transaction),
+    responses((status = 200, description = "The transaction, unpaired (also when it was not paired); its former partner too. No sync pairs either of them again; they can be paired by hand", body = Transaction),
               (status = 404, description = "No such transaction of mine", body = ApiErrorBody),
               (status = 401, body = ApiErrorBody)))]
 #[tracing::instrument(name = "unpair transfer", skip_all, fields(user_id = %user.user_id))]
