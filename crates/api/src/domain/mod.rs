@@ -8,6 +8,7 @@ mod institution_id;
 pub mod labels;
 mod password;
 mod period;
+pub mod recurring;
 pub mod rules;
 mod split;
 mod transaction_filter;
