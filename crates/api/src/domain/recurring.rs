@@ -3,8 +3,7 @@
 //! Transactions are grouped by account, direction, currency and a normalised merchant (or bank
 //! description); a group becomes a stream when its dates follow one of Plaid's frequencies and
 //! its amounts stay within [`AMOUNT_FACTOR`] of their median. A merchant that also sells one-off
-//! things (a shop with a membership) is split into clusters of near-equal amounts, each tried
-//! on its own.
+//! things (a shop with a membership) is split by amount, each amount tried on its own.
 
 use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::Decimal;
@@ -59,9 +58,6 @@ pub const MATURE_OCCURRENCES: usize = 6;
 /// swing with the seasons by a third around their usual figure and a subscription's price rise is
 /// usually 10–30%, and both must stay one stream; coffee at 4 and a dinner at 40 must not.
 const AMOUNT_FACTOR: Decimal = Decimal::from_parts(15, 0, 0, false, 1);
-/// Amounts within this factor of each other form one cluster when a merchant's transactions as a
-/// whole do not repeat (a shop's purchases around its monthly membership).
-const CLUSTER_FACTOR: Decimal = Decimal::from_parts(105, 0, 0, false, 2);
 /// The share of gaps between occurrences that must fit the frequency (a missed or an extra
 /// payment among many does not undo a stream).
 const FITTING_SHARE_PERCENT: usize = 75;
@@ -117,8 +113,8 @@ pub fn detect(occurrences: &[Occurrence], today: NaiveDate) -> Vec<Detected> {
             continue;
         }
         for cluster in amount_clusters(&members) {
-            let cents = median(&cluster).abs().round_dp(0);
-            if let Some(stream) = stream_of(&cluster, format!("{key}:{cents}"), direction, today) {
+            let amount = median(&cluster);
+            if let Some(stream) = stream_of(&cluster, format!("{key}:{amount}"), direction, today) {
                 found.push(stream);
             }
         }
@@ -163,28 +159,22 @@ fn direction_word(direction: Direction) -> &'static str {
     }
 }
 
-/// Occurrences split where one amount is more than [`CLUSTER_FACTOR`] above the one before it
-/// (by amount), each cluster back in date order; clusters too small to be a stream are left out.
+/// Occurrences of exactly the same amount, each set in date order; sets too small to be a
+/// stream are left out. A membership bought at a shop costs the same every time, and amounts
+/// merely close together come up by chance among a shop's hundreds of purchases.
 fn amount_clusters<'a>(members: &[&'a Occurrence]) -> Vec<Vec<&'a Occurrence>> {
-    let mut by_amount = members.to_vec();
-    by_amount.sort_by_key(|occurrence| occurrence.amount.abs());
-    let mut clusters: Vec<Vec<&Occurrence>> = Vec::new();
-    let mut previous: Option<Decimal> = None;
-    for occurrence in by_amount {
-        let amount = occurrence.amount.abs();
-        match (previous, clusters.last_mut()) {
-            (Some(before), Some(cluster)) if amount <= before * CLUSTER_FACTOR => {
-                cluster.push(occurrence);
-            }
-            _ => clusters.push(vec![occurrence]),
-        }
-        previous = Some(amount);
+    let mut by_amount: HashMap<Decimal, Vec<&Occurrence>> = HashMap::new();
+    for occurrence in members {
+        by_amount
+            .entry(occurrence.amount.abs().normalize())
+            .or_default()
+            .push(occurrence);
     }
-    clusters.retain(|cluster| cluster.len() >= MIN_OCCURRENCES);
-    for cluster in &mut clusters {
-        cluster.sort_by_key(|occurrence| (occurrence.date, occurrence.transaction_id));
-    }
-    clusters
+    // `members` are in date order, and so is each set.
+    by_amount
+        .into_values()
+        .filter(|cluster| cluster.len() >= MIN_OCCURRENCES)
+        .collect()
 }
 
 /// The median of the amounts (positive), the lower middle one for an even count.
