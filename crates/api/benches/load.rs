@@ -6,7 +6,8 @@
 //! 1. The initial sync of a simulator `user_custom` item with 100,000 transactions, end to end
 //!    (`POST /api/items` until the item reports its first sync), in transactions per second.
 //! 2. A second item brings the user to 250,000 transactions; then `GET /api/transactions` (a
-//!    first page, a deep page, a search) and the insights routes, p50/p95 over repeated calls.
+//!    first page, a deep page, a search) and the insights routes, p50/p95 over repeated calls;
+//!    Tally's own recurring detector over all of them.
 //! 3. With 10,000 of those transactions edited by hand and 1,000 split, a rule's preview and
 //!    applying it to the past (`POST /api/rules/{id}/apply`), for a merchant's rule and for one
 //!    that matches every food and drink transaction; each applied again, with nothing to change.
