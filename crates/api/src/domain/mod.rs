@@ -4,6 +4,7 @@ mod asset;
 mod category;
 pub mod classification;
 mod cursor;
+pub mod forecast;
 mod institution_id;
 pub mod labels;
 mod password;
