@@ -11,6 +11,7 @@ pub mod items;
 pub mod net_worth;
 pub mod net_worth_history;
 pub mod notify;
+pub mod recurring;
 pub mod rules;
 pub mod sessions;
 pub mod spending;

@@ -73,6 +73,42 @@ pub enum StreamFlag {
     Late,
 }
 
+/// Each enum's snake_case name, as on the wire, for the server to store and read back.
+macro_rules! text_names {
+    ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text,)+
+                }
+            }
+
+            pub fn parse(text: &str) -> Option<Self> {
+                match text {
+                    $($text => Some(Self::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+text_names!(Direction { Inflow => "inflow", Outflow => "outflow" });
+text_names!(Frequency {
+    Weekly => "weekly",
+    Biweekly => "biweekly",
+    SemiMonthly => "semi_monthly",
+    Monthly => "monthly",
+    Annually => "annually",
+});
+text_names!(StreamState { Suggested => "suggested", Confirmed => "confirmed", Dismissed => "dismissed" });
+text_names!(StreamSource { Plaid => "plaid", Local => "local" });
+text_names!(StreamStatus {
+    Mature => "mature",
+    EarlyDetection => "early_detection",
+    Tombstoned => "tombstoned",
+});
+
 /// One recurring stream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
