@@ -20,7 +20,7 @@ create table recurring_stream
     merchant_name          text,
     -- What Plaid's category for the stream means (`plaid_category_id(...)`); the category
     -- shown is the person's, else the effective category of the last transaction, else this.
-    plaid_category_id      uuid references category (category_id) on delete set null,
+    plaid_category_id      uuid references category (category_id),
     frequency              text        not null,
     -- Positive, whatever the direction.
     average_amount         numeric     not null,
@@ -39,7 +39,7 @@ create table recurring_stream
     state                  text        not null default 'suggested',
     user_name              text,
     -- `db::categories::reassign` moves it when the category is deleted.
-    user_category_id       uuid references category (category_id) on delete set null,
+    user_category_id       uuid references category (category_id),
     -- The last charge whose price change was announced (`recurring_price_changed`), so each
     -- change is announced once, across restarts.
     announced_price_date   date,

@@ -3,7 +3,7 @@
 //! announced once, a late payment flagged, Tally's own detector where Plaid refuses the
 //! product, and the API's refusals.
 
-use crate::api_calls::{decoded, named_fields};
+use crate::api_calls::{decoded, named_fields, new_category};
 use crate::banking_support::plaid_item_id;
 use crate::helpers::{spawn_app_with, TestApp};
 use crate::new_accounts::plaid_access;
@@ -15,6 +15,7 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use std::time::Duration;
+use tally_shared::api::categories::Category;
 use tally_shared::api::items::Item;
 use tally_shared::api::recurring::{
     Direction, Frequency, RecurringList, RecurringStream, StreamFlag, StreamSource, StreamState,
@@ -327,6 +328,24 @@ async fn decisions_survive_every_refresh_sync_and_webhook(db: PgPool) {
         (renamed.name.as_str(), renamed.category_id),
         ("Spotify", Some(music))
     );
+
+    // The person's own category, in use by the stream, is deleted only with somewhere to go.
+    let own: Category = decoded(
+        app.create_category(&alice, &new_category("Streaming", None, "spending"))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    app.decide(&alice, spotify.id, json!({ "category_id": own.id }))
+        .await;
+    let refused = app.delete_category(&alice, own.id, None).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let deleted = app.delete_category(&alice, own.id, Some(&music)).await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        stream(&app.recurring(&alice).await, SPOTIFY).category_id,
+        Some(music)
+    );
 }
 
 #[sqlx::test]
@@ -537,12 +556,9 @@ async fn decisions_are_checked_and_scoped_to_their_owner(db: PgPool) {
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // Bob's own category is none Alice sees.
-    let bobs: tally_shared::api::categories::Category = decoded(
-        app.create_category(
-            &bob,
-            &crate::api_calls::new_category("Bob's", None, "spending"),
-        )
-        .await,
+    let bobs: Category = decoded(
+        app.create_category(&bob, &new_category("Bob's", None, "spending"))
+            .await,
         StatusCode::CREATED,
     )
     .await;
