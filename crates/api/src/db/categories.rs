@@ -315,24 +315,22 @@ pub async fn reassign(
     .execute(&mut *conn)
     .await?
     .rows_affected();
-    moved += sqlx::query!(
-        "update rule set set_category_id = $3 where user_id = $1 and set_category_id = any($2)",
+    let chosen = sqlx::query_scalar!(
+        r#"with rules as (
+               update rule set set_category_id = $3
+               where user_id = $1 and set_category_id = any($2)
+               returning 1),
+           streams as (
+               update recurring_stream set user_category_id = $3
+               where user_id = $1 and user_category_id = any($2)
+               returning 1)
+           select (select count(*) from rules) + (select count(*) from streams) as "moved!""#,
         user_id.0,
         &ids,
         to.0
     )
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    moved += sqlx::query!(
-        "update recurring_stream set user_category_id = $3
-         where user_id = $1 and user_category_id = any($2)",
-        user_id.0,
-        &ids,
-        to.0
-    )
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
+    .fetch_one(&mut *conn)
+    .await?;
+    moved += u64::try_from(chosen).unwrap_or(0);
     Ok(moved)
 }
