@@ -3,8 +3,9 @@
 //! announced once, a late payment flagged, Tally's own detector where Plaid refuses the
 //! product, and the API's refusals.
 
+use crate::api_calls::create_item_request;
 use crate::api_calls::{decoded, named_fields, new_category};
-use crate::banking_support::plaid_item_id;
+use crate::banking_support::{plaid_item_id, FIRST_PLATYPUS};
 use crate::helpers::{spawn_app_with, TestApp};
 use crate::new_accounts::plaid_access;
 use crate::simulator_support::{advance_clock, correct_amount, inject_fault, plaid};
@@ -15,6 +16,7 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use std::time::Duration;
+use tally::plaid::types::{Product, SandboxPublicTokenCreateRequest, SandboxPublicTokenOptions};
 use tally_shared::api::categories::Category;
 use tally_shared::api::items::Item;
 use tally_shared::api::recurring::{
@@ -260,6 +262,65 @@ async fn streams_are_stored_after_linking_as_the_bank_history_holds_them(db: PgP
     }
     // Nothing is flagged in a steady history.
     assert!(streams.iter().all(|s| s.flags.is_empty()), "{streams:#?}");
+}
+
+#[sqlx::test]
+async fn a_custom_users_streams_follow_its_accounts(db: PgPool) {
+    let app = app(&db).await;
+    let alice = app.sign_up("alice").await.client;
+    // A renter with a checking account and a card, and 120 days of history.
+    let config = json!({
+        "history_days": 120,
+        "accounts": [
+            { "type": "depository", "subtype": "checking", "balance": "2400.00" },
+            { "type": "credit", "subtype": "credit card", "balance": "310.00", "limit": "5000" },
+        ],
+    });
+    let token = plaid(&app)
+        .sandbox_public_token_create(&SandboxPublicTokenCreateRequest {
+            institution_id: FIRST_PLATYPUS.to_owned(),
+            initial_products: vec![Product::Transactions],
+            options: Some(SandboxPublicTokenOptions {
+                webhook: Some(app.url("/webhooks/plaid")),
+                override_username: Some("user_custom".to_owned()),
+                override_password: Some(config.to_string()),
+                ..Default::default()
+            }),
+        })
+        .await
+        .unwrap()
+        .public_token;
+    let since = Utc::now();
+    let item: Item = decoded(
+        app.create_item(&alice, &create_item_request(&token, FIRST_PLATYPUS))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let streams = refreshed_since(&app, &alice, item.id, since).await;
+    let plaid_item = plaid_item_id(&db, &item).await;
+
+    let rent = stream(&streams, RENT);
+    assert_eq!(
+        (rent.direction, rent.frequency, rent.last_amount),
+        (
+            Direction::Outflow,
+            Frequency::Monthly,
+            Decimal::new(185_000, 2)
+        )
+    );
+    assert_matches_history(&db, &plaid_item, rent, month_after).await;
+    assert!(!streams.iter().any(|s| s.description == MORTGAGE));
+    // Subscriptions are charged to the card, bills and pay go through checking.
+    let card = stream(&streams, NETFLIX).account_id;
+    let checking = stream(&streams, SALARY).account_id;
+    assert_ne!(card, checking);
+    assert_eq!(stream(&streams, SPOTIFY).account_id, card);
+    assert_eq!(
+        stream(&streams, "VERIZON WIRELESS PMT").account_id,
+        checking
+    );
+    assert_eq!(stream(&streams, RENT).account_id, checking);
 }
 
 #[sqlx::test]
