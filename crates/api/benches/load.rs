@@ -122,6 +122,7 @@ async fn main() {
             "GET /api/transactions?category=FOOD_AND_DRINK (50)",
             "/api/transactions?limit=50&category=FOOD_AND_DRINK".to_owned(),
         ),
+        ("GET /api/recurring", "/api/recurring".to_owned()),
         (
             "GET /api/insights/net-worth",
             "/api/insights/net-worth".to_owned(),
