@@ -76,8 +76,9 @@ create table recurring_stream_transaction
 create index recurring_stream_transaction_transaction on recurring_stream_transaction (transaction_id);
 
 -- Whether a stream's last charge differs from the steady price before it by more than 10%: the
--- `price_changed` flag and the `recurring_price_changed` event, one rule. Outflows only: pay
--- varies with hours and bonuses, and a price is what one pays.
+-- `price_changed` flag and the `recurring_price_changed` event, one rule. Outflows only: a price
+-- is what one pays (the event's toast speaks of prices); a change of pay shows in the income
+-- streams' amounts.
 create function recurring_price_changed(direction text, previous_amount numeric, last_amount numeric)
     returns boolean
     language sql

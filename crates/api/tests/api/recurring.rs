@@ -5,7 +5,7 @@
 
 use crate::api_calls::create_item_request;
 use crate::api_calls::{decoded, named_fields, new_category};
-use crate::banking_support::{plaid_item_id, FIRST_PLATYPUS};
+use crate::banking_support::{plaid_item_id, send_webhook, FIRST_PLATYPUS};
 use crate::helpers::{spawn_app_with, TestApp};
 use crate::new_accounts::plaid_access;
 use crate::simulator_support::{advance_clock, correct_amount, inject_fault, plaid};
@@ -575,6 +575,52 @@ async fn tallys_detector_finds_the_main_streams_when_plaid_refuses_the_product(d
             "{description}"
         );
     }
+}
+
+/// How many times Tally asked Plaid for the item's streams (as its call records say).
+async fn recurring_calls(db: &PgPool, plaid_item: &str, at_least: i64) -> i64 {
+    for _ in 0..600 {
+        let calls: i64 = sqlx::query_scalar(
+            "select count(*) from plaid_api_event
+             where method = '/transactions/recurring/get' and plaid_item_id = $1",
+        )
+        .bind(plaid_item)
+        .fetch_one(db)
+        .await
+        .unwrap();
+        if calls >= at_least {
+            return calls;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("Plaid was never asked for the item's streams {at_least} times");
+}
+
+#[sqlx::test]
+async fn a_burst_of_webhooks_is_one_or_two_calls_to_plaid(db: PgPool) {
+    let app = app(&db).await;
+    let alice = app.sign_up("alice").await.client;
+    let (item, _) = linked(&app, &alice, "user_good").await;
+    let plaid_item = plaid_item_id(&db, &item).await;
+    let before = recurring_calls(&db, &plaid_item, 1).await;
+
+    let since = Utc::now();
+    for n in 0..10 {
+        let update = json!({
+            "webhook_type": "TRANSACTIONS", "webhook_code": "RECURRING_TRANSACTIONS_UPDATE",
+            "item_id": plaid_item, "environment": "sandbox", "account_ids": [format!("burst-{n}")],
+        });
+        assert_eq!(
+            send_webhook(&app, &db, &update).await.status(),
+            StatusCode::OK
+        );
+    }
+    refreshed_since(&app, &alice, item.id, since).await;
+    recurring_calls(&db, &plaid_item, before + 1).await;
+    // Every call made is recorded by now (a quiet moment, not a speed check).
+    tokio::time::sleep(QUIET).await;
+    let calls = recurring_calls(&db, &plaid_item, 0).await - before;
+    assert!((1..=2).contains(&calls), "{calls} calls for 10 webhooks");
 }
 
 #[sqlx::test]

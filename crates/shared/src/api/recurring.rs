@@ -169,3 +169,43 @@ pub struct RecurringPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category_id: Option<CategoryId>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wire(value: impl Serialize) -> String {
+        serde_json::to_value(value)
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    #[test]
+    fn stored_names_are_the_wire_names() {
+        for (on_wire, stored) in [
+            (wire(Direction::Outflow), Direction::Outflow.as_str()),
+            (
+                wire(Frequency::SemiMonthly),
+                Frequency::SemiMonthly.as_str(),
+            ),
+            (
+                wire(StreamState::Dismissed),
+                StreamState::Dismissed.as_str(),
+            ),
+            (wire(StreamSource::Local), StreamSource::Local.as_str()),
+            (
+                wire(StreamStatus::EarlyDetection),
+                StreamStatus::EarlyDetection.as_str(),
+            ),
+        ] {
+            assert_eq!(on_wire, stored);
+        }
+        assert_eq!(
+            Frequency::parse("semi_monthly"),
+            Some(Frequency::SemiMonthly)
+        );
+        assert_eq!(StreamState::parse("paused"), None);
+    }
+}
