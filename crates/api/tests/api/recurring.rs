@@ -18,9 +18,10 @@ use sqlx::PgPool;
 use std::time::Duration;
 use tally::plaid::types::{Product, SandboxPublicTokenCreateRequest, SandboxPublicTokenOptions};
 use tally_shared::api::categories::Category;
-use tally_shared::api::items::Item;
+use tally_shared::api::items::{Item, ItemStatus};
 use tally_shared::api::recurring::{
     Direction, Frequency, RecurringList, RecurringStream, StreamFlag, StreamSource, StreamState,
+    StreamStatus,
 };
 use tally_shared::ids::{CategoryId, ItemId, RecurringStreamId};
 use tally_shared::ws::ServerEvent;
@@ -575,6 +576,70 @@ async fn tallys_detector_finds_the_main_streams_when_plaid_refuses_the_product(d
             "{description}"
         );
     }
+}
+
+#[sqlx::test]
+async fn streams_no_longer_returned_are_kept_tombstoned_with_their_decisions(db: PgPool) {
+    let app = app(&db).await;
+    let alice = app.sign_up("alice").await.client;
+    let (item, streams) = linked(&app, &alice, "user_good").await;
+    let netflix = stream(&streams, NETFLIX).id;
+    app.decide(&alice, netflix, json!({ "state": "dismissed" }))
+        .await;
+
+    // Plaid stops offering the product for the item: Tally's detector takes over, and
+    // Plaid's streams stay, tombstoned, with what the person decided.
+    inject_fault(
+        &app,
+        json!({ "endpoint": "/transactions/recurring/get", "kind": "invalid_product", "count": 1000 }),
+    )
+    .await;
+    let after = recurring_update(&app, &alice, &item).await;
+    let kept = after.iter().find(|s| s.id == netflix).unwrap();
+    assert_eq!(
+        (kept.status, kept.is_active, kept.next_date, kept.state),
+        (
+            StreamStatus::Tombstoned,
+            false,
+            None,
+            StreamState::Dismissed
+        )
+    );
+    assert!(!kept.transaction_ids.is_empty());
+    let plaids: Vec<_> = after
+        .iter()
+        .filter(|s| s.source == StreamSource::Plaid)
+        .collect();
+    assert_eq!(plaids.len(), streams.len());
+    assert!(plaids
+        .iter()
+        .all(|s| s.status == StreamStatus::Tombstoned && !s.is_active));
+    assert!(after
+        .iter()
+        .any(|s| s.source == StreamSource::Local && s.description == NETFLIX));
+}
+
+#[sqlx::test]
+async fn a_failing_recurring_call_never_fails_a_sync(db: PgPool) {
+    let app = app(&db).await;
+    inject_fault(
+        &app,
+        json!({ "endpoint": "/transactions/recurring/get", "kind": "server_error", "count": 1000 }),
+    )
+    .await;
+    let alice = app.sign_up("alice").await.client;
+    let item = app.link_bank(&alice, "user_good").await;
+    assert_eq!(item.status, ItemStatus::Good);
+    assert!(item.error_code.is_none());
+    recurring_calls(&db, &plaid_item_id(&db, &item).await, 1).await;
+    assert!(app.recurring(&alice).await.is_empty());
+    let transactions: i64 =
+        sqlx::query_scalar("select count(*) from bank_transaction where item_id = $1")
+            .bind(item.id.0)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert!(transactions > 0);
 }
 
 /// How many times Tally asked Plaid for the item's streams (as its call records say).
