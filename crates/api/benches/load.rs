@@ -6,7 +6,8 @@
 //! 1. The initial sync of a simulator `user_custom` item with 100,000 transactions, end to end
 //!    (`POST /api/items` until the item reports its first sync), in transactions per second.
 //! 2. A second item brings the user to 250,000 transactions; then `GET /api/transactions` (a
-//!    first page, a deep page, a search) and the insights routes, p50/p95 over repeated calls.
+//!    first page, a deep page, a search) and the insights routes, p50/p95 over repeated calls;
+//!    Tally's own recurring detector over all of them.
 //! 3. With 10,000 of those transactions edited by hand and 1,000 split, a rule's preview and
 //!    applying it to the past (`POST /api/rules/{id}/apply`), for a merchant's rule and for one
 //!    that matches every food and drink transaction; each applied again, with nothing to change.
@@ -121,6 +122,7 @@ async fn main() {
             "GET /api/transactions?category=FOOD_AND_DRINK (50)",
             "/api/transactions?limit=50&category=FOOD_AND_DRINK".to_owned(),
         ),
+        ("GET /api/recurring", "/api/recurring".to_owned()),
         (
             "GET /api/insights/net-worth",
             "/api/insights/net-worth".to_owned(),
@@ -147,6 +149,8 @@ async fn main() {
         println!("  {label:<52} p50 {p50:>7.2} ms   p95 {p95:>7.2} ms");
     }
     println!();
+    detect_recurring(&database_url).await;
+    println!();
     label_by_hand(&database_url, EDITED, SPLIT).await;
     println!("rules at {total} transactions, {EDITED} edited by hand and {SPLIT} split:");
     apply_rules(&client, &base).await;
@@ -164,6 +168,56 @@ async fn main() {
             bytes as f64 / 1000.0
         );
     }
+}
+
+/// A transaction's id, account, date, amount, currency, merchant and description.
+type StoredOccurrence = (
+    uuid::Uuid,
+    uuid::Uuid,
+    chrono::NaiveDate,
+    rust_decimal::Decimal,
+    Option<String>,
+    Option<String>,
+    String,
+);
+
+/// Times Tally's own recurring detector over every stored transaction (what it runs on for an
+/// item whose bank does not offer Plaid's recurring product), apart from reading them.
+async fn detect_recurring(database_url: &str) {
+    use tally::domain::recurring::{detect, Occurrence};
+    let db = sqlx::PgPool::connect(database_url).await.unwrap();
+    let rows: Vec<StoredOccurrence> = sqlx::query_as(
+        "select transaction_id, account_id, date, amount, iso_currency_code, merchant_name, name
+             from bank_transaction where not pending",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    db.close().await;
+    let occurrences: Vec<Occurrence> = rows
+        .into_iter()
+        .map(
+            |(id, account, date, amount, currency, merchant_name, name)| Occurrence {
+                transaction_id: id.into(),
+                account_id: account.into(),
+                date,
+                amount,
+                currency: currency.unwrap_or_else(|| "USD".to_owned()),
+                merchant_name,
+                name,
+            },
+        )
+        .collect();
+    let today = chrono::Utc::now().date_naive();
+    let started = Instant::now();
+    let streams = detect(&occurrences, today);
+    let seconds = started.elapsed().as_secs_f64();
+    let label = format!(
+        "recurring detector over {} transactions ({} streams)",
+        occurrences.len(),
+        streams.len()
+    );
+    println!("{label:<62} {:>7.0} ms", seconds * 1000.0);
 }
 
 /// Sets every field a person can set on `edited` of the bench user's transactions, and splits

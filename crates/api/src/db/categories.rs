@@ -227,8 +227,8 @@ pub async fn own_with_children(
     .await
 }
 
-/// Whether any of the person's transactions, splits, carried labels or rules refer to one of
-/// these categories.
+/// Whether any of the person's transactions, splits, carried labels, rules or recurring streams
+/// refer to one of these categories.
 #[tracing::instrument(skip_all)]
 pub async fn in_use(
     db: impl PgExecutor<'_>,
@@ -249,6 +249,8 @@ pub async fn in_use(
                                  or exists (select 1 from jsonb_array_elements(splits) e
                                             where (e->>'category_id')::uuid = any($2))))
                or exists (select 1 from rule where user_id = $1 and set_category_id = any($2))
+               or exists (select 1 from recurring_stream
+                          where user_id = $1 and user_category_id = any($2))
                as "in_use!""#,
         user_id.0,
         &ids
@@ -258,8 +260,8 @@ pub async fn in_use(
 }
 
 /// Moves every reference of the person's to one of `from` (transactions by hand and by rules,
-/// split parts, carried labels and their splits, rules' actions) to `to`. Returns how many
-/// transactions, parts, carried labels and rules changed.
+/// split parts, carried labels and their splits, rules' actions, recurring streams) to `to`.
+/// Returns how many transactions, parts, carried labels, rules and streams changed.
 #[tracing::instrument(skip_all)]
 pub async fn reassign(
     conn: &mut PgConnection,
@@ -313,14 +315,22 @@ pub async fn reassign(
     .execute(&mut *conn)
     .await?
     .rows_affected();
-    moved += sqlx::query!(
-        "update rule set set_category_id = $3 where user_id = $1 and set_category_id = any($2)",
+    let chosen = sqlx::query_scalar!(
+        r#"with rules as (
+               update rule set set_category_id = $3
+               where user_id = $1 and set_category_id = any($2)
+               returning 1),
+           streams as (
+               update recurring_stream set user_category_id = $3
+               where user_id = $1 and user_category_id = any($2)
+               returning 1)
+           select (select count(*) from rules) + (select count(*) from streams) as "moved!""#,
         user_id.0,
         &ids,
         to.0
     )
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
+    .fetch_one(&mut *conn)
+    .await?;
+    moved += u64::try_from(chosen).unwrap_or(0);
     Ok(moved)
 }

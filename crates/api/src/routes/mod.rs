@@ -13,6 +13,7 @@ mod institutions;
 mod items;
 mod link;
 mod openapi;
+mod recurring;
 mod rules;
 mod session;
 mod transactions;
@@ -55,6 +56,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(categories::configure)
             .configure(budgets::configure)
             .configure(rules::configure)
+            .configure(recurring::configure)
             .configure(insights::configure)
             .configure(openapi::configure)
             .default_service(web::to(not_found)),

@@ -63,6 +63,8 @@ use utoipa::OpenApi;
         super::budgets::delete_budget,
         super::budgets::copy_budgets,
         super::budgets::budget_history,
+        super::recurring::list_recurring,
+        super::recurring::update_recurring,
         super::insights::net_worth,
         super::insights::net_worth_history,
         super::insights::spending,
@@ -83,6 +85,7 @@ use utoipa::OpenApi;
         (name = "categories", description = "Plaid's categories as I see them, and my own"),
         (name = "rules", description = "My ordered rules, which label transactions as they arrive"),
         (name = "budgets", description = "My monthly plan per spending category, with rollover"),
+        (name = "recurring", description = "Payments and income that repeat, and what I decided about each"),
         (name = "insights", description = "Net worth and spending, per currency"),
     )
 )]

@@ -1,7 +1,8 @@
-//! `/api/insights/*`: net worth now and over time, and spending by category.
-//! Every figure is per currency; nothing is ever summed across currencies.
+//! `/api/insights/*`: net worth now and over time, spending by category, and the bills, income
+//! and balance to come. Every figure is per currency; nothing is ever summed across currencies.
 
-use crate::ids::{AccountId, CategoryId};
+use crate::api::recurring::{Direction, Frequency};
+use crate::ids::{AccountId, CategoryId, RecurringStreamId};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -192,4 +193,95 @@ pub struct Spending {
     pub to: NaiveDate,
     pub include_pending: bool,
     pub currencies: Vec<CurrencySpending>,
+}
+
+/// `days` for the forecasts: how many days ahead, today included; 1 to 90, 30 when absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct ForecastQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<i64>,
+}
+
+/// One predicted payment or income: a stream's next occurrence, or a later one when the stream
+/// repeats within the window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpcomingPayment {
+    pub date: NaiveDate,
+    pub stream_id: RecurringStreamId,
+    pub account_id: AccountId,
+    /// The stream's name as the Recurring page shows it.
+    pub name: String,
+    pub direction: Direction,
+    pub frequency: Frequency,
+    /// The stream's last amount (positive whatever the direction): a price change or a raise
+    /// is what comes next, and a seasonal bill is nearer last month's than the year's average.
+    #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "15.49"))]
+    pub amount: Decimal,
+    pub currency: String,
+    /// Was due before today and has not come yet: it is expected any day, so it is put on today.
+    pub overdue: bool,
+}
+
+/// `GET /api/insights/upcoming`: what the person's confirmed streams, and the mature ones they
+/// have not dismissed, will bring or take from `from` (today) to `to`, by date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Upcoming {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// By date, then money out before money in, then by name.
+    pub payments: Vec<UpcomingPayment>,
+}
+
+/// One day of a cash-flow forecast.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CashFlowPoint {
+    pub date: NaiveDate,
+    /// Predicted income that day (positive).
+    #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub inflow: Decimal,
+    /// Predicted payments that day (positive).
+    #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub outflow: Decimal,
+    /// The balance at the end of the day: the day before's, plus `inflow`, minus `outflow`.
+    #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub balance: Decimal,
+}
+
+/// One currency's forecast.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CurrencyCashFlow {
+    pub currency: String,
+    /// The current balances of the person's depository (checking, savings) accounts today.
+    #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub starting_balance: Decimal,
+    /// One per day from `from` to `to`.
+    pub points: Vec<CashFlowPoint>,
+    /// The lowest end-of-day balance, and the first day it is reached.
+    #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub lowest_balance: Decimal,
+    pub lowest_date: NaiveDate,
+}
+
+/// `GET /api/insights/cash-flow`: each currency's depository balance day by day, moved by the
+/// payments `GET /api/insights/upcoming` predicts (streams of transfers between the person's
+/// own accounts left out).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CashFlow {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// By currency.
+    pub currencies: Vec<CurrencyCashFlow>,
 }

@@ -67,11 +67,47 @@ pub enum StreamStatus {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StreamFlag {
-    /// The last amount differs from the one before by more than 10%.
+    /// The last amount differs by more than 10% from the steady price before it (outflows).
     PriceChanged,
     /// The predicted date plus a grace period has passed with no matching transaction.
     Late,
 }
+
+/// Each enum's snake_case name, as on the wire, for the server to store and read back.
+macro_rules! text_names {
+    ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text,)+
+                }
+            }
+
+            pub fn parse(text: &str) -> Option<Self> {
+                match text {
+                    $($text => Some(Self::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+text_names!(Direction { Inflow => "inflow", Outflow => "outflow" });
+text_names!(Frequency {
+    Weekly => "weekly",
+    Biweekly => "biweekly",
+    SemiMonthly => "semi_monthly",
+    Monthly => "monthly",
+    Annually => "annually",
+});
+text_names!(StreamState { Suggested => "suggested", Confirmed => "confirmed", Dismissed => "dismissed" });
+text_names!(StreamSource { Plaid => "plaid", Local => "local" });
+text_names!(StreamStatus {
+    Mature => "mature",
+    EarlyDetection => "early_detection",
+    Tombstoned => "tombstoned",
+});
 
 /// One recurring stream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,4 +168,44 @@ pub struct RecurringPatch {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category_id: Option<CategoryId>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wire(value: impl Serialize) -> String {
+        serde_json::to_value(value)
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    #[test]
+    fn stored_names_are_the_wire_names() {
+        for (on_wire, stored) in [
+            (wire(Direction::Outflow), Direction::Outflow.as_str()),
+            (
+                wire(Frequency::SemiMonthly),
+                Frequency::SemiMonthly.as_str(),
+            ),
+            (
+                wire(StreamState::Dismissed),
+                StreamState::Dismissed.as_str(),
+            ),
+            (wire(StreamSource::Local), StreamSource::Local.as_str()),
+            (
+                wire(StreamStatus::EarlyDetection),
+                StreamStatus::EarlyDetection.as_str(),
+            ),
+        ] {
+            assert_eq!(on_wire, stored);
+        }
+        assert_eq!(
+            Frequency::parse("semi_monthly"),
+            Some(Frequency::SemiMonthly)
+        );
+        assert_eq!(StreamState::parse("paused"), None);
+    }
 }

@@ -77,6 +77,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(
                 "/items/{item_id}/transactions/{transaction_id}/withdraw",
                 web::post().to(balances::withdraw),
+            )
+            .route(
+                "/items/{item_id}/transactions/{transaction_id}",
+                web::delete().to(control::remove_transaction),
             ),
     )
     .service(
