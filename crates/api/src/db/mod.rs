@@ -5,6 +5,7 @@ pub mod assets;
 pub mod carried_labels;
 pub mod categories;
 pub mod events;
+pub mod forecast;
 pub mod institutions;
 pub mod invites;
 pub mod items;

@@ -66,7 +66,9 @@ pub fn upcoming(streams: &[PredictedStream], window: Window) -> Vec<UpcomingPaym
     let mut payments = Vec::new();
     for stream in streams {
         let frequency = stream.payment.frequency;
-        for (step, date) in (0u32..).map_while(|step| Some((step, nth(stream.next_date, frequency, step)?))) {
+        for (step, date) in
+            (0u32..).map_while(|step| Some((step, nth(stream.next_date, frequency, step)?)))
+        {
             if date > window.to {
                 break;
             }

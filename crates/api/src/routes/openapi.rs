@@ -59,6 +59,8 @@ use utoipa::OpenApi;
         super::insights::net_worth,
         super::insights::net_worth_history,
         super::insights::spending,
+        super::insights::upcoming,
+        super::insights::cash_flow,
         openapi_json,
     ),
     tags(
@@ -75,7 +77,7 @@ use utoipa::OpenApi;
         (name = "assets", description = "Things of value no bank reports, entered by hand"),
         (name = "categories", description = "Plaid's categories as I see them, and my own"),
         (name = "rules", description = "My ordered rules, which label transactions as they arrive"),
-        (name = "insights", description = "Net worth and spending, per currency"),
+        (name = "insights", description = "Net worth, spending, and the bills, income and balance to come, per currency"),
     )
 )]
 pub struct ApiDoc;
