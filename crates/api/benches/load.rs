@@ -142,6 +142,14 @@ async fn main() {
                 chrono::Utc::now().date_naive()
             ),
         ),
+        (
+            "GET /api/insights/upcoming (30 days)",
+            "/api/insights/upcoming?days=30".to_owned(),
+        ),
+        (
+            "GET /api/insights/cash-flow (90 days)",
+            "/api/insights/cash-flow?days=90".to_owned(),
+        ),
     ];
     for (label, path) in reads {
         let (p50, p95) = latency(&client, &format!("{base}{path}")).await;

@@ -415,24 +415,20 @@ async fn cash_flow_by_hand(db: &PgPool, user: Uuid, days: u64) -> BTreeMap<Strin
         .collect()
 }
 
-/// The simulator's `user_good`, its streams found by Tally's detector (as for a bank that does
-/// not offer Plaid's recurring product) and stored; one unsure stream confirmed, one sure one
-/// dismissed.
-#[sqlx::test(migrations = "../../migrations")]
-async fn the_forecast_equals_a_hand_computation_on_the_simulators_data(db: PgPool) {
-    let app = spawn_app(db.clone()).await;
-    let (client, item) = app.sign_up_with_bank("ana").await;
+/// Runs Tally's detector over the item's stored transactions (as for a bank that does not offer
+/// Plaid's recurring product), stores what it finds, and returns the item's owner.
+pub async fn store_detected_streams(db: &PgPool, item_id: ItemId) -> Uuid {
     let user: Uuid = sqlx::query_scalar("select user_id from plaid_item where item_id = $1")
-        .bind(item.id.0)
-        .fetch_one(&db)
+        .bind(item_id.0)
+        .fetch_one(db)
         .await
         .unwrap();
     let rows = sqlx::query(
         "select transaction_id, account_id, date, amount, iso_currency_code, merchant_name, name
          from bank_transaction where item_id = $1 and not pending",
     )
-    .bind(item.id.0)
-    .fetch_all(&db)
+    .bind(item_id.0)
+    .fetch_all(db)
     .await
     .unwrap();
     let occurrences: Vec<Occurrence> = rows
@@ -481,13 +477,24 @@ async fn the_forecast_equals_a_hand_computation_on_the_simulators_data(db: PgPoo
     let mut conn = db.acquire().await.unwrap();
     store(
         &mut conn,
-        ItemId(item.id.0),
+        item_id,
         UserId(user),
         StreamSource::Local,
         &found,
     )
     .await
     .unwrap();
+    user
+}
+
+/// The simulator's `user_good`, its streams found by Tally's detector (as for a bank that does
+/// not offer Plaid's recurring product) and stored; one unsure stream confirmed, one sure one
+/// dismissed.
+#[sqlx::test(migrations = "../../migrations")]
+async fn the_forecast_equals_a_hand_computation_on_the_simulators_data(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let (client, item) = app.sign_up_with_bank("ana").await;
+    let user = store_detected_streams(&db, item.id).await;
     sqlx::query(
         "update recurring_stream set state = 'confirmed'
          where recurring_stream_id = (select recurring_stream_id from recurring_stream

@@ -8,6 +8,7 @@ mod categories;
 mod labels;
 mod link_standin;
 mod numbers;
+mod recurring;
 mod settings;
 mod shell;
 mod steps;
