@@ -157,7 +157,9 @@ async fn the_dashboard_shows_the_next_30_days(db: PgPool) {
         assert!(!upcoming.payments.is_empty());
 
         browser.goto("/dashboard").await;
-        browser.wait_for_text("h2", "Next 30 days").await;
+        browser
+            .wait_for_text("#upcoming-heading", "NEXT 30 DAYS")
+            .await;
         browser
             .wait_for(Locator::Css("[data-testid=upcoming-payment]"))
             .await;
