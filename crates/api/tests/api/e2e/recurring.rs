@@ -1,6 +1,7 @@
 //! The Recurring page and the dashboard's "Next 30 days", in the browser, on the simulator's
 //! `user_good` with the streams Tally's detector finds in its history.
 
+use super::accessibility::Audit;
 use super::browser::{with_browser, Browser};
 use crate::forecast::store_detected_streams;
 use crate::helpers::{spawn_app, TestApp};
@@ -129,6 +130,9 @@ async fn confirm_and_dismiss_on_the_recurring_page(db: PgPool) {
             .await;
         assert!(dismissed.as_str().unwrap().contains(&other));
         screenshots(&browser, "recurring").await;
+        let mut audit = Audit::new();
+        audit.check(&browser, "/recurring").await;
+        audit.assert_none();
 
         // Its transactions: the transactions page, narrowed to the stream's account and merchant.
         browser
@@ -222,6 +226,9 @@ async fn the_dashboard_shows_the_next_30_days(db: PgPool) {
         let steps = path.as_str().unwrap().matches(" H").count();
         assert_eq!(steps, usd.points.len());
         screenshots(&browser, "next-30-days").await;
+        let mut audit = Audit::new();
+        audit.check(&browser, "/dashboard (next 30 days)").await;
+        audit.assert_none();
     })
     .await;
 }
