@@ -25,7 +25,9 @@ create table recurring_stream
     -- Positive, whatever the direction.
     average_amount         numeric     not null,
     last_amount            numeric     not null,
-    -- The charge before the last one, from the stream's transactions; null with only one.
+    -- The steady price before the last charge, from the stream's transactions: the charge
+    -- before the last, when it and the ones before it (up to six) stayed within 10% of each
+    -- other; null otherwise, so a bill that varies every month never counts as a price change.
     previous_amount        numeric,
     currency               text        not null,
     first_date             date        not null,
@@ -73,19 +75,25 @@ create table recurring_stream_transaction
 );
 create index recurring_stream_transaction_transaction on recurring_stream_transaction (transaction_id);
 
--- Whether a stream's last charge differs from the one before by more than 10%: the `price_changed`
--- flag and the `recurring_price_changed` event, one rule. Outflows only: pay varies with hours
--- and bonuses, and a price is what one pays.
+-- Whether a stream's last charge differs from the steady price before it by more than 10%: the
+-- `price_changed` flag and the `recurring_price_changed` event, one rule. Outflows only: pay
+-- varies with hours and bonuses, and a price is what one pays.
 create function recurring_price_changed(direction text, previous_amount numeric, last_amount numeric)
     returns boolean
     language sql
     immutable
 as
 $$
-select direction = 'outflow'
-           and previous_amount > 0
-           and abs(last_amount - previous_amount) > previous_amount / 10
+select coalesce(direction = 'outflow'
+                    and previous_amount > 0
+                    and abs(last_amount - previous_amount) > previous_amount / 10, false)
 $$;
+
+-- The simulator remembers the streams it last answered or announced for an item, so it sends
+-- `RECURRING_TRANSACTIONS_UPDATE` when they change (and only after the first
+-- `/transactions/recurring/get`, as Plaid does).
+alter table plaid_sim.item
+    add column recurring_digest text;
 
 -- The refresh queue: one row per item. A request moves `wanted_at`; a claim takes everything
 -- wanted so far (`taken_at`), so requests that come while one waits or runs fold into one

@@ -12,6 +12,7 @@ pub mod items;
 pub mod origins;
 pub mod plaid;
 pub mod quotas;
+pub mod recurring;
 pub mod routes;
 pub mod simulator;
 pub mod spa;

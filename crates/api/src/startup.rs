@@ -10,6 +10,7 @@ use crate::error;
 use crate::origins;
 use crate::plaid::webhook::WebhookVerifier;
 use crate::plaid::{PlaidApiEvent, PlaidClient, PlaidCredentials};
+use crate::recurring::RecurringQueue;
 use crate::routes;
 use crate::simulator::{self, Simulator};
 use crate::spa::Spa;
@@ -146,6 +147,7 @@ impl Application {
             cipher: Arc::new(cipher),
             webhook_verifier: Arc::new(WebhookVerifier::new(plaid.clone())),
             sync_queue: SyncQueue::default(),
+            recurring_queue: RecurringQueue::default(),
             events,
         });
         background.spawn(crate::auth::sign_out::purge_periodically(
@@ -154,6 +156,10 @@ impl Application {
         ));
         let mut sync_tasks = sync::start(state.get_ref().clone(), stop_background.clone());
         background.spawn(async move { while sync_tasks.join_next().await.is_some() {} });
+        background.spawn(crate::recurring::run(
+            state.get_ref().clone(),
+            stop_background.clone(),
+        ));
 
         // Served over https, browsers are told to come back only over https for a year.
         let https = state.settings.server.public_url.scheme() == "https";

@@ -6,6 +6,7 @@ use crate::crypto::TokenCipher;
 use crate::plaid::webhook::WebhookVerifier;
 use crate::plaid::PlaidClient;
 use crate::quotas::Quotas;
+use crate::recurring::RecurringQueue;
 use crate::sync_queue::SyncQueue;
 use crate::ws::EventHub;
 use sqlx::PgPool;
@@ -26,6 +27,8 @@ pub struct AppState {
     pub webhook_verifier: Arc<WebhookVerifier>,
     /// Queues syncs and wakes this process's sync workers.
     pub sync_queue: SyncQueue,
+    /// Asks for refreshes of items' recurring streams and wakes this process's worker.
+    pub recurring_queue: RecurringQueue,
     /// Publishes live events to the owner's browsers (on every replica).
     pub events: EventHub,
 }

@@ -13,6 +13,7 @@ pub mod net_worth;
 pub mod net_worth_history;
 pub mod notify;
 pub mod recurring;
+pub mod recurring_refresh;
 pub mod rules;
 pub mod sessions;
 pub mod spending;

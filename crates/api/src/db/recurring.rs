@@ -2,6 +2,7 @@
 //! detector's) and what the person decided about each. A refresh writes only the source's
 //! columns, so a decision survives every later refresh.
 
+use crate::domain::recurring::Occurrence;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgExecutor};
@@ -23,7 +24,6 @@ pub struct FoundStream {
     /// Positive, whatever the direction.
     pub average_amount: Decimal,
     pub last_amount: Decimal,
-    pub previous_amount: Option<Decimal>,
     pub currency: String,
     pub first_date: NaiveDate,
     pub last_date: NaiveDate,
@@ -71,37 +71,35 @@ pub async fn store(
         "insert into recurring_stream as s
              (user_id, item_id, account_id, source, stream_key, direction, description,
               merchant_name, plaid_category_id, frequency, average_amount, last_amount,
-              previous_amount, currency, first_date, last_date, next_date, status, is_active)
+              currency, first_date, last_date, next_date, status, is_active)
          select $1, $2, f.account_id, $3, f.key, f.direction, f.description, f.merchant_name,
                 case when f.category_primary is not null
                      then plaid_category_id(f.category_primary, f.category_detailed) end,
-                f.frequency, f.average_amount, f.last_amount, f.previous_amount, f.currency,
+                f.frequency, f.average_amount, f.last_amount, f.currency,
                 f.first_date, f.last_date, f.next_date, f.status, f.is_active
          from unnest($4::text[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[],
-                     $10::text[], $11::text[], $12::numeric[], $13::numeric[], $14::numeric[],
-                     $15::text[], $16::date[], $17::date[], $18::date[], $19::text[],
-                     $20::bool[])
+                     $10::text[], $11::text[], $12::numeric[], $13::numeric[], $14::text[],
+                     $15::date[], $16::date[], $17::date[], $18::text[], $19::bool[])
                   as f(key, account_id, direction, description, merchant_name, category_primary,
-                       category_detailed, frequency, average_amount, last_amount,
-                       previous_amount, currency, first_date, last_date, next_date, status,
-                       is_active)
+                       category_detailed, frequency, average_amount, last_amount, currency,
+                       first_date, last_date, next_date, status, is_active)
          join account a on a.account_id = f.account_id and a.item_id = $2
          on conflict (item_id, source, stream_key) do update
          set account_id = excluded.account_id, direction = excluded.direction,
              description = excluded.description, merchant_name = excluded.merchant_name,
              plaid_category_id = excluded.plaid_category_id, frequency = excluded.frequency,
              average_amount = excluded.average_amount, last_amount = excluded.last_amount,
-             previous_amount = excluded.previous_amount, currency = excluded.currency,
+             currency = excluded.currency,
              first_date = excluded.first_date, last_date = excluded.last_date,
              next_date = excluded.next_date, status = excluded.status,
              is_active = excluded.is_active
          where (s.account_id, s.direction, s.description, s.merchant_name, s.plaid_category_id,
-                s.frequency, s.average_amount, s.last_amount, s.previous_amount, s.currency,
+                s.frequency, s.average_amount, s.last_amount, s.currency,
                 s.first_date, s.last_date, s.next_date, s.status, s.is_active)
                is distinct from
                (excluded.account_id, excluded.direction, excluded.description,
                 excluded.merchant_name, excluded.plaid_category_id, excluded.frequency,
-                excluded.average_amount, excluded.last_amount, excluded.previous_amount,
+                excluded.average_amount, excluded.last_amount,
                 excluded.currency, excluded.first_date, excluded.last_date, excluded.next_date,
                 excluded.status, excluded.is_active)",
         user_id.0,
@@ -118,7 +116,6 @@ pub async fn store(
         &column(streams, |s| s.frequency.as_str().to_owned()),
         &column(streams, |s| s.average_amount),
         &column(streams, |s| s.last_amount),
-        column(streams, |s| s.previous_amount) as _,
         &column(streams, |s| s.currency.clone()),
         &column(streams, |s| s.first_date),
         &column(streams, |s| s.last_date),
@@ -135,7 +132,7 @@ pub async fn store(
         .flat_map(|s| s.transaction_ids.iter().map(|t| (s.key.clone(), t.0)))
         .unzip();
     // Both in one statement: they see the same snapshot, so the insert does not count the
-    // links the delete removes.
+    // links the delete removes. A tombstoned stream keeps its transactions.
     let relinked = sqlx::query_scalar!(
         r#"with wanted as (
                select s.recurring_stream_id, w.transaction_id
@@ -148,7 +145,7 @@ pub async fn store(
                delete from recurring_stream_transaction l
                using recurring_stream s
                where l.recurring_stream_id = s.recurring_stream_id
-                 and s.item_id = $1 and s.source = $2
+                 and s.item_id = $1 and s.source = $2 and s.stream_key = any($5)
                  and (l.recurring_stream_id, l.transaction_id) not in (select * from wanted)
                returning 1),
            linked as (
@@ -160,27 +157,55 @@ pub async fn store(
         item_id.0,
         source.as_str(),
         &link_keys,
-        &link_ids
+        &link_ids,
+        &keys
     )
     .fetch_one(&mut *conn)
     .await?;
 
-    let tombstoned = sqlx::query!(
-        "update recurring_stream
-         set status = 'tombstoned', is_active = false, next_date = null
-         where item_id = $1 and source = $2 and stream_key <> all($3)
-           and (status <> 'tombstoned' or is_active or next_date is not null)",
+    // The steady price before the last charge: the charge before it, when it and the ones
+    // before it (up to six, at least two) stayed within 10% of each other. A bill that varies
+    // every month has none, so only a price that held and then changed is a price change.
+    // And the source's streams not returned any more are tombstoned (a disjoint set of rows).
+    let revised = sqlx::query_scalar!(
+        r#"with repriced as (
+               update recurring_stream s set previous_amount = p.steady
+               from (select r.recurring_stream_id,
+                            case when cardinality(t.before) >= 2
+                                      and (select max(a) from unnest(t.before) a)
+                                          <= (select min(a) from unnest(t.before) a) * 1.1
+                                 then t.before[1] end as steady
+                     from recurring_stream r
+                     left join lateral (
+                         select (array_agg(abs(b.amount)
+                                           order by b.date desc, b.transaction_id desc))[1:6]
+                                    as before
+                         from recurring_stream_transaction l
+                         join bank_transaction b on b.transaction_id = l.transaction_id
+                         where l.recurring_stream_id = r.recurring_stream_id
+                           and b.date < r.last_date) t on true
+                     where r.item_id = $1 and r.source = $2 and r.stream_key = any($3)) p
+               where s.recurring_stream_id = p.recurring_stream_id
+                 and s.previous_amount is distinct from p.steady
+               returning 1),
+           tombstoned as (
+               update recurring_stream
+               set status = 'tombstoned', is_active = false, next_date = null
+               where item_id = $1 and source = $2 and stream_key <> all($3)
+                 and (status <> 'tombstoned' or is_active or next_date is not null)
+               returning 1)
+           select (select count(*) from repriced) + (select count(*) from tombstoned)
+               as "count!""#,
         item_id.0,
         source.as_str(),
         &keys
     )
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
+    .fetch_one(&mut *conn)
+    .await?;
 
     let price_changes = announce_price_changes(&mut *conn, item_id).await?;
     Ok(Stored {
-        changed: upserted + tombstoned > 0 || relinked > 0,
+        changed: upserted > 0 || relinked + revised > 0,
         price_changes,
     })
 }
@@ -239,8 +264,6 @@ pub struct StreamTransaction {
     pub transaction_id: TransactionId,
     pub plaid_transaction_id: String,
     pub date: NaiveDate,
-    /// Positive when money leaves the account.
-    pub amount: Decimal,
 }
 
 /// Those of `plaid_ids` the item has stored.
@@ -253,7 +276,7 @@ pub async fn transactions_by_plaid_id(
     sqlx::query_as!(
         StreamTransaction,
         r#"select transaction_id as "transaction_id: TransactionId", plaid_transaction_id,
-                  date, amount
+                  date
            from bank_transaction
            where item_id = $1 and plaid_transaction_id = any($2)"#,
         item_id.0,
@@ -291,10 +314,15 @@ pub struct StreamRow {
     pub transaction_ids: Vec<TransactionId>,
 }
 
-/// The person's streams, incomes first, then by name. The category is the person's choice,
-/// else the effective category of the stream's last transaction, else Plaid's for the stream.
+/// The person's streams (or only `only`), incomes first, then by name. The category is the
+/// person's choice, else the effective category of the stream's last transaction, else
+/// Plaid's for the stream.
 #[tracing::instrument(skip_all)]
-pub async fn list(db: impl PgExecutor<'_>, user_id: UserId) -> Result<Vec<StreamRow>, sqlx::Error> {
+pub async fn list(
+    db: impl PgExecutor<'_>,
+    user_id: UserId,
+    only: Option<RecurringStreamId>,
+) -> Result<Vec<StreamRow>, sqlx::Error> {
     sqlx::query_as!(
         StreamRow,
         r#"select s.recurring_stream_id as "id: RecurringStreamId",
@@ -319,10 +347,11 @@ pub async fn list(db: impl PgExecutor<'_>, user_id: UserId) -> Result<Vec<Stream
            left join user_category($1) c
                on c.category_id = coalesce(s.user_category_id, t.last_category_id,
                                            s.plaid_category_id)
-           where s.user_id = $1
+           where s.user_id = $1 and ($2::uuid is null or s.recurring_stream_id = $2)
            order by s.direction, coalesce(s.user_name, s.merchant_name, s.description),
                     s.recurring_stream_id"#,
-        user_id.0
+        user_id.0,
+        only.map(|id| id.0)
     )
     .fetch_all(db)
     .await
@@ -380,23 +409,30 @@ pub async fn decide(
     Ok(())
 }
 
-/// Asks for a refresh of the item's streams. Requests while one waits or runs fold into one
-/// more run.
-#[tracing::instrument(skip_all, fields(%item_id))]
-pub async fn request_refresh(db: impl PgExecutor<'_>, item_id: ItemId) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "insert into recurring_refresh (item_id, wanted_at) values ($1, clock_timestamp())
-         on conflict (item_id) do update set wanted_at = clock_timestamp()",
-        item_id.0
-    )
-    .execute(db)
-    .await?;
-    Ok(())
-}
-
 /// Reads the text the database stores for one of the stream enums.
 pub fn parse_stored<T>(text: &str, parse: fn(&str) -> Option<T>) -> Result<T, sqlx::Error> {
     parse(text).ok_or_else(|| {
         sqlx::Error::Decode(format!("unexpected value {text:?} in recurring_stream").into())
     })
+}
+
+/// The item's transactions as Tally's detector reads them: posted (a pending one may still
+/// change) and not hidden (hidden transactions are left out of every total, recurring too).
+#[tracing::instrument(skip_all, fields(%item_id))]
+pub async fn occurrences(
+    db: impl PgExecutor<'_>,
+    item_id: ItemId,
+) -> Result<Vec<Occurrence>, sqlx::Error> {
+    sqlx::query_as!(
+        Occurrence,
+        r#"select transaction_id as "transaction_id: TransactionId",
+                  account_id as "account_id: AccountId", date, amount,
+                  coalesce(iso_currency_code, unofficial_currency_code, '') as "currency!",
+                  merchant_name, name
+           from bank_transaction
+           where item_id = $1 and not pending and not hidden"#,
+        item_id.0
+    )
+    .fetch_all(db)
+    .await
 }

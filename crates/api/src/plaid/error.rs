@@ -103,6 +103,16 @@ impl PlaidError {
                 .is_some_and(|body| body.error_type == ErrorType::RateLimitExceeded)
     }
 
+    /// Plaid will not give this item (or this client) the product asked for: the client is not
+    /// enabled for it (`INVALID_PRODUCT`), the person did not consent to it
+    /// (`ADDITIONAL_CONSENT_REQUIRED`), or the bank does not offer it (`PRODUCTS_NOT_SUPPORTED`).
+    pub fn is_product_refused(&self) -> bool {
+        matches!(
+            self.code(),
+            Some("INVALID_PRODUCT" | "ADDITIONAL_CONSENT_REQUIRED" | "PRODUCTS_NOT_SUPPORTED")
+        )
+    }
+
     /// The data changed while we paged through `/transactions/sync`: restart from the first
     /// cursor of this run.
     pub fn is_mutation_during_pagination(&self) -> bool {

@@ -12,6 +12,7 @@ mod institutions;
 mod items;
 mod link;
 mod openapi;
+mod recurring;
 mod rules;
 mod session;
 mod transactions;
@@ -53,6 +54,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(assets::configure)
             .configure(categories::configure)
             .configure(rules::configure)
+            .configure(recurring::configure)
             .configure(insights::configure)
             .configure(openapi::configure)
             .default_service(web::to(not_found)),

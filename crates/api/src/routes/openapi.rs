@@ -56,6 +56,8 @@ use utoipa::OpenApi;
         super::rules::delete_rule,
         super::rules::preview_rule,
         super::rules::apply_rules,
+        super::recurring::list_recurring,
+        super::recurring::update_recurring,
         super::insights::net_worth,
         super::insights::net_worth_history,
         super::insights::spending,
@@ -77,6 +79,7 @@ use utoipa::OpenApi;
         (name = "assets", description = "Things of value no bank reports, entered by hand"),
         (name = "categories", description = "Plaid's categories as I see them, and my own"),
         (name = "rules", description = "My ordered rules, which label transactions as they arrive"),
+        (name = "recurring", description = "Payments and income that repeat, and what I decided about each"),
         (name = "insights", description = "Net worth, spending, and the bills, income and balance to come, per currency"),
     )
 )]

@@ -115,6 +115,13 @@ async fn act(state: &AppState, item: &PlaidItem, webhook: &Webhook) -> Result<()
         Event::PendingDisconnect => (Some(ItemStatus::PendingDisconnect), false),
         Event::PermissionRevoked => (Some(ItemStatus::PermissionRevoked), false),
         Event::NewAccountsAvailable => (Some(ItemStatus::NewAccountsAvailable), false),
+        Event::RecurringChanged => {
+            state
+                .recurring_queue
+                .request(&state.db, item.item_id)
+                .await?;
+            (None, false)
+        }
         Event::Other => {
             tracing::info!("nothing to do for this webhook");
             (None, false)

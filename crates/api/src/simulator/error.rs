@@ -240,6 +240,22 @@ impl SimError {
         )
     }
 
+    /// The client is not enabled for the product behind `endpoint` (Plaid's answer when, say,
+    /// Recurring Transactions was never turned on for the client).
+    pub fn invalid_product(endpoint: &str) -> Self {
+        let product = match endpoint {
+            "/transactions/recurring/get" => "recurring_transactions",
+            "/transactions/refresh" => "transactions_refresh",
+            _ => "transactions",
+        };
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_INPUT",
+            "INVALID_PRODUCT",
+            format!("client is not authorized to access the following products: [\"{product}\"]"),
+        )
+    }
+
     pub fn sandbox_webhook_invalid() -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,

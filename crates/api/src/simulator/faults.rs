@@ -20,6 +20,9 @@ pub enum FaultKind {
     RateLimit,
     /// The answer comes `latency_ms` late.
     Latency,
+    /// HTTP 400, `INVALID_INPUT` / `INVALID_PRODUCT`: the client is not enabled for the
+    /// endpoint's product (e.g. `recurring_transactions` for `/transactions/recurring/get`).
+    InvalidProduct,
     /// A `/transactions/sync` page after the first of a pagination fails with
     /// `TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION`.
     MutationDuringPagination,

@@ -99,13 +99,14 @@ pub fn configure(cfg: &mut web::ServiceConfig, simulator: web::Data<Simulator>) 
                     FaultKind::ServerError,
                     FaultKind::RateLimit,
                     FaultKind::Latency,
+                    FaultKind::InvalidProduct,
                 ];
                 let fault = faults.take(Some(&endpoint), &kinds);
                 if let Some(fault) = fault.as_ref().filter(|f| f.kind != FaultKind::Latency) {
-                    let error = if fault.kind == FaultKind::RateLimit {
-                        error::SimError::rate_limited(&endpoint)
-                    } else {
-                        error::SimError::internal()
+                    let error = match fault.kind {
+                        FaultKind::RateLimit => error::SimError::rate_limited(&endpoint),
+                        FaultKind::InvalidProduct => error::SimError::invalid_product(&endpoint),
+                        _ => error::SimError::internal(),
                     };
                     return Box::pin(async move { Ok(req.error_response(error)) });
                 }

@@ -166,6 +166,11 @@ async fn write_run(
             let Some(recovered) = db::sync::finish(&mut tx, item.item_id, &cursor).await? else {
                 return Ok(None);
             };
+            if totals.changed_any() {
+                // Committed with the changes; the streams are fetched after, outside this
+                // transaction (`recurring`).
+                db::recurring_refresh::request(&mut *tx, item.item_id).await?;
+            }
             tx.commit().await?;
             return Ok(Some(totals.outcome(item.user_id, recovered, started)));
         }
@@ -371,6 +376,10 @@ impl Totals {
         self.removed += written.removed;
         self.pages += 1;
         self.splits_removed.extend(written.splits_removed);
+    }
+
+    fn changed_any(&self) -> bool {
+        self.added + self.modified + self.removed > 0
     }
 
     fn outcome(self, user_id: UserId, recovered: bool, started: Instant) -> SyncOutcome {

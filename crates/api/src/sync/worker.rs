@@ -89,6 +89,10 @@ async fn settle(
     let error = match outcome {
         Ok(Some(synced)) => {
             complete(state, job).await?;
+            if synced.added + synced.modified + synced.removed > 0 {
+                // The sync asked for a refresh of the item's recurring streams as it committed.
+                state.recurring_queue.wake();
+            }
             state
                 .events
                 .announce(

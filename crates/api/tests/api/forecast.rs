@@ -456,7 +456,6 @@ pub async fn store_detected_streams(db: &PgPool, item_id: ItemId) -> Uuid {
             frequency: d.frequency,
             average_amount: d.average_amount,
             last_amount: d.last_amount,
-            previous_amount: d.previous_amount,
             currency: d.currency,
             first_date: d.first_date,
             last_date: d.last_date,

@@ -27,6 +27,7 @@ mod new_accounts;
 mod openapi;
 mod origins;
 mod plaid_client;
+mod recurring;
 mod registration;
 mod rotate_key;
 mod rules;

@@ -13,7 +13,7 @@ use tally::plaid::ItemAccess;
 use tally_shared::api::items::{Item, ItemStatus, LinkTokenRequest, LinkTokenResponse};
 
 /// The item as Plaid (the simulator) knows it, to act as its sandbox.
-async fn plaid_access(db: &PgPool, item: &Item) -> ItemAccess {
+pub async fn plaid_access(db: &PgPool, item: &Item) -> ItemAccess {
     let item_id = plaid_item_id(db, item).await;
     let access_token: String =
         sqlx::query_scalar("select access_token from plaid_sim.item where item_id = $1")

@@ -57,6 +57,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("delete", "/api/rules/{rule_id}"),
     ("post", "/api/rules/preview"),
     ("post", "/api/rules/{rule_id}/apply"),
+    ("get", "/api/recurring"),
+    ("patch", "/api/recurring/{stream_id}"),
     ("get", "/api/insights/net-worth"),
     ("get", "/api/insights/net-worth/history"),
     ("get", "/api/insights/spending"),

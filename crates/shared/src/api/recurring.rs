@@ -67,7 +67,7 @@ pub enum StreamStatus {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StreamFlag {
-    /// The last amount differs from the one before by more than 10%.
+    /// The last amount differs by more than 10% from the steady price before it (outflows).
     PriceChanged,
     /// The predicted date plus a grace period has passed with no matching transaction.
     Late,

@@ -40,6 +40,8 @@ pub enum Event {
     PermissionRevoked,
     /// The bank login has accounts the item does not share yet.
     NewAccountsAvailable,
+    /// Plaid's recurring streams for the item changed (`RECURRING_TRANSACTIONS_UPDATE`).
+    RecurringChanged,
     /// Anything Tally does not act on.
     Other,
 }
@@ -97,6 +99,7 @@ impl Event {
                 | "DEFAULT_UPDATE"
                 | "TRANSACTIONS_REMOVED",
             ) => Self::TransactionsChanged,
+            ("TRANSACTIONS", "RECURRING_TRANSACTIONS_UPDATE") => Self::RecurringChanged,
             ("ITEM", "ERROR") if error_code == Some("ITEM_LOGIN_REQUIRED") => Self::LoginRequired,
             ("ITEM", "ERROR") => Self::ItemError,
             ("ITEM", "LOGIN_REPAIRED") => Self::LoginRepaired,

@@ -1,6 +1,6 @@
 //! Simulator-only controls under `/sim/plaid/control/` (tests and demos): the clock, faults,
-//! accounts that appear on an item, a bank's correction of one amount, and the ground truth of
-//! an item.
+//! accounts that appear on an item, a bank's correction of one amount or withdrawal of one
+//! transaction, and the ground truth of an item.
 
 use super::items::item_json;
 use super::Sim;
@@ -128,4 +128,22 @@ pub async fn correct_amount(
     tx.commit().await?;
     sim.announce_changes(&item, 1);
     Ok(HttpResponse::Ok().json(json!({ "transaction": body })))
+}
+
+/// The bank withdraws one transaction (a reversed charge): the next `/transactions/sync`
+/// reports it removed, and the item hears about it by webhook as of any change.
+pub async fn remove_transaction(
+    sim: Sim,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, SimError> {
+    let (item_id, transaction_id) = path.into_inner();
+    let item = store::item_by_id(&sim.db, &item_id).await?;
+    let mut tx = sim.db.begin().await?;
+    ledger::current_one(&mut tx, &item.item_id, &transaction_id)
+        .await?
+        .ok_or_else(SimError::not_found)?;
+    ledger::remove(&mut tx, &transaction_id).await?;
+    tx.commit().await?;
+    sim.announce_changes(&item, 1);
+    Ok(HttpResponse::Ok().json(json!({ "removed": transaction_id })))
 }

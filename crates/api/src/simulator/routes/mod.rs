@@ -68,6 +68,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(
                 "/items/{item_id}/transactions/{transaction_id}/amount",
                 web::post().to(control::correct_amount),
+            )
+            .route(
+                "/items/{item_id}/transactions/{transaction_id}",
+                web::delete().to(control::remove_transaction),
             ),
     )
     .service(

@@ -104,10 +104,9 @@ pub async fn recurring(
     body: web::Bytes,
 ) -> Result<HttpResponse, SimError> {
     let item = usable(sim.item_of(&req, &body).await?)?;
-    let today = ledger::today(&sim.db).await?;
-    let since = today.checked_sub_days(Days::new(400)).unwrap_or(today);
-    let history = ledger::posted_since(&sim.db, &item.item_id, since).await?;
-    let (inflow, outflow) = recurring::streams(&history, today);
+    let streams = recurring::item_streams(&sim.db, &item.item_id).await?;
+    recurring::remember(&sim.db, &item.item_id, &streams).await?;
+    let (inflow, outflow) = streams;
     Ok(answer(json!({
         "inflow_streams": inflow,
         "outflow_streams": outflow,
@@ -158,20 +157,40 @@ impl crate::simulator::Simulator {
         Ok(changes)
     }
 
-    /// Tells the item's webhook that there is new data, once `/transactions/sync` was called.
+    /// Tells the item's webhook that there is new data, once `/transactions/sync` was called,
+    /// and then, once its streams are worked out again, that they changed (if they did).
     pub(crate) fn announce_changes(&self, item: &SimItem, changes: usize) {
         let Some(url) = item.webhook.as_deref() else {
             return;
         };
-        if changes == 0 || !item.sync_activated {
+        if changes == 0 {
             return;
         }
-        self.webhooks.send(
-            url,
-            &item.item_id,
-            "TRANSACTIONS",
-            "SYNC_UPDATES_AVAILABLE",
-            json!({ "initial_update_complete": true, "historical_update_complete": true }),
-        );
+        if item.sync_activated {
+            self.webhooks.send(
+                url,
+                &item.item_id,
+                "TRANSACTIONS",
+                "SYNC_UPDATES_AVAILABLE",
+                json!({ "initial_update_complete": true, "historical_update_complete": true }),
+            );
+        }
+        let (db, webhooks) = (self.db.clone(), self.webhooks.clone());
+        let (url, item_id) = (url.to_owned(), item.item_id.clone());
+        tokio::spawn(async move {
+            match recurring::changed_accounts(&db, &item_id).await {
+                Ok(Some(account_ids)) => webhooks.send(
+                    &url,
+                    &item_id,
+                    "TRANSACTIONS",
+                    "RECURRING_TRANSACTIONS_UPDATE",
+                    json!({ "account_ids": account_ids }),
+                ),
+                Ok(None) => {}
+                Err(error) => {
+                    tracing::warn!(%error, "simulator: cannot work out recurring streams")
+                }
+            }
+        });
     }
 }
