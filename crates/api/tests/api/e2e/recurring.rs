@@ -1,9 +1,8 @@
 //! The Recurring page and the dashboard's "Next 30 days", in the browser, on the simulator's
-//! `user_good` with the streams Tally's detector finds in its history.
+//! `user_good` with the streams the simulator's Plaid reports for its history.
 
 use super::accessibility::Audit;
 use super::browser::{with_browser, Browser};
-use crate::forecast::store_detected_streams;
 use crate::helpers::{spawn_app, TestApp};
 use fantoccini::Locator;
 use rust_decimal::Decimal;
@@ -11,6 +10,7 @@ use sqlx::PgPool;
 use std::time::{Duration, Instant};
 use tally_shared::api::insights::{CashFlow, Upcoming};
 use tally_shared::api::recurring::Direction;
+use tally_shared::ids::ItemId;
 use uuid::Uuid;
 
 /// "$1,234.50", "-$24.75": money as the browser (en-US) writes it.
@@ -31,6 +31,24 @@ fn dollars(amount: Decimal) -> String {
         ""
     };
     format!("{sign}${grouped}{}", fraction.trim_start_matches('0'))
+}
+
+/// Waits for the refresh after the first sync to store the item's streams; returns their owner.
+async fn wait_for_streams(db: &PgPool, item: ItemId) -> Uuid {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let owner: Option<Uuid> =
+            sqlx::query_scalar("select user_id from recurring_stream where item_id = $1 limit 1")
+                .bind(item.0)
+                .fetch_optional(db)
+                .await
+                .unwrap();
+        if let Some(owner) = owner {
+            return owner;
+        }
+        assert!(Instant::now() < deadline, "no streams were stored");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Waits until `query` (one row, one text column) answers `expected` for the stream named
@@ -95,13 +113,13 @@ async fn confirm_and_dismiss_on_the_recurring_page(db: PgPool) {
     let db = &db;
     with_browser(app, "recurring", |browser| async move {
         let (_, item) = super::steps::register_and_link(app, &browser, "rita").await;
-        let user = store_detected_streams(db, item.id).await;
+        let user = wait_for_streams(db, item.id).await;
         let bill = suggested(db, user, "outflow", "").await;
         let other = suggested(db, user, "outflow", &bill).await;
 
         browser.click_link("Recurring").await;
         browser.wait_for_text("h1", "Recurring").await;
-        browser.wait_for_text("h2", "Income").await;
+        browser.wait_for_text("#rec-income-title", "INCOME").await;
         browser
             .wait_for(Locator::Css("[data-testid=recurring-stream]"))
             .await;
@@ -110,21 +128,20 @@ async fn confirm_and_dismiss_on_the_recurring_page(db: PgPool) {
 
         browser.click_button(&format!("Confirm {bill}")).await;
         wait_for_state(db, user, &bill, "confirmed").await;
-        browser
-            .wait_for(Locator::Css(&format!("button[aria-label=\"Dismiss {bill}\"]")))
-            .await;
-        let confirmed = browser
-            .run_js(&format!(
-                "return [...document.querySelectorAll('[data-testid=recurring-stream]')]
-                     .some(row => row.textContent.includes({bill:?}) && row.textContent.includes('Confirmed')
-                                  && !row.querySelector('button[aria-label=\"Confirm {bill}\"]'))"
-            ))
-            .await;
-        assert_eq!(confirmed, true, "{bill} shows as confirmed");
+        let shows_confirmed = format!(
+            "return [...document.querySelectorAll('[data-testid=recurring-stream]')]
+                 .some(row => row.textContent.includes({bill:?}) && row.textContent.includes('Confirmed')
+                              && !row.querySelector('button[aria-label=\"Confirm {bill}\"]'))"
+        );
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while browser.run_js(&shows_confirmed).await != true {
+            assert!(Instant::now() < deadline, "{bill} never showed as confirmed");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
 
         browser.click_button(&format!("Dismiss {other}")).await;
         wait_for_state(db, user, &other, "dismissed").await;
-        browser.wait_for_text("#rec-dismissed summary", "Dismissed (1)").await;
+        browser.wait_for_text("#rec-dismissed summary", "DISMISSED (1)").await;
         let dismissed = browser
             .run_js("return document.querySelector('#rec-dismissed').textContent")
             .await;
@@ -155,7 +172,7 @@ async fn the_dashboard_shows_the_next_30_days(db: PgPool) {
     let db = &db;
     with_browser(app, "next-30-days", |browser| async move {
         let (api, item) = super::steps::register_and_link(app, &browser, "noor").await;
-        store_detected_streams(db, item.id).await;
+        wait_for_streams(db, item.id).await;
         let upcoming: Upcoming = app.get_json(&api, "/api/insights/upcoming?days=30").await;
         let cash_flow: CashFlow = app.get_json(&api, "/api/insights/cash-flow?days=30").await;
         assert!(!upcoming.payments.is_empty());
