@@ -1,6 +1,7 @@
 //! `/recurring`: what repeats. Subscriptions and bills, each group with what it costs a month and
-//! a year; income with its next dates; the person confirms or dismisses each stream, and those
-//! no longer seen or dismissed wait at the bottom.
+//! a year; income with its next dates; the person confirms or dismisses each stream, and
+//! transfers between their own accounts, those no longer seen and those dismissed wait at the
+//! bottom.
 
 mod row;
 
@@ -45,6 +46,10 @@ const BILL_CATEGORIES: &[&str] = &[
 ];
 /// A detailed category that is a bill under a primary that is not.
 const BILL_DETAILED: &[&str] = &["GENERAL_SERVICES_INSURANCE"];
+/// Money moving between the person's own accounts: neither a cost nor income, so kept out of
+/// the groups and their totals.
+const TRANSFER_CATEGORIES: &[&str] = &["TRANSFER_IN", "TRANSFER_OUT"];
+const TRANSFER_DETAILED: &[&str] = &["LOAN_PAYMENTS_CREDIT_CARD_PAYMENT"];
 
 /// The groups a stream is shown in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +57,8 @@ enum Group {
     Subscriptions,
     Bills,
     Income,
+    /// Between the person's own accounts (a transfer to savings, a card's payment).
+    Transfers,
     /// No longer seen (tombstoned or inactive).
     Ended,
     Dismissed,
@@ -69,14 +76,25 @@ fn group_of(
     if !stream.is_active {
         return Group::Ended;
     }
-    if stream.direction == Direction::Inflow {
-        return Group::Income;
-    }
     let codes = stream
         .category_id
         .and_then(|id| plaid_codes.get(&id))
         .cloned()
         .unwrap_or_default();
+    let is_transfer = codes
+        .0
+        .as_deref()
+        .is_some_and(|code| TRANSFER_DETAILED.contains(&code))
+        || codes
+            .1
+            .as_deref()
+            .is_some_and(|code| TRANSFER_CATEGORIES.contains(&code));
+    if is_transfer {
+        return Group::Transfers;
+    }
+    if stream.direction == Direction::Inflow {
+        return Group::Income;
+    }
     let is_bill = codes
         .0
         .as_deref()
@@ -169,19 +187,20 @@ fn RecurringStreams() -> impl IntoView {
                     let categories = categories.await.map(|list| list.categories).unwrap_or_default();
                     let codes = plaid_codes(&categories);
                     let (mut subscriptions, mut bills, mut income) = (Vec::new(), Vec::new(), Vec::new());
-                    let (mut ended, mut dismissed) = (Vec::new(), Vec::new());
+                    let (mut transfers, mut ended, mut dismissed) = (Vec::new(), Vec::new(), Vec::new());
                     for stream in list.streams {
                         match group_of(&stream, &codes) {
                             Group::Subscriptions => subscriptions.push(stream),
                             Group::Bills => bills.push(stream),
                             Group::Income => income.push(stream),
+                            Group::Transfers => transfers.push(stream),
                             Group::Ended => ended.push(stream),
                             Group::Dismissed => dismissed.push(stream),
                         }
                     }
                     income.sort_by_key(|stream| stream.next_date);
                     let nothing = subscriptions.is_empty() && bills.is_empty() && income.is_empty()
-                        && ended.is_empty() && dismissed.is_empty();
+                        && transfers.is_empty() && ended.is_empty() && dismissed.is_empty();
                     Ok::<_, api::ClientError>(view! {
                         {nothing.then(|| view! {
                             <section class="card">
@@ -195,6 +214,7 @@ fn RecurringStreams() -> impl IntoView {
                             <StreamGroup title="Subscriptions" id="rec-subscriptions" streams=subscriptions on_decide with_totals=true />
                             <StreamGroup title="Bills" id="rec-bills" streams=bills on_decide with_totals=true />
                             <StreamGroup title="Income" id="rec-income" streams=income on_decide with_totals=false />
+                            <FoldedGroup title="Between your accounts" id="rec-transfers" streams=transfers on_decide />
                             <FoldedGroup title="No longer seen" id="rec-ended" streams=ended on_decide />
                             <FoldedGroup title="Dismissed" id="rec-dismissed" streams=dismissed on_decide />
                         </div>

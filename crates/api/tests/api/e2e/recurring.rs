@@ -76,13 +76,17 @@ async fn wait_for_state(db: &PgPool, user: Uuid, name: &str, expected: &str) {
     }
 }
 
-/// The name of one of the person's suggested, active streams in `direction`, other than `but`.
+/// The name of one of the person's suggested, active streams in `direction`, other than `but`,
+/// and not a transfer between their accounts (which the page folds away).
 async fn suggested(db: &PgPool, user: Uuid, direction: &str, but: &str) -> String {
     sqlx::query_scalar(
-        "select coalesce(user_name, merchant_name, description) from recurring_stream
-         where user_id = $1 and state = 'suggested' and is_active and direction = $2
-           and coalesce(user_name, merchant_name, description) <> $3
-         order by status = 'mature' desc, last_amount desc limit 1",
+        "select coalesce(s.user_name, s.merchant_name, s.description)
+         from recurring_stream s left join category c on c.category_id = s.plaid_category_id
+         where s.user_id = $1 and s.state = 'suggested' and s.is_active and s.direction = $2
+           and coalesce(s.user_name, s.merchant_name, s.description) <> $3
+           and coalesce(c.plaid_code, '') not like 'TRANSFER%'
+           and coalesce(c.plaid_code, '') <> 'LOAN_PAYMENTS_CREDIT_CARD_PAYMENT'
+         order by s.status = 'mature' desc, s.last_amount desc limit 1",
     )
     .bind(user)
     .bind(direction)
