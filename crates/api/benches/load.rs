@@ -104,6 +104,8 @@ async fn main() {
     println!();
     println!("reads at {total} transactions ({REPEATS} requests each, one at a time):");
 
+    let streams = wait_for_streams(&client, &base).await;
+    println!("  ({streams} recurring streams stored after the syncs)");
     let deep_cursor = cursor_at_depth(&client, &base, total * 4 / 5).await;
     let reads = [
         (
@@ -142,6 +144,15 @@ async fn main() {
                 chrono::Utc::now().date_naive() - chrono::Days::new(365),
                 chrono::Utc::now().date_naive()
             ),
+        ),
+        ("GET /api/recurring", "/api/recurring".to_owned()),
+        (
+            "GET /api/insights/upcoming (30 days)",
+            "/api/insights/upcoming?days=30".to_owned(),
+        ),
+        (
+            "GET /api/insights/cash-flow (90 days)",
+            "/api/insights/cash-flow?days=90".to_owned(),
         ),
     ];
     for (label, path) in reads {
@@ -456,6 +467,20 @@ async fn answer(request: reqwest::RequestBuilder) -> Value {
     let url = response.url().path().to_owned();
     assert!(status.is_success(), "{url}: {status}");
     response.json().await.unwrap()
+}
+
+/// Waits (up to two minutes) for the recurring refresh the syncs asked for to store the user's
+/// streams, so the recurring and forecast reads below read them; returns how many there are.
+async fn wait_for_streams(client: &Client, base: &str) -> usize {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let list = answer(client.get(format!("{base}/api/recurring"))).await;
+        let streams = list["streams"].as_array().map_or(0, Vec::len);
+        if streams > 0 || Instant::now() > deadline {
+            return streams;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 }
 
 /// p50 and p95 of `REPEATS` sequential GETs, in milliseconds, after a few warm-up calls.

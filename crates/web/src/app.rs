@@ -4,7 +4,7 @@ use crate::components::layout::Layout;
 use crate::components::toasts::ToastRegion;
 use crate::pages::{
     AdminPage, BudgetsPage, CategoriesPage, DashboardPage, HomePage, LoginPage, NotFoundPage,
-    OAuthLinkPage, RegisterPage, RulesPage, SettingsPage, TransactionsPage,
+    OAuthLinkPage, RecurringPage, RegisterPage, RulesPage, SettingsPage, TransactionsPage,
 };
 use crate::routes::Page;
 use crate::state::bank_news::tell_bank_news;
@@ -31,6 +31,7 @@ pub fn App() -> impl IntoView {
                     <Route path=Page::Dashboard.segment() view=DashboardPage />
                     <Route path=Page::Transactions.segment() view=TransactionsPage />
                     <Route path=Page::Categories.segment() view=CategoriesPage />
+                    <Route path=Page::Recurring.segment() view=RecurringPage />
                     <Route path=Page::Rules.segment() view=RulesPage />
                     <Route path=Page::Budgets.segment() view=BudgetsPage />
                     <Route path=Page::LogIn.segment() view=LoginPage />

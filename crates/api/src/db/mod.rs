@@ -6,6 +6,7 @@ pub mod budgets;
 pub mod carried_labels;
 pub mod categories;
 pub mod events;
+pub mod forecast;
 pub mod institutions;
 pub mod invites;
 pub mod items;

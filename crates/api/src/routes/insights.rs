@@ -1,10 +1,12 @@
-//! `/api/insights/*`: net worth now and over time, and spending by category. The sums are done
-//! in SQL (`db::net_worth`, `db::net_worth_history`, `db::spending`); here the aggregated rows are
-//! only arranged per currency.
+//! `/api/insights/*`: net worth now and over time, spending by category, and the payments and
+//! balance to come. The sums are done in SQL (`db::net_worth`, `db::net_worth_history`,
+//! `db::spending`); here the aggregated rows are only arranged per currency. The forecasts project
+//! the streams `db::forecast` reads with `domain::forecast`.
 
 use crate::auth::AuthUser;
 use crate::db;
 use crate::db::spending::{CategoryRow, Level, MerchantRow, SpendingFilter};
+use crate::domain::forecast::{self, PredictedStream, Window};
 use crate::domain::Period;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -13,10 +15,11 @@ use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use tally_shared::api::insights::{
-    AccountTypeTotal, BalanceSide, CategoryTotal, CurrencyNetWorth, CurrencySpending,
-    MerchantTotal, NetWorth, NetWorthHistory, NetWorthPoint, NetWorthSeries, PeriodQuery,
-    RecordedOnlyAccount, Spending,
+    AccountTypeTotal, BalanceSide, CashFlow, CategoryTotal, CurrencyNetWorth, CurrencySpending,
+    ForecastQuery, MerchantTotal, NetWorth, NetWorthHistory, NetWorthPoint, NetWorthSeries,
+    PeriodQuery, RecordedOnlyAccount, Spending, Upcoming, UpcomingPayment,
 };
+use tally_shared::api::recurring::{Direction, Frequency};
 use tally_shared::ApiError as ApiErrorBody;
 
 /// How many merchants the spending insight names.
@@ -25,7 +28,9 @@ const TOP_MERCHANTS: i64 = 10;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/insights/net-worth").get(net_worth))
         .service(web::resource("/insights/net-worth/history").get(net_worth_history))
-        .service(web::resource("/insights/spending").get(spending));
+        .service(web::resource("/insights/spending").get(spending))
+        .service(web::resource("/insights/upcoming").get(upcoming))
+        .service(web::resource("/insights/cash-flow").get(cash_flow));
 }
 
 /// Days are UTC days: the server knows no user's time zone.
@@ -219,4 +224,79 @@ fn arrange_spending(
         }
     }
     currencies.into_values().collect()
+}
+
+/// The window a forecast asks for; a bad `days` is a bad request.
+fn forecast_window(query: &ForecastQuery) -> Result<Window, ApiError> {
+    Window::parse(query.days, today()).map_err(|field| ApiError::BadRequest(field.message))
+}
+
+/// The person's streams that predict payments, as the projection takes them.
+async fn predicted_streams(
+    db: impl sqlx::PgExecutor<'_>,
+    user: &AuthUser,
+) -> Result<Vec<PredictedStream>, ApiError> {
+    let rows = db::forecast::predicting_streams(db, user.user_id).await?;
+    let mut streams = Vec::with_capacity(rows.len());
+    for row in rows {
+        streams.push(PredictedStream {
+            next_date: row.next_date,
+            payment: UpcomingPayment {
+                date: row.next_date,
+                stream_id: row.id,
+                account_id: row.account_id,
+                name: row.name,
+                direction: db::recurring::parse_stored(&row.direction, Direction::parse)?,
+                frequency: db::recurring::parse_stored(&row.frequency, Frequency::parse)?,
+                amount: row.last_amount,
+                currency: row.currency,
+                overdue: false,
+            },
+        });
+    }
+    Ok(streams)
+}
+
+#[utoipa::path(get, path = "/api/insights/upcoming", tag = "insights",
+    params(ForecastQuery),
+    responses((status = 200, description = "The bills and income the person's confirmed and mature streams predict from today, by date; 30 days by default", body = Upcoming),
+              (status = 400, description = "`days` not from 1 to 90", body = ApiErrorBody),
+              (status = 401, body = ApiErrorBody)))]
+#[tracing::instrument(name = "upcoming", skip_all, fields(user_id = %user.user_id))]
+async fn upcoming(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<ForecastQuery>,
+) -> Result<web::Json<Upcoming>, ApiError> {
+    let window = forecast_window(&query)?;
+    let streams = predicted_streams(&state.db, &user).await?;
+    Ok(web::Json(Upcoming {
+        from: window.from(),
+        to: window.to(),
+        payments: forecast::upcoming(&streams, window),
+    }))
+}
+
+#[utoipa::path(get, path = "/api/insights/cash-flow", tag = "insights",
+    params(ForecastQuery),
+    responses((status = 200, description = "Each currency's depository balance day by day from today, moved by the predicted bills and income, and its lowest point; 30 days by default", body = CashFlow),
+              (status = 400, description = "`days` not from 1 to 90", body = ApiErrorBody),
+              (status = 401, body = ApiErrorBody)))]
+#[tracing::instrument(name = "cash flow", skip_all, fields(user_id = %user.user_id))]
+async fn cash_flow(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<ForecastQuery>,
+) -> Result<web::Json<CashFlow>, ApiError> {
+    let window = forecast_window(&query)?;
+    let mut tx = db::begin_consistent_read(&state.db).await?;
+    let streams = predicted_streams(&mut *tx, &user).await?;
+    let balances = db::forecast::depository_balances(&mut *tx, user.user_id).await?;
+    tx.commit().await?;
+    let payments = forecast::upcoming(&streams, window);
+    Ok(web::Json(CashFlow {
+        from: window.from(),
+        to: window.to(),
+        currencies: forecast::cash_flow(&balances, &payments, window),
+    }))
 }

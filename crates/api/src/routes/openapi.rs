@@ -68,6 +68,8 @@ use utoipa::OpenApi;
         super::insights::net_worth,
         super::insights::net_worth_history,
         super::insights::spending,
+        super::insights::upcoming,
+        super::insights::cash_flow,
         openapi_json,
     ),
     tags(
@@ -86,7 +88,7 @@ use utoipa::OpenApi;
         (name = "rules", description = "My ordered rules, which label transactions as they arrive"),
         (name = "budgets", description = "My monthly plan per spending category, with rollover"),
         (name = "recurring", description = "Payments and income that repeat, and what I decided about each"),
-        (name = "insights", description = "Net worth and spending, per currency"),
+        (name = "insights", description = "Net worth, spending, and the bills, income and balance to come, per currency"),
     )
 )]
 pub struct ApiDoc;

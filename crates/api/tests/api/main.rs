@@ -14,6 +14,7 @@ mod db_pool;
 mod e2e;
 mod errors;
 mod fixtures;
+mod forecast;
 mod health;
 mod helpers;
 mod insights;

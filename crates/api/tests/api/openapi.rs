@@ -69,6 +69,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/insights/net-worth"),
     ("get", "/api/insights/net-worth/history"),
     ("get", "/api/insights/spending"),
+    ("get", "/api/insights/upcoming"),
+    ("get", "/api/insights/cash-flow"),
 ];
 
 #[sqlx::test(migrations = "../../migrations")]

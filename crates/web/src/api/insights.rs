@@ -1,6 +1,6 @@
 use super::{get, ClientError};
 use chrono::NaiveDate;
-use tally_shared::api::insights::{NetWorth, NetWorthHistory, Spending};
+use tally_shared::api::insights::{CashFlow, NetWorth, NetWorthHistory, Spending, Upcoming};
 
 /// `GET /api/insights/net-worth`: assets, liabilities and net worth now, per currency.
 pub async fn net_worth() -> Result<NetWorth, ClientError> {
@@ -30,4 +30,15 @@ pub async fn spending(
     let url =
         format!("/api/insights/spending?from={from}&to={to}&include_pending={include_pending}");
     get(&url).await
+}
+
+/// `GET /api/insights/upcoming`: the bills and income predicted for the `days` days from today.
+pub async fn upcoming(days: u32) -> Result<Upcoming, ClientError> {
+    get(&format!("/api/insights/upcoming?days={days}")).await
+}
+
+/// `GET /api/insights/cash-flow`: the depository balance day by day over the `days` days from
+/// today, moved by the predicted bills and income.
+pub async fn cash_flow(days: u32) -> Result<CashFlow, ClientError> {
+    get(&format!("/api/insights/cash-flow?days={days}")).await
 }

@@ -47,6 +47,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <A href=Page::Dashboard.path()>"Dashboard"</A>
                     <A href=Page::Transactions.path()>"Transactions"</A>
                     <A href=Page::Budgets.path()>"Budgets"</A>
+                    <A href=Page::Recurring.path()>"Recurring"</A>
                     <A href=Page::Categories.path()>"Categories"</A>
                     <A href=Page::Rules.path()>"Rules"</A>
                     {move || session.user().filter(|u| u.is_admin).map(|_| view! { <A href=Page::Admin.path()>"Admin"</A> })}

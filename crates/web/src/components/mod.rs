@@ -22,3 +22,4 @@ pub mod toasts;
 pub mod transaction_filters;
 pub mod transaction_parts;
 pub mod transactions_table;
+pub mod upcoming;

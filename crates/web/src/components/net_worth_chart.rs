@@ -280,7 +280,7 @@ fn and_list(names: &[&str]) -> String {
 }
 
 /// `part` as a percentage of `whole` (0 when `whole` is zero).
-fn percent_of(part: Decimal, whole: Decimal) -> Decimal {
+pub(crate) fn percent_of(part: Decimal, whole: Decimal) -> Decimal {
     if whole.is_zero() {
         Decimal::ZERO
     } else {
@@ -289,7 +289,7 @@ fn percent_of(part: Decimal, whole: Decimal) -> Decimal {
 }
 
 /// A coordinate with two decimals, as SVG and CSS read it ("12.5").
-fn coordinate(value: Decimal) -> String {
+pub(crate) fn coordinate(value: Decimal) -> String {
     value.round_dp(2).normalize().to_string()
 }
 
@@ -308,7 +308,7 @@ fn date_label_indexes(points: usize) -> Vec<usize> {
 
 /// Round-number gridlines covering `low..=high`, about `steps` steps of 1, 2 or 5 × 10ⁿ apart.
 /// A flat series gets room above and below it.
-fn ticks(low: Decimal, high: Decimal, steps: u32) -> Vec<Decimal> {
+pub(crate) fn ticks(low: Decimal, high: Decimal, steps: u32) -> Vec<Decimal> {
     let (low, high) = if low == high {
         let room = (low.abs() / Decimal::TEN).max(Decimal::ONE);
         (low - room, high + room)

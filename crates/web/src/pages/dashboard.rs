@@ -1,5 +1,5 @@
-//! `/dashboard`: net worth, spending, banks and recent transactions, kept up to date by live
-//! events.
+//! `/dashboard`: net worth, the next 30 days, spending, banks and recent transactions, kept up
+//! to date by live events.
 
 mod banks;
 
@@ -10,6 +10,7 @@ use crate::components::budget_card::BudgetCard;
 use crate::components::net_worth::NetWorthSection;
 use crate::components::recent_transactions::RecentTransactions;
 use crate::components::spending::{SpendingPeriod, SpendingSection};
+use crate::components::upcoming::{self, UpcomingSection};
 use crate::format;
 use crate::pages::transaction_editor::TransactionEditor;
 use crate::routes::Page;
@@ -111,6 +112,8 @@ fn Dashboard() -> impl IntoView {
             deleted
         }
     });
+    let upcoming = LocalResource::new(|| api::insights::upcoming(upcoming::DAYS));
+    let cash_flow = LocalResource::new(|| api::insights::cash_flow(upcoming::DAYS));
     let editing = RwSignal::new(None::<TransactionId>);
     let edited = Callback::new(move |()| {
         recent.refetch();
@@ -126,6 +129,8 @@ fn Dashboard() -> impl IntoView {
             spending.refetch();
             budgets.refetch();
             recent.refetch();
+            upcoming.refetch();
+            cash_flow.refetch();
         }
         if stale.assets() {
             assets_changed();
@@ -152,6 +157,7 @@ fn Dashboard() -> impl IntoView {
                 default_currency=format::locale_currency()
             />
             <Show when=move || has_accounts() == Some(true)>
+                <UpcomingSection upcoming cash_flow default_currency=format::locale_currency() />
                 <SpendingSection period include_pending spending />
                 <BudgetCard month=budgets />
             </Show>

@@ -25,13 +25,13 @@ const TAGS: [&str; 4] = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 /// Runs axe on the page as it is now, in light and then in dark mode (the app and the stand-in
 /// follow `prefers-color-scheme`), and collects what it found: each violation once, with the
 /// pages it was seen on (the footer is on every page).
-struct Audit {
+pub(super) struct Audit {
     axe: String,
     found: Vec<(String, Vec<String>)>,
 }
 
 impl Audit {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("../../target/axe-core/node_modules/axe-core/axe.min.js");
         let axe = std::fs::read_to_string(&path).unwrap_or_else(|e| {
@@ -48,7 +48,7 @@ impl Audit {
 
     /// Checks the page in both schemes, saving each as
     /// `target/screenshots/a11y-<page>-<scheme>.png`.
-    async fn check(&mut self, browser: &Browser, page: &str) {
+    pub(super) async fn check(&mut self, browser: &Browser, page: &str) {
         let slug: String = page
             .chars()
             .map(|c| {
@@ -134,7 +134,7 @@ impl Audit {
         }
     }
 
-    fn assert_none(self) {
+    pub(super) fn assert_none(self) {
         let report: Vec<String> = self
             .found
             .iter()
