@@ -317,8 +317,32 @@ async fn counted_streams(db: &PgPool, user: Uuid) -> Vec<Stored> {
         .fetch_all(db)
         .await
         .unwrap();
+    // Transfers between the person's own accounts are left out, except a payment from a bank
+    // account to a card or a loan, which leaves the bank balance.
+    let paired = sqlx::query(
+        "select l.recurring_stream_id, mine.type as mine, theirs.type as theirs
+         from recurring_stream_transaction l
+              join bank_transaction b on b.transaction_id = l.transaction_id
+              join account mine on mine.account_id = b.account_id
+              join bank_transaction other on other.transaction_id = b.transfer_pair_id
+              join account theirs on theirs.account_id = other.account_id",
+    )
+    .fetch_all(db)
+    .await
+    .unwrap();
+    let transfers: std::collections::HashSet<Uuid> = paired
+        .iter()
+        .filter(|row| {
+            let (mine, theirs): (String, String) = (row.get("mine"), row.get("theirs"));
+            !(mine == "depository" && theirs != "depository")
+        })
+        .map(|row| row.get("recurring_stream_id"))
+        .collect();
     let mut counted = Vec::new();
     for row in rows {
+        if transfers.contains(&row.get::<Uuid, _>("recurring_stream_id")) {
+            continue;
+        }
         let state: String = row.get("state");
         let status: String = row.get("status");
         let next: Option<NaiveDate> = row.get("next_date");
