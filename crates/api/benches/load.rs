@@ -6,7 +6,8 @@
 //! 1. The initial sync of a simulator `user_custom` item with 100,000 transactions, end to end
 //!    (`POST /api/items` until the item reports its first sync), in transactions per second.
 //! 2. A second item brings the user to 250,000 transactions; then `GET /api/transactions` (a
-//!    first page, a deep page, a search) and the insights routes, p50/p95 over repeated calls;
+//!    first page, a deep page, a search), the insights routes, recurring streams and the month's
+//!    budgets (30, with three months of rollover), p50/p95 over repeated calls;
 //!    Tally's own recurring detector over all of them.
 //! 3. With 10,000 of those transactions edited by hand and 1,000 split, a rule's preview and
 //!    applying it to the past (`POST /api/rules/{id}/apply`), for a merchant's rule and for one
@@ -30,6 +31,8 @@ const SECOND_ITEM: u32 = 150_000;
 const REPEATS: usize = 200;
 const EDITED: i64 = 10_000;
 const SPLIT: i64 = 1_000;
+/// Budgets set before the reads: one per spending category, up to this many.
+const BUDGETS: usize = 30;
 
 #[tokio::main]
 async fn main() {
@@ -105,7 +108,8 @@ async fn main() {
     println!("reads at {total} transactions ({REPEATS} requests each, one at a time):");
 
     let streams = wait_for_streams(&client, &base).await;
-    println!("  ({streams} recurring streams stored after the syncs)");
+    let budgets = set_budgets(&client, &base, BUDGETS).await;
+    println!("  ({streams} recurring streams stored after the syncs; {budgets} budgets set)");
     let deep_cursor = cursor_at_depth(&client, &base, total * 4 / 5).await;
     let reads = [
         (
@@ -125,6 +129,10 @@ async fn main() {
             "/api/transactions?limit=50&category=FOOD_AND_DRINK".to_owned(),
         ),
         ("GET /api/recurring", "/api/recurring".to_owned()),
+        (
+            "GET /api/budgets (this month, with rollover)",
+            "/api/budgets".to_owned(),
+        ),
         (
             "GET /api/insights/net-worth",
             "/api/insights/net-worth".to_owned(),
@@ -146,6 +154,10 @@ async fn main() {
             ),
         ),
         ("GET /api/recurring", "/api/recurring".to_owned()),
+        (
+            "GET /api/budgets (this month, with rollover)",
+            "/api/budgets".to_owned(),
+        ),
         (
             "GET /api/insights/upcoming (30 days)",
             "/api/insights/upcoming?days=30".to_owned(),
@@ -481,6 +493,42 @@ async fn wait_for_streams(client: &Client, base: &str) -> usize {
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+}
+
+/// Sets a budget with rollover from two months ago on each of the first `count` spending
+/// categories (primaries and detailed ones), so `GET /api/budgets` carries three months of
+/// rollover; returns how many were set.
+async fn set_budgets(client: &Client, base: &str, count: usize) -> usize {
+    let from = chrono::Utc::now().date_naive() - chrono::Months::new(2);
+    let categories = answer(client.get(format!("{base}/api/categories"))).await;
+    let spending = categories["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "spending")
+        .take(count);
+    let mut set = 0;
+    for category in spending {
+        let id = category["id"].as_str().unwrap();
+        let response = client
+            .put(format!("{base}/api/budgets/{id}"))
+            .json(&json!({
+                "amount": "500",
+                "currency": "USD",
+                "rollover": true,
+                "from_month": from.format("%Y-%m").to_string(),
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "budget: {}",
+            response.status()
+        );
+        set += 1;
+    }
+    set
 }
 
 /// p50 and p95 of `REPEATS` sequential GETs, in milliseconds, after a few warm-up calls.
