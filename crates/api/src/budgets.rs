@@ -6,6 +6,7 @@ use crate::db;
 use crate::db::categories::CategoryRecord;
 use crate::db::spending::SpendingFilter;
 use crate::domain::budget::{self, Month, MonthFigures, Versions};
+use crate::domain::forecast::{self, PredictedStream, Window};
 use crate::state::AppState;
 use crate::ws::{EventHub, PublishError};
 use chrono::{Datelike, NaiveDate, Utc};
@@ -15,6 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use tally_shared::api::budgets::{
     Budget, BudgetHistory, BudgetHistoryMonth, BudgetMonth, BudgetTotals, UnbudgetedSpending,
 };
+use tally_shared::api::recurring::Direction;
 use tally_shared::ids::{CategoryId, UserId};
 use tally_shared::ws::ServerEvent;
 
@@ -171,10 +173,15 @@ pub async fn month_view(
         budgets.push(budget_of(category, &figures, within_parent));
     }
     let days_left = month.days_left(today);
+    let committed = if month == Month::of(today) {
+        committed_bills(conn, user_id, today, month.last_day()).await?
+    } else {
+        BTreeMap::new()
+    };
     Ok(BudgetMonth {
         month: month.to_string(),
         days_left,
-        totals: totals(&budgets, days_left, month < Month::of(today)),
+        totals: totals(&budgets, &committed, days_left, month < Month::of(today)),
         unbudgeted: unbudgeted(&plans, &spent, month),
         budgets,
     })
@@ -199,9 +206,41 @@ fn budget_of(category: &CategoryRecord, figures: &MonthFigures, within_parent: b
     }
 }
 
-/// Per currency, over the budgets not counted within a parent's.
-fn totals(budgets: &[Budget], days_left: u32, past: bool) -> Vec<BudgetTotals> {
+/// Per currency, what the person's confirmed recurring bills are still expected to take from
+/// `today` to `last` (each occurrence at the stream's last amount; a late one counts today).
+async fn committed_bills(
+    conn: &mut PgConnection,
+    user_id: UserId,
+    today: NaiveDate,
+    last: NaiveDate,
+) -> Result<BTreeMap<String, Decimal>, sqlx::Error> {
+    let Some(window) = Window::between(today, last) else {
+        return Ok(BTreeMap::new());
+    };
+    let bills: Vec<PredictedStream> = db::forecast::predicted(conn, user_id)
+        .await?
+        .into_iter()
+        .filter(|s| s.confirmed && s.payment.direction == Direction::Outflow)
+        .collect();
+    let mut committed = BTreeMap::new();
+    for payment in forecast::upcoming(&bills, window) {
+        *committed.entry(payment.currency).or_default() += payment.amount;
+    }
+    Ok(committed)
+}
+
+/// Per currency, over the budgets not counted within a parent's, and any currency with bills
+/// committed.
+fn totals(
+    budgets: &[Budget],
+    committed: &BTreeMap<String, Decimal>,
+    days_left: u32,
+    past: bool,
+) -> Vec<BudgetTotals> {
     let mut by_currency: BTreeMap<&str, [Decimal; 4]> = BTreeMap::new();
+    for currency in committed.keys() {
+        by_currency.entry(currency.as_str()).or_default();
+    }
     for b in budgets.iter().filter(|b| !b.within_parent) {
         let sums = by_currency.entry(b.currency.as_str()).or_default();
         for (sum, value) in sums
@@ -223,6 +262,7 @@ fn totals(budgets: &[Budget], days_left: u32, past: bool) -> Vec<BudgetTotals> {
                 spent,
                 remaining,
                 percent_used: budget::percent_used(spent, available),
+                committed: committed.get(currency).copied().unwrap_or_default(),
                 left_per_day: (!past && days_left > 0)
                     .then(|| (remaining.max(Decimal::ZERO) / Decimal::from(days_left)).round_dp(2)),
             }

@@ -1,9 +1,13 @@
 //! What the forecasts start from: the streams that predict payments, and today's depository
 //! balances. The projection itself is `domain::forecast`.
 
+use crate::db::recurring::parse_stored;
+use crate::domain::forecast::PredictedStream;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sqlx::PgExecutor;
+use tally_shared::api::insights::UpcomingPayment;
+use tally_shared::api::recurring::{Direction, Frequency};
 use tally_shared::ids::{AccountId, RecurringStreamId, UserId};
 
 /// A stream that predicts payments: active with a next date, confirmed or else mature, not
@@ -22,6 +26,8 @@ pub struct PredictingStream {
     pub last_amount: Decimal,
     pub currency: String,
     pub next_date: NaiveDate,
+    /// The person confirmed it (else it counts for being mature).
+    pub confirmed: bool,
 }
 
 #[tracing::instrument(skip_all)]
@@ -35,7 +41,8 @@ pub async fn predicting_streams(
                   account_id as "account_id: AccountId",
                   coalesce(user_name, merchant_name, description) as "name!",
                   direction, frequency, last_amount, currency,
-                  next_date as "next_date!"
+                  next_date as "next_date!",
+                  state = 'confirmed' as "confirmed!"
            from recurring_stream s
            where user_id = $1
              and is_active
@@ -82,4 +89,32 @@ pub async fn depository_balances(
         .into_iter()
         .map(|row| (row.currency, row.balance))
         .collect())
+}
+
+/// The person's streams that predict payments, as the projection takes them.
+#[tracing::instrument(skip_all)]
+pub async fn predicted(
+    db: impl PgExecutor<'_>,
+    user_id: UserId,
+) -> Result<Vec<PredictedStream>, sqlx::Error> {
+    let rows = predicting_streams(db, user_id).await?;
+    let mut streams = Vec::with_capacity(rows.len());
+    for row in rows {
+        streams.push(PredictedStream {
+            next_date: row.next_date,
+            confirmed: row.confirmed,
+            payment: UpcomingPayment {
+                date: row.next_date,
+                stream_id: row.id,
+                account_id: row.account_id,
+                name: row.name,
+                direction: parse_stored(&row.direction, Direction::parse)?,
+                frequency: parse_stored(&row.frequency, Frequency::parse)?,
+                amount: row.last_amount,
+                currency: row.currency,
+                overdue: false,
+            },
+        });
+    }
+    Ok(streams)
 }

@@ -38,6 +38,11 @@ impl Window {
         Ok(Self { from: today, to })
     }
 
+    /// `from` to `to`, both included; none when `to` is before `from`.
+    pub fn between(from: NaiveDate, to: NaiveDate) -> Option<Self> {
+        (from <= to).then_some(Self { from, to })
+    }
+
     pub fn from(self) -> NaiveDate {
         self.from
     }
@@ -57,6 +62,8 @@ pub struct PredictedStream {
     pub payment: UpcomingPayment,
     /// The predicted next date (it may have passed).
     pub next_date: NaiveDate,
+    /// The person confirmed it (else it counts for being mature).
+    pub confirmed: bool,
 }
 
 /// Every occurrence of `streams` within `window`, by date, then money out before money in, then

@@ -6,7 +6,7 @@
 use crate::auth::AuthUser;
 use crate::db;
 use crate::db::spending::{CategoryRow, Level, MerchantRow, SpendingFilter};
-use crate::domain::forecast::{self, PredictedStream, Window};
+use crate::domain::forecast::{self, Window};
 use crate::domain::Period;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -17,9 +17,8 @@ use std::collections::BTreeMap;
 use tally_shared::api::insights::{
     AccountTypeTotal, BalanceSide, CashFlow, CategoryTotal, CurrencyNetWorth, CurrencySpending,
     ForecastQuery, MerchantTotal, NetWorth, NetWorthHistory, NetWorthPoint, NetWorthSeries,
-    PeriodQuery, RecordedOnlyAccount, Spending, Upcoming, UpcomingPayment,
+    PeriodQuery, RecordedOnlyAccount, Spending, Upcoming,
 };
-use tally_shared::api::recurring::{Direction, Frequency};
 use tally_shared::ApiError as ApiErrorBody;
 
 /// How many merchants the spending insight names.
@@ -231,32 +230,6 @@ fn forecast_window(query: &ForecastQuery) -> Result<Window, ApiError> {
     Window::parse(query.days, today()).map_err(|field| ApiError::BadRequest(field.message))
 }
 
-/// The person's streams that predict payments, as the projection takes them.
-async fn predicted_streams(
-    db: impl sqlx::PgExecutor<'_>,
-    user: &AuthUser,
-) -> Result<Vec<PredictedStream>, ApiError> {
-    let rows = db::forecast::predicting_streams(db, user.user_id).await?;
-    let mut streams = Vec::with_capacity(rows.len());
-    for row in rows {
-        streams.push(PredictedStream {
-            next_date: row.next_date,
-            payment: UpcomingPayment {
-                date: row.next_date,
-                stream_id: row.id,
-                account_id: row.account_id,
-                name: row.name,
-                direction: db::recurring::parse_stored(&row.direction, Direction::parse)?,
-                frequency: db::recurring::parse_stored(&row.frequency, Frequency::parse)?,
-                amount: row.last_amount,
-                currency: row.currency,
-                overdue: false,
-            },
-        });
-    }
-    Ok(streams)
-}
-
 #[utoipa::path(get, path = "/api/insights/upcoming", tag = "insights",
     params(ForecastQuery),
     responses((status = 200, description = "The bills and income the person's confirmed and mature streams predict from today, by date; 30 days by default", body = Upcoming),
@@ -269,7 +242,7 @@ async fn upcoming(
     query: web::Query<ForecastQuery>,
 ) -> Result<web::Json<Upcoming>, ApiError> {
     let window = forecast_window(&query)?;
-    let streams = predicted_streams(&state.db, &user).await?;
+    let streams = db::forecast::predicted(&state.db, user.user_id).await?;
     Ok(web::Json(Upcoming {
         from: window.from(),
         to: window.to(),
@@ -290,7 +263,7 @@ async fn cash_flow(
 ) -> Result<web::Json<CashFlow>, ApiError> {
     let window = forecast_window(&query)?;
     let mut tx = db::begin_consistent_read(&state.db).await?;
-    let streams = predicted_streams(&mut *tx, &user).await?;
+    let streams = db::forecast::predicted(&mut *tx, user.user_id).await?;
     let balances = db::forecast::depository_balances(&mut *tx, user.user_id).await?;
     tx.commit().await?;
     let payments = forecast::upcoming(&streams, window);

@@ -5,6 +5,7 @@
 
 use crate::api_calls::{decoded, named_fields, Person};
 use crate::fixtures::{account, alpha_bank, transaction, AccountRef, ItemRef};
+use crate::forecast::{insert_stream, StreamSpec};
 use crate::helpers::{spawn_app, TestApp};
 use crate::insights_fixtures::dec;
 use crate::splits::part;
@@ -720,4 +721,62 @@ async fn budgets_equal_a_row_by_row_computation_on_random_data(db: PgPool) {
             assert_eq!(got, expected, "seed {seed}, unbudgeted, {}", month(back));
         }
     }
+}
+
+/// This month's totals carry what confirmed recurring bills are still expected to take from
+/// today to the month's end: each weekly occurrence, not a suggested stream, not income.
+#[sqlx::test(migrations = "../../migrations")]
+async fn committed_bills_are_the_confirmed_outflows_left_this_month(db: PgPool) {
+    let (app, ana, checking) = ana_with_checking(&db).await;
+    let groceries = app.plaid_category(&ana.client, GROCERIES.1).await;
+    set(
+        &app,
+        &ana,
+        groceries,
+        json!({"amount": "100", "currency": "USD"}),
+    )
+    .await;
+    let today = Utc::now().date_naive();
+    let stream = |direction, amount, state| {
+        let mut spec = StreamSpec::mature(direction, "weekly", amount, today);
+        spec.state = state;
+        spec
+    };
+    let (user, item, account) = (checking.user_id, checking.item_id, checking.account_id);
+    insert_stream(
+        &db,
+        user,
+        item,
+        account,
+        stream("outflow", "10.00", "confirmed"),
+    )
+    .await;
+    insert_stream(
+        &db,
+        user,
+        item,
+        account,
+        stream("outflow", "99.00", "suggested"),
+    )
+    .await;
+    insert_stream(
+        &db,
+        user,
+        item,
+        account,
+        stream("inflow", "1000.00", "confirmed"),
+    )
+    .await;
+
+    // Today, then every seventh day up to the month's last.
+    let weeks = today
+        .iter_days()
+        .take_while(|day| *day <= month_end(today))
+        .step_by(7)
+        .count();
+    let view = app.budgets(&ana.client, &month(0)).await;
+    assert_eq!(view.totals[0].committed, Decimal::from(10 * weeks));
+    // Another month's totals have nothing committed.
+    let last = app.budgets(&ana.client, &month(1)).await;
+    assert!(last.totals.iter().all(|t| t.committed.is_zero()));
 }

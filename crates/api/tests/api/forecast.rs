@@ -27,7 +27,7 @@ fn ahead(days: u64) -> NaiveDate {
 }
 
 /// A stream as the refresh stores it, with the person's decision already taken.
-struct StreamSpec<'a> {
+pub(crate) struct StreamSpec<'a> {
     direction: &'a str,
     frequency: &'a str,
     last_amount: &'a str,
@@ -35,12 +35,17 @@ struct StreamSpec<'a> {
     next_date: Option<NaiveDate>,
     status: &'a str,
     is_active: bool,
-    state: &'a str,
+    pub(crate) state: &'a str,
     name: &'a str,
 }
 
 impl<'a> StreamSpec<'a> {
-    fn mature(direction: &'a str, frequency: &'a str, amount: &'a str, next: NaiveDate) -> Self {
+    pub(crate) fn mature(
+        direction: &'a str,
+        frequency: &'a str,
+        amount: &'a str,
+        next: NaiveDate,
+    ) -> Self {
         Self {
             direction,
             frequency,
@@ -55,7 +60,13 @@ impl<'a> StreamSpec<'a> {
     }
 }
 
-async fn insert_stream(db: &PgPool, user: Uuid, item: Uuid, account: Uuid, spec: StreamSpec<'_>) {
+pub(crate) async fn insert_stream(
+    db: &PgPool,
+    user: Uuid,
+    item: Uuid,
+    account: Uuid,
+    spec: StreamSpec<'_>,
+) {
     sqlx::query(
         "insert into recurring_stream
              (user_id, item_id, account_id, source, stream_key, direction, description,

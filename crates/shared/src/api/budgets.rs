@@ -86,6 +86,11 @@ pub struct BudgetTotals {
     #[serde(with = "rust_decimal::serde::str_option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub percent_used: Option<Decimal>,
+    /// What the person's confirmed recurring bills in this currency are still expected to take
+    /// this month, from today to the month's end (zero for another month).
+    #[serde(with = "rust_decimal::serde::str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub committed: Decimal,
     /// `remaining` shared over the days left in the month, today included (never below zero);
     /// none for a past month.
     #[serde(with = "rust_decimal::serde::str_option")]

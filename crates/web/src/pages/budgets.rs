@@ -187,6 +187,14 @@ fn TotalsLine(totals: BudgetTotals, days_left: u32) -> impl IntoView {
                 }}
                 {per_day.map(|text| format!(" · {text}"))}
             </p>
+            {(!totals.committed.is_zero()).then(|| view! {
+                <p class="muted" data-testid="budget-committed">
+                    {format!(
+                        "{} in confirmed recurring bills still to come this month",
+                        money(totals.committed)
+                    )}
+                </p>
+            })}
         </div>
     }
 }

@@ -30,6 +30,7 @@ fn stream(
             overdue: false,
         },
         next_date,
+        confirmed: true,
     }
 }
 

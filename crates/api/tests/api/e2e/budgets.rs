@@ -3,6 +3,7 @@
 //! see the dashboard's card. The bank is linked through the API for the person the browser
 //! registered, as in `numbers.rs`; what the page saved is checked through the API.
 
+use super::accessibility::Audit;
 use super::browser::with_browser;
 use super::steps::register_and_link;
 use crate::banking_support::{plaid_item_id, plaid_transaction_id};
@@ -76,6 +77,9 @@ async fn a_budget_set_on_the_page_follows_the_bank_live_and_alerts(db: PgPool) {
             .expect("the budget the page set");
         assert_eq!((budget.budgeted, budget.spent), (planned, top.spent));
         browser.screenshot_page("budgets-light", 1280, 900).await;
+        let mut audit = Audit::new();
+        audit.check(&browser, "/budgets").await;
+        audit.assert_none();
 
         // The bank corrects the charge upward past the plan: the bar turns to "Over budget"
         // without a reload, and the alert arrives as a toast.

@@ -225,9 +225,15 @@ async fn the_dashboard_adds_up_a_linked_bank_live(db: PgPool) {
         .await
         .unwrap();
         browser.goto("/dashboard").await;
-        browser.wait_for_text(".chart desc", "lowest").await;
+        // The net worth chart's, not the Next 30 days card's (which says "lowest" too).
+        browser
+            .wait_for_text("desc[id^=net-worth-chart]", "lowest")
+            .await;
         let labels = browser
-            .run_js("return document.querySelectorAll('.chart-x span').length")
+            .run_js(
+                "return document.querySelector('desc[id^=net-worth-chart]').closest('figure')
+                     .querySelectorAll('.chart-x span').length",
+            )
             .await;
         assert_eq!(labels, 4);
         wait_for_amount(&browser, "[data-testid=net-worth-USD]", usd.net).await;
