@@ -4,10 +4,13 @@
 //! input; and, over randomized transactions, each budget's spending against a row-by-row sum.
 
 use crate::api_calls::{decoded, named_fields, Person};
+use crate::banking_support::{plaid_item_id, wait_until_matches_bank};
 use crate::fixtures::{account, alpha_bank, transaction, AccountRef, ItemRef};
 use crate::forecast::{insert_stream, StreamSpec};
 use crate::helpers::{spawn_app, TestApp};
 use crate::insights_fixtures::dec;
+use crate::labels_sync::{a_pending, ours, posted_for};
+use crate::simulator_support::advance_clock;
 use crate::splits::part;
 use crate::transfers::pair;
 use crate::ws::{connect, next_event, next_event_within, register, Socket, User, QUIET};
@@ -779,4 +782,68 @@ async fn committed_bills_are_the_confirmed_outflows_left_this_month(db: PgPool) 
     // Another month's totals have nothing committed.
     let last = app.budgets(&ana.client, &month(1)).await;
     assert!(last.totals.iter().all(|t| t.committed.is_zero()));
+}
+
+/// A pending charge counts in its budget, and when it posts (the bank's clock moves on and it
+/// says so by webhook) it still counts once: the month's spending equals a row-by-row sum
+/// before and after.
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_pending_charge_that_posts_counts_once(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let ana = app.sign_up("ana").await;
+    let item = app.link_bank(&ana.client, "user_good").await;
+    let plaid_item = plaid_item_id(&db, &item).await;
+    let (pending_plaid, amount) = a_pending(&db, &plaid_item).await;
+    let pending = ours(&db, &pending_plaid).await.unwrap();
+    let (category, date): (uuid::Uuid, NaiveDate) =
+        sqlx::query_as("select category_id, date from bank_transaction where transaction_id = $1")
+            .bind(pending)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    let category = CategoryId(category);
+    let month = date_month(date);
+    set(
+        &app,
+        &ana,
+        category,
+        json!({"amount": "1000", "currency": "USD", "from_month": month}),
+    )
+    .await;
+    // Row by row: the month's transactions in the category (pending too), none hidden or paired.
+    let by_hand = || async {
+        let amounts: Vec<Decimal> = sqlx::query_scalar(
+            "select amount from bank_transaction
+             where user_id = $1 and category_id = $2 and to_char(date, 'YYYY-MM') = $3
+               and not hidden and transfer_pair_id is null",
+        )
+        .bind(ana.user_id)
+        .bind(category.0)
+        .bind(&month)
+        .fetch_all(&db)
+        .await
+        .unwrap();
+        amounts.into_iter().sum::<Decimal>()
+    };
+    let spent = |view: BudgetMonth| budget_of(&view, category).spent;
+    let before = spent(app.budgets(&ana.client, &month).await);
+    assert_eq!(before, by_hand().await);
+
+    advance_clock(&app, 2).await;
+    wait_until_matches_bank(&db, &item).await;
+    assert_eq!(ours(&db, &pending_plaid).await, None);
+    let posted = posted_for(&db, &pending_plaid).await;
+    let posted_amount: Decimal =
+        sqlx::query_scalar("select amount from bank_transaction where transaction_id = $1")
+            .bind(posted)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(posted_amount, amount);
+    let after = spent(app.budgets(&ana.client, &month).await);
+    assert_eq!(after, by_hand().await);
+}
+
+fn date_month(date: NaiveDate) -> String {
+    format!("{:04}-{:02}", date.year(), date.month())
 }

@@ -24,7 +24,7 @@ async fn app(db: &PgPool) -> TestApp {
 }
 
 /// Our id of the item's transaction that Plaid calls `plaid_id`, if we hold it.
-async fn ours(db: &PgPool, plaid_id: &str) -> Option<Uuid> {
+pub(crate) async fn ours(db: &PgPool, plaid_id: &str) -> Option<Uuid> {
     sqlx::query_scalar(
         "select transaction_id from bank_transaction where plaid_transaction_id = $1",
     )
@@ -35,7 +35,7 @@ async fn ours(db: &PgPool, plaid_id: &str) -> Option<Uuid> {
 }
 
 /// The posted transaction that replaced the pending one Plaid calls `pending_plaid_id`.
-async fn posted_for(db: &PgPool, pending_plaid_id: &str) -> Uuid {
+pub(crate) async fn posted_for(db: &PgPool, pending_plaid_id: &str) -> Uuid {
     sqlx::query_scalar(
         "select transaction_id from bank_transaction where pending_transaction_id = $1",
     )
@@ -64,7 +64,7 @@ async fn latest_posted_before(db: &PgPool, plaid_item: &str, days: i32) -> Strin
 
 /// The Plaid id and amount of one of the bank's pending transactions whose amount will not
 /// change when it posts (restaurant bills grow by a tip).
-async fn a_pending(db: &PgPool, plaid_item: &str) -> (String, Decimal) {
+pub(crate) async fn a_pending(db: &PgPool, plaid_item: &str) -> (String, Decimal) {
     sqlx::query_as(
         "select transaction_id, (body->>'amount')::numeric from plaid_sim.transaction
          where item_id = $1 and pending and not removed
