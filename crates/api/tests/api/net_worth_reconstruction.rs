@@ -222,8 +222,8 @@ async fn history_is_reconstructed_from_the_banks_books_and_corrected_by_its_chan
         oldest_posted(&app.db, &item, "depository").await;
     let response = app
         .client
-        .post(app.url(&format!(
-            "/sim/plaid/control/items/{plaid_item}/transactions/{withdrawn}/withdraw"
+        .delete(app.url(&format!(
+            "/sim/plaid/control/items/{plaid_item}/transactions/{withdrawn}"
         )))
         .send()
         .await
@@ -265,8 +265,8 @@ async fn history_is_reconstructed_from_the_banks_books_and_corrected_by_its_chan
     assert!(theirs.series.is_empty());
     let response = app
         .client
-        .post(app.url(&format!(
-            "/sim/plaid/control/items/{plaid_item}/transactions/{withdrawn}/withdraw"
+        .delete(app.url(&format!(
+            "/sim/plaid/control/items/{plaid_item}/transactions/{withdrawn}"
         )))
         .send()
         .await

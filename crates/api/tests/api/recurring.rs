@@ -398,6 +398,15 @@ async fn decisions_survive_every_refresh_sync_and_webhook(db: PgPool) {
         StatusCode::CREATED,
     )
     .await;
+    // `null` gives it back the category of its last transaction.
+    let chosen = app
+        .decide(&alice, spotify.id, json!({ "category_id": own.id }))
+        .await;
+    assert_eq!(chosen.category_id, Some(own.id));
+    let cleared = app
+        .decide(&alice, spotify.id, json!({ "category_id": null }))
+        .await;
+    assert_eq!(cleared.category_id, Some(music));
     app.decide(&alice, spotify.id, json!({ "category_id": own.id }))
         .await;
     let refused = app.delete_category(&alice, own.id, None).await;

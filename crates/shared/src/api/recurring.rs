@@ -166,8 +166,14 @@ pub struct RecurringPatch {
     /// An empty name goes back to the merchant's or the bank's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub category_id: Option<CategoryId>,
+    /// `null` gives the stream back the category of its last transaction.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::patch"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<CategoryId>))]
+    pub category_id: Option<Option<CategoryId>>,
 }
 
 #[cfg(test)]

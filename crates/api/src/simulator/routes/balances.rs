@@ -1,6 +1,6 @@
-//! Simulator-only controls about an item's past: each account's balance at the end of every day
-//! its books cover, and the bank withdrawing a transaction. Tests check a reconstructed history
-//! against the first and correct one with the second.
+//! A simulator-only control about an item's past: each account's balance at the end of every day
+//! its books cover. Tests check a reconstructed history against it (and withdraw a transaction
+//! with `DELETE …/transactions/{id}` to see it corrected).
 
 use super::Sim;
 use crate::simulator::error::SimError;
@@ -91,22 +91,4 @@ fn end_of_day_balances(
     }
     days.reverse();
     days
-}
-
-/// The bank withdraws one of the item's transactions: the next `/transactions/sync` reports it
-/// removed, and the item hears about it by webhook.
-pub async fn withdraw(
-    sim: Sim,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, SimError> {
-    let (item_id, transaction_id) = path.into_inner();
-    let item = store::item_by_id(&sim.db, &item_id).await?;
-    let mut tx = sim.db.begin().await?;
-    let body = ledger::current_one(&mut tx, &item.item_id, &transaction_id)
-        .await?
-        .ok_or_else(SimError::not_found)?;
-    ledger::remove(&mut tx, &transaction_id).await?;
-    tx.commit().await?;
-    sim.announce_changes(&item, 1);
-    Ok(HttpResponse::Ok().json(json!({ "removed": body })))
 }

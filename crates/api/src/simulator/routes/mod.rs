@@ -75,10 +75,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 web::get().to(balances::balance_history),
             )
             .route(
-                "/items/{item_id}/transactions/{transaction_id}/withdraw",
-                web::post().to(balances::withdraw),
-            )
-            .route(
                 "/items/{item_id}/transactions/{transaction_id}",
                 web::delete().to(control::remove_transaction),
             ),
