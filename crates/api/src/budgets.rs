@@ -371,6 +371,14 @@ pub async fn send_alerts(
     let mut tx = db.begin().await?;
     db::budgets::lock(&mut tx, user_id).await?;
     let month = Month::of(today);
+    // Most syncs are for people without a budget this month: nothing to work out.
+    let versions = db::budgets::versions(&mut *tx, user_id).await?;
+    let budgeted = Versions::by_category(versions)
+        .values()
+        .any(|v| v.plan_in(month).is_some());
+    if !budgeted {
+        return Ok(());
+    }
     let view = month_view(&mut tx, user_id, month, today).await?;
     for budget in &view.budgets {
         // This month's spending crossing a share of what is available; overspending carried

@@ -15,26 +15,28 @@ pub async fn streams(state: &AppState, item: &PlaidItem) -> Result<Vec<FoundStre
     let occurrences = db::recurring::occurrences(&state.db, item.item_id).await?;
     let today = chrono::Utc::now().date_naive();
     let detected = tokio::task::spawn_blocking(move || detect(&occurrences, today)).await?;
-    Ok(detected.into_iter().map(found).collect())
+    Ok(detected.into_iter().map(FoundStream::from).collect())
 }
 
-fn found(stream: Detected) -> FoundStream {
-    FoundStream {
-        key: stream.key,
-        account_id: stream.account_id,
-        direction: stream.direction,
-        description: stream.description,
-        merchant_name: stream.merchant_name,
-        plaid_category: None,
-        frequency: stream.frequency,
-        average_amount: stream.average_amount,
-        last_amount: stream.last_amount,
-        currency: stream.currency,
-        first_date: stream.first_date,
-        last_date: stream.last_date,
-        next_date: stream.next_date,
-        status: stream.status,
-        is_active: stream.is_active,
-        transaction_ids: stream.transaction_ids,
+impl From<Detected> for FoundStream {
+    fn from(stream: Detected) -> Self {
+        FoundStream {
+            key: stream.key,
+            account_id: stream.account_id,
+            direction: stream.direction,
+            description: stream.description,
+            merchant_name: stream.merchant_name,
+            plaid_category: None,
+            frequency: stream.frequency,
+            average_amount: stream.average_amount,
+            last_amount: stream.last_amount,
+            currency: stream.currency,
+            first_date: stream.first_date,
+            last_date: stream.last_date,
+            next_date: stream.next_date,
+            status: stream.status,
+            is_active: stream.is_active,
+            transaction_ids: stream.transaction_ids,
+        }
     }
 }

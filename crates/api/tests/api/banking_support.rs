@@ -19,6 +19,18 @@ impl TestApp {
     /// A public token for `institution_id` with the simulator's user `username` (password
     /// `pass_good`), its webhooks going to the app.
     pub async fn public_token(&self, institution_id: &str, username: &str) -> String {
+        self.public_token_as(institution_id, username, "pass_good")
+            .await
+    }
+
+    /// As [`public_token`](Self::public_token), with `password` (a custom user's configuration
+    /// as JSON).
+    pub async fn public_token_as(
+        &self,
+        institution_id: &str,
+        username: &str,
+        password: &str,
+    ) -> String {
         plaid(self)
             .sandbox_public_token_create(&SandboxPublicTokenCreateRequest {
                 institution_id: institution_id.to_owned(),
@@ -26,7 +38,7 @@ impl TestApp {
                 options: Some(SandboxPublicTokenOptions {
                     webhook: Some(self.url("/webhooks/plaid")),
                     override_username: Some(username.to_owned()),
-                    override_password: Some("pass_good".to_owned()),
+                    override_password: Some(password.to_owned()),
                     ..Default::default()
                 }),
             })

@@ -425,39 +425,29 @@ async fn bad_input_and_other_peoples_ids_are_refused(db: PgPool) {
     let refused = |response: Response, status: StatusCode| async move {
         decoded::<ApiError>(response, status).await
     };
-    let error = refused(
-        app.put_budget(
-            &ana.client,
+    // Each invalid body names every field it got wrong.
+    let invalid = [
+        (
             groceries,
             json!({"amount": "-5", "currency": "XYZ"}),
-        )
-        .await,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await;
-    assert_eq!(named_fields(&error), ["amount", "currency"]);
-    let error = refused(
-        app.put_budget(
-            &ana.client,
+            &["amount", "currency"][..],
+        ),
+        (
             groceries,
             json!({"amount": "5", "currency": "USD", "from_month": "2026-13"}),
-        )
-        .await,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await;
-    assert_eq!(named_fields(&error), ["from_month"]);
-    let error = refused(
-        app.put_budget(
-            &ana.client,
+            &["from_month"],
+        ),
+        (
             salary,
             json!({"amount": "5", "currency": "USD"}),
-        )
-        .await,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await;
-    assert_eq!(named_fields(&error), ["category_id"]);
+            &["category_id"],
+        ),
+    ];
+    for (category, body, fields) in invalid {
+        let response = app.put_budget(&ana.client, category, body).await;
+        let error = refused(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(named_fields(&error), fields);
+    }
     refused(
         app.put_budget(
             &ana.client,

@@ -10,8 +10,8 @@ use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use sqlx::{PgPool, Row};
 use std::collections::BTreeMap;
-use tally::db::recurring::{store, FoundStream};
-use tally::domain::recurring::{detect, Occurrence};
+use tally::db::recurring::{occurrences, store, FoundStream};
+use tally::domain::recurring::detect;
 use tally_shared::api::insights::{CashFlow, Upcoming};
 use tally_shared::api::recurring::{StreamSource, StreamStatus};
 use tally_shared::ids::{ItemId, UserId};
@@ -458,47 +458,10 @@ pub async fn store_detected_streams(db: &PgPool, item_id: ItemId) -> Uuid {
         .fetch_one(db)
         .await
         .unwrap();
-    let rows = sqlx::query(
-        "select transaction_id, account_id, date, amount, iso_currency_code, merchant_name, name
-         from bank_transaction where item_id = $1 and not pending",
-    )
-    .bind(item_id.0)
-    .fetch_all(db)
-    .await
-    .unwrap();
-    let occurrences: Vec<Occurrence> = rows
-        .iter()
-        .map(|row| Occurrence {
-            transaction_id: row.get::<Uuid, _>("transaction_id").into(),
-            account_id: row.get::<Uuid, _>("account_id").into(),
-            date: row.get("date"),
-            amount: row.get("amount"),
-            currency: row.get::<Option<String>, _>("iso_currency_code").unwrap(),
-            merchant_name: row.get("merchant_name"),
-            name: row.get("name"),
-        })
-        .collect();
-    let detected = detect(&occurrences, today());
-    let found: Vec<FoundStream> = detected
+    let occurrences = occurrences(db, item_id).await.unwrap();
+    let found: Vec<FoundStream> = detect(&occurrences, today())
         .into_iter()
-        .map(|d| FoundStream {
-            key: d.key,
-            account_id: d.account_id,
-            direction: d.direction,
-            description: d.description,
-            merchant_name: d.merchant_name,
-            plaid_category: None,
-            frequency: d.frequency,
-            average_amount: d.average_amount,
-            last_amount: d.last_amount,
-            currency: d.currency,
-            first_date: d.first_date,
-            last_date: d.last_date,
-            next_date: d.next_date,
-            status: d.status,
-            is_active: d.is_active,
-            transaction_ids: d.transaction_ids,
-        })
+        .map(FoundStream::from)
         .collect();
     let mature = found
         .iter()

@@ -9,14 +9,13 @@ use crate::banking_support::{
 };
 use crate::fixtures::money;
 use crate::helpers::{spawn_app, TestApp};
-use crate::simulator_support::{correct_amount, plaid};
+use crate::simulator_support::correct_amount;
 use chrono::{Days, NaiveDate, Utc};
 use reqwest::{Client, StatusCode};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use sqlx::PgPool;
 use std::collections::BTreeMap;
-use tally::plaid::types::{Product, SandboxPublicTokenCreateRequest, SandboxPublicTokenOptions};
 use tally_shared::api::insights::{NetWorthHistory, NetWorthSeries};
 use tally_shared::api::items::Item;
 
@@ -72,20 +71,9 @@ async fn bank_history(app: &TestApp, plaid_item: &str) -> BankHistory {
 /// Links First Platypus Bank as the simulator's custom user (a checking account, a card and a
 /// mortgage named "Home mortgage", 90 days of history) and waits for the first sync.
 pub async fn link_custom(app: &TestApp, client: &Client) -> Item {
-    let token = plaid(app)
-        .sandbox_public_token_create(&SandboxPublicTokenCreateRequest {
-            institution_id: FIRST_PLATYPUS.to_owned(),
-            initial_products: vec![Product::Transactions],
-            options: Some(SandboxPublicTokenOptions {
-                webhook: Some(app.url("/webhooks/plaid")),
-                override_username: Some("user_custom".to_owned()),
-                override_password: Some(CUSTOM_USER.to_owned()),
-                ..Default::default()
-            }),
-        })
-        .await
-        .unwrap()
-        .public_token;
+    let token = app
+        .public_token_as(FIRST_PLATYPUS, "user_custom", CUSTOM_USER)
+        .await;
     let item: Item = decoded(
         app.create_item(client, &create_item_request(&token, FIRST_PLATYPUS))
             .await,

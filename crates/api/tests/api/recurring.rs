@@ -16,7 +16,6 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use std::time::Duration;
-use tally::plaid::types::{Product, SandboxPublicTokenCreateRequest, SandboxPublicTokenOptions};
 use tally_shared::api::categories::Category;
 use tally_shared::api::items::{Item, ItemStatus};
 use tally_shared::api::recurring::{
@@ -277,20 +276,9 @@ async fn a_custom_users_streams_follow_its_accounts(db: PgPool) {
             { "type": "credit", "subtype": "credit card", "balance": "310.00", "limit": "5000" },
         ],
     });
-    let token = plaid(&app)
-        .sandbox_public_token_create(&SandboxPublicTokenCreateRequest {
-            institution_id: FIRST_PLATYPUS.to_owned(),
-            initial_products: vec![Product::Transactions],
-            options: Some(SandboxPublicTokenOptions {
-                webhook: Some(app.url("/webhooks/plaid")),
-                override_username: Some("user_custom".to_owned()),
-                override_password: Some(config.to_string()),
-                ..Default::default()
-            }),
-        })
-        .await
-        .unwrap()
-        .public_token;
+    let token = app
+        .public_token_as(FIRST_PLATYPUS, "user_custom", &config.to_string())
+        .await;
     let since = Utc::now();
     let item: Item = decoded(
         app.create_item(&alice, &create_item_request(&token, FIRST_PLATYPUS))
