@@ -75,11 +75,14 @@ pub struct ReceivedWebhook<'a> {
     pub signature_digest: &'a [u8],
 }
 
-/// Whether a recorded webhook is the first with its signature or a replay of one.
+/// Whether a recorded webhook is the first with its signature or a copy of one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Arrival {
     First,
-    Replay,
+    /// The `copy`-th copy of a webhook received before (the first copy is 1).
+    Replay {
+        copy: i64,
+    },
 }
 
 /// Records the webhook, as a replay when a webhook with the same signature was recorded
@@ -89,7 +92,7 @@ pub async fn insert_webhook_event(
     db: impl PgExecutor<'_>,
     webhook: &ReceivedWebhook<'_>,
 ) -> Result<Arrival, sqlx::Error> {
-    let first = sqlx::query_scalar!(
+    let copy = sqlx::query_scalar!(
         r#"with first as (
                insert into webhook_event (plaid_item_id, item_id, webhook_type, webhook_code,
                    error_code, body, signature_digest)
@@ -102,7 +105,10 @@ pub async fn insert_webhook_event(
                select $1, $2, $3, $4, $5, $6, $7, true
                where not exists (select from first)
                returning webhook_event_id)
-           select exists (select from first) as "first!""#,
+           select case when exists (select from first) then 0
+                       else 1 + (select count(*) from webhook_event
+                                 where signature_digest = $7 and replayed)
+                  end as "copy!""#,
         webhook.plaid_item_id,
         webhook.item_id.map(|id| id.0),
         webhook.webhook_type,
@@ -113,10 +119,9 @@ pub async fn insert_webhook_event(
     )
     .fetch_one(db)
     .await?;
-    Ok(if first {
-        Arrival::First
-    } else {
-        Arrival::Replay
+    Ok(match copy {
+        0 => Arrival::First,
+        copy => Arrival::Replay { copy },
     })
 }
 

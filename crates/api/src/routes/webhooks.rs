@@ -3,7 +3,12 @@
 //! work queued. Doing the work twice, or in another order, changes nothing: a status a webhook
 //! sets is confirmed (or undone) by the sync it queues. A replay of a webhook already received
 //! (the same signature, within its five minutes) is recorded as one and does nothing, so a
-//! captured webhook cannot be used to make Tally call Plaid again and again.
+//! captured webhook cannot be used to make Tally call Plaid again and again. Except for a few
+//! copies of a notice that only says "new transactions": Plaid's signature covers the body and
+//! the second it was sent, so two genuine notices for one item within a second are the very
+//! same bytes, and dropping the second would leave its change to the next scheduled sync.
+//! Such a copy queues a sync (which folds into one already queued), at most
+//! `HONOURED_SYNC_COPIES` times.
 
 use crate::db;
 use crate::db::events::{Arrival, ReceivedWebhook};
@@ -20,6 +25,9 @@ use tally_shared::api::items::ItemStatus;
 /// Plaid's webhooks are a few hundred bytes.
 const MAX_WEBHOOK_BYTES: usize = 64 * 1024;
 
+/// How many copies of a "new transactions" notice still queue a sync.
+const HONOURED_SYNC_COPIES: i64 = 2;
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/plaid")
@@ -31,7 +39,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(post, path = "/webhooks/plaid", tag = "webhooks",
     params(("Plaid-Verification" = String, Header, description = "Plaid's ES256 JWT over the body")),
     request_body(content = String, description = "Plaid's webhook JSON, exactly as signed"),
-    responses((status = 200, description = "Verified and recorded; its work is queued (a replay of one already received is recorded only)"),
+    responses((status = 200, description = "Verified and recorded; its work is queued (a replay of one already received is recorded only, but for two copies of a notice of new transactions, which queue a sync)"),
               (status = 400, description = "The signature does not verify; nothing happened", body = tally_shared::ApiError),
               (status = 429, description = "Signed by a key not yet known while key lookups are paused (too many lately); nothing happened", body = tally_shared::ApiError)))]
 #[tracing::instrument(name = "webhook", skip_all, fields(code))]
@@ -86,7 +94,20 @@ async fn receive(
     )
     .await?;
     match (arrival, item) {
-        (Arrival::Replay, _) => {
+        (Arrival::Replay { copy }, Some(item))
+            if copy <= HONOURED_SYNC_COPIES
+                && matches!(webhook.event, Event::TransactionsChanged) =>
+        {
+            tracing::info!(
+                copy,
+                "the same notice of new transactions again: a sync is queued"
+            );
+            state
+                .sync_queue
+                .queue(&state.db, item.item_id, SyncReason::Webhook)
+                .await?;
+        }
+        (Arrival::Replay { .. }, _) => {
             tracing::warn!("a replay of a webhook already received: recorded only")
         }
         (Arrival::First, Some(item)) => {

@@ -87,3 +87,44 @@ async fn a_replayed_webhook_is_recorded_and_does_nothing(db: PgPool) {
         1
     );
 }
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn the_same_notice_of_new_transactions_queues_a_sync_a_few_times_only(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let (alice, item) = app.sign_up_with_bank("alice").await;
+    let plaid_id = plaid_item_id(&db, &item).await;
+    // Two genuine notices for one item within a second are these very bytes.
+    let updates = SignedWebhook::new(
+        &db,
+        &json!({"webhook_type": "TRANSACTIONS", "webhook_code": "SYNC_UPDATES_AVAILABLE",
+                "item_id": plaid_id, "initial_update_complete": true,
+                "historical_update_complete": true, "environment": "sandbox"}),
+    )
+    .await;
+
+    let mut last_synced_at = item.last_synced_at;
+    for copy in 0..=2 {
+        assert_eq!(updates.deliver(&app).await, StatusCode::OK);
+        let synced = app
+            .wait_until(&alice, &item, |now| synced_since(now, last_synced_at))
+            .await;
+        assert!(synced.last_synced_at > last_synced_at, "copy {copy} synced");
+        last_synced_at = synced.last_synced_at;
+    }
+
+    // Beyond that, a copy is a replay that makes Tally call Plaid no more.
+    assert_eq!(updates.deliver(&app).await, StatusCode::OK);
+    assert_eq!(
+        count(&db, "sync_job").await,
+        0,
+        "a third copy queued a sync"
+    );
+    assert_eq!(
+        count(
+            &db,
+            "webhook_event where webhook_code = 'SYNC_UPDATES_AVAILABLE' and replayed"
+        )
+        .await,
+        3
+    );
+}
