@@ -3,6 +3,7 @@
 
 use super::activity::{self, Role};
 use super::error::SimError;
+use super::recurring;
 use super::{ids, plaid_number};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -458,20 +459,50 @@ pub async fn current(db: &PgPool, item_id: &str) -> Result<Vec<Value>, SimError>
     .await?)
 }
 
-/// Posted, current transactions dated on or after `since`, oldest first.
-pub async fn posted_since(
+/// The item's posted transactions since `since` (oldest first) whose account and name occur at
+/// least three times in that span: the only ones that can make a recurring stream.
+pub async fn repeating_since(
     db: &PgPool,
     item_id: &str,
     since: NaiveDate,
-) -> Result<Vec<Value>, SimError> {
-    Ok(sqlx::query_scalar!(
-        "select body from plaid_sim.transaction
-         where item_id = $1 and not pending and not removed and date >= $2 order by date, seq",
+) -> Result<Vec<recurring::Posted>, SimError> {
+    let rows = sqlx::query!(
+        r#"select transaction_id as "transaction_id!", account_id as "account_id!",
+                  name as "name!", date as "date!", amount as "amount!", iso_currency_code,
+                  case when latest then merchant_name end as merchant_name,
+                  case when latest then personal_finance_category end as personal_finance_category
+           from (select transaction_id, account_id,
+                        body->>'name' as name, date, (body->>'amount')::numeric as amount,
+                        body->>'iso_currency_code' as iso_currency_code,
+                        body->'merchant_name' as merchant_name,
+                        body->'personal_finance_category' as personal_finance_category,
+                        count(*) over same_group >= 3 as repeats,
+                        row_number() over (same_group order by date desc, seq desc) = 1
+                            as latest,
+                        seq
+                 from plaid_sim.transaction
+                 where item_id = $1 and not pending and not removed and date >= $2
+                 window same_group as (partition by account_id, body->>'name')) t
+           where repeats
+           order by date, seq"#,
         item_id,
         since
     )
     .fetch_all(db)
-    .await?)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| recurring::Posted {
+            transaction_id: row.transaction_id,
+            account_id: row.account_id,
+            name: row.name,
+            date: row.date,
+            amount: row.amount,
+            iso_currency_code: row.iso_currency_code,
+            merchant_name: row.merchant_name.unwrap_or(Value::Null),
+            personal_finance_category: row.personal_finance_category.unwrap_or(Value::Null),
+        })
+        .collect())
 }
 
 /// One of the item's current (not removed) transactions, locked until the caller's transaction

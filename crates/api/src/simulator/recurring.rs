@@ -16,8 +16,23 @@ use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use std::collections::BTreeMap;
 
+/// One posted transaction of a group that repeats: what finding streams needs of it, and no
+/// more (an item's history can be a million transactions, so their whole bodies are not read).
+pub struct Posted {
+    pub transaction_id: String,
+    pub account_id: String,
+    pub name: String,
+    pub date: NaiveDate,
+    pub amount: Decimal,
+    pub iso_currency_code: Option<String>,
+    /// The merchant and category of the group's latest transaction, which the stream shows;
+    /// null on the others.
+    pub merchant_name: Value,
+    pub personal_finance_category: Value,
+}
+
 /// One dated amount of a candidate stream, with the transaction it came from.
-type Occurrence<'a> = (NaiveDate, Decimal, &'a Value);
+type Occurrence<'a> = (NaiveDate, Decimal, &'a Posted);
 
 /// How far back streams are looked for.
 const HISTORY_DAYS: u64 = 400;
@@ -33,7 +48,7 @@ pub async fn item_streams(
     let since = today
         .checked_sub_days(Days::new(HISTORY_DAYS))
         .unwrap_or(today);
-    let history = ledger::posted_since(db, item_id, since).await?;
+    let history = ledger::repeating_since(db, item_id, since).await?;
     Ok(streams(&history, today))
 }
 
@@ -92,23 +107,13 @@ fn digest(streams: &(Vec<Value>, Vec<Value>)) -> String {
 }
 
 /// Inflow and outflow streams among `history` (posted transactions, oldest first).
-pub fn streams(history: &[Value], today: NaiveDate) -> (Vec<Value>, Vec<Value>) {
-    let mut groups: BTreeMap<(String, String), Vec<Occurrence>> = BTreeMap::new();
+pub fn streams(history: &[Posted], today: NaiveDate) -> (Vec<Value>, Vec<Value>) {
+    let mut groups: BTreeMap<(&str, &str), Vec<Occurrence>> = BTreeMap::new();
     for transaction in history {
-        let (Some(account), Some(name), Some(date), Ok(amount)) = (
-            transaction["account_id"].as_str(),
-            transaction["name"].as_str(),
-            transaction["date"]
-                .as_str()
-                .and_then(|d| d.parse::<NaiveDate>().ok()),
-            transaction["amount"].to_string().parse::<Decimal>(),
-        ) else {
-            continue;
-        };
         groups
-            .entry((account.to_owned(), name.to_owned()))
+            .entry((&transaction.account_id, &transaction.name))
             .or_default()
-            .push((date, amount, transaction));
+            .push((transaction.date, transaction.amount, transaction));
     }
     let mut inflow = Vec::new();
     let mut outflow = Vec::new();
@@ -139,17 +144,17 @@ pub fn streams(history: &[Value], today: NaiveDate) -> (Vec<Value>, Vec<Value>) 
             "category": null,
             "category_id": null,
             "description": description,
-            "merchant_name": last.2["merchant_name"],
+            "merchant_name": last.2.merchant_name,
             "first_date": first.0,
             "last_date": last.0,
             "predicted_next_date": next,
             "frequency": frequency,
-            "transaction_ids": occurrences.iter().map(|(_, _, t)| t["transaction_id"].clone()).collect::<Vec<_>>(),
-            "average_amount": { "amount": super::plaid_number(average), "iso_currency_code": last.2["iso_currency_code"], "unofficial_currency_code": null },
-            "last_amount": { "amount": super::plaid_number(last.1), "iso_currency_code": last.2["iso_currency_code"], "unofficial_currency_code": null },
+            "transaction_ids": occurrences.iter().map(|(_, _, t)| t.transaction_id.as_str()).collect::<Vec<_>>(),
+            "average_amount": { "amount": super::plaid_number(average), "iso_currency_code": last.2.iso_currency_code, "unofficial_currency_code": null },
+            "last_amount": { "amount": super::plaid_number(last.1), "iso_currency_code": last.2.iso_currency_code, "unofficial_currency_code": null },
             "is_active": is_active,
             "status": status,
-            "personal_finance_category": last.2["personal_finance_category"],
+            "personal_finance_category": last.2.personal_finance_category,
             "is_user_modified": false,
         });
         // Plaid's sign: money in is negative.
@@ -217,12 +222,17 @@ fn stream_id(account_id: &str, description: &str) -> String {
 mod tests {
     use super::*;
 
-    fn transaction(id: &str, name: &str, date: &str, amount: f64) -> Value {
-        json!({
-            "transaction_id": id, "account_id": "acc", "name": name, "date": date,
-            "amount": amount, "iso_currency_code": "USD", "merchant_name": null,
-            "personal_finance_category": null,
-        })
+    fn transaction(id: &str, name: &str, date: &str, amount: f64) -> Posted {
+        Posted {
+            transaction_id: id.to_owned(),
+            account_id: "acc".to_owned(),
+            name: name.to_owned(),
+            date: date.parse().unwrap(),
+            amount: Decimal::try_from(amount).unwrap(),
+            iso_currency_code: Some("USD".to_owned()),
+            merchant_name: Value::Null,
+            personal_finance_category: Value::Null,
+        }
     }
 
     fn amount(stream_amount: &Value) -> Decimal {
