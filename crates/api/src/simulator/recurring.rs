@@ -140,7 +140,7 @@ pub fn streams(history: &[Posted], today: NaiveDate) -> (Vec<Value>, Vec<Value>)
         };
         let stream = json!({
             "account_id": account_id,
-            "stream_id": stream_id(&account_id, &description),
+            "stream_id": stream_id(account_id, description),
             "category": null,
             "category_id": null,
             "description": description,
