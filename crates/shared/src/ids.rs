@@ -63,6 +63,10 @@ id_newtype!(
     InviteId
 );
 id_newtype!(
+    /// One of a person's passkeys (not the authenticator's credential id).
+    PasskeyId
+);
+id_newtype!(
     /// A signed-in browser: its public id, never the secret token its cookie carries.
     SessionId
 );

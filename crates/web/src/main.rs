@@ -8,6 +8,7 @@ mod format;
 mod interop;
 mod link_flow;
 mod pages;
+mod passkey_flow;
 mod routes;
 mod state;
 mod transaction_filter;

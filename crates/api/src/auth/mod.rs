@@ -4,6 +4,7 @@
 pub mod device;
 mod extract;
 pub mod limits;
+pub mod passkey;
 pub mod password;
 pub mod session;
 pub mod sign_out;

@@ -13,6 +13,7 @@ pub mod items;
 pub mod net_worth;
 pub mod net_worth_history;
 pub mod notify;
+pub mod passkeys;
 pub mod reconstructed_balances;
 pub mod recurring;
 pub mod recurring_refresh;

@@ -50,6 +50,7 @@ async fn list_users(
             created_at: user.created_at,
             linked_banks: user.linked_banks,
             last_synced_at: user.last_synced_at,
+            passkeys: user.passkeys,
         })
         .collect();
     Ok(web::Json(AdminUserList { users }))

@@ -13,6 +13,7 @@ mod institutions;
 mod items;
 mod link;
 mod openapi;
+mod passkeys;
 mod recurring;
 mod rules;
 mod session;
@@ -45,6 +46,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(session::configure)
             .configure(users::configure)
             .configure(account::configure)
+            .configure(passkeys::configure)
             .configure(admin::configure)
             .configure(items::configure)
             .configure(link::configure)

@@ -14,6 +14,8 @@ pub struct AdminUserSummary {
     pub linked_banks: i64,
     /// The most recent sync of any of their banks.
     pub last_synced_at: Option<DateTime<Utc>>,
+    /// How many passkeys they can sign in with.
+    pub passkeys: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,6 +11,7 @@ pub mod health;
 pub mod insights;
 pub mod institutions;
 pub mod items;
+pub mod passkeys;
 pub mod recurring;
 pub mod rules;
 pub mod session;

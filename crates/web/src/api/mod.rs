@@ -12,6 +12,7 @@ pub mod insights;
 pub mod institutions;
 pub mod items;
 pub mod link;
+pub mod passkeys;
 pub mod recurring;
 pub mod rules;
 pub mod session;

@@ -12,6 +12,7 @@ pub mod merchant_logo;
 pub mod modal;
 pub mod net_worth;
 pub mod net_worth_chart;
+pub mod passkey_sign_in;
 pub mod recent_transactions;
 pub mod sign_in_prompt;
 pub mod spending;

@@ -3,3 +3,4 @@
 
 pub mod plaid_link;
 mod script;
+pub mod webauthn;

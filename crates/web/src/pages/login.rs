@@ -3,6 +3,7 @@
 use crate::api;
 use crate::components::credentials_form::CredentialsForm;
 use crate::components::error_view::ErrorView;
+use crate::components::passkey_sign_in::PasskeySignIn;
 use crate::routes::Page;
 use crate::state::session::use_session;
 use leptos::prelude::*;
@@ -61,6 +62,7 @@ pub fn LogInForm(
     view! {
         {heading_view(heading, secondary)}
         <CredentialsForm action submit_label="Log in" password_autocomplete="current-password" />
+        <PasskeySignIn />
     }
 }
 

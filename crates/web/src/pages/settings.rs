@@ -1,6 +1,7 @@
-//! `/settings`: the signed-in person's own account: their password, the browsers signed in as
-//! them, and deleting it all.
+//! `/settings`: the signed-in person's own account: their password, their passkeys, the
+//! browsers signed in as them, and deleting it all.
 
+mod passkeys;
 mod password;
 mod sessions;
 
@@ -38,6 +39,7 @@ fn AccountSections() -> impl IntoView {
     view! {
         <div class="page-sections">
             <password::ChangePassword on_changed=Callback::new(move |()| sessions.refetch()) />
+            <passkeys::Passkeys />
             <sessions::ActiveSessions sessions />
             <DeleteAccount />
         </div>

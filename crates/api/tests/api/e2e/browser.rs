@@ -240,9 +240,15 @@ impl Browser {
         self.run_js("window.scrollTo(0, 0)").await;
     }
 
+    /// Sends a command fantoccini has no method for (such as the WebAuthn extension's virtual
+    /// authenticators) and returns its value.
+    pub async fn issue(&self, command: WebDriverCommand) -> serde_json::Value {
+        self.client.issue_cmd(command).await.unwrap()
+    }
+
     /// Renders the page as for someone whose system prefers `scheme` (`light` or `dark`).
     pub async fn prefer_color_scheme(&self, scheme: &str) {
-        let command = ChromeDriverCommand::dev_tools(
+        let command = WebDriverCommand::dev_tools(
             "Emulation.setEmulatedMedia",
             serde_json::json!({
                 "features": [{ "name": "prefers-color-scheme", "value": scheme }],
@@ -268,7 +274,7 @@ impl Browser {
     pub async fn console_errors(&self) -> Vec<String> {
         let entries = self
             .client
-            .issue_cmd(ChromeDriverCommand::browser_log())
+            .issue_cmd(WebDriverCommand::browser_log())
             .await
             .unwrap_or_default();
         entries
@@ -291,31 +297,36 @@ impl Browser {
     }
 }
 
-/// A POST to one of ChromeDriver's own endpoints, which are not in the W3C protocol, so
-/// fantoccini has no method for them: `se/log` (the console) and `goog/cdp/execute` (DevTools).
+/// A command under `/session/{id}/` that fantoccini has no method for: ChromeDriver's own
+/// (`se/log`, the console; `goog/cdp/execute`, DevTools), not in the W3C protocol, and WebDriver
+/// extensions' (`webauthn/…`). A body makes it a POST, none a GET.
 #[derive(Debug)]
-struct ChromeDriverCommand {
-    endpoint: &'static str,
-    body: serde_json::Value,
+pub struct WebDriverCommand {
+    endpoint: String,
+    body: Option<serde_json::Value>,
 }
 
-impl ChromeDriverCommand {
+impl WebDriverCommand {
+    pub fn session(endpoint: String, body: Option<serde_json::Value>) -> Self {
+        Self { endpoint, body }
+    }
+
     fn browser_log() -> Self {
-        Self {
-            endpoint: "se/log",
-            body: serde_json::json!({ "type": "browser" }),
-        }
+        Self::session(
+            "se/log".to_owned(),
+            Some(serde_json::json!({ "type": "browser" })),
+        )
     }
 
     fn dev_tools(command: &str, params: serde_json::Value) -> Self {
-        Self {
-            endpoint: "goog/cdp/execute",
-            body: serde_json::json!({ "cmd": command, "params": params }),
-        }
+        Self::session(
+            "goog/cdp/execute".to_owned(),
+            Some(serde_json::json!({ "cmd": command, "params": params })),
+        )
     }
 }
 
-impl WebDriverCompatibleCommand for ChromeDriverCommand {
+impl WebDriverCompatibleCommand for WebDriverCommand {
     fn endpoint(
         &self,
         base_url: &url::Url,
@@ -329,7 +340,10 @@ impl WebDriverCompatibleCommand for ChromeDriverCommand {
     }
 
     fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(self.body.to_string()))
+        match &self.body {
+            Some(body) => (http::Method::POST, Some(body.to_string())),
+            None => (http::Method::GET, None),
+        }
     }
 }
 

@@ -10,6 +10,7 @@ mod labels;
 mod link_standin;
 mod net_worth_history;
 mod numbers;
+mod passkeys;
 mod recurring;
 mod settings;
 mod shell;
