@@ -3,7 +3,7 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-scripts/ensure-tools.sh web postgres
+scripts/ensure-tools.sh web postgres browser
 [[ -f crates/web/dist/index.html ]] || build_web
 
 # Durable settings (fsync on), as Tally runs for real.

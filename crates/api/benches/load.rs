@@ -14,12 +14,16 @@
 //!    that matches every food and drink transaction; each applied again, with nothing to change.
 //! 4. The server's resident memory afterwards.
 //! 5. The web app's code (wasm + JS) as the server sends it: brotli, gzip, and uncompressed.
+//! 6. The dashboard's calls as headless Chromium makes them: kept-alive, compressed, from the page.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::as_conversions,
     clippy::float_arithmetic
 )]
+
+#[path = "load/browser.rs"]
+mod browser;
 
 use reqwest::Client;
 use serde_json::{json, Value};
@@ -33,6 +37,7 @@ const EDITED: i64 = 10_000;
 const SPLIT: i64 = 1_000;
 /// Budgets set before the reads: one per spending category, up to this many.
 const BUDGETS: usize = 30;
+const PASSWORD: &str = "a long enough password";
 
 #[tokio::main]
 async fn main() {
@@ -80,7 +85,7 @@ async fn main() {
     wait_until_up(&format!("{base}/api/health")).await;
     let response = client
         .post(format!("{base}/api/users"))
-        .json(&json!({"username": "bench", "password": "a long enough password"}))
+        .json(&json!({"username": "bench", "password": PASSWORD}))
         .send()
         .await
         .unwrap();
@@ -191,6 +196,8 @@ async fn main() {
             bytes as f64 / 1000.0
         );
     }
+    println!();
+    browser::dashboard_calls(&base, "bench", PASSWORD).await;
 }
 
 /// A transaction's id, account, date, amount, currency, merchant and description.
