@@ -352,9 +352,10 @@ async fn app_code_bytes(client: &Client, base: &str, encoding: &str) -> usize {
         .await
         .unwrap();
     let mut code: Vec<&str> = index
-        .split("href=\"")
+        .split("href=")
         .skip(1)
-        .filter_map(|rest| rest.split('"').next())
+        // Quoted or not: trunk's release build minifies index.html.
+        .filter_map(|rest| rest.trim_start_matches('"').split(['"', ' ', '>']).next())
         .filter(|href| {
             [".wasm", ".js", ".css"]
                 .iter()
