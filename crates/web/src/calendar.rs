@@ -41,3 +41,21 @@ pub fn shift_month(day: NaiveDate, months: i32) -> NaiveDate {
     };
     shifted.unwrap_or(start)
 }
+
+/// `2026-11-03` (as date inputs and the URL write a day) → that day. Read by hand: chrono's
+/// `parse_from_str` brings its whole strftime parser into the wasm for this one format.
+pub fn parse_day(text: &str) -> Option<NaiveDate> {
+    let mut parts = text.split('-');
+    let year = parts.next()?.parse().ok()?;
+    let month = parts.next()?.parse().ok()?;
+    let day = parts.next()?.parse().ok()?;
+    if parts.next().is_some() {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(year, month, day)
+}
+
+/// `YYYY-MM`, the month `day` is in (as month inputs and the API write it).
+pub fn month_key(day: NaiveDate) -> String {
+    format!("{:04}-{:02}", day.year(), day.month())
+}

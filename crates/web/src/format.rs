@@ -1,7 +1,7 @@
 //! Money, dates and category names as a person reads them: in the browser's locale, each amount
 //! in its own currency (`Intl`), never through a float.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use js_sys::{Array, Intl, Object, Reflect};
 use rust_decimal::Decimal;
 use wasm_bindgen::JsValue;
@@ -103,7 +103,11 @@ pub fn month_year(day: NaiveDate) -> String {
 pub fn short_month_year(day: NaiveDate) -> String {
     let options = Object::new();
     set(&options, "month", "short");
-    format!("{} ’{}", calendar_day(day, &options), day.format("%y"))
+    format!(
+        "{} ’{:02}",
+        calendar_day(day, &options),
+        day.year().rem_euclid(100)
+    )
 }
 
 /// A calendar day with `options` (`timeZone` UTC, so that no time zone shifts it).
@@ -148,9 +152,10 @@ fn relative(value: i64, unit: &str) -> String {
     let options = Object::new();
     set(&options, "numeric", "auto");
     let formatter = Intl::RelativeTimeFormat::new(&Array::new(), &options);
-    let value = f64::from(i32::try_from(value).unwrap_or(i32::MIN));
+    // The fallback writes the integer, not the f64 `Intl` takes: formatting an f64 would bring
+    // core's float printing (about 20 KB) into the wasm for this one line.
     formatter
-        .format(value, unit)
+        .format(f64::from(i32::try_from(value).unwrap_or(i32::MIN)), unit)
         .as_string()
         .unwrap_or_else(|| format!("{value} {unit}s"))
 }

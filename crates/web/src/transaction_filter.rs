@@ -107,7 +107,7 @@ pub fn narrows(filter: &TransactionFilter) -> bool {
 
 /// A day as `from` and `to` are written: `2026-11-03`.
 pub fn day(text: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+    crate::calendar::parse_day(text)
 }
 
 /// `pending` as written: `true` (pending only), `false` (posted only); anything else is both.

@@ -26,7 +26,9 @@ pub async fn dashboard_calls(base: &str, username: &str, password: &str) {
              fetch('/api/session', {method: 'POST', body,
                                     headers: {'Content-Type': 'application/json'}})
                  .then(r => done(r.status), e => done(String(e)));",
-            vec![json!(json!({"username": username, "password": password}).to_string())],
+            vec![json!(
+                json!({"username": username, "password": password}).to_string()
+            )],
         )
         .await
         .unwrap();
@@ -160,8 +162,7 @@ struct ChromeDriver {
 impl ChromeDriver {
     fn start() -> Self {
         let port = super::free_port();
-        let binary =
-            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".to_owned());
+        let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".to_owned());
         let child = Command::new(binary)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())

@@ -177,8 +177,51 @@ async fn only_files_inside_the_app_are_served_compressed(db: PgPool) {
     }
 }
 
-/// A GET written by hand on a fresh connection, and the whole answer as text.
-async fn raw_get(address: &str, path: &str, accept_encoding: &str) -> String {
+#[sqlx::test(migrations = "../../migrations")]
+async fn brotli_goes_out_over_plain_http_to_a_browser_that_takes_it(db: PgPool) {
+    let app = spawn_app(db).await;
+    assert!(app.address.starts_with("http://"), "{}", app.address);
+    for file in [
+        built_file("_bg.wasm"),
+        built_file(".js"),
+        built_file(".css"),
+    ] {
+        let brotli = std::fs::read(spa_dir().join(format!("{file}.br"))).unwrap();
+        // Written by hand: plain HTTP/1.1 on a bare TCP connection, no TLS anywhere.
+        for accept in ["br", "gzip, deflate, br, zstd"] {
+            let response = raw_get_bytes(&app.address, &format!("/{file}"), accept).await;
+            let split = response
+                .windows(4)
+                .position(|window| window == b"\r\n\r\n")
+                .expect("an answer with headers");
+            let head = String::from_utf8_lossy(&response[..split]).to_ascii_lowercase();
+            let header = |name: &str| {
+                head.lines()
+                    .find_map(|line| line.strip_prefix(&format!("{name}: ")))
+                    .map(str::to_owned)
+            };
+            assert!(head.starts_with("http/1.1 200 "), "{file} {accept}: {head}");
+            assert_eq!(
+                header("content-encoding").as_deref(),
+                Some("br"),
+                "{file} {accept}"
+            );
+            assert_eq!(
+                header("vary").as_deref(),
+                Some("accept-encoding"),
+                "{file} {accept}"
+            );
+            assert_eq!(
+                &response[split + 4..],
+                brotli.as_slice(),
+                "{file}: not the build's .br for {accept}"
+            );
+        }
+    }
+}
+
+/// As [`raw_get`], the answer as bytes (a compressed body is not text).
+async fn raw_get_bytes(address: &str, path: &str, accept_encoding: &str) -> Vec<u8> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let host = address.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
@@ -188,7 +231,12 @@ async fn raw_get(address: &str, path: &str, accept_encoding: &str) -> String {
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut response = Vec::new();
     stream.read_to_end(&mut response).await.unwrap();
-    String::from_utf8_lossy(&response).into_owned()
+    response
+}
+
+/// A GET written by hand on a fresh connection, and the whole answer as text.
+async fn raw_get(address: &str, path: &str, accept_encoding: &str) -> String {
+    String::from_utf8_lossy(&raw_get_bytes(address, path, accept_encoding).await).into_owned()
 }
 
 #[sqlx::test(migrations = "../../migrations")]

@@ -84,15 +84,15 @@ fn PeriodPicker(
     };
     let month_value = move || {
         let (from, _) = period.get().days();
-        from.format("%Y-%m").to_string()
+        calendar::month_key(from)
     };
     let set_month = move |value: String| {
-        if let Ok(day) = NaiveDate::parse_from_str(&format!("{value}-01"), "%Y-%m-%d") {
+        if let Some(day) = calendar::parse_day(&format!("{value}-01")) {
             period.set(SpendingPeriod::Month(day));
         }
     };
     let set_bound = move |is_from: bool, value: String| {
-        let Ok(day) = NaiveDate::parse_from_str(&value, "%Y-%m-%d") else {
+        let Some(day) = calendar::parse_day(&value) else {
             return;
         };
         let (from, to) = period.get_untracked().days();

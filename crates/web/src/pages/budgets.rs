@@ -36,7 +36,7 @@ pub fn BudgetsPage() -> impl IntoView {
 
 /// `YYYY-MM` → its first day.
 fn first_day(month: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").ok()
+    crate::calendar::parse_day(&format!("{month}-01"))
 }
 
 /// The month `delta` months from `month` (`YYYY-MM`).
@@ -47,7 +47,7 @@ fn shift(month: &str, delta: i32) -> Option<String> {
     } else {
         day.checked_sub_months(Months::new(delta.unsigned_abs()))
     }?;
-    Some(moved.format("%Y-%m").to_string())
+    Some(crate::calendar::month_key(moved))
 }
 
 /// "March 2026".
