@@ -77,7 +77,7 @@ pub async fn dashboard_calls(base: &str, username: &str, password: &str) {
         let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
         worst = worst.max(at(0.95));
         println!(
-            "  {path:<60} p50 {:>7.2} ms   p95 {:>7.2} ms",
+            "  {path:<76} p50 {:>7.2} ms   p95 {:>7.2} ms",
             at(0.50),
             at(0.95)
         );
