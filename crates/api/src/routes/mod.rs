@@ -17,6 +17,7 @@ mod recurring;
 mod rules;
 mod session;
 mod transactions;
+mod two_factor;
 mod users;
 mod webhooks;
 mod ws;
@@ -45,6 +46,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(session::configure)
             .configure(users::configure)
             .configure(account::configure)
+            .configure(two_factor::configure)
             .configure(admin::configure)
             .configure(items::configure)
             .configure(link::configure)

@@ -14,6 +14,8 @@ pub struct AdminUserSummary {
     pub linked_banks: i64,
     /// The most recent sync of any of their banks.
     pub last_synced_at: Option<DateTime<Utc>>,
+    /// Whether sign-in asks them for a two-factor code.
+    pub two_factor: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

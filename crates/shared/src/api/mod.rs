@@ -15,3 +15,4 @@ pub mod recurring;
 pub mod rules;
 pub mod session;
 pub mod transactions;
+pub mod two_factor;
