@@ -1,8 +1,10 @@
-//! `/settings`: the signed-in person's own account: their password, the browsers signed in as
-//! them, and deleting it all.
+//! `/settings`: the signed-in person's own account: who they are, their password, two-factor
+//! codes, the browsers signed in as them, and deleting it all.
 
 mod password;
+mod profile;
 mod sessions;
+mod two_factor;
 
 use crate::api;
 use crate::components::confirm_dialog::ConfirmDialog;
@@ -37,7 +39,9 @@ fn AccountSections() -> impl IntoView {
     let sessions = LocalResource::new(api::account::sessions);
     view! {
         <div class="page-sections">
+            <profile::Profile />
             <password::ChangePassword on_changed=Callback::new(move |()| sessions.refetch()) />
+            <two_factor::TwoFactor />
             <sessions::ActiveSessions sessions />
             <DeleteAccount />
         </div>

@@ -15,3 +15,4 @@ mod settings;
 mod shell;
 mod steps;
 mod transfers;
+mod two_factor;
