@@ -114,7 +114,7 @@ impl TestApp {
 /// Enrols `client`'s person: start, then confirm with the code of the step before now (so the
 /// test's later codes, of now and the step after, are still unused). Their secret and recovery
 /// codes.
-async fn enrol(app: &TestApp, client: &Client) -> (String, Vec<String>) {
+pub async fn enrol(app: &TestApp, client: &Client) -> (String, Vec<String>) {
     let enrolment: TotpEnrolment = decoded(app.start_totp(client).await, StatusCode::OK).await;
     let codes: RecoveryCodes = decoded(
         app.confirm_totp(client, &code(&enrolment.secret, -1)).await,

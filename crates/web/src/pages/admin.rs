@@ -117,8 +117,8 @@ fn UserList() -> impl IntoView {
                                             <tr>
                                                 <td>{user.username.clone()}</td>
                                                 <td>{role}</td>
-                                                <td>{two_factor}</td>
                                                 <td>{joined}</td>
+                                                <td>{two_factor}</td>
                                                 <td>{banks}</td>
                                                 <td title=last_sync_title>{last_sync}</td>
                                                 <td class="actions">

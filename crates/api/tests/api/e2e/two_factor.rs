@@ -4,7 +4,7 @@
 use super::accessibility::Audit;
 use super::browser::{with_browser, Browser};
 use crate::helpers::spawn_app;
-use crate::two_factor::code;
+use crate::two_factor::{code, enrol};
 use fantoccini::key::Key;
 use sqlx::PgPool;
 
@@ -21,7 +21,8 @@ async fn count(browser: &Browser, css: &str) -> u64 {
 #[sqlx::test(migrations = "../../migrations")]
 async fn set_up_two_factor_codes_by_keyboard_and_log_in_with_one(db: PgPool) {
     let app = spawn_app(db).await;
-    with_browser(&app, "two-factor", |browser| async move {
+    let app = &app;
+    with_browser(app, "two-factor", |browser| async move {
         let mut audit = Audit::new();
         browser.resize(1200, 900).await;
         super::steps::register(&browser, "erin", PASSWORD).await;
@@ -108,6 +109,28 @@ async fn set_up_two_factor_codes_by_keyboard_and_log_in_with_one(db: PgPool) {
         browser
             .wait_for_text("[data-testid=signed-in-as]", "erin")
             .await;
+
+        // The administrator resets another person's codes from the admin page.
+        let finn = app.sign_up("finn").await;
+        enrol(app, &finn.client).await;
+        browser.click_link("Admin").await;
+        browser.wait_for_text("td", "finn").await;
+        browser.screenshot_page("two-factor-admin", 1200, 900).await;
+        // The page asks "Reset …?" with the browser's own confirm: say yes.
+        browser.run_js("window.confirm = () => true").await;
+        browser.click_button("Reset two-factor codes of finn").await;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while count(&browser, r#"[aria-label="Reset two-factor codes of finn"]"#).await > 0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the reset button stays"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(
+            app.who_am_i(&finn.client).await.status(),
+            reqwest::StatusCode::UNAUTHORIZED
+        );
         audit.assert_none();
     })
     .await;
