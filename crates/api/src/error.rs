@@ -26,6 +26,9 @@ pub enum ApiError {
     Unauthorized,
     #[error("Wrong username or password.")]
     WrongCredentials,
+    /// The second step of a sign-in failed: a wrong code, or a challenge that is over.
+    #[error("{0}")]
+    SignInRefused(String),
     #[error("You are not allowed to do that.")]
     Forbidden,
     /// Forbidden, with the reason a person should hear.
@@ -64,7 +67,9 @@ impl ApiError {
             Self::BadRequest(_) => ErrorCode::BadRequest,
             Self::Validation(_) => ErrorCode::Validation,
             Self::NotFound | Self::Missing(_) => ErrorCode::NotFound,
-            Self::Unauthorized | Self::WrongCredentials => ErrorCode::Unauthorized,
+            Self::Unauthorized | Self::WrongCredentials | Self::SignInRefused(_) => {
+                ErrorCode::Unauthorized
+            }
             Self::Forbidden | Self::Refused(_) => ErrorCode::Forbidden,
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::DuplicateItem(_) => ErrorCode::DuplicateItem,
@@ -98,7 +103,9 @@ impl ResponseError for ApiError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::NotFound | Self::Missing(_) => StatusCode::NOT_FOUND,
-            Self::Unauthorized | Self::WrongCredentials => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized | Self::WrongCredentials | Self::SignInRefused(_) => {
+                StatusCode::UNAUTHORIZED
+            }
             Self::Forbidden | Self::Refused(_) => StatusCode::FORBIDDEN,
             Self::Conflict(_) | Self::DuplicateItem(_) => StatusCode::CONFLICT,
             Self::RateLimited { .. } | Self::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -59,12 +59,12 @@ async fn main() -> anyhow::Result<()> {
             tally::startup::MIGRATOR.run(&db).await?;
             let rotation = tally::items::rotate_keys(&db, &cipher).await?;
             println!(
-                "re-encrypted {} access tokens; {} were already under the current key; {} could not be opened",
+                "re-encrypted {} secrets (bank access tokens and two-factor secrets); {} were already under the current key; {} could not be opened",
                 rotation.resealed, rotation.current, rotation.unreadable
             );
             if rotation.unreadable > 0 {
                 anyhow::bail!(
-                    "{} tokens are sealed under a key that is not configured: add it to \
+                    "{} secrets are sealed under a key that is not configured: add it to \
                      TALLY_PREVIOUS_ENCRYPTION_KEYS and run this again",
                     rotation.unreadable
                 );

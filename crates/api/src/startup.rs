@@ -106,12 +106,12 @@ impl Application {
         };
         let not_current = crate::items::tokens_not_current(&db, &cipher)
             .await
-            .context("checking which key seals the stored access tokens")?;
+            .context("checking which key seals the stored access tokens and two-factor secrets")?;
         if not_current > 0 {
             tracing::warn!(
                 tokens = not_current,
-                "{not_current} bank access tokens are sealed under a key that is no longer \
-                 current: run `tally rotate-key` with that key in TALLY_PREVIOUS_ENCRYPTION_KEYS"
+                "{not_current} bank access tokens and two-factor secrets are sealed under a key \
+                 that is no longer current: run `tally rotate-key` with that key in TALLY_PREVIOUS_ENCRYPTION_KEYS"
             );
         }
         let simulator = match settings.plaid.mode {

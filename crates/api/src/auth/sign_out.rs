@@ -36,6 +36,14 @@ pub async fn all_but(
     Ok(ended)
 }
 
+/// Signs out every session of the user, this browser's too (an administrator reset their
+/// second factor); how many there were.
+pub async fn all(conn: &mut PgConnection, user_id: UserId) -> Result<u64, ApiError> {
+    let ended = db::sessions::delete_all(&mut *conn, user_id).await?;
+    close_sockets(conn, user_id, EndedSessions::All).await?;
+    Ok(ended)
+}
+
 /// Closes every socket of the user (their account is being deleted: the sessions go with it).
 pub async fn everywhere(conn: &mut PgConnection, user_id: UserId) -> Result<(), ApiError> {
     close_sockets(conn, user_id, EndedSessions::All).await

@@ -26,6 +26,7 @@ pub mod sync_jobs;
 pub mod transaction_labels;
 pub mod transactions;
 pub mod transfers;
+pub mod two_factor;
 pub mod users;
 
 use sqlx::{PgExecutor, PgPool, Postgres, Transaction};

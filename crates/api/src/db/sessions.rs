@@ -156,6 +156,15 @@ pub async fn delete_all_but(
     Ok(result.rows_affected())
 }
 
+/// Ends every session of the user; how many there were.
+#[tracing::instrument(skip_all)]
+pub async fn delete_all(db: impl PgExecutor<'_>, user_id: UserId) -> Result<u64, sqlx::Error> {
+    let result = sqlx::query!("delete from user_session where user_id = $1", user_id.0)
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected())
+}
+
 /// A session the purge removed.
 #[derive(Debug)]
 pub struct EndedSession {

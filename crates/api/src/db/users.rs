@@ -152,6 +152,7 @@ pub struct UserSummary {
     pub linked_banks: i64,
     pub last_synced_at: Option<DateTime<Utc>>,
     pub passkeys: i64,
+    pub two_factor: bool,
 }
 
 #[tracing::instrument(skip_all)]
@@ -161,7 +162,10 @@ pub async fn list(db: impl PgExecutor<'_>) -> Result<Vec<UserSummary>, sqlx::Err
         r#"select u.user_id as "user_id: UserId", u.username::text as "username!", u.is_admin,
                   u.created_at, count(i.item_id) as "linked_banks!",
                   max(i.last_synced_at) as last_synced_at,
-                  (select count(*) from passkey p where p.user_id = u.user_id) as "passkeys!"
+                  (select count(*) from passkey p where p.user_id = u.user_id) as "passkeys!",
+                  exists (select 1 from totp_credential t
+                          where t.user_id = u.user_id and t.enabled_at is not null)
+                      as "two_factor!"
            from app_user u left join plaid_item i using (user_id)
            group by u.user_id order by u.created_at"#
     )

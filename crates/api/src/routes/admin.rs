@@ -1,7 +1,7 @@
 //! `/api/admin`: the user list, promoting, demoting and removing users, and sign-up invites
 //! (administrators only; others get 403).
 
-use crate::auth::{session, sign_out, AdminUser};
+use crate::auth::{session, sign_out, two_factor, AdminUser};
 use crate::db;
 use crate::db::invites::Revoked;
 use crate::error::ApiError;
@@ -25,6 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .patch(update_user)
                 .delete(delete_user),
         )
+        .service(web::resource("/admin/users/{user_id}/two-factor/reset").post(reset_two_factor))
         .service(
             web::resource("/admin/invites")
                 .get(list_invites)
@@ -51,6 +52,7 @@ async fn list_users(
             linked_banks: user.linked_banks,
             last_synced_at: user.last_synced_at,
             passkeys: user.passkeys,
+            two_factor: user.two_factor,
         })
         .collect();
     Ok(web::Json(AdminUserList { users }))
@@ -121,6 +123,37 @@ async fn update_user(
     }
     tx.commit().await?;
     tracing::info!(%user_id, is_admin, "administrator role changed");
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(post, path = "/api/admin/users/{user_id}/two-factor/reset", tag = "admin",
+    params(("user_id" = String, Path, description = "The user's id")),
+    responses((status = 204, description = "Their second factor is removed and every session of theirs ended: they sign in with the password alone"),
+              (status = 404, body = ApiErrorBody),
+              (status = 409, description = "That is you", body = ApiErrorBody),
+              (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
+/// Resets a user's second factor (someone who lost their authenticator and recovery codes).
+#[tracing::instrument(name = "admin: reset second factor", skip_all, fields(admin = %admin.0.user_id))]
+async fn reset_two_factor(
+    state: web::Data<AppState>,
+    admin: AdminUser,
+    user_id: web::Path<UserId>,
+) -> Result<HttpResponse, ApiError> {
+    let user_id = user_id.into_inner();
+    if user_id == admin.0.user_id {
+        return Err(ApiError::Conflict(
+            "Administrators cannot reset their own second factor; another administrator can, \
+             or turn it off on Settings."
+                .to_owned(),
+        ));
+    }
+    let mut tx = state.db.begin().await?;
+    if db::users::by_id(&mut *tx, user_id).await?.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    two_factor::reset(&mut tx, user_id).await?;
+    tx.commit().await?;
+    tracing::info!(%user_id, "second factor reset by an administrator");
     Ok(HttpResponse::NoContent().finish())
 }
 

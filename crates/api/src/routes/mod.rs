@@ -18,6 +18,7 @@ mod recurring;
 mod rules;
 mod session;
 mod transactions;
+mod two_factor;
 mod users;
 mod webhooks;
 mod ws;
@@ -47,6 +48,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(users::configure)
             .configure(account::configure)
             .configure(passkeys::configure)
+            .configure(two_factor::configure)
             .configure(admin::configure)
             .configure(items::configure)
             .configure(link::configure)

@@ -1,6 +1,6 @@
 //! `/api/session`: log in, log out, and who is logged in.
 
-use crate::auth::{device, password, session, sign_out, AuthUser};
+use crate::auth::{device, password, session, sign_out, two_factor, AuthUser};
 use crate::client_address;
 use crate::db;
 use crate::db::sessions::NewSession;
@@ -11,7 +11,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use secrecy::SecretString;
-use tally_shared::api::session::{CurrentUser, LoginRequest, SessionResponse};
+use tally_shared::api::session::{CurrentUser, LoginRequest, LoginResponse, SessionResponse};
 use tally_shared::ids::UserId;
 use tally_shared::{ApiError as ApiErrorBody, FieldError};
 
@@ -25,7 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 #[utoipa::path(post, path = "/api/session", tag = "session", request_body = LoginRequest,
-    responses((status = 200, description = "Logged in; sets the session cookie", body = SessionResponse),
+    responses((status = 200, description = "Logged in, with the session cookie; or, for a person with two-factor codes on, `{two_factor_required: true, challenge}` without a cookie: finish at `POST /api/session/two-factor`", body = LoginResponse),
               (status = 401, description = "Wrong username or password", body = ApiErrorBody),
               (status = 422, description = "A username or password longer than any account can have (32, 1,024 characters)", body = ApiErrorBody),
               (status = 429, description = "Too many attempts", body = ApiErrorBody)))]
@@ -48,6 +48,12 @@ async fn log_in(
         return Err(ApiError::WrongCredentials);
     };
     state.auth_limits.logged_in(address, &username);
+    if two_factor::is_required(&state.db, user.user_id).await? {
+        let mut conn = state.db.acquire().await?;
+        let challenge = two_factor::challenge(&mut conn, user.user_id).await?;
+        tracing::info!(user_id = %user.user_id, "password right; asking for a code");
+        return Ok(HttpResponse::Ok().json(LoginResponse::TwoFactorRequired(challenge)));
+    }
     tracing::info!(user_id = %user.user_id, "logged in");
     start_session(
         &state,

@@ -53,6 +53,7 @@ mod transaction_edits;
 mod transactions;
 mod transactions_export;
 mod transfers;
+mod two_factor;
 mod webhook_replay;
 mod ws;
 mod ws_sign_out;

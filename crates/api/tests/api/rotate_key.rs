@@ -23,7 +23,7 @@ async fn rotating_moves_every_token_to_the_new_key(db: PgPool) {
     );
     assert!(
         captured_logs()
-            .contains("1 bank access tokens are sealed under a key that is no longer current"),
+            .contains("1 bank access tokens and two-factor secrets are sealed under a key that is no longer current"),
         "no warning at start about the token under the old key"
     );
 

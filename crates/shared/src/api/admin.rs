@@ -16,6 +16,8 @@ pub struct AdminUserSummary {
     pub last_synced_at: Option<DateTime<Utc>>,
     /// How many passkeys they can sign in with.
     pub passkeys: i64,
+    /// Whether sign-in asks them for a two-factor code.
+    pub two_factor: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

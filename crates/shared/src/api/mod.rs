@@ -16,3 +16,4 @@ pub mod recurring;
 pub mod rules;
 pub mod session;
 pub mod transactions;
+pub mod two_factor;

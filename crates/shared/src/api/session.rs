@@ -1,5 +1,6 @@
 //! Registering, logging in and out, and who is logged in.
 
+use super::two_factor::TwoFactorChallenge;
 use crate::ids::UserId;
 use serde::{Deserialize, Serialize};
 
@@ -43,4 +44,14 @@ pub struct CurrentUser {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionResponse {
     pub user: CurrentUser,
+}
+
+/// The answer of `POST /api/session`: signed in (with the session cookie), or, for a person with
+/// two-factor codes on, the challenge to complete with a code (without a cookie).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(untagged)]
+pub enum LoginResponse {
+    SignedIn(SessionResponse),
+    TwoFactorRequired(TwoFactorChallenge),
 }

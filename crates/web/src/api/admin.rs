@@ -18,6 +18,16 @@ pub async fn set_admin(id: UserId, is_admin: bool) -> Result<(), ClientError> {
     read_empty(request.send().await?).await
 }
 
+/// Removes the user's second factor and signs them out everywhere.
+pub async fn reset_two_factor(id: UserId) -> Result<(), ClientError> {
+    read_empty(
+        Request::post(&format!("/api/admin/users/{id}/two-factor/reset"))
+            .send()
+            .await?,
+    )
+    .await
+}
+
 pub async fn create_invite() -> Result<CreatedInvite, ClientError> {
     post("/api/admin/invites").await
 }

@@ -17,6 +17,7 @@ pub mod recurring;
 pub mod rules;
 pub mod session;
 pub mod transactions;
+pub mod two_factor;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;

@@ -1,7 +1,8 @@
 use super::{read_empty, read_json, send_json, ClientError};
 use gloo_net::http::Request;
 use tally_shared::api::session::{
-    CurrentUser, DeleteAccountRequest, LoginRequest, RegisterRequest, SessionResponse,
+    CurrentUser, DeleteAccountRequest, LoginRequest, LoginResponse, RegisterRequest,
+    SessionResponse,
 };
 
 /// Who is logged in on this browser, or `None`.
@@ -15,10 +16,10 @@ pub async fn current_user() -> Result<Option<CurrentUser>, ClientError> {
         .map(|session| Some(session.user))
 }
 
-pub async fn log_in(username: String, password: String) -> Result<CurrentUser, ClientError> {
+/// Signed in, or (two-factor codes on) the challenge to finish with a code.
+pub async fn log_in(username: String, password: String) -> Result<LoginResponse, ClientError> {
     let body = LoginRequest { username, password };
-    let session: SessionResponse = send_json(Request::post("/api/session"), &body).await?;
-    Ok(session.user)
+    send_json(Request::post("/api/session"), &body).await
 }
 
 pub async fn register(

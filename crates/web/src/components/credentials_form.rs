@@ -4,12 +4,11 @@
 use crate::api::ClientError;
 use crate::components::field::{BoundInput, Complaints, Field};
 use leptos::prelude::*;
-use tally_shared::api::session::CurrentUser;
 
 #[component]
-pub fn CredentialsForm(
+pub fn CredentialsForm<T>(
     /// Runs with `(username, password)` when the form is sent.
-    action: Action<(String, String), Result<CurrentUser, ClientError>>,
+    action: Action<(String, String), Result<T, ClientError>>,
     #[prop(into)] submit_label: String,
     /// `current-password` or `new-password`, for password managers.
     password_autocomplete: &'static str,
@@ -17,7 +16,10 @@ pub fn CredentialsForm(
     /// Sign-up by invite: the invite's token, shown (prefilled from the link) and editable.
     #[prop(optional_no_strip)]
     invite: Option<RwSignal<String>>,
-) -> impl IntoView {
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+{
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let pending = action.pending();

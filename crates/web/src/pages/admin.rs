@@ -58,6 +58,14 @@ fn UserList() -> impl IntoView {
         users.refetch();
         result
     });
+    let reset_two_factor = Action::new_local(move |id: &UserId| {
+        let id = *id;
+        async move {
+            let result = api::admin::reset_two_factor(id).await;
+            users.refetch();
+            result
+        }
+    });
     view! {
         <section class="card">
             <h2 class="card-title">"Users"</h2>
@@ -69,7 +77,7 @@ fn UserList() -> impl IntoView {
                                 <thead>
                                     <tr>
                                         <th>"Username"</th><th>"Role"</th><th>"Joined"</th>
-                                        <th>"Banks"</th><th>"Last sync"</th><th></th>
+                                        <th>"Two-factor"</th><th>"Banks"</th><th>"Last sync"</th><th></th>
                                     </tr>
                                 </thead>
                                 <tbody>
@@ -87,7 +95,17 @@ fn UserList() -> impl IntoView {
                                         } else {
                                             view! { <Badge tone=Tone::Neutral label="User" /> }.into_any()
                                         };
+                                        let two_factor = if user.two_factor {
+                                            view! { <Badge tone=Tone::Good label="On" /> }.into_any()
+                                        } else {
+                                            view! { <Badge tone=Tone::Neutral label="Off" /> }.into_any()
+                                        };
+                                        let has_two_factor = user.two_factor;
                                         let name = user.username.clone();
+                                        let reset_question = format!(
+                                            "Reset {name}'s two-factor codes? They are signed out everywhere and then log in with their password alone."
+                                        );
+                                        let reset_label = format!("Reset two-factor codes of {name}");
                                         let (id, is_admin) = (user.id, user.is_admin);
                                         let role_button = if is_admin { "Demote" } else { "Promote" };
                                         let role_title = if is_admin {
@@ -100,6 +118,7 @@ fn UserList() -> impl IntoView {
                                                 <td>{user.username.clone()}</td>
                                                 <td>{role}</td>
                                                 <td>{joined}</td>
+                                                <td>{two_factor}</td>
                                                 <td>{banks}</td>
                                                 <td title=last_sync_title>{last_sync}</td>
                                                 <td class="actions">
@@ -118,6 +137,21 @@ fn UserList() -> impl IntoView {
                                                                 {role_button}
                                                             </button>
                                                             " "
+                                                            {has_two_factor.then(|| view! {
+                                                                <button
+                                                                    class="button button-small"
+                                                                    aria-label=reset_label
+                                                                    title="For someone who lost their authenticator and recovery codes"
+                                                                    on:click=move |_| {
+                                                                        if window().confirm_with_message(&reset_question).unwrap_or(false) {
+                                                                            reset_two_factor.dispatch(id);
+                                                                        }
+                                                                    }
+                                                                >
+                                                                    "Reset two-factor"
+                                                                </button>
+                                                                " "
+                                                            })}
                                                             <button
                                                                 class="button button-small button-danger"
                                                                 on:click=move |_| {
@@ -148,6 +182,7 @@ fn UserList() -> impl IntoView {
                     .get()
                     .and_then(Result::err)
                     .or_else(|| set_role.value().get().and_then(Result::err))
+                    .or_else(|| reset_two_factor.value().get().and_then(Result::err))
                     .map(|error| view! { <p class="alert" role="alert">{error.to_string()}</p> })
             }}
         </section>

@@ -1,4 +1,7 @@
-//! `/login` and `/register`.
+//! `/login` and `/register`. Logging in asks for a two-factor code after the password when the
+//! account has codes on (`second_factor`).
+
+mod second_factor;
 
 use crate::api;
 use crate::components::credentials_form::CredentialsForm;
@@ -11,7 +14,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use tally_shared::api::config::{ConfigResponse, Registration};
-use tally_shared::api::session::CurrentUser;
+use tally_shared::api::session::{CurrentUser, LoginResponse};
 
 /// Once `action` succeeds: remember the user and go to the dashboard.
 fn on_signed_in(action: Action<(String, String), Result<CurrentUser, api::ClientError>>) {
@@ -47,7 +50,8 @@ pub fn RegisterPage() -> impl IntoView {
     }
 }
 
-/// A heading and the log-in form; signed in, it goes to the dashboard.
+/// A heading and the log-in form, then the code form if the account asks for one; signed in,
+/// it goes to the dashboard.
 #[component]
 pub fn LogInForm(
     heading: &'static str,
@@ -58,11 +62,34 @@ pub fn LogInForm(
     let action = Action::new_local(|(username, password): &(String, String)| {
         api::session::log_in(username.clone(), password.clone())
     });
-    on_signed_in(action);
+    // The challenge the right password earned, while the code is asked for.
+    let challenge = RwSignal::new(None::<String>);
+    let session = use_session();
+    let navigate = use_navigate();
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(LoginResponse::SignedIn(signed_in))) => {
+            session.set(Some(signed_in.user));
+            navigate(Page::Dashboard.path(), Default::default());
+        }
+        Some(Ok(LoginResponse::TwoFactorRequired(asked))) => challenge.set(Some(asked.challenge)),
+        _ => {}
+    });
     view! {
         {heading_view(heading, secondary)}
-        <CredentialsForm action submit_label="Log in" password_autocomplete="current-password" />
-        <PasskeySignIn />
+        {move || match challenge.get() {
+            None => view! {
+                <CredentialsForm action submit_label="Log in" password_autocomplete="current-password" />
+                <PasskeySignIn />
+            }
+            .into_any(),
+            Some(challenge_token) => view! {
+                <second_factor::SecondFactorForm
+                    challenge=challenge_token
+                    on_back=Callback::new(move |()| challenge.set(None))
+                />
+            }
+            .into_any(),
+        }}
     }
 }
 

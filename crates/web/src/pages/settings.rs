@@ -1,9 +1,11 @@
-//! `/settings`: the signed-in person's own account: their password, their passkeys, the
-//! browsers signed in as them, and deleting it all.
+//! `/settings`: the signed-in person's own account: who they are, their password, two-factor
+//! codes, passkeys, the browsers signed in as them, and deleting it all.
 
 mod passkeys;
 mod password;
+mod profile;
 mod sessions;
+mod two_factor;
 
 use crate::api;
 use crate::components::confirm_dialog::ConfirmDialog;
@@ -38,7 +40,9 @@ fn AccountSections() -> impl IntoView {
     let sessions = LocalResource::new(api::account::sessions);
     view! {
         <div class="page-sections">
+            <profile::Profile />
             <password::ChangePassword on_changed=Callback::new(move |()| sessions.refetch()) />
+            <two_factor::TwoFactor />
             <passkeys::Passkeys />
             <sessions::ActiveSessions sessions />
             <DeleteAccount />

@@ -3,6 +3,7 @@
 
 use crate::helpers::TestApp;
 use fantoccini::elements::Element;
+use fantoccini::key::Key;
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use futures_util::FutureExt;
@@ -155,6 +156,37 @@ impl Browser {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Presses Tab until the keyboard focus is on the control named `name` (its `aria-label`,
+    /// its field's label, or its text), as a keyboard user gets there; at most 80 presses.
+    pub async fn tab_to(&self, name: &str) {
+        for _ in 0..80 {
+            if self.focused_name().await == name {
+                return;
+            }
+            self.press(Key::Tab).await;
+        }
+        panic!("Tab never reaches {name:?}");
+    }
+
+    /// The name of the focused control, as `tab_to` reads it.
+    pub async fn focused_name(&self) -> String {
+        let script = "const e = document.activeElement; \
+            const label = e.labels && e.labels[0] && e.labels[0].querySelector('.field-label'); \
+            return (e.getAttribute('aria-label') || (label && label.innerText) || e.innerText || '').trim();";
+        self.run_js(script).await.as_str().unwrap_or("").to_owned()
+    }
+
+    /// Types `text` into whatever has the keyboard focus.
+    pub async fn type_text(&self, text: &str) {
+        let focused = self.client.active_element().await.unwrap();
+        focused.send_keys(text).await.unwrap();
+    }
+
+    /// Presses `key` on whatever has the keyboard focus.
+    pub async fn press(&self, key: Key) {
+        self.type_text(&char::from(key).to_string()).await;
     }
 
     /// Runs an asynchronous script (it calls `arguments[arguments.length - 1]` when done).

@@ -16,3 +16,4 @@ mod settings;
 mod shell;
 mod steps;
 mod transfers;
+mod two_factor;
