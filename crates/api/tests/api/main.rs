@@ -44,6 +44,7 @@ mod simulator_support;
 mod simulator_sync;
 mod simulator_targets;
 mod spa;
+mod spending_rollup;
 mod splits;
 mod sync;
 mod sync_randomized;
