@@ -1,5 +1,5 @@
-//! Spending over a period, from `bank_transaction` and `transaction_split`, summed in SQL per
-//! currency, on the person's effective labels.
+//! Spending over a period, from `spending_rollup` (summed ahead by the database's triggers) and
+//! `transaction_split`, summed in SQL per currency, on the person's effective labels.
 //!
 //! What counts is decided per unit: a transaction that is not split is one unit, under its
 //! effective category (`bank_transaction.category_id`: the person's, else their rules', else
@@ -9,34 +9,81 @@
 //! subtracted, except under Plaid's `OTHER` (and the categories under it), where Plaid files
 //! unrecognised deposits and transfers, not merchant refunds. Hidden transactions are left out,
 //! split or not, and so are both sides of a transfer between the person's own accounts
-//! (`transfer_pair_id`), whatever their category. A transaction's currency is its ISO code, else its unofficial one; transactions
-//! with neither are left out. Pending transactions count only when asked.
+//! (`transfer_pair_id`), whatever their category. A transaction's currency is its ISO code, else
+//! its unofficial one; transactions with neither are left out. Pending transactions count only
+//! when asked.
 
 use crate::domain::classification::UNCATEGORISED_PRIMARY;
+use crate::domain::MonthCut;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sqlx::PgExecutor;
 use tally_shared::ids::{CategoryId, UserId};
 
-/// `sqlx::query_as!` over the units that count: the common table expression `units`
-/// (`currency`, `month` (its first day), `merchant`, `category_id`, `amount`, and the flags `first_in_category`,
-/// `first_in_primary` and `first_in_transaction`), then `$tail`. A unit is a transaction that is
-/// not split, or one part of a split one; only units in a category whose kind is `spending` are
-/// there. A flag is true for one unit of its transaction among those that are spending of the
-/// same sign in the same category, primary or transaction, so a split transaction is counted
-/// once at each level. It binds `$1` user, `$2`..`$3` the period, `$4` include pending, then
-/// `$extra`. The transactions are filtered on plain columns, so the planner uses their
-/// statistics; the person's parts (few) are joined to them by hash, and to their categories by
-/// id rather than through the kind filter, whose selectivity the planner cannot estimate.
+/// `sqlx::query_as!` over the units that count, summed ahead: the common table expression
+/// `units` (`month` (its first day), `currency`, `merchant`, `category_id`, the sums `spent` and
+/// `refunded` (money in, positive), and the counts `category_transactions`,
+/// `primary_transactions` and `merchant_transactions`), then `$tail`. A row of `units` sums
+/// several units; only units in a category whose kind is `spending` are there. A split
+/// transaction counts once in each category, primary and merchant it spends in, so the counts
+/// differ only for its parts. It binds `$1` user, `$2`..`$3` the period, `$4` include pending,
+/// `$5`..`$8` the period's [`MonthCut`], then `$extra`.
+///
+/// The rollup is read a row per key and month for the period's whole months and per key and day
+/// for the days around them: a few hundred rows whatever the period, where the transactions were
+/// tens of thousands a year. `spending_rollup` holds split transactions whole, under their own
+/// category: each is taken out again and its parts put in (the person's parts are few, and
+/// each is looked up by its id, `lateral`, whatever plan the statistics would suggest). The
+/// kind is joined to the units by category id and filtered after (`kinded` is materialized):
+/// the planner cannot estimate how many categories are of kind `spending` and, taking it for
+/// one, compared every unit with every category.
 macro_rules! spending_query {
-    ($row:ident, $filter:ident, $tail:literal, $($extra:expr),*) => {
+    ($row:ident, $filter:ident, $tail:literal, $($extra:expr),*) => {{
+        let cut = MonthCut::of($filter.from, $filter.to);
         sqlx::query_as!(
             $row,
-            "with spending_category as (
-                 select category_id from user_category($1) where kind = 'spending'),
+            "with rollup as (
+                 select period, currency, merchant, category_id, spent, refunded,
+                        spent_transactions
+                 from spending_rollup
+                 where user_id = $1 and per_month and period between $5 and $6
+                   and ($4 or not pending)
+                 union all
+                 select period, currency, merchant, category_id, spent, refunded,
+                        spent_transactions
+                 from spending_rollup
+                 where user_id = $1 and not per_month and period between $2 and $7
+                   and ($4 or not pending)
+                 union all
+                 select period, currency, merchant, category_id, spent, refunded,
+                        spent_transactions
+                 from spending_rollup
+                 where user_id = $1 and not per_month and period between $8 and $3
+                   and ($4 or not pending)),
+             split as (
+                 select t.*
+                 from (select distinct transaction_id from transaction_split
+                       where user_id = $1) s
+                 cross join lateral (
+                     select t.transaction_id, t.date,
+                            coalesce(t.iso_currency_code, t.unofficial_currency_code)
+                                as currency,
+                            coalesce(t.merchant_name, t.name) as merchant, t.category_id,
+                            t.amount
+                     from bank_transaction t
+                     where t.transaction_id = s.transaction_id
+                       and t.user_id = $1
+                       and t.date between $2 and $3
+                       and ($4 or not t.pending)
+                       and not t.hidden
+                       and t.transfer_pair_id is null
+                       and coalesce(t.iso_currency_code, t.unofficial_currency_code)
+                           is not null
+                     -- Kept a lookup by id: without it the planner may flatten the subquery
+                     -- into a join that scans the person's transactions of the period.
+                     limit 1) t),
              part as (
                  select s.transaction_id, s.category_id, s.amount,
-                        c.kind = 'spending' as spending,
                         row_number() over (partition by s.transaction_id, s.category_id,
                                                         s.amount > 0
                                            order by s.position) = 1 as first_in_category,
@@ -49,35 +96,48 @@ macro_rules! spending_query {
                                            order by s.position) = 1 as first_in_transaction
                  from transaction_split s
                  join user_category($1) c on c.category_id = s.category_id
-                 where s.user_id = $1),
+                 where s.transaction_id in (select transaction_id from split)),
+             every_unit as (
+                 select date_trunc('month', period)::date as month, currency, merchant,
+                        category_id, spent, refunded,
+                        spent_transactions as category_transactions,
+                        spent_transactions as primary_transactions,
+                        spent_transactions as merchant_transactions
+                 from rollup
+                 union all
+                 select date_trunc('month', date)::date, currency, merchant, category_id,
+                        -greatest(amount, 0), -greatest(-amount, 0),
+                        -(amount > 0)::integer, -(amount > 0)::integer, -(amount > 0)::integer
+                 from split
+                 union all
+                 select date_trunc('month', s.date)::date, s.currency, s.merchant, p.category_id,
+                        greatest(p.amount, 0), greatest(-p.amount, 0),
+                        (p.amount > 0 and p.first_in_category)::integer,
+                        (p.amount > 0 and p.first_in_primary)::integer,
+                        (p.amount > 0 and p.first_in_transaction)::integer
+                 from split s
+                 join part p on p.transaction_id = s.transaction_id),
+             kinded as materialized (
+                 select u.*, c.kind
+                 from every_unit u
+                 join user_category($1) c on c.category_id = u.category_id),
              units as (
-                 select coalesce(t.iso_currency_code, t.unofficial_currency_code) as currency,
-                        date_trunc('month', t.date)::date as month,
-                        coalesce(t.merchant_name, t.name) as merchant,
-                        coalesce(p.category_id, t.category_id) as category_id,
-                        coalesce(p.amount, t.amount) as amount,
-                        coalesce(p.first_in_category, true) as first_in_category,
-                        coalesce(p.first_in_primary, true) as first_in_primary,
-                        coalesce(p.first_in_transaction, true) as first_in_transaction
-                 from bank_transaction t
-                      left join part p on p.transaction_id = t.transaction_id
-                 where t.user_id = $1
-                   and t.date between $2 and $3
-                   and ($4 or not t.pending)
-                   and not t.hidden
-                   and t.transfer_pair_id is null
-                   and coalesce(t.iso_currency_code, t.unofficial_currency_code) is not null
-                   and (p.spending
-                        or (p.transaction_id is null
-                            and t.category_id in (select category_id from spending_category))))"
+                 select month, currency, merchant, category_id, spent, refunded,
+                        category_transactions, primary_transactions, merchant_transactions
+                 from kinded
+                 where kind = 'spending')"
                 + $tail,
             $filter.user_id.0,
             $filter.from,
             $filter.to,
             $filter.include_pending,
+            cut.first_month,
+            cut.last_month,
+            cut.head_end,
+            cut.tail_start,
             $($extra),*
         )
-    };
+    }};
 }
 
 /// What the spending queries need to know.
@@ -144,12 +204,10 @@ pub async fn by_category(
         filter,
         r#",
          by_category as (
-             select currency, category_id,
-                    sum(amount) filter (where amount > 0) as spent,
-                    count(*) filter (where amount > 0 and first_in_category) as transactions,
-                    count(*) filter (where amount > 0 and first_in_primary)
-                        as primary_transactions,
-                    sum(-amount) filter (where amount < 0) as refunds
+             select currency, category_id, sum(spent) as spent,
+                    sum(category_transactions) as transactions,
+                    sum(primary_transactions) as primary_transactions,
+                    sum(refunded) as refunds
              from units
              group by currency, category_id
          ),
@@ -157,7 +215,7 @@ pub async fn by_category(
              select b.currency, coalesce(c.parent_id, c.category_id) as primary_id,
                     c.category_id as detailed_id, b.spent, b.transactions,
                     b.primary_transactions,
-                    case when coalesce(p.plaid_code, c.plaid_code) = $5 then null
+                    case when coalesce(p.plaid_code, c.plaid_code) = $9 then null
                          else b.refunds end as refunds
              from by_category b
              join user_category($1) c on c.category_id = b.category_id
@@ -212,11 +270,11 @@ pub async fn top_merchants(
         filter,
         r#",
          merchants as (
-             select currency, merchant, sum(amount) as spent,
-                    count(*) filter (where first_in_transaction) as transactions
+             select currency, merchant, sum(spent) as spent,
+                    sum(merchant_transactions) as transactions
              from units
-             where amount > 0
              group by currency, merchant
+             having sum(merchant_transactions) > 0
          ),
          ranked as (
              select *,
@@ -226,7 +284,7 @@ pub async fn top_merchants(
          select currency as "currency!", merchant as "merchant!", spent as "spent!",
                 transactions as "transactions!"
          from ranked
-         where rank <= $5
+         where rank <= $9
          order by currency, rank"#,
         limit
     )
@@ -256,17 +314,16 @@ pub async fn by_month_and_category(
         filter,
         r#",
          summed as (
-             select month, currency, category_id,
-                    sum(amount) filter (where amount > 0) as spent,
-                    sum(amount) filter (where amount < 0) as refunds
+             select month, currency, category_id, sum(spent) as spent,
+                    sum(refunded) as refunds
              from units
              group by month, currency, category_id
+             having sum(spent) <> 0 or sum(refunded) <> 0
          )
          select s.month as "month!", s.currency as "currency!",
                 s.category_id as "category_id!: CategoryId",
-                coalesce(s.spent, 0)
-                    + case when coalesce(p.plaid_code, c.plaid_code) = $5 then 0
-                           else coalesce(s.refunds, 0) end as "spent!"
+                s.spent - case when coalesce(p.plaid_code, c.plaid_code) = $9 then 0
+                               else s.refunds end as "spent!"
          from summed s
          join user_category($1) c on c.category_id = s.category_id
          left join user_category($1) p on p.category_id = c.parent_id"#,
@@ -274,4 +331,16 @@ pub async fn by_month_and_category(
     )
     .fetch_all(db)
     .await
+}
+
+/// Folds each of the person's rollup keys into one row and drops those that add up to nothing
+/// (`spending_rollup_compact`): the triggers only append, a row per key and statement. After a
+/// sync or an item's removal, outside their transactions; when another transaction is folding
+/// the person's rows, it returns at once.
+#[tracing::instrument(skip_all)]
+pub async fn compact(db: impl PgExecutor<'_>, user_id: UserId) -> Result<(), sqlx::Error> {
+    sqlx::query!("select spending_rollup_compact($1)", user_id.0)
+        .execute(db)
+        .await?;
+    Ok(())
 }

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgExecutor};
 use tally_shared::ids::{ItemId, UserId};
 use uuid::Uuid;
 
@@ -323,4 +323,21 @@ pub async fn finish(
     )
     .fetch_optional(conn)
     .await
+}
+
+/// Rows a sync writes from which it refreshes the planner's statistics of what it wrote.
+const LARGE_SYNC: u64 = 10_000;
+
+/// After a large sync (a new item's history), `ANALYZE` of the transactions and the spending
+/// rollup, so that the planner counts the new rows now rather than when autovacuum next looks
+/// (a minute or more later). The reads are planned not to depend on it; this keeps the rest of
+/// the person's queries (filters, search) on their best plans.
+#[tracing::instrument(skip_all, fields(written = written))]
+pub async fn refresh_statistics(db: impl PgExecutor<'_>, written: u64) -> Result<(), sqlx::Error> {
+    if written >= LARGE_SYNC {
+        sqlx::query!("analyze bank_transaction, spending_rollup")
+            .execute(db)
+            .await?;
+    }
+    Ok(())
 }

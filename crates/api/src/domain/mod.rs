@@ -25,7 +25,7 @@ pub use institution_id::InstitutionId;
 pub use labels::LabelEdit;
 pub use passkey_name::PasskeyName;
 pub use password::Password;
-pub use period::Period;
+pub use period::{MonthCut, Period};
 pub use split::{SplitPart, SplitParts};
 pub use transaction_filter::{PageRequest, TransactionFilters, TransactionParams};
 pub use username::Username;

@@ -77,6 +77,46 @@ impl Period {
     }
 }
 
+/// A period cut where months begin: the days before its first whole month (`from` to
+/// `head_end`), its whole months (`first_month` to `last_month`, each by its first day) and the
+/// days after them (`tail_start` to `to`). Empty parts have their start after their end. Spending
+/// is summed ahead per month and per day (`spending_rollup`), so any period reads its whole
+/// months a row each and at most two partial months day by day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonthCut {
+    pub first_month: NaiveDate,
+    pub last_month: NaiveDate,
+    pub head_end: NaiveDate,
+    pub tail_start: NaiveDate,
+}
+
+impl MonthCut {
+    pub fn of(from: NaiveDate, to: NaiveDate) -> Self {
+        let month_of = |date: NaiveDate| date.with_day(1).unwrap_or(date);
+        let next_month = |date: NaiveDate| {
+            month_of(date)
+                .checked_add_months(Months::new(1))
+                .unwrap_or(NaiveDate::MAX)
+        };
+        let first_month = if from.day() == 1 {
+            from
+        } else {
+            next_month(from)
+        };
+        // The month `to` ends, or the one before it.
+        let after_to = to.succ_opt().unwrap_or(NaiveDate::MAX);
+        let last_month = month_of(after_to)
+            .checked_sub_months(Months::new(1))
+            .unwrap_or(NaiveDate::MIN);
+        Self {
+            first_month,
+            last_month,
+            head_end: first_month.pred_opt().unwrap_or(NaiveDate::MIN).min(to),
+            tail_start: month_of(after_to).max(first_month),
+        }
+    }
+}
+
 fn field(name: &str, message: String) -> FieldError {
     FieldError {
         field: name.to_owned(),
@@ -121,5 +161,39 @@ mod tests {
         assert!(Period::for_spending(Some(day("2026-12-01")), None, today).is_err());
         // No cap on spending: a decade is a fair question.
         assert!(Period::for_spending(Some(day("2010-01-01")), None, today).is_ok());
+    }
+
+    /// Every day of every period over a year end, a leap February and whole months is in
+    /// exactly one part of its cut, and the whole months are whole.
+    #[test]
+    fn a_month_cut_covers_each_day_once() {
+        let start = day("2027-11-20");
+        let days: Vec<NaiveDate> = (0..130).map(|n| start + Days::new(n)).collect();
+        let in_range = |d: NaiveDate, a: NaiveDate, b: NaiveDate| a <= d && d <= b;
+        for (i, &from) in days.iter().enumerate() {
+            for &to in &days[i..] {
+                let cut = MonthCut::of(from, to);
+                for &d in &days {
+                    let month = d.with_day(1).unwrap();
+                    let parts = [
+                        in_range(d, from, cut.head_end),
+                        in_range(month, cut.first_month, cut.last_month),
+                        in_range(d, cut.tail_start, to),
+                    ];
+                    let expected = usize::from(in_range(d, from, to));
+                    assert_eq!(
+                        parts.iter().filter(|p| **p).count(),
+                        expected,
+                        "{d} in {from}..{to}: {cut:?}"
+                    );
+                }
+            }
+        }
+        let whole = MonthCut::of(day("2028-01-01"), day("2028-02-29"));
+        assert_eq!(
+            (whole.first_month, whole.last_month),
+            (day("2028-01-01"), day("2028-02-01"))
+        );
+        assert!(whole.head_end < day("2028-01-01") && whole.tail_start > day("2028-02-29"));
     }
 }

@@ -69,14 +69,6 @@ pub struct PageRequest {
 }
 
 impl TransactionFilters {
-    /// Every transaction, the hidden ones too.
-    pub fn everything() -> Self {
-        Self {
-            hidden: HiddenFilter::All,
-            ..Self::default()
-        }
-    }
-
     /// The filters, or every field that is wrong. `cursor` and `limit` are not looked at.
     pub fn parse(params: &TransactionParams) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();

@@ -134,6 +134,7 @@ pub async fn remove(state: &AppState, item: &PlaidItem) -> Result<(), ApiError> 
         Err(error) => tracing::error!(%error, "removing an item whose token cannot be opened"),
     }
     if db::items::delete(&state.db, item.user_id, item.item_id).await? {
+        db::spending::compact(&state.db, item.user_id).await?;
         let removed = ServerEvent::ItemRemoved {
             item_id: item.item_id,
         };

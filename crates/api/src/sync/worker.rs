@@ -107,6 +107,14 @@ async fn settle(
                 .await;
             announce_splits_removed(state, &synced).await;
             crate::budgets::check_alerts(state, synced.user_id).await;
+            // After the job is done and the person told: nobody waits on these.
+            if let Err(error) = db::spending::compact(&state.db, synced.user_id).await {
+                tracing::warn!(%error, "cannot fold the spending rollup after a sync");
+            }
+            let written = synced.added + synced.modified + synced.removed;
+            if let Err(error) = db::sync::refresh_statistics(&state.db, written).await {
+                tracing::warn!(%error, "cannot refresh the statistics after a large sync");
+            }
             if synced.recovered {
                 state
                     .events

@@ -3,7 +3,7 @@
 
 mod effective_spending;
 mod spending;
-mod spending_randomized;
+pub(crate) mod spending_randomized;
 
 use crate::api_calls::{assert_unauthorized, decoded};
 use crate::helpers::{spawn_app, TestApp};

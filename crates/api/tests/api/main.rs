@@ -46,6 +46,7 @@ mod simulator_sync;
 mod simulator_targets;
 mod soft_authenticator;
 mod spa;
+mod spending_rollup;
 mod splits;
 mod sync;
 mod sync_randomized;

@@ -53,20 +53,25 @@ const MERCHANTS: &[Option<&str>] = &[
 
 /// One row that counts: a transaction that is not split, or one part of a split one, with its
 /// category as the person has it, worked out here from the columns, not from the effective ones.
-struct Unit {
+pub(crate) struct Unit {
     transaction_id: Uuid,
-    currency: Option<String>,
+    pub currency: Option<String>,
     merchant: String,
-    category_id: CategoryId,
-    primary_id: CategoryId,
-    kind: String,
-    primary_code: Option<String>,
-    amount: Decimal,
+    pub category_id: CategoryId,
+    pub primary_id: CategoryId,
+    pub kind: String,
+    pub primary_code: Option<String>,
+    pub amount: Decimal,
 }
 
-/// Every unit of `user_id`'s transactions in the period that is neither hidden nor a side of a
-/// transfer between their accounts.
-async fn units(db: &PgPool, user_id: Uuid, include_pending: bool) -> Vec<Unit> {
+/// Every unit of `user_id`'s transactions from `period.0` to `period.1` that is neither hidden
+/// nor a side of a transfer between their accounts.
+pub(crate) async fn units(
+    db: &PgPool,
+    user_id: Uuid,
+    period: (&str, &str),
+    include_pending: bool,
+) -> Vec<Unit> {
     sqlx::query(
         "select t.transaction_id,
                 coalesce(t.iso_currency_code, t.unofficial_currency_code) as currency,
@@ -88,8 +93,8 @@ async fn units(db: &PgPool, user_id: Uuid, include_pending: bool) -> Vec<Unit> {
            and t.transfer_pair_id is null",
     )
     .bind(user_id)
-    .bind(FROM)
-    .bind(TO)
+    .bind(period.0)
+    .bind(period.1)
     .bind(include_pending)
     .fetch_all(db)
     .await
@@ -246,12 +251,23 @@ fn summarise(currency: CurrencySpending) -> Summary {
 
 /// `person`'s spending from the API equals what their rows add up to, with and without pending.
 async fn assert_spending_adds_up(app: &TestApp, person: &Person, context: &str) {
+    assert_spending_adds_up_over(app, person, (FROM, TO), context).await;
+}
+
+/// As `assert_spending_adds_up`, from `period.0` to `period.1`.
+pub(crate) async fn assert_spending_adds_up_over(
+    app: &TestApp,
+    person: &Person,
+    period: (&str, &str),
+    context: &str,
+) {
+    let (from, to) = period;
     for include_pending in [false, true] {
         let spending: Spending = app
             .get_json(
                 &person.client,
                 &format!(
-                    "/api/insights/spending?from={FROM}&to={TO}&include_pending={include_pending}"
+                    "/api/insights/spending?from={from}&to={to}&include_pending={include_pending}"
                 ),
             )
             .await;
@@ -260,17 +276,17 @@ async fn assert_spending_adds_up(app: &TestApp, person: &Person, context: &str) 
             .into_iter()
             .map(|c| (c.currency.clone(), summarise(c)))
             .collect();
-        let rows = units(&app.db, person.user_id, include_pending).await;
+        let rows = units(&app.db, person.user_id, period, include_pending).await;
         assert_eq!(
             answered,
             add_up(&rows),
-            "{context}, include_pending={include_pending}"
+            "{context}, {from} to {to}, include_pending={include_pending}"
         );
     }
 }
 
 /// Cents from `low` to `high`, never zero.
-fn cents(rng: &mut StdRng, low: i64, high: i64) -> Decimal {
+pub(crate) fn cents(rng: &mut StdRng, low: i64, high: i64) -> Decimal {
     loop {
         let cents = rng.random_range(low..=high);
         if cents != 0 {
@@ -320,7 +336,7 @@ async fn insert_random_transaction(db: &PgPool, rng: &mut StdRng, account: Accou
 
 /// A random category: mostly one of `favourites` (so that categories gather several rows),
 /// sometimes any the person sees.
-fn pick(rng: &mut StdRng, favourites: &[CategoryId], all: &[Category]) -> CategoryId {
+pub(crate) fn pick(rng: &mut StdRng, favourites: &[CategoryId], all: &[Category]) -> CategoryId {
     if rng.random_bool(0.8) {
         *favourites.choose(rng).unwrap()
     } else {
@@ -329,7 +345,7 @@ fn pick(rng: &mut StdRng, favourites: &[CategoryId], all: &[Category]) -> Catego
 }
 
 /// Splits transaction `id` of `amount` into 2 to 4 parts in random categories through the API.
-async fn split_randomly(
+pub(crate) async fn split_randomly(
     app: &TestApp,
     person: &Person,
     rng: &mut StdRng,
@@ -364,7 +380,7 @@ async fn split_randomly(
 
 /// The person's own categories: primaries of each kind, and children of Plaid's primaries and
 /// of their own, some of a kind other than their parent's.
-async fn own_categories(app: &TestApp, person: &Person) -> Vec<CategoryId> {
+pub(crate) async fn own_categories(app: &TestApp, person: &Person) -> Vec<CategoryId> {
     let food = app.plaid_category(&person.client, "FOOD_AND_DRINK").await;
     let other = app.plaid_category(&person.client, "OTHER").await;
     let treats = app.own_category(&person.client, "Treats", "spending").await;
