@@ -571,13 +571,19 @@ struct Process {
 }
 
 impl Process {
-    /// `tally <args>` with `env` on top of the database and a fresh encryption key.
+    /// `tally <args>` with `env` on top of the database and this run's encryption key (one for
+    /// every process: two Tally processes on one database open each other's access tokens).
     fn start(database_url: &str, args: &[&str], env: &[(&str, String)]) -> Self {
-        let key = Command::new("sh")
-            .args(["-c", "head -c 32 /dev/urandom | base64"])
-            .output()
-            .unwrap()
-            .stdout;
+        static KEY: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        let key = KEY
+            .get_or_init(|| {
+                Command::new("sh")
+                    .args(["-c", "head -c 32 /dev/urandom | base64"])
+                    .output()
+                    .unwrap()
+                    .stdout
+            })
+            .clone();
         let spa = std::env::var("TALLY_SPA_DIR")
             .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../web/dist").to_owned());
         let child = Command::new(env!("CARGO_BIN_EXE_tally"))
@@ -768,7 +774,8 @@ async fn ingest_ceiling(database_url: &str, rows: u64, ingest_seconds: f64) {
 
 /// Items per person and transactions per item in the scale run.
 const SCALE_PEOPLE: usize = 4;
-const SCALE_ITEMS_EACH: usize = 2;
+const SCALE_ITEMS_EACH: usize = SCALE_INSTITUTIONS.len();
+const SCALE_INSTITUTIONS: [&str; 2] = ["ins_109508", "ins_109509"];
 const SCALE_TRANSACTIONS: u32 = 12_500;
 const SCALE_WORKERS: usize = 2;
 const SCALE_READS: usize = 400;
@@ -820,7 +827,8 @@ async fn ingest_at_scale(database_url: &str, simulator_url: &str) {
                     client,
                     base,
                     (simulator, simulator_url),
-                    "ins_109508",
+                    // A person links each bank once.
+                    SCALE_INSTITUTIONS[n],
                     SCALE_TRANSACTIONS,
                     seed,
                 )
