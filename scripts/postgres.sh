@@ -4,6 +4,7 @@
 #        create (first time) and start; creates database "tally". "ephemeral" turns off fsync:
 #        only for throwaway test clusters, never for data anyone keeps.
 #   scripts/postgres.sh stop DIR          stop it if it runs
+# PG_SETTINGS adds server settings at start, e.g. "-c shared_preload_libraries=pg_stat_statements".
 set -euo pipefail
 
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
@@ -25,7 +26,7 @@ start() {
   fi
   if ! as_owner "$PGBIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
     as_owner "$PGBIN/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 30 \
-      -o "-p $port -k /tmp -c listen_addresses=127.0.0.1 $durability" start >/dev/null
+      -o "-p $port -k /tmp -c listen_addresses=127.0.0.1 $durability ${PG_SETTINGS:-}" start >/dev/null
   fi
   local url="postgres://postgres@127.0.0.1:$port"
   if ! psql "$url/postgres" -tAc "select 1 from pg_database where datname = 'tally'" | grep -q 1; then

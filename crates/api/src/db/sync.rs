@@ -51,11 +51,12 @@ pub struct TransactionState {
     pub pending_transaction_id: Option<String>,
 }
 
-/// How many rows a batch inserted and how many it changed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// How many rows a batch inserted, and the Plaid ids of the stored rows it overwrote (only those
+/// can carry splits or rule labels from before).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Upserted {
     pub inserted: u64,
-    pub updated: u64,
+    pub updated: Vec<String>,
 }
 
 /// Takes the item's sync lock for this connection's session, unless another session holds it.
@@ -245,9 +246,10 @@ pub async fn upsert_transactions(
                      pending_transaction_id = excluded.pending_transaction_id,
                      plaid_category_id = excluded.plaid_category_id
                  where bank_transaction.item_id = excluded.item_id
-                 returning (xmax = 0) as inserted)
+                 returning plaid_transaction_id, (xmax = 0) as inserted)
              select count(*) filter (where inserted) as "inserted!",
-                    count(*) filter (where not inserted) as "updated!"
+                    coalesce(array_agg(plaid_transaction_id) filter (where not inserted),
+                             '{}') as "updated!"
              from written"#,
             item_id.0,
             text(|t| Some(t.plaid_transaction_id.clone())) as _,
@@ -273,7 +275,7 @@ pub async fn upsert_transactions(
         .fetch_one(&mut *conn)
         .await?;
         total.inserted += u64::try_from(written.inserted).unwrap_or_default();
-        total.updated += u64::try_from(written.updated).unwrap_or_default();
+        total.updated.extend(written.updated);
     }
     Ok(total)
 }

@@ -319,18 +319,29 @@ impl PageChanges {
         pending_labels::keep_removed(tx, item_id, &self.removed).await?;
         let removed = db::sync::delete_transactions(tx, item_id, &self.removed).await?;
         let offered = u64::try_from(self.upserts.len()).unwrap_or(u64::MAX);
+        let updated = u64::try_from(upserted.updated.len()).unwrap_or(u64::MAX);
         // The cursor must never move past a row that was not stored.
-        let skipped = offered.saturating_sub(upserted.inserted + upserted.updated);
+        let skipped = offered.saturating_sub(upserted.inserted + updated);
         if skipped > 0 {
             return Err(SyncError::NotStored(skipped));
         }
-        let written: Vec<String> = self
-            .upserts
-            .iter()
-            .map(|t| t.plaid_transaction_id.clone())
-            .collect();
-        let splits_removed = drop_unbalanced_splits(tx, item_id, &written).await?;
-        db::rules::relabel_synced(tx, item.user_id, item_id, &written, rules).await?;
+        // A new row has no split of its own (one carried from its pending row is claimed only
+        // when it adds up) and no rule labels yet: only overwritten rows are checked for
+        // splits, and with no rules only they can have labels to clear.
+        let splits_removed = drop_unbalanced_splits(tx, item_id, &upserted.updated).await?;
+        if rules.is_empty() {
+            if !upserted.updated.is_empty() {
+                db::rules::relabel_synced(tx, item.user_id, item_id, &upserted.updated, rules)
+                    .await?;
+            }
+        } else {
+            let written: Vec<String> = self
+                .upserts
+                .iter()
+                .map(|t| t.plaid_transaction_id.clone())
+                .collect();
+            db::rules::relabel_synced(tx, item.user_id, item_id, &written, rules).await?;
+        }
         Ok(Written {
             upserted,
             removed,
@@ -346,6 +357,9 @@ async fn drop_unbalanced_splits(
     item_id: ItemId,
     written: &[String],
 ) -> Result<Vec<TransactionId>, SyncError> {
+    if written.is_empty() {
+        return Ok(Vec::new());
+    }
     let dropped = db::splits::drop_unbalanced(tx, item_id, written).await?;
     if !dropped.is_empty() {
         tracing::info!(
@@ -374,7 +388,7 @@ struct Totals {
 impl Totals {
     fn add(&mut self, written: Written) {
         self.added += written.upserted.inserted;
-        self.modified += written.upserted.updated;
+        self.modified += u64::try_from(written.upserted.updated.len()).unwrap_or(u64::MAX);
         self.removed += written.removed;
         self.pages += 1;
         self.splits_removed.extend(written.splits_removed);

@@ -259,6 +259,37 @@ async fn every_synced_transaction_has_its_own_category(db: PgPool) {
     assert_eq!(disagreeing, 0);
 }
 
+/// Plaid's category of a stored transaction cannot be deleted, even by hand in the database:
+/// the rows filed under it would name nothing (the sync writes it without a foreign key).
+#[sqlx::test(migrations = "../../migrations")]
+async fn plaids_categories_cannot_be_deleted_under_their_transactions(db: PgPool) {
+    let app = spawn_app(db).await;
+    app.sign_up_with_bank("ana").await;
+    let used: uuid::Uuid =
+        sqlx::query_scalar("select plaid_category_id from bank_transaction limit 1")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let refused = sqlx::query("delete from category where category_id = $1")
+        .bind(used)
+        .execute(&app.db)
+        .await
+        .unwrap_err();
+    let code = refused
+        .as_database_error()
+        .and_then(|e| e.code())
+        .map(|c| c.into_owned());
+    assert_eq!(code.as_deref(), Some("23503"), "{refused}");
+    let filed: i64 = sqlx::query_scalar(
+        "select count(*) from bank_transaction t
+         where not exists (select 1 from category c where c.category_id = t.plaid_category_id)",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(filed, 0);
+}
+
 #[sqlx::test(migrations = "../../migrations")]
 async fn i_add_change_and_delete_my_own_categories(db: PgPool) {
     let app = spawn_app(db).await;

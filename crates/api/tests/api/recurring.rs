@@ -73,6 +73,7 @@ async fn refreshed_since(
 ) -> Vec<RecurringStream> {
     for _ in 0..600 {
         let settled: Option<bool> = sqlx::query_scalar(
+            // Not taken yet (`taken_at` null) is not settled either.
             "select coalesce(taken_at >= $2 and taken_at >= wanted_at and lease_until is null,
                              false)
              from recurring_refresh where item_id = $1",
