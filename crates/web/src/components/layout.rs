@@ -33,7 +33,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     view! {
         <div class="shell">
             <header class="topbar">
-                <A href=Page::Home.path() attr:class="brand" attr:aria-label="Tally home">
+                <A href=Page::Home.path() attr:class="brand">
                     <span class="brand-mark" aria-hidden="true">"T"</span>
                     <span class="brand-name">"Tally"</span>
                 </A>

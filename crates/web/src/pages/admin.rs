@@ -77,7 +77,7 @@ fn UserList() -> impl IntoView {
                                 <thead>
                                     <tr>
                                         <th>"Username"</th><th>"Role"</th><th>"Joined"</th>
-                                        <th>"Two-factor"</th><th>"Banks"</th><th>"Last sync"</th><th></th>
+                                        <th>"Two-factor"</th><th>"Passkeys"</th><th>"Banks"</th><th>"Last sync"</th><th></th>
                                     </tr>
                                 </thead>
                                 <tbody>
@@ -100,10 +100,11 @@ fn UserList() -> impl IntoView {
                                         } else {
                                             view! { <Badge tone=Tone::Neutral label="Off" /> }.into_any()
                                         };
-                                        let has_two_factor = user.two_factor;
+                                        let passkeys = user.passkeys.to_string();
+                                        let has_two_factor = user.two_factor || user.passkeys > 0;
                                         let name = user.username.clone();
                                         let reset_question = format!(
-                                            "Reset {name}'s two-factor codes? They are signed out everywhere and then log in with their password alone."
+                                            "Reset {name}'s two-factor codes and passkeys? They are signed out everywhere and then log in with their password alone."
                                         );
                                         let reset_label = format!("Reset two-factor codes of {name}");
                                         let (id, is_admin) = (user.id, user.is_admin);
@@ -119,6 +120,7 @@ fn UserList() -> impl IntoView {
                                                 <td>{role}</td>
                                                 <td>{joined}</td>
                                                 <td>{two_factor}</td>
+                                                <td>{passkeys}</td>
                                                 <td>{banks}</td>
                                                 <td title=last_sync_title>{last_sync}</td>
                                                 <td class="actions">

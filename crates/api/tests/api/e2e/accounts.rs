@@ -75,12 +75,17 @@ async fn the_admin_page_is_for_admins(db: PgPool) {
         let rows = browser
             .run_js(
                 "return [...document.querySelectorAll('tbody tr')].map(r => \
-                 [r.cells[0].textContent, r.cells[3].textContent, !!r.querySelector('button')])",
+                 [r.cells[0].textContent, r.cells[3].textContent, r.cells[4].textContent, \
+                  r.cells[5].textContent, !!r.querySelector('button')])",
             )
             .await;
+        // Name, two-factor codes, passkeys, banks, and whether the row offers buttons.
         assert_eq!(
             rows,
-            serde_json::json!([["root", "0", false], ["olga", "0", true]])
+            serde_json::json!([
+                ["root", "Off", "0", "0", false],
+                ["olga", "Off", "0", "0", true]
+            ])
         );
         browser.screenshot("accounts-admin-list").await.unwrap();
     })
