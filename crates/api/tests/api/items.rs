@@ -264,6 +264,10 @@ async fn login_required_then_repaired(db: PgPool) {
     let broken: Item = decoded(response, StatusCode::OK).await;
     assert_eq!(broken.status, ItemStatus::LoginRequired);
     assert_eq!(broken.error_code.as_deref(), Some("ITEM_LOGIN_REQUIRED"));
+    // The bank's ITEM_LOGIN_REQUIRED webhook arrives and the sync it asks for fails, as they do
+    // well before a person repairs anything. (A sync that fails after a repair marks the item
+    // again until the repair's own sync succeeds a moment later.)
+    settle_after_error_webhook(&db, &item).await;
 
     // Refreshing and claiming a repair both fail while the bank still wants a log-in.
     let refresh = app.refresh_item(&alice, item.id).await;
@@ -421,4 +425,26 @@ async fn the_sandbox_login_reset_does_not_exist_in_production(db: PgPool) {
     let response = app.reset_login(&alice.client, item_id).await;
 
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+/// Waits (up to a minute) until the item's ERROR webhook was received and no sync of it waits
+/// or runs.
+async fn settle_after_error_webhook(db: &PgPool, item: &Item) {
+    for _ in 0..600 {
+        let (errors, busy): (i64, i64) = sqlx::query_as(
+            "select (select count(*) from webhook_event
+                     where item_id = $1 and webhook_code = 'ERROR'),
+                    (select count(*) from sync_job
+                     where item_id = $1 and state in ('queued', 'running'))",
+        )
+        .bind(item.id.0)
+        .fetch_one(db)
+        .await
+        .unwrap();
+        if errors > 0 && busy == 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the item's ERROR webhook never came, or its sync never ended");
 }
