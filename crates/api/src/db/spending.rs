@@ -335,7 +335,8 @@ pub async fn by_month_and_category(
 
 /// Folds each of the person's rollup keys into one row and drops those that add up to nothing
 /// (`spending_rollup_compact`): the triggers only append, a row per key and statement. After a
-/// sync or an item's removal, outside their transactions; when another transaction is folding
+/// sync, an item's removal, a rule applied to the past or a category deleted, outside their
+/// transactions; when another transaction is folding
 /// the person's rows, it returns at once.
 #[tracing::instrument(skip_all)]
 pub async fn compact(db: impl PgExecutor<'_>, user_id: UserId) -> Result<(), sqlx::Error> {

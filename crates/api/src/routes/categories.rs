@@ -254,6 +254,8 @@ async fn delete_category(
         .await
         .map_err(|e| ApiError::Unexpected(e.into()))?;
     tx.commit().await?;
+    // Moving the category's transactions appended spending rollup rows; fold them at once.
+    db::spending::compact(&state.db, user.user_id).await?;
     tracing::info!(%category_id, "category deleted");
     Ok(HttpResponse::NoContent().finish())
 }

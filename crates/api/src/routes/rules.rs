@@ -235,6 +235,11 @@ async fn apply_rules(
         publish(&mut tx, user.user_id).await?;
     }
     tx.commit().await?;
+    if changed > 0 {
+        // The relabelling appended a spending rollup row per key it moved; fold them now rather
+        // than at the next sync, so reads stay at a row per key.
+        db::spending::compact(&state.db, user.user_id).await?;
+    }
     tracing::info!(%rule_id, changed, "rules applied");
     Ok(web::Json(RuleApplied { changed }))
 }
