@@ -165,6 +165,7 @@ async fn write_run(
             let today = chrono::Utc::now().date_naive();
             db::sync::snapshot_balances(&mut tx, item.item_id, today).await?;
             db::reconstructed_balances::rebuild(&mut tx, item.item_id, today).await?;
+            db::net_worth_history::sum_item(&mut tx, item.item_id, today).await?;
             let Some(recovered) = db::sync::finish(&mut tx, item.item_id, &cursor).await? else {
                 return Ok(None);
             };

@@ -24,6 +24,7 @@ mod items;
 mod labels_sync;
 mod lifecycle;
 mod limits;
+mod net_worth_days;
 mod net_worth_reconstruction;
 mod new_accounts;
 mod openapi;
