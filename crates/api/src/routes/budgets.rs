@@ -56,7 +56,7 @@ async fn month_budgets(
     query: web::Query<MonthQuery>,
 ) -> Result<web::Json<BudgetMonth>, ApiError> {
     let month = month_or_this("month", query.month.as_deref())?;
-    let mut tx = db::begin_consistent_read(&state.db).await?;
+    let mut tx = db::begin_report_read(&state.db).await?;
     let view = budgets::month_view(&mut tx, user.user_id, month, today()).await?;
     tx.commit().await?;
     Ok(web::Json(view))
@@ -209,7 +209,7 @@ async fn budget_history(
             message: format!("Ask for 1 to {MAX_HISTORY_MONTHS} months."),
         }]));
     }
-    let mut tx = db::begin_consistent_read(&state.db).await?;
+    let mut tx = db::begin_report_read(&state.db).await?;
     db::categories::find(&mut *tx, user.user_id, category_id)
         .await?
         .ok_or(ApiError::NotFound)?;

@@ -45,7 +45,7 @@ async fn net_worth(
     state: web::Data<AppState>,
     user: AuthUser,
 ) -> Result<web::Json<NetWorth>, ApiError> {
-    let mut tx = db::begin_consistent_read(&state.db).await?;
+    let mut tx = db::begin_report_read(&state.db).await?;
     let totals = db::net_worth::totals(&mut *tx, user.user_id).await?;
     let by_type = db::net_worth::by_type(&mut *tx, user.user_id).await?;
     tx.commit().await?;
@@ -94,7 +94,7 @@ async fn net_worth_history(
 ) -> Result<web::Json<NetWorthHistory>, ApiError> {
     let period = Period::for_history(query.from, query.to, today())
         .map_err(|field| ApiError::Validation(vec![field]))?;
-    let mut tx = db::begin_consistent_read(&state.db).await?;
+    let mut tx = db::begin_report_read(&state.db).await?;
     let points =
         db::net_worth_history::daily(&mut *tx, user.user_id, period.from(), period.to()).await?;
     let recorded_only = db::reconstructed_balances::recorded_only(&mut *tx, user.user_id).await?;
@@ -156,7 +156,7 @@ async fn spending(
         include_pending: query.include_pending.unwrap_or(false),
     };
 
-    let mut tx = db::begin_consistent_read(&state.db).await?;
+    let mut tx = db::begin_report_read(&state.db).await?;
     let categories = db::spending::by_category(&mut *tx, filter).await?;
     let merchants = db::spending::top_merchants(&mut *tx, filter, TOP_MERCHANTS).await?;
     tx.commit().await?;
@@ -262,7 +262,7 @@ async fn cash_flow(
     query: web::Query<ForecastQuery>,
 ) -> Result<web::Json<CashFlow>, ApiError> {
     let window = forecast_window(&query)?;
-    let mut tx = db::begin_consistent_read(&state.db).await?;
+    let mut tx = db::begin_report_read(&state.db).await?;
     let streams = db::forecast::predicted(&mut *tx, user.user_id).await?;
     let balances = db::forecast::depository_balances(&mut *tx, user.user_id).await?;
     tx.commit().await?;
