@@ -14,6 +14,7 @@ use crate::state::toasts::provide_toasts;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Title};
 use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{lazy_route, Lazy, LazyRoute};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -27,21 +28,49 @@ pub fn App() -> impl IntoView {
         <Router>
             <Layout>
                 <Routes fallback=NotFoundPage>
-                    <Route path=Page::Home.segment() view=HomePage />
+                    <Route path=Page::Home.segment() view={Lazy::<HomeRoute>::new()} />
                     <Route path=Page::Dashboard.segment() view=DashboardPage />
-                    <Route path=Page::Transactions.segment() view=TransactionsPage />
-                    <Route path=Page::Categories.segment() view=CategoriesPage />
-                    <Route path=Page::Recurring.segment() view=RecurringPage />
-                    <Route path=Page::Rules.segment() view=RulesPage />
-                    <Route path=Page::Budgets.segment() view=BudgetsPage />
+                    <Route path=Page::Transactions.segment() view={Lazy::<TransactionsRoute>::new()} />
+                    <Route path=Page::Categories.segment() view={Lazy::<CategoriesRoute>::new()} />
+                    <Route path=Page::Recurring.segment() view={Lazy::<RecurringRoute>::new()} />
+                    <Route path=Page::Rules.segment() view={Lazy::<RulesRoute>::new()} />
+                    <Route path=Page::Budgets.segment() view={Lazy::<BudgetsRoute>::new()} />
                     <Route path=Page::LogIn.segment() view=LoginPage />
-                    <Route path=Page::Register.segment() view=RegisterPage />
-                    <Route path=Page::OAuthLink.segment() view=OAuthLinkPage />
-                    <Route path=Page::Admin.segment() view=AdminPage />
-                    <Route path=Page::Settings.segment() view=SettingsPage />
+                    <Route path=Page::Register.segment() view={Lazy::<RegisterRoute>::new()} />
+                    <Route path=Page::OAuthLink.segment() view={Lazy::<OAuthLinkRoute>::new()} />
+                    <Route path=Page::Admin.segment() view={Lazy::<AdminRoute>::new()} />
+                    <Route path=Page::Settings.segment() view={Lazy::<SettingsRoute>::new()} />
                 </Routes>
             </Layout>
             <ToastRegion />
         </Router>
     }
 }
+
+macro_rules! lazy_page {
+    ($route:ident, $page:ident) => {
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page /> }.into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(HomeRoute, HomePage);
+lazy_page!(RegisterRoute, RegisterPage);
+lazy_page!(TransactionsRoute, TransactionsPage);
+lazy_page!(CategoriesRoute, CategoriesPage);
+lazy_page!(RecurringRoute, RecurringPage);
+lazy_page!(RulesRoute, RulesPage);
+lazy_page!(BudgetsRoute, BudgetsPage);
+lazy_page!(OAuthLinkRoute, OAuthLinkPage);
+lazy_page!(AdminRoute, AdminPage);
+lazy_page!(SettingsRoute, SettingsPage);

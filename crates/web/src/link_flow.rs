@@ -7,6 +7,7 @@ use crate::api::{self, ClientError};
 use crate::interop::plaid_link::{
     self, LinkError, LinkEvent, LinkExit, LinkFailure, LinkOutcome, LinkSession, LinkSuccess,
 };
+use leptos::lazy;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -90,7 +91,7 @@ pub async fn link_bank(mode: LinkMode) -> Result<LinkFinished, LinkFlowError> {
         item_id: mode.item_id(),
     };
     pending.save();
-    let result = run_link(&pending, None).await;
+    let result = run_link(pending, None).await;
     PendingLink::clear();
     result
 }
@@ -101,18 +102,21 @@ pub async fn resume_link(
     pending: PendingLink,
     redirect_uri: &str,
 ) -> Result<LinkFinished, LinkFlowError> {
-    let result = run_link(&pending, Some(redirect_uri)).await;
+    let result = run_link(pending, Some(redirect_uri.to_owned())).await;
     PendingLink::clear();
     result
 }
 
+/// Plaid Link's code is its own download (see docs/performance.md, "Web app size"), fetched
+/// the first time a person links or repairs a bank.
+#[lazy]
 async fn run_link(
-    pending: &PendingLink,
-    redirect_uri: Option<&str>,
+    pending: PendingLink,
+    redirect_uri: Option<String>,
 ) -> Result<LinkFinished, LinkFlowError> {
     let config = api::config::get_config().await?;
     plaid_link::load(&config.link_script_url).await?;
-    let session = LinkSession::create(&pending.link_token, redirect_uri, |event| {
+    let session = LinkSession::create(&pending.link_token, redirect_uri.as_deref(), |event| {
         record(event_record(event));
     })?;
     match session.run().await? {

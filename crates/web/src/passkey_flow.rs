@@ -3,6 +3,7 @@
 
 use crate::api::{self, ClientError};
 use crate::interop::webauthn::{self, PasskeyError};
+use leptos::lazy;
 use std::fmt;
 use tally_shared::api::passkeys::{FinishPasskeyCeremony, Passkey, PasskeyCeremony};
 use tally_shared::api::session::CurrentUser;
@@ -62,7 +63,9 @@ pub async fn register(name: String) -> Result<Passkey, PasskeyFlowError> {
     Ok(api::passkeys::finish_registration(&finish(&ceremony, credential)).await?)
 }
 
-/// Signs in with whichever of this site's passkeys the person picks.
+/// Signs in with whichever of this site's passkeys the person picks. Its code is its own
+/// download (see docs/performance.md, "Web app size"), fetched when the person asks for it.
+#[lazy]
 pub async fn sign_in() -> Result<CurrentUser, PasskeyFlowError> {
     let ceremony = api::passkeys::start_sign_in().await?;
     let credential = webauthn::get(&ceremony.options.to_string()).await?;

@@ -5,11 +5,19 @@ use crate::components::field::Complaints;
 use crate::routes::Page;
 use crate::state::session::use_session;
 use leptos::html;
+use leptos::lazy;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
+/// The code form is its own download (see docs/performance.md, "Web app size"), fetched once a
+/// password has asked for a code.
+#[lazy]
+pub fn second_factor_form(challenge: String, on_back: Callback<()>) -> AnyView {
+    view! { <SecondFactorForm challenge on_back /> }.into_any()
+}
+
 #[component]
-pub fn SecondFactorForm(
+fn SecondFactorForm(
     /// What the right password earned; it works once, for five minutes.
     challenge: String,
     /// Back to the username and password (the challenge ended, or the person wants to).
