@@ -278,7 +278,7 @@ fn BankLogo(
             .trim_start_matches("The ")
             .chars()
             .find(|c| c.is_alphanumeric())
-            .map(|c| c.to_uppercase().collect::<String>())
+            .map(|c| format::upper(c.encode_utf8(&mut [0; 4])))
             .unwrap_or_else(|| "?".to_owned());
         view! { <span class="bank-logo bank-monogram" style=style aria-hidden="true">{initial}</span> }
             .into_any()
