@@ -2,6 +2,7 @@
 
 use crate::components::layout::Layout;
 use crate::components::toasts::ToastRegion;
+use crate::lazy;
 use crate::pages::{
     AdminPage, BudgetsPage, CategoriesPage, DashboardPage, HomePage, LoginPage, NotFoundPage,
     OAuthLinkPage, RecurringPage, RegisterPage, RulesPage, SettingsPage, TransactionsPage,
@@ -12,9 +13,10 @@ use crate::state::live::provide_live_events;
 use crate::state::session::provide_session;
 use crate::state::toasts::provide_toasts;
 use leptos::prelude::*;
+use leptos::wasm_split::{wasm_split, SplitLoaderError};
 use leptos_meta::{provide_meta_context, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{lazy_route, Lazy, LazyRoute};
+use leptos_router::{Lazy, LazyRoute};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -47,30 +49,36 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// A route whose page is its own download, fetched the first time it is opened (the router
+/// waits for it), as `$part.wasm` (see `crate::lazy`).
 macro_rules! lazy_page {
-    ($route:ident, $page:ident) => {
+    ($route:ident, $part:ident, $page:ident) => {
         struct $route;
 
-        #[lazy_route]
+        #[wasm_split($part, wasm_split_path = ::leptos::wasm_split, fallible)]
+        fn $part() -> Result<AnyView, SplitLoaderError> {
+            Ok(view! { <$page /> }.into_any())
+        }
+
         impl LazyRoute for $route {
             fn data() -> Self {
                 Self
             }
 
-            fn view(_this: Self) -> AnyView {
-                view! { <$page /> }.into_any()
+            async fn view(_this: Self) -> AnyView {
+                $part().await.unwrap_or_else(lazy::unavailable)
             }
         }
     };
 }
 
-lazy_page!(HomeRoute, HomePage);
-lazy_page!(RegisterRoute, RegisterPage);
-lazy_page!(TransactionsRoute, TransactionsPage);
-lazy_page!(CategoriesRoute, CategoriesPage);
-lazy_page!(RecurringRoute, RecurringPage);
-lazy_page!(RulesRoute, RulesPage);
-lazy_page!(BudgetsRoute, BudgetsPage);
-lazy_page!(OAuthLinkRoute, OAuthLinkPage);
-lazy_page!(AdminRoute, AdminPage);
-lazy_page!(SettingsRoute, SettingsPage);
+lazy_page!(HomeRoute, home_page, HomePage);
+lazy_page!(RegisterRoute, register_page, RegisterPage);
+lazy_page!(TransactionsRoute, transactions_page, TransactionsPage);
+lazy_page!(CategoriesRoute, categories_page, CategoriesPage);
+lazy_page!(RecurringRoute, recurring_page, RecurringPage);
+lazy_page!(RulesRoute, rules_page, RulesPage);
+lazy_page!(BudgetsRoute, budgets_page, BudgetsPage);
+lazy_page!(OAuthLinkRoute, oauth_link_page, OAuthLinkPage);
+lazy_page!(AdminRoute, admin_page, AdminPage);
+lazy_page!(SettingsRoute, settings_page, SettingsPage);

@@ -7,8 +7,9 @@ use crate::api::{self, ClientError};
 use crate::interop::plaid_link::{
     self, LinkError, LinkEvent, LinkExit, LinkFailure, LinkOutcome, LinkSession, LinkSuccess,
 };
-use leptos::lazy;
+use futures_util::future::LocalBoxFuture;
 use leptos::task::spawn_local;
+use leptos::wasm_split::{wasm_split, SplitLoaderError};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use tally_shared::api::items::{
@@ -74,6 +75,12 @@ impl From<ClientError> for LinkFlowError {
     }
 }
 
+impl From<SplitLoaderError> for LinkFlowError {
+    fn from(error: SplitLoaderError) -> Self {
+        Self::Server(error.into())
+    }
+}
+
 impl From<LinkError> for LinkFlowError {
     fn from(error: LinkError) -> Self {
         Self::Link(error)
@@ -107,10 +114,22 @@ pub async fn resume_link(
     result
 }
 
-/// Plaid Link's code is its own download (see docs/performance.md, "Web app size"), fetched
-/// the first time a person links or repairs a bank.
-#[lazy]
-async fn run_link(
+/// Plaid Link's code is its own download (see `crate::lazy`), fetched the first time a person
+/// links or repairs a bank.
+#[wasm_split(
+    link_flow,
+    wasm_split_path = ::leptos::wasm_split,
+    fallible,
+    return_wrapper(let flow = _; { flow.await } -> Result<LinkFinished, LinkFlowError>)
+)]
+fn run_link(
+    pending: PendingLink,
+    redirect_uri: Option<String>,
+) -> LocalBoxFuture<'static, Result<LinkFinished, LinkFlowError>> {
+    Box::pin(link_through(pending, redirect_uri))
+}
+
+async fn link_through(
     pending: PendingLink,
     redirect_uri: Option<String>,
 ) -> Result<LinkFinished, LinkFlowError> {

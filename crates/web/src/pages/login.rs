@@ -85,7 +85,9 @@ pub fn LogInForm(
             Some(challenge_token) => {
                 let on_back = Callback::new(move |()| challenge.set(None));
                 Suspend::new(async move {
-                    second_factor::second_factor_form(challenge_token, on_back).await
+                    second_factor::second_factor_form(challenge_token, on_back)
+                        .await
+                        .unwrap_or_else(crate::lazy::unavailable)
                 })
                 .into_any()
             }

@@ -5,15 +5,18 @@ use crate::components::field::Complaints;
 use crate::routes::Page;
 use crate::state::session::use_session;
 use leptos::html;
-use leptos::lazy;
 use leptos::prelude::*;
+use leptos::wasm_split::{wasm_split, SplitLoaderError};
 use leptos_router::hooks::use_navigate;
 
-/// The code form is its own download (see docs/performance.md, "Web app size"), fetched once a
-/// password has asked for a code.
-#[lazy]
-pub fn second_factor_form(challenge: String, on_back: Callback<()>) -> AnyView {
-    view! { <SecondFactorForm challenge on_back /> }.into_any()
+/// The code form is its own download (see `crate::lazy`), fetched once a password has asked for
+/// a code.
+#[wasm_split(second_factor_form, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn second_factor_form(
+    challenge: String,
+    on_back: Callback<()>,
+) -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <SecondFactorForm challenge on_back /> }.into_any())
 }
 
 #[component]
