@@ -272,6 +272,15 @@ pub fn lower(text: &str) -> String {
     JsString::from(text).to_lower_case().into()
 }
 
+/// The letter a monogram tile shows for `name`: its first character that is neither a space nor
+/// ASCII punctuation, in upper case ("(Credit) Union" → "C"). Telling letters from symbols across
+/// all of Unicode (`char::is_alphanumeric`) would bring Unicode's tables into the wasm.
+pub fn initial(name: &str) -> Option<String> {
+    name.chars()
+        .find(|c| !c.is_whitespace() && !c.is_ascii_punctuation())
+        .map(|c| upper(c.encode_utf8(&mut [0; 4])))
+}
+
 /// "now" → "Now"; the rest stays as it is.
 pub fn capitalized(text: &str) -> String {
     let mut chars = text.chars();

@@ -14,11 +14,7 @@ pub fn MerchantLogo(
     logo_url: Option<String>,
 ) -> impl IntoView {
     let failed = RwSignal::new(false);
-    let initial = name
-        .chars()
-        .find(|c| c.is_alphanumeric())
-        .map(|c| format::upper(c.encode_utf8(&mut [0; 4])))
-        .unwrap_or_default();
+    let initial = format::initial(&name).unwrap_or_default();
     let tone = name.bytes().map(u32::from).sum::<u32>() % PALETTE_SIZE;
     let monogram_class = format!("logo monogram monogram-{tone}");
     let alt = format!("{name} logo");
