@@ -48,15 +48,39 @@ stop_tally() {
 build_web() {
   say "Building the web app (trunk, release)"
   cargo fetch --locked -q
-  (cd crates/web && trunk --log error build --release)
+  # Trunk's wasm-bindgen step goes through scripts/wasm-split/wasm-bindgen, which first cuts the
+  # lazily loaded pages out of the wasm (docs/performance.md, "Web app size").
+  export TALLY_WASM_SPLIT_DIR="${CARGO_TARGET_DIR:-$ROOT/target}/wasm-split"
+  (cd crates/web && PATH="$ROOT/scripts/wasm-split:$PATH" trunk --log error build --release)
+  place_split_parts crates/web/dist
   precompress crates/web/dist
+}
+
+# Puts the lazily loaded parts that scripts/wasm-split/wasm-bindgen cut out beside the app, in a
+# folder named with trunk's hash of the whole wasm (`parts-<hash>/settings_route_view.wasm`, and
+# `chunk_12.wasm` for code several parts share), so they are cached for a year like trunk's files
+# and change name whenever any of them changes. Their loader `__wasm_split.js`, which the app's
+# JS imports by that fixed name (so it is revalidated on each load), is pointed at trunk's hashed
+# JS and at the folder. It is part of the first download: its comments are left out.
+place_split_parts() {
+  local dist=$1 loader="$TALLY_WASM_SPLIT_DIR/__wasm_split.js" app_js folder part short
+  app_js=$(cd "$dist" && ls web-*.js)
+  folder="parts-${app_js#web-}"
+  folder=${folder%.js}
+  mkdir -p "$dist/$folder"
+  sed -e "s|\"./web.js\"|\"./$app_js\"|" -e '\|^/\* .* \*/$|d' "$loader" > "$dist/__wasm_split.js"
+  for part in $(grep -o '"\./[A-Za-z0-9_]*\.wasm"' "$loader" | tr -d '"' | sed 's|^\./||' | sort -u); do
+    short=$(printf '%s' "${part%.wasm}" | sed -E 's/^split_+//; s/_[0-9]{10,}$//').wasm
+    cp "$TALLY_WASM_SPLIT_DIR/$part" "$dist/$folder/$short"
+    sed -i "s|\"./$part\"|\"./$folder/$short\"|" "$dist/__wasm_split.js"
+  done
 }
 
 # Writes a brotli (.br) and a gzip (.gz) copy of the app's code and styles at the strongest
 # settings, which Tally sends to browsers that take them instead of compressing on each request.
 precompress() {
   local file
-  for file in "$1"/*.wasm "$1"/*.js "$1"/*.css; do
+  for file in "$1"/*.wasm "$1"/parts-*/*.wasm "$1"/*.js "$1"/*.css; do
     [[ -f "$file" ]] || continue
     brotli --force --keep --quality=11 "$file"
     gzip --force --keep -9 "$file"

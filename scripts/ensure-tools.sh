@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Tally's build, server and tests need, skipping whatever is already there.
-#   scripts/ensure-tools.sh web        wasm target, trunk, wasm-bindgen-cli, brotli
+#   scripts/ensure-tools.sh web        wasm target, trunk, wasm-bindgen-cli, wasm-split-cli, brotli
 #   scripts/ensure-tools.sh postgres   PostgreSQL server binaries
 #   scripts/ensure-tools.sh browser    Chromium and ChromeDriver (browser tests)
 #   scripts/ensure-tools.sh sqlx       sqlx-cli (migrating a database, regenerating .sqlx/)
@@ -10,6 +10,7 @@ set -euo pipefail
 
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen pin in Cargo.toml
+WASM_SPLIT_VERSION=0.2.4       # wasm-split-cli, for the wasm_split_helpers that leptos uses
 SQLX_CLI_VERSION=0.8.6         # the sqlx version in Cargo.lock
 PLAID_PYTHON_VERSION=46.0.0    # Plaid's official Python SDK, which must accept every simulator answer
 PLAID_PYTHON_VENV="$(cd "$(dirname "$0")/.." && pwd)/target/plaid-python"
@@ -62,6 +63,13 @@ ensure_web() {
     # Not --locked: its lockfile pins a crate version the registry no longer serves.
     say "Installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (takes a couple of minutes, once)"
     cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+  fi
+  # Cuts the lazily loaded pages out of the wasm (scripts/wasm-split/wasm-bindgen); it has no
+  # --version, so cargo's list of installed packages says which one is there.
+  if ! cargo install --list | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+    say "Installing wasm-split-cli $WASM_SPLIT_VERSION (takes a couple of minutes, once)"
+    cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --locked \
+      --features build-binary
   fi
   # The build compresses the app ahead of time (scripts/common.sh: precompress).
   if ! command -v brotli >/dev/null || ! command -v gzip >/dev/null; then

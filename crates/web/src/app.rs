@@ -2,6 +2,7 @@
 
 use crate::components::layout::Layout;
 use crate::components::toasts::ToastRegion;
+use crate::lazy;
 use crate::pages::{
     AdminPage, BudgetsPage, CategoriesPage, DashboardPage, HomePage, LoginPage, NotFoundPage,
     OAuthLinkPage, RecurringPage, RegisterPage, RulesPage, SettingsPage, TransactionsPage,
@@ -12,8 +13,10 @@ use crate::state::live::provide_live_events;
 use crate::state::session::provide_session;
 use crate::state::toasts::provide_toasts;
 use leptos::prelude::*;
+use leptos::wasm_split::{wasm_split, SplitLoaderError};
 use leptos_meta::{provide_meta_context, Title};
 use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{Lazy, LazyRoute};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -27,21 +30,55 @@ pub fn App() -> impl IntoView {
         <Router>
             <Layout>
                 <Routes fallback=NotFoundPage>
-                    <Route path=Page::Home.segment() view=HomePage />
+                    <Route path=Page::Home.segment() view={Lazy::<HomeRoute>::new()} />
                     <Route path=Page::Dashboard.segment() view=DashboardPage />
-                    <Route path=Page::Transactions.segment() view=TransactionsPage />
-                    <Route path=Page::Categories.segment() view=CategoriesPage />
-                    <Route path=Page::Recurring.segment() view=RecurringPage />
-                    <Route path=Page::Rules.segment() view=RulesPage />
-                    <Route path=Page::Budgets.segment() view=BudgetsPage />
+                    <Route path=Page::Transactions.segment() view={Lazy::<TransactionsRoute>::new()} />
+                    <Route path=Page::Categories.segment() view={Lazy::<CategoriesRoute>::new()} />
+                    <Route path=Page::Recurring.segment() view={Lazy::<RecurringRoute>::new()} />
+                    <Route path=Page::Rules.segment() view={Lazy::<RulesRoute>::new()} />
+                    <Route path=Page::Budgets.segment() view={Lazy::<BudgetsRoute>::new()} />
                     <Route path=Page::LogIn.segment() view=LoginPage />
-                    <Route path=Page::Register.segment() view=RegisterPage />
-                    <Route path=Page::OAuthLink.segment() view=OAuthLinkPage />
-                    <Route path=Page::Admin.segment() view=AdminPage />
-                    <Route path=Page::Settings.segment() view=SettingsPage />
+                    <Route path=Page::Register.segment() view={Lazy::<RegisterRoute>::new()} />
+                    <Route path=Page::OAuthLink.segment() view={Lazy::<OAuthLinkRoute>::new()} />
+                    <Route path=Page::Admin.segment() view={Lazy::<AdminRoute>::new()} />
+                    <Route path=Page::Settings.segment() view={Lazy::<SettingsRoute>::new()} />
                 </Routes>
             </Layout>
             <ToastRegion />
         </Router>
     }
 }
+
+/// A route whose page is its own download, fetched the first time it is opened (the router
+/// waits for it), as `$part.wasm` (see `crate::lazy`).
+macro_rules! lazy_page {
+    ($route:ident, $part:ident, $page:ident) => {
+        struct $route;
+
+        #[wasm_split($part, wasm_split_path = ::leptos::wasm_split, fallible)]
+        fn $part() -> Result<AnyView, SplitLoaderError> {
+            Ok(view! { <$page /> }.into_any())
+        }
+
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            async fn view(_this: Self) -> AnyView {
+                $part().await.unwrap_or_else(lazy::unavailable)
+            }
+        }
+    };
+}
+
+lazy_page!(HomeRoute, home_page, HomePage);
+lazy_page!(RegisterRoute, register_page, RegisterPage);
+lazy_page!(TransactionsRoute, transactions_page, TransactionsPage);
+lazy_page!(CategoriesRoute, categories_page, CategoriesPage);
+lazy_page!(RecurringRoute, recurring_page, RecurringPage);
+lazy_page!(RulesRoute, rules_page, RulesPage);
+lazy_page!(BudgetsRoute, budgets_page, BudgetsPage);
+lazy_page!(OAuthLinkRoute, oauth_link_page, OAuthLinkPage);
+lazy_page!(AdminRoute, admin_page, AdminPage);
+lazy_page!(SettingsRoute, settings_page, SettingsPage);

@@ -2,7 +2,7 @@
 //! in its own currency (`Intl`), never through a float.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use js_sys::{Array, Intl, Object, Reflect};
+use js_sys::{Array, Intl, JsString, Object, Reflect};
 use rust_decimal::Decimal;
 use wasm_bindgen::JsValue;
 
@@ -182,7 +182,7 @@ pub fn account_kind(account_type: &str, subtype: Option<&str>) -> String {
         .map(str::trim)
         .filter(|s| !s.is_empty() && *s != "other");
     let named = subtype.and_then(|subtype| {
-        Some(match subtype.to_lowercase().as_str() {
+        Some(match lower(subtype).as_str() {
             "401k" => "401(k)",
             "403b" => "403(b)",
             "457b" => "457(b)",
@@ -258,12 +258,37 @@ pub fn locale_currency() -> &'static str {
 
 /// `CREDIT_CARD` or `credit card` → "Credit card".
 fn sentence_case(words: &str) -> String {
-    let mut text = words.replace('_', " ").to_lowercase();
-    if let Some(first) = text.get(0..1) {
-        let upper = first.to_uppercase();
-        text.replace_range(0..1, &upper);
-    }
-    text
+    capitalized(&lower(&words.replace('_', " ")))
+}
+
+/// `text` in upper case as the browser's `toUpperCase` writes it: Unicode's mapping, as Rust's
+/// `to_uppercase` would, without Unicode's case tables in the wasm (docs/performance.md).
+pub fn upper(text: &str) -> String {
+    JsString::from(text).to_upper_case().into()
+}
+
+/// `text` in lower case, as [`upper`] does it.
+pub fn lower(text: &str) -> String {
+    JsString::from(text).to_lower_case().into()
+}
+
+/// The letter a monogram tile shows for `name`: its first character that is neither a space nor
+/// ASCII punctuation, in upper case ("(Credit) Union" → "C"). Telling letters from symbols across
+/// all of Unicode (`char::is_alphanumeric`) would bring Unicode's tables into the wasm.
+pub fn initial(name: &str) -> Option<String> {
+    name.chars()
+        .find(|c| !c.is_whitespace() && !c.is_ascii_punctuation())
+        .map(|c| upper(c.encode_utf8(&mut [0; 4])))
+}
+
+/// "now" → "Now"; the rest stays as it is.
+pub fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        let mut text = upper(first.encode_utf8(&mut [0; 4]));
+        text.extend(chars);
+        text
+    })
 }
 
 fn set(options: &Object, key: &str, value: &str) {

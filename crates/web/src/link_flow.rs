@@ -7,7 +7,9 @@ use crate::api::{self, ClientError};
 use crate::interop::plaid_link::{
     self, LinkError, LinkEvent, LinkExit, LinkFailure, LinkOutcome, LinkSession, LinkSuccess,
 };
+use futures_util::future::LocalBoxFuture;
 use leptos::task::spawn_local;
+use leptos::wasm_split::{wasm_split, SplitLoaderError};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use tally_shared::api::items::{
@@ -73,6 +75,12 @@ impl From<ClientError> for LinkFlowError {
     }
 }
 
+impl From<SplitLoaderError> for LinkFlowError {
+    fn from(error: SplitLoaderError) -> Self {
+        Self::Server(error.into())
+    }
+}
+
 impl From<LinkError> for LinkFlowError {
     fn from(error: LinkError) -> Self {
         Self::Link(error)
@@ -90,7 +98,7 @@ pub async fn link_bank(mode: LinkMode) -> Result<LinkFinished, LinkFlowError> {
         item_id: mode.item_id(),
     };
     pending.save();
-    let result = run_link(&pending, None).await;
+    let result = run_link(pending, None).await;
     PendingLink::clear();
     result
 }
@@ -101,18 +109,33 @@ pub async fn resume_link(
     pending: PendingLink,
     redirect_uri: &str,
 ) -> Result<LinkFinished, LinkFlowError> {
-    let result = run_link(&pending, Some(redirect_uri)).await;
+    let result = run_link(pending, Some(redirect_uri.to_owned())).await;
     PendingLink::clear();
     result
 }
 
-async fn run_link(
-    pending: &PendingLink,
-    redirect_uri: Option<&str>,
+/// Plaid Link's code is its own download (see `crate::lazy`), fetched the first time a person
+/// links or repairs a bank.
+#[wasm_split(
+    link_flow,
+    wasm_split_path = ::leptos::wasm_split,
+    fallible,
+    return_wrapper(let flow = _; { flow.await } -> Result<LinkFinished, LinkFlowError>)
+)]
+fn run_link(
+    pending: PendingLink,
+    redirect_uri: Option<String>,
+) -> LocalBoxFuture<'static, Result<LinkFinished, LinkFlowError>> {
+    Box::pin(link_through(pending, redirect_uri))
+}
+
+async fn link_through(
+    pending: PendingLink,
+    redirect_uri: Option<String>,
 ) -> Result<LinkFinished, LinkFlowError> {
     let config = api::config::get_config().await?;
     plaid_link::load(&config.link_script_url).await?;
-    let session = LinkSession::create(&pending.link_token, redirect_uri, |event| {
+    let session = LinkSession::create(&pending.link_token, redirect_uri.as_deref(), |event| {
         record(event_record(event));
     })?;
     match session.run().await? {

@@ -6,6 +6,7 @@ mod calendar;
 mod components;
 mod format;
 mod interop;
+mod lazy;
 mod link_flow;
 mod pages;
 mod passkey_flow;

@@ -3,6 +3,8 @@
 
 use crate::api::{self, ClientError};
 use crate::interop::webauthn::{self, PasskeyError};
+use futures_util::future::LocalBoxFuture;
+use leptos::wasm_split::{wasm_split, SplitLoaderError};
 use std::fmt;
 use tally_shared::api::passkeys::{FinishPasskeyCeremony, Passkey, PasskeyCeremony};
 use tally_shared::api::session::CurrentUser;
@@ -41,6 +43,12 @@ impl From<ClientError> for PasskeyFlowError {
     }
 }
 
+impl From<SplitLoaderError> for PasskeyFlowError {
+    fn from(error: SplitLoaderError) -> Self {
+        Self::Server(error.into())
+    }
+}
+
 impl From<PasskeyError> for PasskeyFlowError {
     fn from(error: PasskeyError) -> Self {
         Self::Browser(error)
@@ -62,8 +70,19 @@ pub async fn register(name: String) -> Result<Passkey, PasskeyFlowError> {
     Ok(api::passkeys::finish_registration(&finish(&ceremony, credential)).await?)
 }
 
-/// Signs in with whichever of this site's passkeys the person picks.
-pub async fn sign_in() -> Result<CurrentUser, PasskeyFlowError> {
+/// Signs in with whichever of this site's passkeys the person picks. Its code is its own
+/// download (see `crate::lazy`), fetched when the person asks for it.
+#[wasm_split(
+    passkey_sign_in,
+    wasm_split_path = ::leptos::wasm_split,
+    fallible,
+    return_wrapper(let ceremony = _; { ceremony.await } -> Result<CurrentUser, PasskeyFlowError>)
+)]
+pub fn sign_in() -> LocalBoxFuture<'static, Result<CurrentUser, PasskeyFlowError>> {
+    Box::pin(sign_in_now())
+}
+
+async fn sign_in_now() -> Result<CurrentUser, PasskeyFlowError> {
     let ceremony = api::passkeys::start_sign_in().await?;
     let credential = webauthn::get(&ceremony.options.to_string()).await?;
     Ok(api::passkeys::finish_sign_in(&finish(&ceremony, credential)).await?)

@@ -70,13 +70,13 @@ async fn hashed_assets_are_cached_for_a_year(db: PgPool) {
     );
 }
 
-/// The built file whose name ends with `suffix`.
+/// The built file with trunk's hash in its name (not `__wasm_split.js`) that ends with `suffix`.
 fn built_file(suffix: &str) -> String {
     std::fs::read_dir(spa_dir())
         .unwrap()
         .filter_map(Result::ok)
         .map(|entry| entry.file_name().to_string_lossy().into_owned())
-        .find(|name| name.ends_with(suffix))
+        .find(|name| name.ends_with(suffix) && name.contains('-'))
         .unwrap_or_else(|| panic!("no built file ending in {suffix}"))
 }
 
@@ -144,6 +144,74 @@ async fn the_app_goes_out_compressed_ahead_of_time(db: PgPool) {
         brotli.len(),
         plain.len()
     );
+}
+
+/// The pages cut out of the first download (docs/performance.md, "Web app size") arrive the way
+/// the rest of the app does: wasm that the browser can compile as it streams, the build's brotli,
+/// cached for a year under names with their hash; their loader, whose name is fixed, is
+/// revalidated on each load.
+#[sqlx::test(migrations = "../../migrations")]
+async fn lazily_loaded_parts_go_out_like_the_rest_of_the_app(db: PgPool) {
+    let app_js = built_file(".js");
+    let glue = std::fs::read_to_string(spa_dir().join(&app_js)).unwrap();
+    assert!(
+        glue.contains("\"./__wasm_split.js\""),
+        "{app_js} does not import the loader"
+    );
+    let loader = std::fs::read_to_string(spa_dir().join("__wasm_split.js")).unwrap();
+    assert!(
+        loader.contains(&format!("from \"./{app_js}\"")),
+        "the loader must import trunk's hashed JS"
+    );
+    let parts: Vec<&str> = loader
+        .split('"')
+        .filter_map(|quoted| quoted.strip_prefix("./")?.strip_suffix(".wasm"))
+        .collect();
+    assert!(
+        parts.iter().any(|part| part.ends_with("/settings_page")),
+        "the settings page is not cut out: {parts:?}"
+    );
+    let app = spawn_app(db).await;
+
+    let response = app
+        .client
+        .get(app.url("/__wasm_split.js"))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/javascript"));
+    assert_eq!(response.headers()["cache-control"], "no-cache");
+
+    for part in parts {
+        let file = format!("{part}.wasm");
+        let response = app
+            .client
+            .get(app.url(&format!("/{file}")))
+            .header("accept-encoding", "gzip, deflate, br, zstd")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{file}");
+        let headers = response.headers().clone();
+        assert_eq!(headers["content-type"], "application/wasm", "{file}");
+        assert_eq!(headers["content-encoding"], "br", "{file}");
+        assert_eq!(headers["vary"], "accept-encoding", "{file}");
+        assert_eq!(
+            headers["cache-control"], "public, max-age=31536000, immutable",
+            "{file}"
+        );
+        let brotli = std::fs::read(spa_dir().join(format!("{file}.br"))).unwrap();
+        assert_eq!(
+            response.bytes().await.unwrap().as_ref(),
+            brotli.as_slice(),
+            "{file}"
+        );
+    }
 }
 
 #[sqlx::test(migrations = "../../migrations")]

@@ -274,12 +274,8 @@ fn BankLogo(
             "background-color: #{:02x}{:02x}{:02x}; color: {ink}",
             background.0, background.1, background.2
         );
-        let initial = name
-            .trim_start_matches("The ")
-            .chars()
-            .find(|c| c.is_alphanumeric())
-            .map(|c| c.to_uppercase().collect::<String>())
-            .unwrap_or_else(|| "?".to_owned());
+        let initial =
+            format::initial(name.trim_start_matches("The ")).unwrap_or_else(|| "?".to_owned());
         view! { <span class="bank-logo bank-monogram" style=style aria-hidden="true">{initial}</span> }
             .into_any()
     }

@@ -76,7 +76,7 @@ pub fn account_kind(account: &Account) -> String {
     };
     match subtype {
         "cd" => "CD".to_owned(),
-        "ira" | "hsa" | "sep ira" | "simple ira" | "roth" => subtype.to_uppercase(),
+        "ira" | "hsa" | "sep ira" | "simple ira" | "roth" => format::upper(subtype),
         "401a" | "401k" | "403b" | "457b" => {
             let (number, letter) = subtype.split_at(3);
             format!("{number}({letter})")
@@ -121,10 +121,5 @@ pub fn mask(account: &Account) -> Option<String> {
 }
 
 fn sentence_case(text: &str) -> String {
-    let text = text.replace('_', " ");
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => text,
-    }
+    format::capitalized(&text.replace('_', " "))
 }

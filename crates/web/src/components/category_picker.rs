@@ -2,6 +2,7 @@
 //! choose, Escape to close. Categories are offered grouped by their primary; hidden ones (and
 //! those under a hidden primary) are not offered, though a hidden one already chosen still shows.
 
+use crate::format;
 use leptos::html;
 use leptos::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -40,8 +41,8 @@ struct Choice {
 /// The categories offered for `query`, in tree order: a primary when it or one of its own
 /// matches, and each of its own that matches (all of them when the primary does).
 fn choices(categories: &[Category], query: &str) -> Vec<Choice> {
-    let query = query.trim().to_lowercase();
-    let matches = |name: &str| query.is_empty() || name.to_lowercase().contains(&query);
+    let query = format::lower(query.trim());
+    let matches = |name: &str| query.is_empty() || format::lower(name).contains(&query);
     let mut offered = Vec::new();
     for primary in categories
         .iter()

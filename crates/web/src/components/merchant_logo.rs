@@ -1,5 +1,6 @@
 //! A merchant's logo, or its initial on a coloured tile when there is none or it fails to load.
 
+use crate::format;
 use leptos::prelude::*;
 
 /// Monogram tiles take their colour from a palette of this many (`.monogram-0` …).
@@ -13,11 +14,7 @@ pub fn MerchantLogo(
     logo_url: Option<String>,
 ) -> impl IntoView {
     let failed = RwSignal::new(false);
-    let initial = name
-        .chars()
-        .find(|c| c.is_alphanumeric())
-        .map(|c| c.to_uppercase().collect::<String>())
-        .unwrap_or_default();
+    let initial = format::initial(&name).unwrap_or_default();
     let tone = name.bytes().map(u32::from).sum::<u32>() % PALETTE_SIZE;
     let monogram_class = format!("logo monogram monogram-{tone}");
     let alt = format!("{name} logo");

@@ -313,7 +313,7 @@ fn AssetForm(
                 action.dispatch(NewAsset {
                     description: description.get_untracked(),
                     value: value.get_untracked(),
-                    currency: currency.get_untracked().trim().to_uppercase(),
+                    currency: format::upper(currency.get_untracked().trim()),
                 });
             }
         >

@@ -71,7 +71,7 @@ pub fn CategoryBars(
                         </summary>
                         <div class="bar-details">
                             <ul>{details}</ul>
-                            <a href=see_all>{format!("See the {} transactions", name.to_lowercase())}</a>
+                            <a href=see_all>{format!("See the {} transactions", format::lower(&name))}</a>
                         </div>
                     </details>
                 </li>

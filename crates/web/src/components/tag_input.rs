@@ -2,6 +2,7 @@
 //! and remove one with its button. Tags are kept as the server keeps them: trimmed, in lower
 //! case, each once.
 
+use crate::format;
 use leptos::html;
 use leptos::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -14,7 +15,7 @@ pub const LONGEST_TAG: usize = 40;
 
 /// A tag as it is kept: trimmed and in lower case; `None` when nothing is left.
 pub fn normal_tag(text: &str) -> Option<String> {
-    let tag = text.trim().to_lowercase();
+    let tag = format::lower(text.trim());
     (!tag.is_empty()).then_some(tag)
 }
 

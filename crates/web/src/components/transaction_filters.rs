@@ -62,7 +62,7 @@ pub fn TransactionFilters(
         filter,
         on_change,
         |f| &mut f.tag,
-        |text| text.trim().to_lowercase(),
+        |text| format::lower(text.trim()),
     );
 
     let category_options = move || {

@@ -82,13 +82,15 @@ pub fn LogInForm(
                 <PasskeySignIn />
             }
             .into_any(),
-            Some(challenge_token) => view! {
-                <second_factor::SecondFactorForm
-                    challenge=challenge_token
-                    on_back=Callback::new(move |()| challenge.set(None))
-                />
+            Some(challenge_token) => {
+                let on_back = Callback::new(move |()| challenge.set(None));
+                Suspend::new(async move {
+                    second_factor::second_factor_form(challenge_token, on_back)
+                        .await
+                        .unwrap_or_else(crate::lazy::unavailable)
+                })
+                .into_any()
             }
-            .into_any(),
         }}
     }
 }

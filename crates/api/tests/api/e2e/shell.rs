@@ -1,8 +1,9 @@
 //! The app shell: it loads, reads the server, routes on the client, and deep links work.
 
 use super::browser::{with_browser, Browser};
-use crate::helpers::spawn_app;
+use crate::helpers::{spa_dir, spawn_app, spawn_app_with};
 use sqlx::PgPool;
+use std::path::Path;
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn home_shows_the_servers_mode_and_health(db: PgPool) {
@@ -128,4 +129,69 @@ async fn errors_in_the_page_are_caught(db: PgPool) {
         }
     })
     .await;
+}
+
+/// A page's code is its own download (docs/performance.md, "Web app size"). When it cannot be
+/// fetched (here it is gone, as after the server was updated while the tab was open) the page says
+/// so and offers a reload, and the rest of the app goes on working: a failed load must not abort
+/// the whole wasm.
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_page_whose_code_cannot_be_fetched_says_so_and_the_app_goes_on(db: PgPool) {
+    let served = tempfile::tempdir().unwrap();
+    copy_dir(&spa_dir(), served.path());
+    let parts = std::fs::read_dir(served.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .find(|entry| entry.file_name().to_string_lossy().starts_with("parts-"))
+        .expect("a folder of lazily loaded parts")
+        .path();
+    let mut removed = 0;
+    for entry in std::fs::read_dir(&parts).unwrap().filter_map(Result::ok) {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with("settings_page.wasm")
+        {
+            std::fs::remove_file(entry.path()).unwrap();
+            removed += 1;
+        }
+    }
+    assert_eq!(
+        removed, 3,
+        "the settings page's .wasm, .wasm.br and .wasm.gz"
+    );
+    let spa = served.path().to_string_lossy().into_owned();
+    let app = spawn_app_with(db, &[("SPA_DIR", spa.as_str())]).await;
+    with_browser(&app, "part-unavailable", |browser| async move {
+        browser.goto("/settings").await;
+
+        browser
+            .wait_for_text("[role=alert]", "could not be loaded")
+            .await;
+        browser.wait_for_text("button", "Reload the page").await;
+        let logged = browser.console_errors().await;
+        assert!(
+            logged
+                .iter()
+                .any(|line| line.contains("settings_page.wasm") && line.contains("404")),
+            "{logged:#?}"
+        );
+
+        browser.click_link("Transactions").await;
+        browser.wait_for_text("h1", "Transactions").await;
+        assert_eq!(browser.path().await, "/transactions");
+    })
+    .await;
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap().filter_map(Result::ok) {
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
 }

@@ -137,7 +137,7 @@ fn EditBudget(budget: Budget, shown: Shown, editing: RwSignal<bool>) -> impl Int
             <label class="field">
                 <span class="field-label">"Currency"</span>
                 <input name="currency" autocomplete="off" required maxlength="3" prop:value=currency
-                    on:input=move |ev| currency.set(event_target_value(&ev).to_uppercase()) />
+                    on:input=move |ev| currency.set(format::upper(&event_target_value(&ev))) />
                 {move || complaints.about("currency").run()}
             </label>
             <label class="inline-check">

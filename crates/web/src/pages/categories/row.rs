@@ -5,6 +5,7 @@
 use super::{kind_label, Categories, KindSelect};
 use crate::api;
 use crate::components::status::{Badge, Tone};
+use crate::format;
 use leptos::html;
 use leptos::prelude::*;
 use tally_shared::api::categories::{Category, CategoryChanges};
@@ -84,7 +85,7 @@ pub fn CategoryRow(
                         was.push(format!("“{name}”"));
                     }
                     if let Some(kind) = kind {
-                        was.push(kind_label(kind).to_lowercase());
+                        was.push(format::lower(kind_label(kind)));
                     }
                     Some(format!("Plaid: {}", was.join(", ")))
                 }

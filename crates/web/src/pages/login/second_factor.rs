@@ -6,10 +6,21 @@ use crate::routes::Page;
 use crate::state::session::use_session;
 use leptos::html;
 use leptos::prelude::*;
+use leptos::wasm_split::{wasm_split, SplitLoaderError};
 use leptos_router::hooks::use_navigate;
 
+/// The code form is its own download (see `crate::lazy`), fetched once a password has asked for
+/// a code.
+#[wasm_split(second_factor_form, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn second_factor_form(
+    challenge: String,
+    on_back: Callback<()>,
+) -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <SecondFactorForm challenge on_back /> }.into_any())
+}
+
 #[component]
-pub fn SecondFactorForm(
+fn SecondFactorForm(
     /// What the right password earned; it works once, for five minutes.
     challenge: String,
     /// Back to the username and password (the challenge ended, or the person wants to).

@@ -108,7 +108,7 @@ fn SessionRow(
             </td>
             <td class="session-address">{address}</td>
             <td title=format::date_time(session.last_used_at)>
-                {if session.current { "Now".to_owned() } else { capitalized(&format::ago(session.last_used_at, now)) }}
+                {if session.current { "Now".to_owned() } else { format::capitalized(&format::ago(session.last_used_at, now)) }}
             </td>
             <td class="actions">
                 {(!session.current).then(|| view! {
@@ -123,12 +123,4 @@ fn SessionRow(
             </td>
         </tr>
     }
-}
-
-/// "now" → "Now", to stand alone in a table cell.
-fn capitalized(words: &str) -> String {
-    let mut chars = words.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(chars).collect()
-    })
 }

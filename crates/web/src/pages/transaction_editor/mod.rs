@@ -11,13 +11,17 @@ mod transfer;
 
 use crate::api;
 use crate::components::modal::modal_while;
+use crate::lazy;
 use crate::pages::category_list::load_categories;
 use leptos::html::Dialog;
 use leptos::prelude::*;
+use leptos::wasm_split::{wasm_split, SplitLoaderError};
 use tally_shared::api::categories::Category;
 use tally_shared::api::transactions::TransactionDetail;
 use tally_shared::ids::TransactionId;
 
+/// The editor's code is its own download (see `crate::lazy`): it is fetched the first time a
+/// transaction is opened, and the panel stays mounted from then on.
 #[component]
 pub fn TransactionEditor(
     /// The transaction being edited; `None` closes the panel.
@@ -25,6 +29,30 @@ pub fn TransactionEditor(
     /// Called after anything was saved, so the page shows it at once.
     on_saved: Callback<()>,
 ) -> impl IntoView {
+    let opened = Memo::new(move |before: Option<&bool>| {
+        before.copied().unwrap_or(false) || editing.with(Option::is_some)
+    });
+    move || {
+        opened.get().then(|| {
+            Suspend::new(async move {
+                editor_panel(editing, on_saved)
+                    .await
+                    .unwrap_or_else(lazy::unavailable)
+            })
+        })
+    }
+}
+
+#[wasm_split(transaction_editor, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn editor_panel(
+    editing: RwSignal<Option<TransactionId>>,
+    on_saved: Callback<()>,
+) -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <EditorPanel editing on_saved /> }.into_any())
+}
+
+#[component]
+fn EditorPanel(editing: RwSignal<Option<TransactionId>>, on_saved: Callback<()>) -> impl IntoView {
     let dialog = NodeRef::<Dialog>::new();
     let categories = load_categories();
     let detail = LocalResource::new(move || {
