@@ -416,9 +416,12 @@ async fn app_code_bytes(client: &Client, base: &str, encoding: &str) -> usize {
     let mut imported = Vec::new();
     for script in code.iter().filter(|href| href.ends_with(".js")) {
         let text = text_of(client, &format!("{base}{script}")).await;
+        // `import … from "./x.js"` only: the glue also names "./web_bg.js" as the module of the
+        // wasm's imports, which is no file.
         imported.extend(
-            text.split('"')
-                .filter_map(|quoted| quoted.strip_prefix("./"))
+            text.split("from \"./")
+                .skip(1)
+                .filter_map(|rest| rest.split('"').next())
                 .filter(|path| path.ends_with(".js"))
                 .map(|path| format!("/{path}")),
         );

@@ -63,7 +63,7 @@ macro_rules! spending_query {
              split as (
                  select t.*
                  from (select distinct transaction_id from transaction_split
-                       where user_id = $1) s
+                       where user_id = $1 and date between $2 and $3) s
                  cross join lateral (
                      select t.transaction_id, t.date,
                             coalesce(t.iso_currency_code, t.unofficial_currency_code)

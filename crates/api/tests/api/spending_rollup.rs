@@ -154,6 +154,7 @@ async fn assert_budgets_add_up(app: &TestApp, person: &Person, context: &str) {
 
 /// Spending over every period of `periods`, with and without pending, and the budgets.
 async fn assert_adds_up(app: &TestApp, person: &Person, rng: &mut StdRng, context: &str) {
+    assert_split_dates_follow(&app.db, person.user_id, context).await;
     for (from, to) in periods(rng) {
         let period = (from.to_string(), to.to_string());
         assert_spending_adds_up_over(app, person, (&period.0, &period.1), context).await;
@@ -225,6 +226,37 @@ async fn split_some(
         let response = app.delete_splits(&person.client, id).await;
         assert!(response.status().is_success(), "{}", response.status());
     }
+    // A split transaction moved to another day and back (as a bank's correction would move it;
+    // back, so that Tally still holds what the bank holds): its parts follow it each time.
+    for days in [-40, 40] {
+        sqlx::query(
+            "update bank_transaction set date = date + $2
+             where transaction_id = (select transaction_id from transaction_split
+                                     where user_id = $1 order by transaction_id limit 1)",
+        )
+        .bind(person.user_id)
+        .bind(days)
+        .execute(&app.db)
+        .await
+        .unwrap();
+        assert_split_dates_follow(&app.db, person.user_id, "a split transaction moved").await;
+    }
+}
+
+/// Every split part carries its transaction's date.
+async fn assert_split_dates_follow(db: &PgPool, user_id: Uuid, context: &str) {
+    let dated_apart: i64 = sqlx::query_scalar(
+        "select count(*) from transaction_split s join bank_transaction t using (transaction_id)
+         where s.user_id = $1 and s.date <> t.date",
+    )
+    .bind(user_id)
+    .fetch_one(db)
+    .await
+    .unwrap();
+    assert_eq!(
+        dated_apart, 0,
+        "{context}: split parts dated apart from their transaction"
+    );
 }
 
 /// Pairs two posted transactions of opposite signs in different accounts by hand, and unpairs
