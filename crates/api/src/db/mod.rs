@@ -48,6 +48,13 @@ pub async fn ping(db: impl PgExecutor<'_>) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// The settings of [`begin_consistent_read`], which [`begin_report_read`] extends.
+macro_rules! consistent_read {
+    () => {
+        "set transaction isolation level repeatable read, read only; set local jit = off"
+    };
+}
+
 /// A read-only transaction that sees one snapshot of the database, for answers built from more
 /// than one query (totals and their breakdown) that must agree even while a sync commits.
 ///
@@ -57,11 +64,7 @@ pub async fn ping(db: impl PgExecutor<'_>) -> Result<(), sqlx::Error> {
 pub async fn begin_consistent_read(
     pool: &PgPool,
 ) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
-    begin_read(
-        pool,
-        "set transaction isolation level repeatable read, read only; set local jit = off",
-    )
-    .await
+    begin_read(pool, consistent_read!()).await
 }
 
 /// [`begin_consistent_read`] for the insights and budgets, whose statements also reuse their
@@ -75,8 +78,10 @@ pub async fn begin_report_read(
 ) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
     begin_read(
         pool,
-        "set transaction isolation level repeatable read, read only; set local jit = off;
-         set local plan_cache_mode = force_generic_plan",
+        concat!(
+            consistent_read!(),
+            "; set local plan_cache_mode = force_generic_plan"
+        ),
     )
     .await
 }
