@@ -169,6 +169,10 @@ async fn a_page_whose_code_cannot_be_fetched_says_so_and_the_app_goes_on(db: PgP
             .wait_for_text("[role=alert]", "could not be loaded")
             .await;
         browser.wait_for_text("button", "Reload the page").await;
+        browser
+            .screenshot("part-unavailable-settings")
+            .await
+            .unwrap();
         let logged = browser.console_errors().await;
         assert!(
             logged
