@@ -188,19 +188,51 @@ impl CategoryRow {
     }
 }
 
-/// Per currency: the currency's totals, then its primary categories, then the categories under
-/// them, each level largest first (ties by name). Each part of a split transaction counts in its
-/// own category; `transactions` counts a transaction once in each category and each primary it
-/// spends in. Categories with refunds only are left out; their refunds are in the currency's
-/// total.
+#[derive(Debug, Clone)]
+pub struct MerchantRow {
+    pub currency: String,
+    pub merchant: String,
+    pub spent: Decimal,
+    pub transactions: i64,
+}
+
+/// A row of [`summary`]'s one statement: a category row (`section` 0) or a merchant row (1).
+struct SummaryRow {
+    section: i32,
+    currency: String,
+    primary_id: Option<CategoryId>,
+    category_id: Option<CategoryId>,
+    name: Option<String>,
+    plaid_code: Option<String>,
+    rollup_level: Option<i32>,
+    merchant: Option<String>,
+    spent: Decimal,
+    transactions: i64,
+    refunds: Option<Decimal>,
+}
+
+/// The period's spending by category and its top merchants, from one pass over the units (one
+/// statement: the units, split parts put back included, are summed once for both).
+///
+/// By category, per currency: the currency's totals, then its primary categories, then the
+/// categories under them, each level largest first (ties by name). Each part of a split
+/// transaction counts in its own category; `transactions` counts a transaction once in each
+/// category and each primary it spends in. Categories with refunds only are left out; their
+/// refunds are in the currency's total.
+///
+/// Merchants, per currency: the `limit` merchants (Plaid's merchant name, else the bank's
+/// description) with the most spending, largest first (ties by name). A split transaction counts
+/// once, for what its parts that are spent in spending categories add up to.
 #[tracing::instrument(skip_all)]
-pub async fn by_category(
+pub async fn summary(
     db: impl PgExecutor<'_>,
     filter: SpendingFilter,
-) -> Result<Vec<CategoryRow>, sqlx::Error> {
-    // Summed first per category (a hash aggregate over few groups), then named and rolled up.
-    spending_query!(
-        CategoryRow,
+    limit: i64,
+) -> Result<(Vec<CategoryRow>, Vec<MerchantRow>), sqlx::Error> {
+    // Categories are summed first per category (a hash aggregate over few groups), then named
+    // and rolled up; each section is numbered in its own order, and the rows come out by it.
+    let rows = spending_query!(
+        SummaryRow,
         filter,
         r#",
          by_category as (
@@ -233,42 +265,7 @@ pub async fn by_category(
              group by grouping sets ((currency), (currency, primary_id),
                                      (currency, primary_id, detailed_id))
              having grouping(primary_id, detailed_id) = 3 or sum(transactions) > 0
-         )
-         select r.currency as "currency!", r.primary_id as "primary_id?: CategoryId",
-                coalesce(r.detailed_id, r.primary_id) as "category_id?: CategoryId",
-                n.name as "name?", n.plaid_code as "plaid_code?",
-                r.rollup_level as "rollup_level!", r.spent as "spent!",
-                r.transactions as "transactions!", r.refunds as "refunds!"
-         from rolled r
-         left join user_category($1) n on n.category_id = coalesce(r.detailed_id, r.primary_id)
-         order by r.currency, r.rollup_level desc, r.spent desc, lower(n.name), n.category_id"#,
-        UNCATEGORISED_PRIMARY
-    )
-    .fetch_all(db)
-    .await
-}
-
-#[derive(Debug, Clone)]
-pub struct MerchantRow {
-    pub currency: String,
-    pub merchant: String,
-    pub spent: Decimal,
-    pub transactions: i64,
-}
-
-/// Per currency, the `limit` merchants (Plaid's merchant name, else the bank's description) with
-/// the most spending, largest first (ties by name). A split transaction counts once, for what
-/// its parts that are spent in spending categories add up to.
-#[tracing::instrument(skip_all)]
-pub async fn top_merchants(
-    db: impl PgExecutor<'_>,
-    filter: SpendingFilter,
-    limit: i64,
-) -> Result<Vec<MerchantRow>, sqlx::Error> {
-    spending_query!(
-        MerchantRow,
-        filter,
-        r#",
+         ),
          merchants as (
              select currency, merchant, sum(spent) as spent,
                     sum(merchant_transactions) as transactions
@@ -280,16 +277,60 @@ pub async fn top_merchants(
              select *,
                     row_number() over (partition by currency order by spent desc, merchant) as rank
              from merchants
+         ),
+         summary as (
+             select 0 as section,
+                    row_number() over (order by r.currency, r.rollup_level desc, r.spent desc,
+                                                lower(n.name), n.category_id) as position,
+                    r.currency, r.primary_id, coalesce(r.detailed_id, r.primary_id) as category_id,
+                    n.name, n.plaid_code, r.rollup_level, null as merchant, r.spent,
+                    r.transactions, r.refunds
+             from rolled r
+             left join user_category($1) n
+                 on n.category_id = coalesce(r.detailed_id, r.primary_id)
+             union all
+             select 1, row_number() over (order by currency, rank), currency, null, null, null,
+                    null, null, merchant, spent, transactions, null
+             from ranked
+             where rank <= $10
          )
-         select currency as "currency!", merchant as "merchant!", spent as "spent!",
-                transactions as "transactions!"
-         from ranked
-         where rank <= $9
-         order by currency, rank"#,
+         select section as "section!", currency as "currency!",
+                primary_id as "primary_id?: CategoryId", category_id as "category_id?: CategoryId",
+                name as "name?", plaid_code as "plaid_code?", rollup_level as "rollup_level?",
+                merchant as "merchant?", spent as "spent!", transactions as "transactions!",
+                refunds as "refunds?"
+         from summary
+         order by section, position"#,
+        UNCATEGORISED_PRIMARY,
         limit
     )
     .fetch_all(db)
-    .await
+    .await?;
+
+    let mut categories = Vec::new();
+    let mut merchants = Vec::new();
+    for row in rows {
+        match (row.section, row.merchant) {
+            (0, _) => categories.push(CategoryRow {
+                currency: row.currency,
+                primary_id: row.primary_id,
+                category_id: row.category_id,
+                name: row.name,
+                plaid_code: row.plaid_code,
+                rollup_level: row.rollup_level.unwrap_or(3),
+                spent: row.spent,
+                transactions: row.transactions,
+                refunds: row.refunds.unwrap_or_default(),
+            }),
+            (_, merchant) => merchants.push(MerchantRow {
+                currency: row.currency,
+                merchant: merchant.unwrap_or_default(),
+                spent: row.spent,
+                transactions: row.transactions,
+            }),
+        }
+    }
+    Ok((categories, merchants))
 }
 
 /// Net spending of one month in one category and currency.

@@ -157,8 +157,7 @@ async fn spending(
     };
 
     let mut tx = db::begin_report_read(&state.db).await?;
-    let categories = db::spending::by_category(&mut *tx, filter).await?;
-    let merchants = db::spending::top_merchants(&mut *tx, filter, TOP_MERCHANTS).await?;
+    let (categories, merchants) = db::spending::summary(&mut *tx, filter, TOP_MERCHANTS).await?;
     tx.commit().await?;
 
     Ok(web::Json(Spending {
