@@ -301,7 +301,11 @@ async fn detect_recurring(database_url: &str) {
 }
 
 /// Sets every field a person can set on `edited` of the bench user's transactions, and splits
-/// `split` others in two, straight in the database (what the edit and split routes store).
+/// `split` others in two, straight in the database (what the edit and split routes store). The
+/// split transactions are spread over the whole history (by a hash of their id), as a person
+/// splits a few each month: the newest `split` would put most of them in this month, where each
+/// is put back part by part at every read of the month's spending (docs/performance.md measures
+/// that case apart).
 async fn label_by_hand(database_url: &str, edited: i64, split: i64) {
     let db = sqlx::PgPool::connect(database_url).await.unwrap();
     sqlx::query(
@@ -321,10 +325,14 @@ async fn label_by_hand(database_url: &str, edited: i64, split: i64) {
                 case when part = 0 then round(t.amount / 2, 2)
                      else t.amount - round(t.amount / 2, 2) end,
                 t.plaid_category_id
-         from (select * from bank_transaction order by transaction_id desc limit $1) t,
+         from (select * from bank_transaction
+               where transaction_id not in (select transaction_id from bank_transaction
+                                            order by transaction_id limit $2)
+               order by md5(transaction_id::text) limit $1) t,
               generate_series(0, 1) as part",
     )
     .bind(split)
+    .bind(edited)
     .execute(&db)
     .await
     .unwrap();
