@@ -34,6 +34,17 @@ pub async fn serve(mut socket: Session, frames: MessageStream, mut subscription:
     let mut last_heard = Instant::now();
     tracing::info!("event socket open");
 
+    // The first frame is a heartbeat, before any event, so that a client knows from it that the
+    // hub has the socket; the interval ticks next a period later.
+    heartbeat.reset();
+    if written(socket.text(ByteString::from_static(HEARTBEAT)))
+        .await
+        .is_err()
+    {
+        tracing::info!("event socket closed");
+        return;
+    }
+
     let close_reason = loop {
         tokio::select! {
             delivery = subscription.next() => match delivery {
