@@ -169,6 +169,14 @@ async fn main() {
             0,
         ),
         (
+            "GET /api/insights/net-worth/history (the dashboard's)",
+            format!(
+                "/api/insights/net-worth/history?from={}",
+                today - chrono::Months::new(59)
+            ),
+            10,
+        ),
+        (
             "GET /api/insights/spending (this month)",
             "/api/insights/spending".to_owned(),
             20,
