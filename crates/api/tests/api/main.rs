@@ -32,6 +32,7 @@ mod origins;
 mod passkeys;
 mod plaid_client;
 mod recurring;
+mod references;
 mod registration;
 mod rotate_key;
 mod rules;

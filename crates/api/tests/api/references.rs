@@ -1,0 +1,345 @@
+//! What bank_transaction refers to (its account, its categories, its transfer pair) is checked
+//! once per statement by triggers, not per row by foreign keys
+//! (migrations/20261210010000_transaction_references_per_statement.sql). These tests hold the
+//! triggers to what the foreign keys did, on a bank synced from the simulator: a row that refers
+//! to nothing is refused with foreign_key_violation, an account's transactions go with it, a
+//! deleted transaction's partner is unpaired, a category in use stays, keys in use do not change,
+//! and a delete that races a sync's insert waits for it and takes its rows too.
+
+use crate::helpers::spawn_app;
+use sqlx::{PgConnection, PgPool};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// Panics unless the statement failed as a foreign key's check would (SQLSTATE 23503), by the
+/// trigger whose message contains `message`.
+#[track_caller]
+fn refused<T: std::fmt::Debug>(result: Result<T, sqlx::Error>, message: &str) {
+    match result {
+        Err(sqlx::Error::Database(error)) => {
+            assert_eq!(error.code().as_deref(), Some("23503"), "{error}");
+            assert!(error.message().contains(message), "{error}");
+        }
+        other => panic!("not refused: {other:?}"),
+    }
+}
+
+const NO_ACCOUNT: &str = "refers to an account that does not exist";
+const NO_CATEGORY: &str = "refers to a category that does not exist";
+const NO_PAIR: &str = "paired with one that does not exist";
+
+/// Copies a transaction under a new id and Plaid id, into `account_id` under `item_id`.
+async fn copy_transaction(
+    db: impl sqlx::PgExecutor<'_>,
+    from: Uuid,
+    account_id: Uuid,
+    item_id: Uuid,
+) -> Result<Uuid, sqlx::Error> {
+    sqlx::query_scalar(
+        "insert into bank_transaction (transaction_id, account_id, item_id, user_id,
+             plaid_transaction_id, amount, iso_currency_code, date, name, payment_channel,
+             pending, plaid_category_id)
+         select gen_random_uuid(), $2, $3, user_id, 'copy-' || gen_random_uuid(), amount,
+                iso_currency_code, date, name, payment_channel, pending, plaid_category_id
+         from bank_transaction where transaction_id = $1
+         returning transaction_id",
+    )
+    .bind(from)
+    .bind(account_id)
+    .bind(item_id)
+    .fetch_one(db)
+    .await
+}
+
+/// A transaction of the bank's and its account and item.
+async fn some_transaction(db: &PgPool, user_id: Uuid) -> (Uuid, Uuid, Uuid) {
+    sqlx::query_as(
+        "select transaction_id, account_id, item_id from bank_transaction
+         where user_id = $1 order by transaction_id limit 1",
+    )
+    .bind(user_id)
+    .fetch_one(db)
+    .await
+    .unwrap()
+}
+
+async fn count(db: impl sqlx::PgExecutor<'_>, sql: &str, id: Uuid) -> i64 {
+    sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_one(db)
+        .await
+        .unwrap()
+}
+
+async fn account_transactions(db: &PgPool, account_id: Uuid) -> i64 {
+    count(
+        db,
+        "select count(*) from bank_transaction where account_id = $1",
+        account_id,
+    )
+    .await
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_transaction_must_refer_to_what_exists(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let alice = app.sign_up("alice").await;
+    app.link_bank(&alice.client, "user_good").await;
+    let bob = app.sign_up("bob").await;
+    app.link_bank(&bob.client, "user_good").await;
+    let (transaction, account, item) = some_transaction(&db, alice.user_id).await;
+    let (_, bobs_account, bobs_item) = some_transaction(&db, bob.user_id).await;
+
+    // The account's own item: accepted.
+    copy_transaction(&db, transaction, account, item)
+        .await
+        .unwrap();
+    // No such account; an account of another item (Bob's, under Alice's item); an item that is
+    // not the account's.
+    for (account, item) in [
+        (Uuid::new_v4(), item),
+        (bobs_account, item),
+        (account, bobs_item),
+    ] {
+        refused(
+            copy_transaction(&db, transaction, account, item).await,
+            NO_ACCOUNT,
+        );
+    }
+    // One good row beside a bad one in the same statement: the whole statement fails.
+    let mixed = sqlx::query(
+        "insert into bank_transaction (transaction_id, account_id, item_id, user_id,
+             plaid_transaction_id, amount, date, name, payment_channel, pending,
+             plaid_category_id)
+         select gen_random_uuid(), a, item_id, user_id, 'mixed-' || gen_random_uuid(), amount,
+                date, name, payment_channel, pending, plaid_category_id
+         from bank_transaction, unnest(array[account_id, $2]) as a
+         where transaction_id = $1",
+    )
+    .bind(transaction)
+    .bind(bobs_account)
+    .execute(&db)
+    .await;
+    refused(mixed, NO_ACCOUNT);
+    assert_eq!(
+        count(
+            &db,
+            "select count(*) from bank_transaction where item_id = $1
+             and plaid_transaction_id like 'mixed-%'",
+            item
+        )
+        .await,
+        0
+    );
+
+    // Categories and transfer pairs that do not exist, set by an update.
+    for (column, message) in [
+        ("user_category_id", NO_CATEGORY),
+        ("rule_category_id", NO_CATEGORY),
+        ("transfer_pair_id", NO_PAIR),
+    ] {
+        let update = sqlx::query(&format!(
+            "update bank_transaction set {column} = $2 where transaction_id = $1"
+        ))
+        .bind(transaction)
+        .bind(Uuid::new_v4())
+        .execute(&db)
+        .await;
+        refused(update, message);
+    }
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn deletes_carry_to_what_referred_to_them(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let alice = app.sign_up("alice").await;
+    app.link_bank(&alice.client, "user_good").await;
+    let (first, account, item) = some_transaction(&db, alice.user_id).await;
+    let second = copy_transaction(&db, first, account, item).await.unwrap();
+
+    // Paired by hand, then one side deleted: the other is unpaired.
+    sqlx::query(
+        "update bank_transaction set transfer_pair_id = case transaction_id when $1 then $2
+                                                                              else $1 end
+         where transaction_id in ($1, $2)",
+    )
+    .bind(first)
+    .bind(second)
+    .execute(&db)
+    .await
+    .unwrap();
+    sqlx::query("delete from bank_transaction where transaction_id = $1")
+        .bind(second)
+        .execute(&db)
+        .await
+        .unwrap();
+    let pair: Option<Uuid> = sqlx::query_scalar(
+        "select transfer_pair_id from bank_transaction where transaction_id = $1",
+    )
+    .bind(first)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(pair, None);
+
+    // A category of her own that a transaction uses cannot go, nor change its id.
+    let category: Uuid = sqlx::query_scalar(
+        "insert into category (user_id, name, kind) values ($1, 'Mine', 'spending')
+         returning category_id",
+    )
+    .bind(alice.user_id)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    for column in ["user_category_id", "rule_category_id"] {
+        sqlx::query(&format!(
+            "update bank_transaction set {column} = $2 where transaction_id = $1"
+        ))
+        .bind(first)
+        .bind(category)
+        .execute(&db)
+        .await
+        .unwrap();
+        let delete = sqlx::query("delete from category where category_id = $1")
+            .bind(category)
+            .execute(&db)
+            .await;
+        refused(delete, "still uses a deleted category");
+        let rekey = sqlx::query(
+            "update category set category_id = gen_random_uuid() where category_id = $1",
+        )
+        .bind(category)
+        .execute(&db)
+        .await;
+        refused(rekey, "transactions refer to cannot change");
+        sqlx::query(&format!(
+            "update bank_transaction set {column} = null where transaction_id = $1"
+        ))
+        .bind(first)
+        .execute(&db)
+        .await
+        .unwrap();
+    }
+    sqlx::query("delete from category where category_id = $1")
+        .bind(category)
+        .execute(&db)
+        .await
+        .unwrap();
+
+    // An account's id in use does not change; deleting the account deletes its transactions.
+    let rekey =
+        sqlx::query("update account set account_id = gen_random_uuid() where account_id = $1")
+            .bind(account)
+            .execute(&db)
+            .await;
+    refused(rekey, "transactions refer to cannot change");
+    let held = account_transactions(&db, account).await;
+    assert!(held > 1, "the account has {held} transactions");
+    sqlx::query("delete from account where account_id = $1")
+        .bind(account)
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(account_transactions(&db, account).await, 0);
+    // And the item's removal deletes the rest.
+    sqlx::query("delete from plaid_item where item_id = $1")
+        .bind(item)
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        count(
+            &db,
+            "select count(*) from bank_transaction where user_id = $1",
+            alice.user_id
+        )
+        .await,
+        0
+    );
+}
+
+/// The pid of `conn`'s backend.
+async fn backend_pid(conn: &mut PgConnection) -> i32 {
+    sqlx::query_scalar("select pg_backend_pid()")
+        .fetch_one(conn)
+        .await
+        .unwrap()
+}
+
+/// Waits until the backend `pid` waits for a lock.
+async fn waits_for_a_lock(db: &PgPool, pid: i32) {
+    for _ in 0..200 {
+        let waiting: bool = sqlx::query_scalar(
+            "select coalesce(wait_event_type = 'Lock', false) from pg_stat_activity
+             where pid = $1",
+        )
+        .bind(pid)
+        .fetch_one(db)
+        .await
+        .unwrap();
+        if waiting {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("backend {pid} never waited for a lock");
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn an_account_deleted_while_a_sync_writes_takes_the_new_rows_too(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let alice = app.sign_up("alice").await;
+    app.link_bank(&alice.client, "user_good").await;
+    let (transaction, account, item) = some_transaction(&db, alice.user_id).await;
+
+    // A sync's transaction has written a row to the account and not committed yet.
+    let mut writer = db.begin().await.unwrap();
+    let written = copy_transaction(&mut *writer, transaction, account, item)
+        .await
+        .unwrap();
+
+    // The account's removal waits for it ...
+    let mut remover = db.acquire().await.unwrap();
+    let remover_pid = backend_pid(&mut remover).await;
+    let removal = tokio::spawn(async move {
+        sqlx::query("delete from account where account_id = $1")
+            .bind(account)
+            .execute(&mut *remover)
+            .await
+            .map(|done| done.rows_affected())
+    });
+    waits_for_a_lock(&db, remover_pid).await;
+    assert!(!removal.is_finished());
+
+    // ... and, once the row is committed, deletes it with the account's others.
+    writer.commit().await.unwrap();
+    assert_eq!(removal.await.unwrap().unwrap(), 1);
+    assert_eq!(
+        count(
+            &db,
+            "select count(*) from bank_transaction where transaction_id = $1",
+            written
+        )
+        .await,
+        0
+    );
+    assert_eq!(account_transactions(&db, account).await, 0);
+
+    // The other way round: the account went first; the sync's row is refused when it commits.
+    let (transaction, account, item) = some_transaction(&db, alice.user_id).await;
+    let mut remover = db.begin().await.unwrap();
+    sqlx::query("delete from account where account_id = $1")
+        .bind(account)
+        .execute(&mut *remover)
+        .await
+        .unwrap();
+    let mut writer = db.acquire().await.unwrap();
+    let writer_pid = backend_pid(&mut writer).await;
+    let write =
+        tokio::spawn(
+            async move { copy_transaction(&mut *writer, transaction, account, item).await },
+        );
+    waits_for_a_lock(&db, writer_pid).await;
+    remover.commit().await.unwrap();
+    refused(write.await.unwrap(), NO_ACCOUNT);
+}
