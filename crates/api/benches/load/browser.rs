@@ -20,6 +20,13 @@ pub async fn dashboard_calls(base: &str, username: &str, password: &str) {
     let profile = tempfile::tempdir().unwrap();
     let browser = connect(driver.port, profile.path()).await;
     browser.goto(base).await.unwrap();
+    browser
+        .wait()
+        .at_most(Duration::from_secs(60))
+        .for_element(fantoccini::Locator::Css("form"))
+        .await
+        .expect("the home page's forms");
+    let home_code = downloaded_code(&browser).await;
     let status = browser
         .execute_async(
             "const [body, done] = arguments;
@@ -38,6 +45,7 @@ pub async fn dashboard_calls(base: &str, username: &str, password: &str) {
     );
     browser.goto(&format!("{base}/dashboard")).await.unwrap();
     let calls = settled_api_calls(&browser).await;
+    let code = downloaded_code(&browser).await;
     let timings = browser
         .execute_async(
             "const [paths, repeats, done] = arguments;
@@ -61,6 +69,22 @@ pub async fn dashboard_calls(base: &str, username: &str, password: &str) {
         .unwrap();
     let _ = browser.close().await;
 
+    println!(
+        "the code Chromium loaded (wasm + JS + CSS, as sent: the first download and the parts):"
+    );
+    for (page, code) in [
+        ("the home page (log in, create an account)", &home_code),
+        ("the dashboard, signed in", &code),
+    ] {
+        let total: u64 = code.iter().map(|(_, bytes)| bytes).sum();
+        let parts: Vec<String> = code
+            .iter()
+            .filter(|(path, _)| path.contains("/parts-"))
+            .map(|(path, bytes)| format!("{} {bytes}", path.rsplit('/').next().unwrap_or(path)))
+            .collect();
+        println!("  {page:<44} {total:>7} bytes; parts: {}", parts.join(", "));
+    }
+    println!();
     println!(
         "the dashboard's calls from Chromium (fetch in the page, kept-alive, compressed; \
          {REPEATS} each; target p95 <= {TARGET_MS} ms):"
@@ -120,6 +144,15 @@ async fn settled_api_calls(browser: &Client) -> Vec<String> {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// Each wasm, JS and CSS file the page loaded, with its size as sent (`encodedBodySize`:
+/// compressed, and also for a file the browser had cached).
+async fn downloaded_code(browser: &Client) -> Vec<(String, u64)> {
+    let script = "return performance.getEntriesByType('resource')
+                      .map(e => [new URL(e.name).pathname, e.encodedBodySize])
+                      .filter(([path]) => /\\.(wasm|js|css)$/.test(path));";
+    serde_json::from_value(browser.execute(script, vec![]).await.unwrap()).unwrap()
 }
 
 async fn connect(port: u16, profile: &std::path::Path) -> Client {
