@@ -31,7 +31,7 @@ pub fn App() -> impl IntoView {
             <Layout>
                 <Routes fallback=NotFoundPage>
                     <Route path=Page::Home.segment() view={Lazy::<HomeRoute>::new()} />
-                    <Route path=Page::Dashboard.segment() view={Lazy::<DashboardRoute>::new()} />
+                    <Route path=Page::Dashboard.segment() view=DashboardPage />
                     <Route path=Page::Transactions.segment() view={Lazy::<TransactionsRoute>::new()} />
                     <Route path=Page::Categories.segment() view={Lazy::<CategoriesRoute>::new()} />
                     <Route path=Page::Recurring.segment() view={Lazy::<RecurringRoute>::new()} />
@@ -73,7 +73,6 @@ macro_rules! lazy_page {
 }
 
 lazy_page!(HomeRoute, home_page, HomePage);
-lazy_page!(DashboardRoute, dashboard_page, DashboardPage);
 lazy_page!(RegisterRoute, register_page, RegisterPage);
 lazy_page!(TransactionsRoute, transactions_page, TransactionsPage);
 lazy_page!(CategoriesRoute, categories_page, CategoriesPage);
