@@ -16,11 +16,12 @@
 //!    applying it to the past (`POST /api/rules/{id}/apply`), for a merchant's rule and for one
 //!    that matches every food and drink transaction; each applied again, with nothing to change.
 //! 4. The server's resident memory afterwards.
-//! 5. The web app as the server sends it for the first page, the log-in page (wasm + JS + CSS,
-//!    without the pages it loads later): brotli, gzip, and uncompressed, against the target of
-//!    250 KB brotli.
-//! 6. The dashboard in headless Chromium: the code it loaded (the first download and the
-//!    dashboard's own part), and its calls as the page makes them: kept-alive, compressed.
+//! 5. The web app as the server sends it for the first page (wasm + JS + CSS, what `index.html`
+//!    loads, without the pages it loads later): brotli, gzip, and uncompressed, against the
+//!    target of 250 KB brotli.
+//! 6. Headless Chromium: the code the home page and the signed-in dashboard loaded (the first
+//!    download and the parts), and the dashboard's calls as the page makes them: kept-alive,
+//!    compressed.
 //! 7. Ingest against PostgreSQL's own ceiling (right after 1.): one `INSERT … SELECT` of the same
 //!    rows into a copy of `bank_transaction` with the same indexes; and the statements the sync
 //!    spent its database time on, when `pg_stat_statements` is loaded (`make bench` loads it).
@@ -246,8 +247,8 @@ async fn main() {
     println!("the simulator's (a separate process): {rss} MB resident now, {peak} MB at peak");
     println!();
     println!(
-        "the web app's wasm + JS + CSS as sent for the first page, the log-in page (target: \
-         brotli ≤ 250 KB, floor 361 KB; the dashboard's own part comes after sign-in, below):"
+        "the web app's wasm + JS + CSS as sent for the first page, what index.html loads \
+         (target: brotli ≤ 250 KB, floor 361 KB; the parts a page loads after it are below):"
     );
     for encoding in ["br", "gzip", "identity"] {
         let bytes = app_code_bytes(&client, &base, encoding).await;
