@@ -3,7 +3,9 @@
 //!   attacker's address only, never locked for its owner signing in from elsewhere;
 //! - log-in attempts per client address, whatever the name (a looser bound on one address
 //!   trying many names);
-//! - registrations per client address.
+//! - registrations per client address;
+//! - passkey sign-ins started per client address (each stores a ceremony for five minutes, so
+//!   an anonymous caller cannot fill the table).
 //!
 //! Addresses are `client_address::limit_key`s: an IPv6 caller counts as its whole /64.
 
@@ -25,17 +27,19 @@ pub struct AuthLimits {
     login_failures: FailureLimiter<(String, IpAddr)>,
     login_by_address: DefaultKeyedRateLimiter<IpAddr>,
     register_by_address: DefaultKeyedRateLimiter<IpAddr>,
+    passkey_starts_by_address: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 impl AuthLimits {
-    /// `failures_per_minute` per username and address; three times as many attempts per address.
+    /// `failures_per_minute` per username and address; three times as many attempts per address,
+    /// and as many passkey sign-ins started.
     pub fn new(failures_per_minute: NonZeroU32, registrations_per_hour: NonZeroU32) -> Self {
+        let per_address = Quota::per_minute(failures_per_minute.saturating_mul(ADDRESS_ALLOWANCE));
         Self {
             login_failures: FailureLimiter::per_minute(failures_per_minute),
-            login_by_address: RateLimiter::keyed(Quota::per_minute(
-                failures_per_minute.saturating_mul(ADDRESS_ALLOWANCE),
-            )),
+            login_by_address: RateLimiter::keyed(per_address),
             register_by_address: RateLimiter::keyed(Quota::per_hour(registrations_per_hour)),
+            passkey_starts_by_address: RateLimiter::keyed(per_address),
         }
     }
 
@@ -61,6 +65,12 @@ impl AuthLimits {
     pub fn register(&self, address: Option<IpAddr>) -> Result<(), ApiError> {
         forget_idle(&self.register_by_address);
         check(self.register_by_address.check_key(&key(address)))
+    }
+
+    /// One passkey sign-in started from `address` (its finish counts as a log-in attempt).
+    pub fn start_passkey_sign_in(&self, address: Option<IpAddr>) -> Result<(), ApiError> {
+        forget_idle(&self.passkey_starts_by_address);
+        check(self.passkey_starts_by_address.check_key(&key(address)))
     }
 }
 

@@ -115,10 +115,17 @@ async fn delete_passkey(
 
 #[utoipa::path(post, path = "/api/session/passkey/start", tag = "session",
     responses((status = 200, description = "Options for `navigator.credentials.get()` (any of this site's passkeys, user verification required), and the ceremony id to finish with (it lasts five minutes)", body = PasskeyCeremony),
-              (status = 409, description = "PUBLIC_URL cannot host passkeys (an IP address)", body = ApiErrorBody)))]
+              (status = 409, description = "PUBLIC_URL cannot host passkeys (an IP address)", body = ApiErrorBody),
+              (status = 429, description = "Too many sign-ins started from this address", body = ApiErrorBody)))]
 /// Starts a sign-in with a passkey alone: no username, no password.
 #[tracing::instrument(name = "start passkey sign-in", skip_all)]
-async fn start_sign_in(state: web::Data<AppState>) -> Result<web::Json<PasskeyCeremony>, ApiError> {
+async fn start_sign_in(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<web::Json<PasskeyCeremony>, ApiError> {
+    state
+        .auth_limits
+        .start_passkey_sign_in(client_address::of(&req))?;
     Ok(web::Json(passkey::start_sign_in(&state).await?))
 }
 

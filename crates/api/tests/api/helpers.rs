@@ -124,16 +124,21 @@ pub async fn spawn_app_with(db: PgPool, extra: &[(&str, &str)]) -> TestApp {
 /// back after OAuth, and the simulator's registered redirect URI) is the address the browser
 /// and `TestApp::url` use, cookies and `sessionStorage` included.
 pub async fn spawn_app_at_public_url(db: PgPool) -> TestApp {
-    spawn_app_at_host(db, "127.0.0.1").await
+    spawn_app_at_host(db, "127.0.0.1", &[]).await
 }
 
 /// As `spawn_app_at_public_url`, at `http://localhost:<port>`: passkeys need a domain name for
 /// their relying party, and a browser uses them only at that origin.
 pub async fn spawn_app_at_localhost(db: PgPool) -> TestApp {
-    spawn_app_at_host(db, "localhost").await
+    spawn_app_at_host(db, "localhost", &[]).await
 }
 
-async fn spawn_app_at_host(db: PgPool, host: &str) -> TestApp {
+/// `spawn_app_at_localhost` with `env` on top.
+pub async fn spawn_app_at_localhost_with(db: PgPool, env: &[(&str, &str)]) -> TestApp {
+    spawn_app_at_host(db, "localhost", env).await
+}
+
+async fn spawn_app_at_host(db: PgPool, host: &str, env: &[(&str, &str)]) -> TestApp {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -141,7 +146,9 @@ async fn spawn_app_at_host(db: PgPool, host: &str) -> TestApp {
         .port()
         .to_string();
     let public_url = format!("http://{host}:{port}");
-    let mut app = spawn_app_with(db, &[("PORT", &port), ("PUBLIC_URL", &public_url)]).await;
+    let mut settings = vec![("PORT", port.as_str()), ("PUBLIC_URL", public_url.as_str())];
+    settings.extend_from_slice(env);
+    let mut app = spawn_app_with(db, &settings).await;
     app.address = public_url;
     app
 }

@@ -2,7 +2,10 @@
 //! ceremony working once; forged answers, other people's ids and ceremonies refused.
 
 use crate::api_calls::{assert_unauthorized, decoded, named_fields, Person};
-use crate::helpers::{browser_like_client, count, spawn_app_at_localhost, spawn_app_with, TestApp};
+use crate::helpers::{
+    browser_like_client, client_with_header, count, spawn_app_at_localhost,
+    spawn_app_at_localhost_with, spawn_app_with, TestApp,
+};
 use crate::soft_authenticator::SoftPasskey;
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
@@ -364,4 +367,50 @@ async fn passkeys_need_public_url_to_be_a_domain(db: PgPool) {
     )
     .await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
+}
+
+/// Each start stores a ceremony for five minutes, and anyone may start one: an address may start
+/// as many a minute as it may try log-ins, then gets 429 in the one error shape, and nothing more
+/// is stored. Its passkey owner, from another address, signs in all the same.
+#[sqlx::test(migrations = "../../migrations")]
+async fn passkey_sign_ins_started_from_one_address_are_limited(db: PgPool) {
+    let app = spawn_app_at_localhost_with(
+        db,
+        &[
+            ("LOGIN_ATTEMPTS_PER_MINUTE", "2"),
+            ("TRUSTED_PROXIES", "127.0.0.1"),
+        ],
+    )
+    .await;
+    let origin = app.address.clone();
+    let alice = app.sign_up("alice").await;
+    let (mut phone, _) = register(&app, &origin, &alice, "Phone").await;
+    let stored_before = count(&app.db, "passkey_ceremony").await;
+
+    // Two log-in failures a minute for one name make six attempts a minute for one address.
+    let caller = client_with_header("x-forwarded-for", "203.0.113.80");
+    for _ in 0..6 {
+        start_sign_in(&app, &caller).await;
+    }
+    let refused = post(&app, &caller, "/api/session/passkey/start", json!(null)).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry_after), "Retry-After {retry_after}");
+    let error: ApiError = refused.json().await.unwrap();
+    assert_eq!(error.code, ErrorCode::RateLimited);
+    assert_eq!(
+        count(&app.db, "passkey_ceremony").await,
+        stored_before + 6,
+        "a refused start stored a ceremony"
+    );
+
+    let elsewhere = client_with_header("x-forwarded-for", "198.51.100.80");
+    let ceremony = start_sign_in(&app, &elsewhere).await;
+    let answer = phone.sign_in(&ceremony.options, "localhost", &origin);
+    let signed_in = finish_sign_in(&app, &elsewhere, ceremony.ceremony, &answer).await;
+    assert_eq!(signed_in.status(), StatusCode::OK);
 }
