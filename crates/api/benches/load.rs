@@ -240,6 +240,23 @@ async fn main() {
     label_by_hand(&database_url, EDITED, SPLIT).await;
     println!("rules at {total} transactions, {EDITED} edited by hand and {SPLIT} split:");
     apply_rules(&client, &base).await;
+    // What the dashboard reads below from Chromium, from this client first: the same state of
+    // the data, so the difference between the two is the browser's.
+    println!("  the dashboard's budgets and spending after them, from this client:");
+    for (label, path) in [
+        ("GET /api/budgets", "/api/budgets".to_owned()),
+        (
+            "GET /api/insights/spending (this month)",
+            format!(
+                "/api/insights/spending?from={}&to={}&include_pending=false",
+                today.with_day(1).unwrap(),
+                today.with_day(1).unwrap() + chrono::Months::new(1) - chrono::Days::new(1)
+            ),
+        ),
+    ] {
+        let (p50, p95) = latency(&client, &format!("{base}{path}")).await;
+        println!("  {label:<72} p50 {p50:>7.2} ms   p95 {p95:>7.2} ms");
+    }
     println!();
     let (rss, peak) = server.memory();
     println!("tally's memory: {rss} MB resident now, {peak} MB at peak");
