@@ -4,6 +4,7 @@
 
 use crate::db;
 use crate::db::categories::CategoryRecord;
+use crate::db::forecast::Streams;
 use crate::db::spending::SpendingFilter;
 use crate::domain::budget::{self, Month, MonthFigures, Versions};
 use crate::domain::forecast::{self, PredictedStream, Window};
@@ -16,7 +17,6 @@ use std::collections::{BTreeMap, HashMap};
 use tally_shared::api::budgets::{
     Budget, BudgetHistory, BudgetHistoryMonth, BudgetMonth, BudgetTotals, UnbudgetedSpending,
 };
-use tally_shared::api::recurring::Direction;
 use tally_shared::ids::{CategoryId, UserId};
 use tally_shared::ws::ServerEvent;
 
@@ -217,11 +217,8 @@ async fn committed_bills(
     let Some(window) = Window::between(today, last) else {
         return Ok(BTreeMap::new());
     };
-    let bills: Vec<PredictedStream> = db::forecast::predicted(conn, user_id)
-        .await?
-        .into_iter()
-        .filter(|s| s.confirmed && s.payment.direction == Direction::Outflow)
-        .collect();
+    let bills: Vec<PredictedStream> =
+        db::forecast::predicted(conn, user_id, Streams::ConfirmedBills).await?;
     let mut committed = BTreeMap::new();
     for payment in forecast::upcoming(&bills, window) {
         *committed.entry(payment.currency).or_default() += payment.amount;

@@ -30,10 +30,21 @@ pub struct PredictingStream {
     pub confirmed: bool,
 }
 
+/// Which predicting streams to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Streams {
+    /// Every one (the upcoming list, the cash flow).
+    All,
+    /// Only the bills the person confirmed (budgets' money committed): the check for transfers
+    /// below, a lookup per transaction of each stream, runs for those alone.
+    ConfirmedBills,
+}
+
 #[tracing::instrument(skip_all)]
 pub async fn predicting_streams(
     db: impl PgExecutor<'_>,
     user_id: UserId,
+    which: Streams,
 ) -> Result<Vec<PredictingStream>, sqlx::Error> {
     sqlx::query_as!(
         PredictingStream,
@@ -49,6 +60,7 @@ pub async fn predicting_streams(
              and next_date is not null
              and state <> 'dismissed'
              and (state = 'confirmed' or status = 'mature')
+             and (not $2 or (state = 'confirmed' and direction = 'outflow'))
              and not exists (
                  select 1
                  from recurring_stream_transaction l
@@ -59,7 +71,8 @@ pub async fn predicting_streams(
                  where l.recurring_stream_id = s.recurring_stream_id
                    and not (mine.type = 'depository' and theirs.type <> 'depository'))
            order by recurring_stream_id"#,
-        user_id.0
+        user_id.0,
+        which == Streams::ConfirmedBills
     )
     .fetch_all(db)
     .await
@@ -91,13 +104,14 @@ pub async fn depository_balances(
         .collect())
 }
 
-/// The person's streams that predict payments, as the projection takes them.
+/// The person's streams that predict payments (`which` of them), as the projection takes them.
 #[tracing::instrument(skip_all)]
 pub async fn predicted(
     db: impl PgExecutor<'_>,
     user_id: UserId,
+    which: Streams,
 ) -> Result<Vec<PredictedStream>, sqlx::Error> {
-    let rows = predicting_streams(db, user_id).await?;
+    let rows = predicting_streams(db, user_id, which).await?;
     let mut streams = Vec::with_capacity(rows.len());
     for row in rows {
         streams.push(PredictedStream {

@@ -5,6 +5,7 @@
 
 use crate::auth::AuthUser;
 use crate::db;
+use crate::db::forecast::Streams;
 use crate::db::spending::{CategoryRow, Level, MerchantRow, SpendingFilter};
 use crate::domain::forecast::{self, Window};
 use crate::domain::Period;
@@ -241,7 +242,7 @@ async fn upcoming(
     query: web::Query<ForecastQuery>,
 ) -> Result<web::Json<Upcoming>, ApiError> {
     let window = forecast_window(&query)?;
-    let streams = db::forecast::predicted(&state.db, user.user_id).await?;
+    let streams = db::forecast::predicted(&state.db, user.user_id, Streams::All).await?;
     Ok(web::Json(Upcoming {
         from: window.from(),
         to: window.to(),
@@ -262,7 +263,7 @@ async fn cash_flow(
 ) -> Result<web::Json<CashFlow>, ApiError> {
     let window = forecast_window(&query)?;
     let mut tx = db::begin_report_read(&state.db).await?;
-    let streams = db::forecast::predicted(&mut *tx, user.user_id).await?;
+    let streams = db::forecast::predicted(&mut *tx, user.user_id, Streams::All).await?;
     let balances = db::forecast::depository_balances(&mut *tx, user.user_id).await?;
     tx.commit().await?;
     let payments = forecast::upcoming(&streams, window);
