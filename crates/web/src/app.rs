@@ -24,6 +24,7 @@ pub fn App() -> impl IntoView {
     provide_session();
     provide_live_events();
     provide_toasts();
+    lazy::PagesLoading::provide();
     tell_bank_news();
     view! {
         <Title formatter=|page: String| if page.is_empty() { "Tally".to_owned() } else { format!("{page} · Tally") } />
@@ -66,6 +67,7 @@ macro_rules! lazy_page {
             }
 
             async fn view(_this: Self) -> AnyView {
+                let _loading = lazy::PageLoading::start();
                 $part().await.unwrap_or_else(lazy::unavailable)
             }
         }

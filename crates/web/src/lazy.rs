@@ -37,3 +37,41 @@ fn reload() {
         let _ = window.location().reload();
     }
 }
+
+/// How many pages' parts are on their way: the header shows a bar while any is, so that a click
+/// on a page not opened before visibly does something on a slow connection
+/// (`components::layout`).
+#[derive(Clone, Copy)]
+pub struct PagesLoading(RwSignal<u32>);
+
+impl PagesLoading {
+    pub fn provide() {
+        provide_context(Self(RwSignal::new(0)));
+    }
+
+    pub fn any(self) -> bool {
+        self.0.get() > 0
+    }
+}
+
+/// A page's part on its way, counted in `PagesLoading` from `start` until this is dropped: when
+/// the part arrives or fails, or the navigation that wanted it is abandoned.
+pub struct PageLoading(Option<PagesLoading>);
+
+impl PageLoading {
+    pub fn start() -> Self {
+        let loading = use_context::<PagesLoading>();
+        if let Some(loading) = loading {
+            loading.0.update(|n| *n += 1);
+        }
+        Self(loading)
+    }
+}
+
+impl Drop for PageLoading {
+    fn drop(&mut self) {
+        if let Some(loading) = self.0 {
+            loading.0.try_update(|n| *n = n.saturating_sub(1));
+        }
+    }
+}

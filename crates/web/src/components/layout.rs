@@ -1,6 +1,7 @@
 //! The header, navigation and footer around every page.
 
 use crate::api;
+use crate::lazy::PagesLoading;
 use crate::routes::Page;
 use crate::state::session::use_session;
 use leptos::prelude::*;
@@ -30,8 +31,11 @@ pub fn Layout(children: Children) -> impl IntoView {
             }
         });
     };
+    let loading = use_context::<PagesLoading>();
+    let idle = move || !loading.is_some_and(PagesLoading::any);
     view! {
         <div class="shell">
+            <div class="page-loading" role="progressbar" aria-label="Loading the page" hidden=idle></div>
             <header class="topbar">
                 <A href=Page::Home.path() attr:class="brand">
                     <span class="brand-mark" aria-hidden="true">"T"</span>

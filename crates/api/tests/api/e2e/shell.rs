@@ -2,6 +2,7 @@
 
 use super::browser::{with_browser, Browser};
 use crate::helpers::{spa_dir, spawn_app, spawn_app_with};
+use fantoccini::Locator;
 use sqlx::PgPool;
 use std::path::Path;
 
@@ -184,6 +185,57 @@ async fn a_page_whose_code_cannot_be_fetched_says_so_and_the_app_goes_on(db: PgP
         browser.click_link("Transactions").await;
         browser.wait_for_text("h1", "Transactions").await;
         assert_eq!(browser.path().await, "/transactions");
+    })
+    .await;
+}
+
+/// While a page's code is on its way, the header shows a progress bar, so that a click on a slow
+/// connection visibly does something; it goes once the page is there. (The parts' fetches are
+/// held back in the page itself for a second and a half.)
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_page_whose_code_is_on_its_way_shows_a_progress_bar(db: PgPool) {
+    let app = spawn_app(db).await;
+    with_browser(&app, "page-loading", |browser| async move {
+        browser.goto("/").await;
+        wait_for_mode(&browser).await;
+        let bar_hidden = "return document.querySelector('[role=progressbar]').hidden";
+        assert_eq!(browser.run_js(bar_hidden).await, true);
+        browser
+            .run_js(
+                "const fetched = window.fetch;
+                 window.__partsHeld = 0;
+                 window.fetch = (resource, init) => {
+                     if (String(resource.url ?? resource).includes('/parts-')) {
+                         window.__partsHeld += 1;
+                         return new Promise(wait => setTimeout(wait, 1500))
+                             .then(() => fetched(resource, init));
+                     }
+                     return fetched(resource, init);
+                 };",
+            )
+            .await;
+
+        browser.click_link("Budgets").await;
+
+        let bar = browser
+            .wait_for(Locator::Css(
+                "[role=progressbar][aria-label='Loading the page']",
+            ))
+            .await;
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        assert!(bar.is_displayed().await.unwrap(), "the bar is not shown");
+        browser.screenshot("page-loading-bar").await.unwrap();
+        browser.wait_for_text("h1", "Budgets").await;
+        assert_eq!(
+            browser.run_js(bar_hidden).await,
+            true,
+            "the bar stayed after the page came"
+        );
+        let held = browser.run_js("return window.__partsHeld").await;
+        assert!(
+            held.as_u64().is_some_and(|n| n > 0),
+            "no part was fetched: {held}"
+        );
     })
     .await;
 }
