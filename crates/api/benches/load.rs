@@ -28,6 +28,8 @@
 //! 8. Scale: two Tally processes on the one PostgreSQL, two sync workers each, syncing items
 //!    for several people at once, then reading from both; every item's transactions are
 //!    compared with the simulator's (none may be duplicated, lost, or left after removal).
+//! 9. The one process `make start` runs (simulator mode, the simulator inside it): its memory
+//!    just started, and after a person links a 100,000-transaction bank.
 //!
 //! `BENCH_ONLY=ingest make bench` runs 1, 7 and 8 only.
 #![allow(
@@ -259,9 +261,9 @@ async fn main() {
     }
     println!();
     let (rss, peak) = server.memory();
-    println!("tally's memory: {rss} MB resident now, {peak} MB at peak");
+    println!("tally's memory: {rss} MiB resident now, {peak} MiB at peak (target ≤ 100 MiB)");
     let (rss, peak) = simulator.memory();
-    println!("the simulator's (a separate process): {rss} MB resident now, {peak} MB at peak");
+    println!("the simulator's (a separate process): {rss} MiB resident now, {peak} MiB at peak");
     println!();
     println!(
         "the web app's wasm + JS + CSS as sent for the first page, what index.html loads \
@@ -279,6 +281,54 @@ async fn main() {
     println!();
     drop(server);
     ingest_at_scale(&database_url, &simulator_url).await;
+    simulator_mode_memory(&database_url).await;
+}
+
+/// The one process `make start` runs (simulator mode: the simulator inside Tally, keeping its
+/// banks in PostgreSQL): its memory just started, and after a person links a bank as large as
+/// the first item and its sync, the recurring refresh and the statistics after it are done.
+async fn simulator_mode_memory(database_url: &str) {
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let tally = Process::start(
+        database_url,
+        &[],
+        &[
+            ("PORT", port.to_string()),
+            ("PUBLIC_URL", base.clone()),
+            // The bench's database already has its administrator.
+            ("REGISTRATION", "open".to_owned()),
+        ],
+    );
+    wait_until_up(&format!("{base}/api/health")).await;
+    let (idle, _) = tally.memory();
+    let client = Client::builder().cookie_store(true).build().unwrap();
+    answer(
+        client
+            .post(format!("{base}/api/users"))
+            .json(&json!({"username": "solo", "password": PASSWORD})),
+    )
+    .await;
+    let simulator_url = format!("{base}/sim/plaid");
+    let (count, _) = link_and_sync(
+        &client,
+        &base,
+        (&client, &simulator_url),
+        "ins_109508",
+        FIRST_ITEM,
+        3,
+    )
+    .await;
+    wait_for_streams(&client, &base).await;
+    // What runs after the job (ANALYZE, the rollup's compaction) has a moment to finish.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (rss, peak) = tally.memory();
+    println!("the one process `make start` runs (the simulator inside it):");
+    println!("  just started: {idle} MiB resident (target ≤ 30 MiB)");
+    println!(
+        "  after linking a bank of {count} transactions: {rss} MiB resident, {peak} MiB at peak \
+         (target ≤ 100 MiB)"
+    );
 }
 
 /// A transaction's id, account, date, amount, currency, merchant and description.
@@ -793,7 +843,7 @@ impl Process {
         (Self::start(database_url, &[], &env), base)
     }
 
-    /// (resident now, resident at peak) in MB, from /proc.
+    /// (resident now, resident at peak) in MiB, from /proc.
     fn memory(&self) -> (u64, u64) {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
         let field = |name: &str| {
