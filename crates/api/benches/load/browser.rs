@@ -1,14 +1,15 @@
 //! The dashboard's calls as a person's browser makes them: headless Chromium opens the
 //! dashboard, the calls it made are read from the page's resource timing, and each is then
 //! fetched again and again from the page itself, on the kept-alive, compressed connection the
-//! app uses.
+//! app uses: one call after another, round after round, so that whatever else the machine does
+//! meanwhile (autovacuum after the bench's rules, say) falls on every call alike.
 
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{json, Value};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Fetches of each call, one at a time.
+/// Fetches of each call, one at a time, in rounds over all of them.
 const REPEATS: usize = 100;
 /// What every dashboard call should take at p95, in milliseconds.
 const TARGET_MS: f64 = 10.0;
@@ -50,16 +51,14 @@ pub async fn dashboard_calls(base: &str, username: &str, password: &str) {
         .execute_async(
             "const [paths, repeats, done] = arguments;
              (async () => {
-                 const out = {};
-                 for (const path of paths) {
-                     const samples = [];
-                     for (let i = 0; i < repeats; i++) {
+                 const out = Object.fromEntries(paths.map(path => [path, []]));
+                 for (let i = 0; i < repeats; i++) {
+                     for (const path of paths) {
                          const started = performance.now();
                          const response = await fetch(path);
                          await response.arrayBuffer();
-                         samples.push(performance.now() - started);
+                         out[path].push(performance.now() - started);
                      }
-                     out[path] = samples;
                  }
                  return out;
              })().then(done, e => done(String(e)));",
