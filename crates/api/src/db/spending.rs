@@ -96,7 +96,10 @@ macro_rules! spending_query {
                                            order by s.position) = 1 as first_in_transaction
                  from transaction_split s
                  join user_category($1) c on c.category_id = s.category_id
-                 where s.transaction_id in (select transaction_id from split)),
+                 -- A part carries its transaction's date: the person's parts of the period,
+                 -- by index, not all of them.
+                 where s.user_id = $1 and s.date between $2 and $3
+                   and s.transaction_id in (select transaction_id from split)),
              every_unit as (
                  select date_trunc('month', period)::date as month, currency, merchant,
                         category_id, spent, refunded,
