@@ -29,10 +29,12 @@ RUN apt-get update \
 COPY --from=build /out/tally /usr/local/bin/tally
 COPY --from=build /out/dist /app/dist
 WORKDIR /app
+# MALLOC_ARENA_MAX: fewer glibc arenas, less memory kept after a large sync (docs/performance.md).
 ENV HOST=0.0.0.0 \
     PORT=3001 \
     SPA_DIR=/app/dist \
-    LOG_FORMAT=json
+    LOG_FORMAT=json \
+    MALLOC_ARENA_MAX=2
 USER tally
 EXPOSE 3001
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \

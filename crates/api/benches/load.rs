@@ -31,7 +31,7 @@
 //! 9. The one process `make start` runs (simulator mode, the simulator inside it): its memory
 //!    just started, and after a person links a 100,000-transaction bank.
 //!
-//! `BENCH_ONLY=ingest make bench` runs 1, 7 and 8 only.
+//! `BENCH_ONLY=ingest make bench` runs 1, 7 and 8 only; `BENCH_ONLY=memory make bench`, 9.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -65,6 +65,10 @@ async fn main() {
         return;
     }
     let database_url = std::env::var("DATABASE_URL").expect("DATABASE_URL (make bench sets it)");
+    if std::env::var("BENCH_ONLY").is_ok_and(|only| only == "memory") {
+        simulator_mode_memory(&database_url).await;
+        return;
+    }
     let simulator_port = free_port();
     let simulator = Process::start(
         &database_url,
@@ -298,6 +302,8 @@ async fn simulator_mode_memory(database_url: &str) {
             ("PUBLIC_URL", base.clone()),
             // The bench's database already has its administrator.
             ("REGISTRATION", "open".to_owned()),
+            // As `make start` (scripts/start.sh) and the Docker image run it.
+            ("MALLOC_ARENA_MAX", "2".to_owned()),
         ],
     );
     wait_until_up(&format!("{base}/api/health")).await;
