@@ -313,24 +313,27 @@ pub async fn summary(
     let mut categories = Vec::new();
     let mut merchants = Vec::new();
     for row in rows {
-        match (row.section, row.merchant) {
-            (0, _) => categories.push(CategoryRow {
+        // A category row has its level and refunds, a merchant row its merchant (the statement
+        // writes null only in the other section's columns).
+        if row.section == 0 {
+            categories.push(CategoryRow {
                 currency: row.currency,
                 primary_id: row.primary_id,
                 category_id: row.category_id,
                 name: row.name,
                 plaid_code: row.plaid_code,
-                rollup_level: row.rollup_level.unwrap_or(3),
+                rollup_level: row.rollup_level.unwrap_or_default(),
                 spent: row.spent,
                 transactions: row.transactions,
                 refunds: row.refunds.unwrap_or_default(),
-            }),
-            (_, merchant) => merchants.push(MerchantRow {
+            });
+        } else {
+            merchants.push(MerchantRow {
                 currency: row.currency,
-                merchant: merchant.unwrap_or_default(),
+                merchant: row.merchant.unwrap_or_default(),
                 spent: row.spent,
                 transactions: row.transactions,
-            }),
+            });
         }
     }
     Ok((categories, merchants))
