@@ -6,7 +6,7 @@
 //! deleted transaction's partner is unpaired, a category in use stays, keys in use do not change,
 //! and a delete that races a sync's insert waits for it and takes its rows too.
 
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, TestApp};
 use sqlx::{PgConnection, PgPool};
 use std::time::Duration;
 use uuid::Uuid;
@@ -63,6 +63,17 @@ async fn some_transaction(db: &PgPool, user_id: Uuid) -> (Uuid, Uuid, Uuid) {
     .unwrap()
 }
 
+/// Signs `name` up and links a bank for them; their id, and one of the bank's transactions with
+/// its account and item.
+async fn linked_transaction(app: &TestApp, name: &str) -> (Uuid, (Uuid, Uuid, Uuid)) {
+    let person = app.sign_up(name).await;
+    app.link_bank(&person.client, "user_good").await;
+    (
+        person.user_id,
+        some_transaction(&app.db, person.user_id).await,
+    )
+}
+
 async fn count(db: impl sqlx::PgExecutor<'_>, sql: &str, id: Uuid) -> i64 {
     sqlx::query_scalar(sql)
         .bind(id)
@@ -83,12 +94,8 @@ async fn account_transactions(db: &PgPool, account_id: Uuid) -> i64 {
 #[sqlx::test(migrations = "../../migrations")]
 async fn a_transaction_must_refer_to_what_exists(db: PgPool) {
     let app = spawn_app(db.clone()).await;
-    let alice = app.sign_up("alice").await;
-    app.link_bank(&alice.client, "user_good").await;
-    let bob = app.sign_up("bob").await;
-    app.link_bank(&bob.client, "user_good").await;
-    let (transaction, account, item) = some_transaction(&db, alice.user_id).await;
-    let (_, bobs_account, bobs_item) = some_transaction(&db, bob.user_id).await;
+    let (_, (transaction, account, item)) = linked_transaction(&app, "alice").await;
+    let (_, (_, bobs_account, bobs_item)) = linked_transaction(&app, "bob").await;
 
     // The account's own item: accepted.
     copy_transaction(&db, transaction, account, item)
@@ -152,9 +159,7 @@ async fn a_transaction_must_refer_to_what_exists(db: PgPool) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn deletes_carry_to_what_referred_to_them(db: PgPool) {
     let app = spawn_app(db.clone()).await;
-    let alice = app.sign_up("alice").await;
-    app.link_bank(&alice.client, "user_good").await;
-    let (first, account, item) = some_transaction(&db, alice.user_id).await;
+    let (alice, (first, account, item)) = linked_transaction(&app, "alice").await;
     let second = copy_transaction(&db, first, account, item).await.unwrap();
 
     // Paired by hand, then one side deleted: the other is unpaired.
@@ -187,7 +192,7 @@ async fn deletes_carry_to_what_referred_to_them(db: PgPool) {
         "insert into category (user_id, name, kind) values ($1, 'Mine', 'spending')
          returning category_id",
     )
-    .bind(alice.user_id)
+    .bind(alice)
     .fetch_one(&db)
     .await
     .unwrap();
@@ -251,7 +256,7 @@ async fn deletes_carry_to_what_referred_to_them(db: PgPool) {
         count(
             &db,
             "select count(*) from bank_transaction where user_id = $1",
-            alice.user_id
+            alice
         )
         .await,
         0
@@ -288,9 +293,7 @@ async fn waits_for_a_lock(db: &PgPool, pid: i32) {
 #[sqlx::test(migrations = "../../migrations")]
 async fn an_account_deleted_while_a_sync_writes_takes_the_new_rows_too(db: PgPool) {
     let app = spawn_app(db.clone()).await;
-    let alice = app.sign_up("alice").await;
-    app.link_bank(&alice.client, "user_good").await;
-    let (transaction, account, item) = some_transaction(&db, alice.user_id).await;
+    let (alice, (transaction, account, item)) = linked_transaction(&app, "alice").await;
 
     // A sync's transaction has written a row to the account and not committed yet.
     let mut writer = db.begin().await.unwrap();
@@ -326,7 +329,7 @@ async fn an_account_deleted_while_a_sync_writes_takes_the_new_rows_too(db: PgPoo
     assert_eq!(account_transactions(&db, account).await, 0);
 
     // The other way round: the account went first; the sync's row is refused when it commits.
-    let (transaction, account, item) = some_transaction(&db, alice.user_id).await;
+    let (transaction, account, item) = some_transaction(&db, alice).await;
     let mut remover = db.begin().await.unwrap();
     sqlx::query("delete from account where account_id = $1")
         .bind(account)
