@@ -67,7 +67,7 @@ macro_rules! lazy_page {
             }
 
             async fn view(_this: Self) -> AnyView {
-                let _loading = lazy::PageLoading::start();
+                let _loading = lazy::PendingPart::start();
                 $part().await.unwrap_or_else(lazy::unavailable)
             }
         }

@@ -56,9 +56,9 @@ impl PagesLoading {
 
 /// A page's part on its way, counted in `PagesLoading` from `start` until this is dropped: when
 /// the part arrives or fails, or the navigation that wanted it is abandoned.
-pub struct PageLoading(Option<PagesLoading>);
+pub struct PendingPart(Option<PagesLoading>);
 
-impl PageLoading {
+impl PendingPart {
     pub fn start() -> Self {
         let loading = use_context::<PagesLoading>();
         if let Some(loading) = loading {
@@ -68,7 +68,7 @@ impl PageLoading {
     }
 }
 
-impl Drop for PageLoading {
+impl Drop for PendingPart {
     fn drop(&mut self) {
         if let Some(loading) = self.0 {
             loading.0.try_update(|n| *n = n.saturating_sub(1));
