@@ -152,6 +152,22 @@ pub async fn account_ids(
     .await
 }
 
+/// Whether any transaction of the item is stored (through its accounts' keyset index).
+#[tracing::instrument(skip_all)]
+pub async fn has_transactions(
+    conn: &mut PgConnection,
+    item_id: ItemId,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select exists (select 1 from account a
+                          join bank_transaction t on t.account_id = a.account_id
+                          where a.item_id = $1) as "stored!""#,
+        item_id.0
+    )
+    .fetch_one(conn)
+    .await
+}
+
 /// Records every account of the item's balance as today's snapshot (a later sync today
 /// overwrites it, so each day keeps its last balance).
 #[tracing::instrument(skip_all)]
@@ -178,106 +194,192 @@ pub async fn snapshot_balances(
     Ok(())
 }
 
-/// Inserts new transactions and overwrites changed ones. Rows whose account the item does not
-/// have are not written (the caller stores the accounts first and checks the counts).
-#[tracing::instrument(skip_all, fields(transactions = transactions.len()))]
-pub async fn upsert_transactions(
+/// A page's rows as the statements' arrays, one per column.
+struct Columns {
+    plaid_transaction_id: Vec<String>,
+    plaid_account_id: Vec<String>,
+    amount: Vec<Decimal>,
+    iso_currency_code: Vec<Option<String>>,
+    unofficial_currency_code: Vec<Option<String>>,
+    date: Vec<NaiveDate>,
+    authorized_date: Vec<Option<NaiveDate>>,
+    name: Vec<String>,
+    merchant_name: Vec<Option<String>>,
+    logo_url: Vec<Option<String>>,
+    website: Vec<Option<String>>,
+    payment_channel: Vec<String>,
+    category_primary: Vec<Option<String>>,
+    category_detailed: Vec<Option<String>>,
+    category_confidence: Vec<Option<String>>,
+    pending: Vec<bool>,
+    pending_transaction_id: Vec<Option<String>>,
+    /// Time-ordered ids: new rows go to the end of the primary key instead of anywhere.
+    transaction_id: Vec<Uuid>,
+}
+
+impl Columns {
+    fn of(batch: &[TransactionState]) -> Self {
+        let text =
+            |f: fn(&TransactionState) -> &String| batch.iter().map(|t| f(t).clone()).collect();
+        let maybe = |f: fn(&TransactionState) -> &Option<String>| {
+            batch.iter().map(|t| f(t).clone()).collect()
+        };
+        Self {
+            plaid_transaction_id: text(|t| &t.plaid_transaction_id),
+            plaid_account_id: text(|t| &t.plaid_account_id),
+            amount: batch.iter().map(|t| t.amount).collect(),
+            iso_currency_code: maybe(|t| &t.iso_currency_code),
+            unofficial_currency_code: maybe(|t| &t.unofficial_currency_code),
+            date: batch.iter().map(|t| t.date).collect(),
+            authorized_date: batch.iter().map(|t| t.authorized_date).collect(),
+            name: text(|t| &t.name),
+            merchant_name: maybe(|t| &t.merchant_name),
+            logo_url: maybe(|t| &t.logo_url),
+            website: maybe(|t| &t.website),
+            payment_channel: text(|t| &t.payment_channel),
+            category_primary: maybe(|t| &t.category_primary),
+            category_detailed: maybe(|t| &t.category_detailed),
+            category_confidence: maybe(|t| &t.category_confidence),
+            pending: batch.iter().map(|t| t.pending).collect(),
+            pending_transaction_id: maybe(|t| &t.pending_transaction_id),
+            transaction_id: batch.iter().map(|_| Uuid::now_v7()).collect(),
+        }
+    }
+}
+
+/// How a page's rows are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Write {
+    /// Rows already stored under the same Plaid ids are overwritten.
+    Upsert,
+    /// None of the rows' Plaid ids is stored: a plain insert, which fails with a unique violation
+    /// of `bank_transaction_plaid_transaction_id_key` (see [`is_id_taken`]) if one is.
+    Insert,
+}
+
+/// The error of an [`Write::Insert`] whose Plaid id is stored already (under another item, or
+/// not as the caller thought).
+pub fn is_id_taken(error: &sqlx::Error) -> bool {
+    error.as_database_error().is_some_and(|e| {
+        e.is_unique_violation()
+            && e.constraint() == Some("bank_transaction_plaid_transaction_id_key")
+    })
+}
+
+/// Writes new transactions and, with [`Write::Upsert`], overwrites changed ones. Rows whose
+/// account the item does not have are not written (the caller stores the accounts first and
+/// checks the counts).
+#[tracing::instrument(skip_all, fields(transactions = transactions.len(), ?write))]
+pub async fn write_transactions(
     conn: &mut PgConnection,
     item_id: ItemId,
     transactions: &[TransactionState],
+    write: Write,
 ) -> Result<Upserted, sqlx::Error> {
     let mut total = Upserted::default();
     for batch in transactions.chunks(BATCH) {
-        let text =
-            |f: fn(&TransactionState) -> Option<String>| batch.iter().map(f).collect::<Vec<_>>();
-        // `as _` on the arrays, as in `upsert_accounts`.
-        let written = sqlx::query!(
-            r#"with incoming as (
-                 select t.*, a.account_id, a.user_id
-                 from unnest($2::text[], $3::text[], $4::numeric[], $5::text[], $6::text[],
-                      $7::date[], $8::date[], $9::text[], $10::text[], $11::text[], $12::text[],
-                      $13::text[], $14::text[], $15::text[], $16::text[], $17::bool[], $18::text[],
-                      $19::uuid[])
-                      as t(plaid_transaction_id, plaid_account_id, amount, iso_currency_code,
-                           unofficial_currency_code, date, authorized_date, name, merchant_name,
-                           logo_url, website, payment_channel, category_primary,
-                           category_detailed, category_confidence, pending,
-                           pending_transaction_id, transaction_id)
-                 join account a on a.plaid_account_id = t.plaid_account_id and a.item_id = $1),
-             -- What `plaid_category_id(primary, detailed)` answers, as joins: the function
-             -- runs as a query of its own per row (~9 µs, 2 s at 250,000 rows), these as one
-             -- hash join per page. tests/api/categories.rs checks the two agree.
-             labelled as (
-                 select i.*,
-                        coalesce(d.category_id, al.category_id, p.category_id,
-                                 (select category_id from category
-                                  where plaid_code = 'OTHER_OTHER')) as plaid_category_id
-                 from incoming i
-                 left join category d on d.plaid_code = i.category_detailed
-                 left join plaid_category_alias al on al.code = i.category_detailed
-                 left join category p on p.plaid_code = i.category_primary
-                                     and p.parent_id is null),
-             written as (
-                 insert into bank_transaction (transaction_id, account_id, item_id, user_id,
-                     plaid_transaction_id,
-                     amount, iso_currency_code, unofficial_currency_code, date, authorized_date,
-                     name, merchant_name, logo_url, website, payment_channel, category_primary,
-                     category_detailed, category_confidence, pending, pending_transaction_id,
-                     plaid_category_id)
-                 select transaction_id, account_id, $1, user_id, plaid_transaction_id, amount,
-                     iso_currency_code,
-                     unofficial_currency_code, date, authorized_date, name, merchant_name,
-                     logo_url, website, payment_channel, category_primary, category_detailed,
-                     category_confidence, pending, pending_transaction_id,
-                     plaid_category_id
-                 from labelled
-                 on conflict (plaid_transaction_id) do update set
-                     account_id = excluded.account_id, amount = excluded.amount,
-                     iso_currency_code = excluded.iso_currency_code,
-                     unofficial_currency_code = excluded.unofficial_currency_code,
-                     date = excluded.date, authorized_date = excluded.authorized_date,
-                     name = excluded.name, merchant_name = excluded.merchant_name,
-                     logo_url = excluded.logo_url, website = excluded.website,
-                     payment_channel = excluded.payment_channel,
-                     category_primary = excluded.category_primary,
-                     category_detailed = excluded.category_detailed,
-                     category_confidence = excluded.category_confidence,
-                     pending = excluded.pending,
-                     pending_transaction_id = excluded.pending_transaction_id,
-                     plaid_category_id = excluded.plaid_category_id
-                 where bank_transaction.item_id = excluded.item_id
-                 returning plaid_transaction_id, (xmax = 0) as inserted)
-             select count(*) filter (where inserted) as "inserted!",
-                    coalesce(array_agg(plaid_transaction_id) filter (where not inserted),
-                             '{}') as "updated!"
-             from written"#,
-            item_id.0,
-            text(|t| Some(t.plaid_transaction_id.clone())) as _,
-            text(|t| Some(t.plaid_account_id.clone())) as _,
-            &batch.iter().map(|t| t.amount).collect::<Vec<_>>(),
-            text(|t| t.iso_currency_code.clone()) as _,
-            text(|t| t.unofficial_currency_code.clone()) as _,
-            &batch.iter().map(|t| t.date).collect::<Vec<_>>(),
-            batch.iter().map(|t| t.authorized_date).collect::<Vec<_>>() as _,
-            text(|t| Some(t.name.clone())) as _,
-            text(|t| t.merchant_name.clone()) as _,
-            text(|t| t.logo_url.clone()) as _,
-            text(|t| t.website.clone()) as _,
-            text(|t| Some(t.payment_channel.clone())) as _,
-            text(|t| t.category_primary.clone()) as _,
-            text(|t| t.category_detailed.clone()) as _,
-            text(|t| t.category_confidence.clone()) as _,
-            &batch.iter().map(|t| t.pending).collect::<Vec<_>>(),
-            text(|t| t.pending_transaction_id.clone()) as _,
-            // Time-ordered ids: new rows go to the end of the primary key instead of anywhere.
-            &batch.iter().map(|_| Uuid::now_v7()).collect::<Vec<_>>()
-        )
-        .fetch_one(&mut *conn)
-        .await?;
-        total.inserted += u64::try_from(written.inserted).unwrap_or_default();
-        total.updated.extend(written.updated);
+        let c = Columns::of(batch);
+        match write {
+            Write::Insert => total.inserted += insert(conn, item_id, &c).await?,
+            Write::Upsert => {
+                let upserted = upsert(conn, item_id, &c).await?;
+                total.inserted += upserted.inserted;
+                total.updated.extend(upserted.updated);
+            }
+        }
     }
     Ok(total)
+}
+
+/// `sqlx::query!` of a statement over a page's rows: `$1` the item, `$2`… the columns, in the
+/// order of `sync_page_rows`. `as _` on the arrays, as in `upsert_accounts`.
+macro_rules! page_query {
+    ($item_id:expr, $c:expr, $sql:tt) => {
+        sqlx::query!(
+            $sql,
+            $item_id.0,
+            &$c.plaid_transaction_id,
+            &$c.plaid_account_id,
+            &$c.amount,
+            &$c.iso_currency_code as _,
+            &$c.unofficial_currency_code as _,
+            &$c.date,
+            &$c.authorized_date as _,
+            &$c.name,
+            &$c.merchant_name as _,
+            &$c.logo_url as _,
+            &$c.website as _,
+            &$c.payment_channel,
+            &$c.category_primary as _,
+            &$c.category_detailed as _,
+            &$c.category_confidence as _,
+            &$c.pending,
+            &$c.pending_transaction_id as _,
+            &$c.transaction_id
+        )
+    };
+}
+
+async fn insert(conn: &mut PgConnection, item_id: ItemId, c: &Columns) -> Result<u64, sqlx::Error> {
+    Ok(page_query!(
+        item_id,
+        c,
+        "insert into bank_transaction (transaction_id, account_id, item_id, user_id,
+             plaid_transaction_id, amount, iso_currency_code, unofficial_currency_code, date,
+             authorized_date, name, merchant_name, logo_url, website, payment_channel,
+             category_primary, category_detailed, category_confidence, pending,
+             pending_transaction_id, plaid_category_id)
+         select * from sync_page_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+                                      $14, $15, $16, $17, $18, $19)"
+    )
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
+async fn upsert(
+    conn: &mut PgConnection,
+    item_id: ItemId,
+    c: &Columns,
+) -> Result<Upserted, sqlx::Error> {
+    let written = page_query!(
+        item_id,
+        c,
+        r#"with written as (
+             insert into bank_transaction (transaction_id, account_id, item_id, user_id,
+                 plaid_transaction_id, amount, iso_currency_code, unofficial_currency_code, date,
+                 authorized_date, name, merchant_name, logo_url, website, payment_channel,
+                 category_primary, category_detailed, category_confidence, pending,
+                 pending_transaction_id, plaid_category_id)
+             select * from sync_page_rows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+                                          $13, $14, $15, $16, $17, $18, $19)
+             on conflict (plaid_transaction_id) do update set
+                 account_id = excluded.account_id, amount = excluded.amount,
+                 iso_currency_code = excluded.iso_currency_code,
+                 unofficial_currency_code = excluded.unofficial_currency_code,
+                 date = excluded.date, authorized_date = excluded.authorized_date,
+                 name = excluded.name, merchant_name = excluded.merchant_name,
+                 logo_url = excluded.logo_url, website = excluded.website,
+                 payment_channel = excluded.payment_channel,
+                 category_primary = excluded.category_primary,
+                 category_detailed = excluded.category_detailed,
+                 category_confidence = excluded.category_confidence,
+                 pending = excluded.pending,
+                 pending_transaction_id = excluded.pending_transaction_id,
+                 plaid_category_id = excluded.plaid_category_id
+             where bank_transaction.item_id = excluded.item_id
+             returning plaid_transaction_id, (xmax = 0) as inserted)
+         select count(*) filter (where inserted) as "inserted!",
+                coalesce(array_agg(plaid_transaction_id) filter (where not inserted),
+                         '{}') as "updated!"
+         from written"#
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(Upserted {
+        inserted: u64::try_from(written.inserted).unwrap_or_default(),
+        updated: written.updated,
+    })
 }
 
 /// Deletes the item's transactions with these Plaid ids; returns how many there were.

@@ -6,7 +6,7 @@ use super::pending_labels::{self, Posting};
 use crate::crypto::CipherError;
 use crate::db;
 use crate::db::items::PlaidItem;
-use crate::db::sync::{AccountState, TransactionState, Upserted};
+use crate::db::sync::{AccountState, TransactionState, Upserted, Write};
 use crate::domain::rules::RuleSet;
 use crate::items;
 use crate::plaid::types::{Account, Transaction, TransactionsSyncResponse};
@@ -16,6 +16,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::{PgConnection, Postgres};
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
+use std::hash::{BuildHasher, RandomState};
 use std::time::{Duration, Instant};
 use tally_shared::ids::{ItemId, TransactionId, UserId};
 
@@ -48,6 +49,9 @@ pub enum SyncError {
     /// Rows the database would not take (their account or id belongs to another item).
     #[error("{0} transactions could not be stored")]
     NotStored(u64),
+    /// A first pass's new transaction has an id stored already, under another item.
+    #[error("a transaction's id is stored under another item")]
+    IdTaken,
     /// The data changed mid-pass (TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION): start over.
     #[error("the item's data changed while it was paged through")]
     Restart,
@@ -145,6 +149,7 @@ async fn write_run(
     db::sync::upsert_accounts(&mut tx, item.item_id, item.user_id, &accounts).await?;
     let mut known = known_accounts(&mut tx, item.item_id).await?;
     let rules = db::rules::for_sync(&mut tx, item.user_id).await?;
+    let mut first_pass = FirstPass::of(&mut tx, item.item_id).await?;
 
     let mut totals = Totals::default();
     let mut page = fetch_page(state, access, item.sync_cursor.as_deref()).await?;
@@ -154,13 +159,17 @@ async fn write_run(
         let cursor = page.next_cursor.clone();
         if page.has_more {
             let (written, next) = tokio::join!(
-                changes.write(&mut tx, item, &rules),
+                changes.write(&mut tx, item, &rules, &mut first_pass),
                 fetch_page(state, access, Some(&cursor))
             );
             totals.add(written?);
             page = next?;
         } else {
-            totals.add(changes.write(&mut tx, item, &rules).await?);
+            totals.add(
+                changes
+                    .write(&mut tx, item, &rules, &mut first_pass)
+                    .await?,
+            );
             super::transfers::pair(&mut tx, item.user_id).await?;
             let today = chrono::Utc::now().date_naive();
             db::sync::snapshot_balances(&mut tx, item.item_id, today).await?;
@@ -312,10 +321,20 @@ impl PageChanges {
         tx: &mut PgConnection,
         item: &PlaidItem,
         rules: &RuleSet,
+        first_pass: &mut FirstPass,
     ) -> Result<Written, SyncError> {
         let item_id = item.item_id;
         let posting = Posting::before_upsert(tx, item_id, &self.upserts).await?;
-        let upserted = db::sync::upsert_transactions(tx, item_id, &self.upserts).await?;
+        let write = first_pass.write_for(&self.upserts);
+        let upserted = db::sync::write_transactions(tx, item_id, &self.upserts, write)
+            .await
+            .map_err(|error| {
+                if db::sync::is_id_taken(&error) {
+                    SyncError::IdTaken
+                } else {
+                    error.into()
+                }
+            })?;
         posting.after_upsert(tx, item_id).await?;
         pending_labels::keep_removed(tx, item_id, &self.removed).await?;
         let removed = db::sync::delete_transactions(tx, item_id, &self.removed).await?;
@@ -348,6 +367,40 @@ impl PageChanges {
             removed,
             splits_removed,
         })
+    }
+}
+
+/// The Plaid ids written by a pass that began with none of the item's transactions stored (its
+/// first, or one after the bank's history was emptied), kept as hashes: while a page's ids are
+/// all new to the pass, nothing stored can have them, and the page is inserted instead of
+/// upserted. A hash shared by two ids only makes a page an upsert.
+struct FirstPass {
+    written: Option<HashSet<u64>>,
+    hasher: RandomState,
+}
+
+impl FirstPass {
+    async fn of(tx: &mut PgConnection, item_id: ItemId) -> Result<Self, SyncError> {
+        let stored = db::sync::has_transactions(tx, item_id).await?;
+        Ok(Self {
+            written: (!stored).then(HashSet::new),
+            hasher: RandomState::new(),
+        })
+    }
+
+    fn write_for(&mut self, upserts: &[TransactionState]) -> Write {
+        let Some(written) = &mut self.written else {
+            return Write::Upsert;
+        };
+        let mut all_new = true;
+        for transaction in upserts {
+            all_new &= written.insert(self.hasher.hash_one(&transaction.plaid_transaction_id));
+        }
+        if all_new {
+            Write::Insert
+        } else {
+            Write::Upsert
+        }
     }
 }
 

@@ -163,6 +163,7 @@ async fn settle(
         | SyncError::KeptChanging
         | SyncError::UnknownAccount(_)
         | SyncError::NotStored(_)
+        | SyncError::IdTaken
             if attempts_left =>
         {
             retry_later(state, job, &error).await

@@ -1,7 +1,7 @@
 //! The sync engine against the simulator: webhooks (valid, forged, duplicated, reordered),
 //! retries, restarts, a failure mid-write, the scheduler, and pending transactions posting.
 
-use crate::api_calls::create_item_request;
+use crate::api_calls::{create_item_request, decoded};
 use crate::banking_support::*;
 use crate::helpers::{captured_logs, count, spawn_app_with, TestApp};
 use crate::simulator_support::{add_bank_account, advance_clock, inject_fault};
@@ -403,6 +403,78 @@ async fn a_failed_write_keeps_the_old_cursor_and_no_partial_rows(db: PgPool) {
         })
         .await;
     assert_matches_bank(&db, &recovered).await;
+}
+
+/// An item's first pass inserts its pages without the conflict check of later passes. A
+/// transaction whose Plaid id is stored already, under another item, still fails the pass whole:
+/// nothing of the new item is kept, the error says why, and the next pass after the conflict is
+/// gone stores everything.
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_first_pass_meeting_an_id_stored_under_another_item_keeps_nothing(db: PgPool) {
+    let app = spawn_app_with(db.clone(), &[FAST_RETRIES, ("SYNC_MAX_ATTEMPTS", "1")]).await;
+    let (_, alices) = app.sign_up_with_bank("alice").await;
+    let bob = app.sign_up("bob").await.client;
+    // Bob's bank exists at the simulator before he links it: one of Alice's stored transactions
+    // is given the Plaid id of one of his.
+    let token = app.public_token(FIRST_PLATYPUS, "user_good").await;
+    let (taken, alices_own): (String, String) = sqlx::query_as(
+        "with bobs as (select t.transaction_id from plaid_sim.transaction t
+                       join plaid_sim.public_token p using (item_id)
+                       where p.public_token = $1 and not t.removed
+                       order by t.transaction_id limit 1),
+              alices as (select transaction_id, plaid_transaction_id from bank_transaction
+                         where item_id = $2 order by transaction_id limit 1)
+         update bank_transaction b set plaid_transaction_id = bobs.transaction_id
+         from bobs, alices
+         where b.transaction_id = alices.transaction_id
+         returning bobs.transaction_id, alices.plaid_transaction_id",
+    )
+    .bind(&token)
+    .bind(alices.id.0)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+
+    let request = create_item_request(&token, FIRST_PLATYPUS);
+    let item: Item = decoded(app.create_item(&bob, &request).await, StatusCode::CREATED).await;
+    let failed = app
+        .wait_until(&bob, &item, |now| now.status == ItemStatus::Error)
+        .await;
+    assert_eq!(transaction_count(&db, &failed).await, 0);
+    let error: Option<String> = sqlx::query_scalar(
+        "select last_error from sync_job where item_id = $1 and state = 'failed'",
+    )
+    .bind(item.id.0)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(
+        error.as_deref(),
+        Some("a transaction's id is stored under another item")
+    );
+    let still_alices: i64 = count(
+        &db,
+        &format!("bank_transaction where plaid_transaction_id = '{taken}'"),
+    )
+    .await;
+    assert_eq!(still_alices, 1, "Alice's row must be left as it was");
+
+    sqlx::query(
+        "update bank_transaction set plaid_transaction_id = $1 where plaid_transaction_id = $2",
+    )
+    .bind(&alices_own)
+    .bind(&taken)
+    .execute(&db)
+    .await
+    .unwrap();
+    app.refresh_item(&bob, item.id).await;
+    let recovered = app
+        .wait_until(&bob, &item, |now| {
+            now.status == ItemStatus::Good && now.last_synced_at.is_some()
+        })
+        .await;
+    assert_matches_bank(&db, &recovered).await;
+    assert_matches_bank(&db, &alices).await;
 }
 
 #[sqlx::test(migrations = "../../migrations")]
