@@ -194,7 +194,7 @@ pub async fn snapshot_balances(
     Ok(())
 }
 
-/// A page's rows as the statements' arrays, one per column.
+/// A batch of rows as the statements' arrays, one per column.
 struct Columns {
     plaid_transaction_id: Vec<String>,
     plaid_account_id: Vec<String>,
@@ -266,23 +266,32 @@ pub fn is_id_taken(error: &sqlx::Error) -> bool {
     })
 }
 
+/// Transactions as the statements that write them take them, built ahead so that building
+/// them can overlap the previous write.
+pub struct TransactionRows(Vec<Columns>);
+
+impl TransactionRows {
+    pub fn of(transactions: &[TransactionState]) -> Self {
+        Self(transactions.chunks(BATCH).map(Columns::of).collect())
+    }
+}
+
 /// Writes new transactions and, with [`Write::Upsert`], overwrites changed ones. Rows whose
 /// account the item does not have are not written (the caller stores the accounts first and
 /// checks the counts).
-#[tracing::instrument(skip_all, fields(transactions = transactions.len(), ?write))]
+#[tracing::instrument(skip_all, fields(?write))]
 pub async fn write_transactions(
     conn: &mut PgConnection,
     item_id: ItemId,
-    transactions: &[TransactionState],
+    rows: &TransactionRows,
     write: Write,
 ) -> Result<Upserted, sqlx::Error> {
     let mut total = Upserted::default();
-    for batch in transactions.chunks(BATCH) {
-        let c = Columns::of(batch);
+    for c in &rows.0 {
         match write {
-            Write::Insert => total.inserted += insert(conn, item_id, &c).await?,
+            Write::Insert => total.inserted += insert(conn, item_id, c).await?,
             Write::Upsert => {
-                let upserted = upsert(conn, item_id, &c).await?;
+                let upserted = upsert(conn, item_id, c).await?;
                 total.inserted += upserted.inserted;
                 total.updated.extend(upserted.updated);
             }

@@ -6,7 +6,7 @@ use super::pending_labels::{self, Posting};
 use crate::crypto::CipherError;
 use crate::db;
 use crate::db::items::PlaidItem;
-use crate::db::sync::{AccountState, TransactionState, Upserted, Write};
+use crate::db::sync::{AccountState, TransactionRows, TransactionState, Upserted, Write};
 use crate::domain::rules::RuleSet;
 use crate::items;
 use crate::plaid::types::{Account, Transaction, TransactionsSyncResponse};
@@ -153,17 +153,22 @@ async fn write_run(
 
     let mut totals = Totals::default();
     let mut page = fetch_page(state, access, item.sync_cursor.as_deref()).await?;
+    let mut changes = PageChanges::of(&page);
     loop {
         store_new_accounts(state, &mut tx, item, access, &page, &mut known).await?;
-        let changes = PageChanges::of(&page);
         let cursor = page.next_cursor.clone();
         if page.has_more {
+            // The next page is fetched, and made ready to write, while this one is written.
             let (written, next) = tokio::join!(
                 changes.write(&mut tx, item, &rules, &mut first_pass),
-                fetch_page(state, access, Some(&cursor))
+                async {
+                    let next = fetch_page(state, access, Some(&cursor)).await?;
+                    let changes = PageChanges::of(&next);
+                    Ok::<_, SyncError>((next, changes))
+                }
             );
             totals.add(written?);
-            page = next?;
+            (page, changes) = next?;
         } else {
             totals.add(
                 changes
@@ -290,6 +295,7 @@ async fn retrying<T, F: Future<Output = Result<T, PlaidError>>>(
 /// One page's changes, ready to write: a transaction listed twice keeps its last version.
 struct PageChanges {
     upserts: Vec<TransactionState>,
+    rows: TransactionRows,
     removed: Vec<String>,
 }
 
@@ -312,7 +318,11 @@ impl PageChanges {
             .iter()
             .map(|gone| gone.transaction_id.clone())
             .collect();
-        Self { upserts, removed }
+        Self {
+            rows: TransactionRows::of(&upserts),
+            upserts,
+            removed,
+        }
     }
 
     /// Writes the page, then runs the person's rules on what it inserted or modified.
@@ -326,7 +336,7 @@ impl PageChanges {
         let item_id = item.item_id;
         let posting = Posting::before_upsert(tx, item_id, &self.upserts).await?;
         let write = first_pass.write_for(&self.upserts);
-        let upserted = db::sync::write_transactions(tx, item_id, &self.upserts, write)
+        let upserted = db::sync::write_transactions(tx, item_id, &self.rows, write)
             .await
             .map_err(|error| {
                 if db::sync::is_id_taken(&error) {
