@@ -56,6 +56,8 @@ const SPLIT: i64 = 1_000;
 /// Budgets set before the reads: one per spending category, up to this many.
 const BUDGETS: usize = 30;
 const PASSWORD: &str = "a long enough password";
+/// Every row of figures pads its label (indented by two) to this width, so the figures line up.
+const LABEL_WIDTH: usize = 76;
 
 #[tokio::main]
 async fn main() {
@@ -228,7 +230,7 @@ async fn main() {
     for (label, path, target) in reads {
         let (p50, p95) = latency(&client, &format!("{base}{path}")).await;
         println!(
-            "  {label:<52} p50 {p50:>7.2} ms   p95 {p95:>7.2} ms{}",
+            "  {label:<LABEL_WIDTH$} p50 {p50:>7.2} ms   p95 {p95:>7.2} ms{}",
             target_of(target)
         );
     }
@@ -237,7 +239,7 @@ async fn main() {
     let (p50, p95) = latency(&client, &format!("{base}/api/budgets")).await;
     let label = "GET /api/budgets (this month, no rollover)";
     println!(
-        "  {label:<52} p50 {p50:>7.2} ms   p95 {p95:>7.2} ms{}",
+        "  {label:<LABEL_WIDTH$} p50 {p50:>7.2} ms   p95 {p95:>7.2} ms{}",
         target_of(20)
     );
     println!();
@@ -261,7 +263,7 @@ async fn main() {
         ),
     ] {
         let (p50, p95) = latency(&client, &format!("{base}{path}")).await;
-        println!("  {label:<72} p50 {p50:>7.2} ms   p95 {p95:>7.2} ms");
+        println!("  {label:<LABEL_WIDTH$} p50 {p50:>7.2} ms   p95 {p95:>7.2} ms");
     }
     println!();
     let (rss, peak) = server.memory();
@@ -384,7 +386,8 @@ async fn detect_recurring(database_url: &str) {
         occurrences.len(),
         streams.len()
     );
-    println!("{label:<62} {:>7.0} ms", seconds * 1000.0);
+    let width = LABEL_WIDTH + 2;
+    println!("{label:<width$} {:>7.0} ms", seconds * 1000.0);
 }
 
 /// Sets every field a person can set on `edited` of the bench user's transactions, and splits
@@ -470,7 +473,7 @@ async fn apply_rules(client: &Client, base: &str) {
             "{name}: POST /api/rules/preview ({} match)",
             preview["matches"]
         );
-        println!("  {label:<72} {seconds:>7.2} s");
+        println!("  {label:<LABEL_WIDTH$} {seconds:>7.2} s");
         let rule = answer(
             client
                 .post(format!("{base}/api/rules"))
@@ -486,7 +489,7 @@ async fn apply_rules(client: &Client, base: &str) {
                 "{name}: POST /api/rules/{{id}}/apply, {time} ({} changed)",
                 applied["changed"]
             );
-            println!("  {label:<72} {seconds:>7.2} s");
+            println!("  {label:<LABEL_WIDTH$} {seconds:>7.2} s");
         }
     }
 }
@@ -761,7 +764,7 @@ async fn first_reads(client: &Client, base: &str, total: u64) {
         samples.sort_by(f64::total_cmp);
         let p95 = samples[((samples.len() as f64 - 1.0) * 0.95).round() as usize];
         println!(
-            "  {label:<52} first {first:>7.2} ms   p95 {p95:>7.2} ms{}",
+            "  {label:<LABEL_WIDTH$} first {first:>7.2} ms   p95 {p95:>7.2} ms{}",
             target_of(target)
         );
     }

@@ -4,6 +4,7 @@
 //! app uses: one call after another, round after round, so that whatever else the machine does
 //! meanwhile (autovacuum after the bench's rules, say) falls on every call alike.
 
+use super::LABEL_WIDTH;
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{json, Value};
 use std::process::{Child, Command, Stdio};
@@ -100,7 +101,7 @@ pub async fn dashboard_calls(base: &str, username: &str, password: &str) {
         let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
         worst = worst.max(at(0.95));
         println!(
-            "  {path:<76} p50 {:>7.2} ms   p95 {:>7.2} ms",
+            "  {path:<LABEL_WIDTH$} p50 {:>7.2} ms   p95 {:>7.2} ms",
             at(0.50),
             at(0.95)
         );
