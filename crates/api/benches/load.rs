@@ -138,6 +138,7 @@ async fn main() {
     let budgets = set_budgets(&client, &base, BUDGETS, true).await;
     println!("  ({streams} recurring streams stored after the syncs; {budgets} budgets set)");
     let deep_cursor = cursor_at_depth(&client, &base, total * 4 / 5).await;
+    let (rare, rare_count, primary, primary_count) = categories_to_list(&database_url).await;
     let today = chrono::Utc::now().date_naive();
     let spending =
         |from: chrono::NaiveDate| format!("/api/insights/spending?from={from}&to={today}");
@@ -167,6 +168,16 @@ async fn main() {
         (
             "GET /api/transactions?category=FOOD_AND_DRINK (50)",
             "/api/transactions?limit=50&category=FOOD_AND_DRINK".to_owned(),
+            15,
+        ),
+        (
+            &*format!("GET /api/transactions?category_id=…, a category of {rare_count} (50)"),
+            format!("/api/transactions?limit=50&category_id={rare}"),
+            15,
+        ),
+        (
+            &*format!("GET /api/transactions?category_id=…, a primary of {primary_count} (50)"),
+            format!("/api/transactions?limit=50&category_id={primary}"),
             15,
         ),
         (
@@ -768,6 +779,31 @@ async fn first_reads(client: &Client, base: &str, total: u64) {
             target_of(target)
         );
     }
+}
+
+/// The categories a person filters the list by, from a drill-down: the one with the fewest of the
+/// bench user's transactions (a category of Plaid's detailed ones, so without children), and the
+/// primary category with the most; each with how many transactions are in it.
+async fn categories_to_list(database_url: &str) -> (uuid::Uuid, i64, uuid::Uuid, i64) {
+    let db = sqlx::PgPool::connect(database_url).await.unwrap();
+    let counted = "select c.category_id, count(*) as n
+                   from bank_transaction t
+                   join category c on c.category_id = t.category_id or c.category_id = (
+                       select parent_id from category where category_id = t.category_id)
+                   where not t.hidden";
+    let (rare, rare_count): (uuid::Uuid, i64) = sqlx::query_as(&format!(
+        "{counted} and c.parent_id is not null group by 1 order by 2, 1 limit 1"
+    ))
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    let (primary, primary_count): (uuid::Uuid, i64) = sqlx::query_as(&format!(
+        "{counted} and c.parent_id is null group by 1 order by 2 desc, 1 limit 1"
+    ))
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    (rare, rare_count, primary, primary_count)
 }
 
 /// p50 and p95 of `REPEATS` sequential GETs, in milliseconds, after a few warm-up calls.

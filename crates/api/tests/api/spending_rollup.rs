@@ -29,7 +29,7 @@ use tally_shared::api::items::Item;
 use tally_shared::api::rules::{
     Condition, ConditionField, ConditionOp, NewRule, Rule, RuleActions,
 };
-use tally_shared::api::transactions::TransactionEdit;
+use tally_shared::api::transactions::{HiddenFilter, TransactionEdit, TransactionFilter};
 use tally_shared::ids::CategoryId;
 use uuid::Uuid;
 
@@ -155,11 +155,77 @@ async fn assert_budgets_add_up(app: &TestApp, person: &Person, context: &str) {
 /// Spending over every period of `periods`, with and without pending, and the budgets.
 async fn assert_adds_up(app: &TestApp, person: &Person, rng: &mut StdRng, context: &str) {
     assert_split_dates_follow(&app.db, person.user_id, context).await;
+    assert_category_lists_match(app, person, rng, context).await;
     for (from, to) in periods(rng) {
         let period = (from.to_string(), to.to_string());
         assert_spending_adds_up_over(app, person, (&period.0, &period.1), context).await;
     }
     assert_budgets_add_up(app, person, context).await;
+}
+
+/// The list filtered by a category holds, page after page and newest first, exactly the
+/// transactions a row-by-row query finds: those in the category or one of its children, and
+/// those with a split part in them. Three categories at random among those in use and their
+/// parents, with or without the hidden transactions.
+async fn assert_category_lists_match(
+    app: &TestApp,
+    person: &Person,
+    rng: &mut StdRng,
+    context: &str,
+) {
+    let in_use: Vec<Uuid> = sqlx::query_scalar(
+        "select distinct v.id
+         from (select category_id from bank_transaction where user_id = $1
+               union select category_id from transaction_split where user_id = $1) u(id)
+         join category k on k.category_id = u.id
+         cross join lateral (values (k.category_id), (k.parent_id)) v(id)
+         where v.id is not null",
+    )
+    .bind(person.user_id)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    for &category in in_use.choose_multiple(rng, 3) {
+        let hidden = *[HiddenFilter::False, HiddenFilter::All]
+            .choose(rng)
+            .unwrap();
+        let expected: Vec<Uuid> = sqlx::query_scalar(
+            "select t.transaction_id from bank_transaction t
+             where t.user_id = $1 and ($3 or not t.hidden)
+               and (t.category_id in (select category_id from category
+                                      where category_id = $2 or parent_id = $2)
+                    or exists (select 1 from transaction_split s
+                               join category c on c.category_id = s.category_id
+                               where s.transaction_id = t.transaction_id
+                                 and (c.category_id = $2 or c.parent_id = $2)))
+             order by t.date desc, t.transaction_id desc",
+        )
+        .bind(person.user_id)
+        .bind(category)
+        .bind(hidden == HiddenFilter::All)
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+        let mut listed = Vec::new();
+        let mut filter = TransactionFilter {
+            category_id: Some(CategoryId(category)),
+            hidden: Some(hidden),
+            limit: Some(rng.random_range(5..=120)),
+            ..Default::default()
+        };
+        loop {
+            let page = app.transactions(&person.client, &filter).await;
+            listed.extend(page.transactions.iter().map(|t| t.id.0));
+            match page.next_cursor {
+                Some(next) => filter.cursor = Some(next),
+                None => break,
+            }
+        }
+        assert_eq!(
+            listed, expected,
+            "{context}: the list of category {category} ({hidden:?})"
+        );
+    }
 }
 
 async fn transactions_of(db: &PgPool, user_id: Uuid) -> Vec<(Uuid, Decimal)> {
