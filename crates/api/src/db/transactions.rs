@@ -7,6 +7,7 @@ use sqlx::types::Json;
 use sqlx::{PgExecutor, PgPool, Postgres, QueryBuilder};
 use tally_shared::api::transactions::{HiddenFilter, Split};
 use tally_shared::ids::{AccountId, CategoryId, ItemId, TransactionId, UserId};
+use uuid::Uuid;
 
 /// A transaction with the name of its account.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -74,14 +75,9 @@ pub async fn page(
         // then the newest of those. Read in the keyset order and filtered instead, a category
         // with few transactions read all the person's rows (23 ms at 100,000).
         Some(category_id) => {
-            query.push(
-                "select * from (select p.* from (select category_id from category where category_id = ",
-            );
-            query
-                .push_bind(category_id)
-                .push(" or parent_id = ")
-                .push_bind(category_id)
-                .push(") chosen cross join lateral (");
+            query.push("select * from (select p.* from ");
+            chosen_categories(&mut query, category_id);
+            query.push(" chosen cross join lateral (");
             newest(&mut query, user_id, filters, page, |query| {
                 query.push(" and t.category_id = chosen.category_id");
             });
@@ -89,23 +85,14 @@ pub async fn page(
             newest(&mut query, user_id, filters, page, |query| {
                 query
                     .push(
-                        " and t.transaction_id in (select s.transaction_id from transaction_split s
-                                                   join category sc on sc.category_id = s.category_id
-                                                   where s.user_id = ",
+                        " and t.transaction_id in (select transaction_id from transaction_split
+                                                   where user_id = ",
                     )
                     .push_bind(user_id)
-                    .push(" and (sc.category_id = ")
-                    .push_bind(category_id)
-                    .push(" or sc.parent_id = ")
-                    .push_bind(category_id)
-                    .push(
-                        ")) and t.category_id not in (select category_id from category
-                                                      where category_id = ",
-                    )
-                    .push_bind(category_id)
-                    .push(" or parent_id = ")
-                    .push_bind(category_id)
-                    .push(")");
+                    .push(" and category_id in ");
+                chosen_categories(query, category_id);
+                query.push(") and t.category_id not in ");
+                chosen_categories(query, category_id);
             });
             query.push(") t");
             query
@@ -132,6 +119,16 @@ pub async fn page(
         None
     };
     Ok((rows, next))
+}
+
+/// `(select category_id …)`: the category and, for a primary, its children.
+fn chosen_categories(query: &mut QueryBuilder<'static, Postgres>, category_id: Uuid) {
+    query
+        .push("(select category_id from category where category_id = ")
+        .push_bind(category_id)
+        .push(" or parent_id = ")
+        .push_bind(category_id)
+        .push(")");
 }
 
 /// `select * from bank_transaction t` of the user's transactions matching `filters` (and what
