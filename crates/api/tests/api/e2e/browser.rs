@@ -316,18 +316,13 @@ impl Browser {
             .filter(|entry| entry["level"] == "SEVERE")
             // Chrome logs every 4xx as a failed load. The API's answers to a person's mistakes
             // (not logged in, wrong password, refused, taken name, invalid field, too many tries)
-            // are expected and shown by the page; 400, 404 and 5xx still count as errors. So is
-            // the live-events socket refused with 401 (Chrome: "HTTP Authentication failed")
-            // when it reconnects just as its session ends: the app then asks who is signed in
-            // and shows the person signed out.
+            // are expected and shown by the page; 400, 404 and 5xx still count as errors.
             .filter(|entry| {
                 let message = entry["message"].as_str().unwrap_or_default();
                 let expected = ["401", "403", "409", "422", "429"]
                     .iter()
                     .any(|status| message.contains(&format!("status of {status} ")));
-                let socket_signed_out =
-                    message.contains("/api/ws") && message.contains("HTTP Authentication failed");
-                !(message.contains("/api/") && expected || socket_signed_out)
+                !(message.contains("/api/") && expected)
             })
             .map(|entry| entry["message"].as_str().unwrap_or_default().to_owned())
             .collect()

@@ -75,6 +75,9 @@ async fn add_a_passkey_sign_in_with_it_alone_and_remove_it(db: PgPool) {
         browser.prefer_color_scheme("light").await;
 
         browser.click_button("Log out").await;
+        // Signed out before the page is loaded afresh: a load that overtakes the log-out still
+        // finds the session, and its live-events socket is then refused (a console error).
+        browser.wait_for_text("h1", "Log in to Tally").await;
         browser.goto("/login").await;
         browser.click_button("Sign in with a passkey").await;
         browser.wait_for_text("h2", "No banks linked yet").await;
@@ -98,6 +101,9 @@ async fn add_a_passkey_sign_in_with_it_alone_and_remove_it(db: PgPool) {
 
         // The authenticator still holds it, but it signs no one in any more.
         browser.click_button("Log out").await;
+        // Signed out before the page is loaded afresh: a load that overtakes the log-out still
+        // finds the session, and its live-events socket is then refused (a console error).
+        browser.wait_for_text("h1", "Log in to Tally").await;
         browser.goto("/login").await;
         browser.click_button("Sign in with a passkey").await;
         browser
