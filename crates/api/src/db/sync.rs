@@ -218,32 +218,50 @@ struct Columns {
 }
 
 impl Columns {
-    fn of(batch: &[TransactionState]) -> Self {
-        let text =
-            |f: fn(&TransactionState) -> &String| batch.iter().map(|t| f(t).clone()).collect();
-        let maybe = |f: fn(&TransactionState) -> &Option<String>| {
-            batch.iter().map(|t| f(t).clone()).collect()
+    /// The batch's rows, moved into their columns.
+    fn of(batch: impl ExactSizeIterator<Item = TransactionState>) -> Self {
+        let n = batch.len();
+        let mut c = Self {
+            plaid_transaction_id: Vec::with_capacity(n),
+            plaid_account_id: Vec::with_capacity(n),
+            amount: Vec::with_capacity(n),
+            iso_currency_code: Vec::with_capacity(n),
+            unofficial_currency_code: Vec::with_capacity(n),
+            date: Vec::with_capacity(n),
+            authorized_date: Vec::with_capacity(n),
+            name: Vec::with_capacity(n),
+            merchant_name: Vec::with_capacity(n),
+            logo_url: Vec::with_capacity(n),
+            website: Vec::with_capacity(n),
+            payment_channel: Vec::with_capacity(n),
+            category_primary: Vec::with_capacity(n),
+            category_detailed: Vec::with_capacity(n),
+            category_confidence: Vec::with_capacity(n),
+            pending: Vec::with_capacity(n),
+            pending_transaction_id: Vec::with_capacity(n),
+            transaction_id: Vec::with_capacity(n),
         };
-        Self {
-            plaid_transaction_id: text(|t| &t.plaid_transaction_id),
-            plaid_account_id: text(|t| &t.plaid_account_id),
-            amount: batch.iter().map(|t| t.amount).collect(),
-            iso_currency_code: maybe(|t| &t.iso_currency_code),
-            unofficial_currency_code: maybe(|t| &t.unofficial_currency_code),
-            date: batch.iter().map(|t| t.date).collect(),
-            authorized_date: batch.iter().map(|t| t.authorized_date).collect(),
-            name: text(|t| &t.name),
-            merchant_name: maybe(|t| &t.merchant_name),
-            logo_url: maybe(|t| &t.logo_url),
-            website: maybe(|t| &t.website),
-            payment_channel: text(|t| &t.payment_channel),
-            category_primary: maybe(|t| &t.category_primary),
-            category_detailed: maybe(|t| &t.category_detailed),
-            category_confidence: maybe(|t| &t.category_confidence),
-            pending: batch.iter().map(|t| t.pending).collect(),
-            pending_transaction_id: maybe(|t| &t.pending_transaction_id),
-            transaction_id: batch.iter().map(|_| Uuid::now_v7()).collect(),
+        for t in batch {
+            c.plaid_transaction_id.push(t.plaid_transaction_id);
+            c.plaid_account_id.push(t.plaid_account_id);
+            c.amount.push(t.amount);
+            c.iso_currency_code.push(t.iso_currency_code);
+            c.unofficial_currency_code.push(t.unofficial_currency_code);
+            c.date.push(t.date);
+            c.authorized_date.push(t.authorized_date);
+            c.name.push(t.name);
+            c.merchant_name.push(t.merchant_name);
+            c.logo_url.push(t.logo_url);
+            c.website.push(t.website);
+            c.payment_channel.push(t.payment_channel);
+            c.category_primary.push(t.category_primary);
+            c.category_detailed.push(t.category_detailed);
+            c.category_confidence.push(t.category_confidence);
+            c.pending.push(t.pending);
+            c.pending_transaction_id.push(t.pending_transaction_id);
+            c.transaction_id.push(Uuid::now_v7());
         }
+        c
     }
 }
 
@@ -271,8 +289,38 @@ pub fn is_id_taken(error: &sqlx::Error) -> bool {
 pub struct TransactionRows(Vec<Columns>);
 
 impl TransactionRows {
-    pub fn of(transactions: &[TransactionState]) -> Self {
-        Self(transactions.chunks(BATCH).map(Columns::of).collect())
+    pub fn of(transactions: Vec<TransactionState>) -> Self {
+        let mut rest = transactions.into_iter();
+        let mut batches = Vec::new();
+        while rest.len() > 0 {
+            batches.push(Columns::of(rest.by_ref().take(BATCH)));
+        }
+        Self(batches)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.iter().map(|c| c.plaid_transaction_id.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The rows' Plaid ids.
+    pub fn plaid_ids(&self) -> impl Iterator<Item = &str> {
+        self.0
+            .iter()
+            .flat_map(|c| c.plaid_transaction_id.iter().map(String::as_str))
+    }
+
+    /// Each row's Plaid id and, for a posted one that replaces a pending one, the pending one's.
+    pub fn pending_ids(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
+        self.0.iter().flat_map(|c| {
+            c.plaid_transaction_id
+                .iter()
+                .zip(&c.pending_transaction_id)
+                .map(|(id, pending)| (id.as_str(), pending.as_deref()))
+        })
     }
 }
 

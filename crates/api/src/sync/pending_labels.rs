@@ -7,7 +7,7 @@
 
 use super::run::SyncError;
 use crate::db;
-use crate::db::sync::TransactionState;
+use crate::db::sync::TransactionRows;
 use crate::ws::{EventHub, PublishError};
 use sqlx::PgConnection;
 use std::collections::BTreeMap;
@@ -28,15 +28,11 @@ impl Posting {
     pub(super) async fn before_upsert(
         tx: &mut PgConnection,
         item_id: ItemId,
-        upserts: &[TransactionState],
+        rows: &TransactionRows,
     ) -> Result<Self, SyncError> {
-        let naming: BTreeMap<&str, &str> = upserts
-            .iter()
-            .filter_map(|t| {
-                t.pending_transaction_id
-                    .as_deref()
-                    .map(|pending| (t.plaid_transaction_id.as_str(), pending))
-            })
+        let naming: BTreeMap<&str, &str> = rows
+            .pending_ids()
+            .filter_map(|(id, pending)| pending.map(|pending| (id, pending)))
             .collect();
         let candidates: Vec<String> = naming.keys().map(|id| (*id).to_owned()).collect();
         let posted = db::carried_labels::not_stored(tx, item_id, &candidates).await?;

@@ -294,7 +294,6 @@ async fn retrying<T, F: Future<Output = Result<T, PlaidError>>>(
 
 /// One page's changes, ready to write: a transaction listed twice keeps its last version.
 struct PageChanges {
-    upserts: Vec<TransactionState>,
     rows: TransactionRows,
     removed: Vec<String>,
 }
@@ -319,8 +318,7 @@ impl PageChanges {
             .map(|gone| gone.transaction_id.clone())
             .collect();
         Self {
-            rows: TransactionRows::of(&upserts),
-            upserts,
+            rows: TransactionRows::of(upserts),
             removed,
         }
     }
@@ -334,8 +332,8 @@ impl PageChanges {
         first_pass: &mut FirstPass,
     ) -> Result<Written, SyncError> {
         let item_id = item.item_id;
-        let posting = Posting::before_upsert(tx, item_id, &self.upserts).await?;
-        let write = first_pass.write_for(&self.upserts);
+        let posting = Posting::before_upsert(tx, item_id, &self.rows).await?;
+        let write = first_pass.write_for(&self.rows);
         let upserted = db::sync::write_transactions(tx, item_id, &self.rows, write)
             .await
             .map_err(|error| {
@@ -348,7 +346,7 @@ impl PageChanges {
         posting.after_upsert(tx, item_id).await?;
         pending_labels::keep_removed(tx, item_id, &self.removed).await?;
         let removed = db::sync::delete_transactions(tx, item_id, &self.removed).await?;
-        let offered = u64::try_from(self.upserts.len()).unwrap_or(u64::MAX);
+        let offered = u64::try_from(self.rows.len()).unwrap_or(u64::MAX);
         let updated = u64::try_from(upserted.updated.len()).unwrap_or(u64::MAX);
         // The cursor must never move past a row that was not stored.
         let skipped = offered.saturating_sub(upserted.inserted + updated);
@@ -365,11 +363,7 @@ impl PageChanges {
                     .await?;
             }
         } else {
-            let written: Vec<String> = self
-                .upserts
-                .iter()
-                .map(|t| t.plaid_transaction_id.clone())
-                .collect();
+            let written: Vec<String> = self.rows.plaid_ids().map(str::to_owned).collect();
             db::rules::relabel_synced(tx, item.user_id, item_id, &written, rules).await?;
         }
         Ok(Written {
@@ -398,13 +392,13 @@ impl FirstPass {
         })
     }
 
-    fn write_for(&mut self, upserts: &[TransactionState]) -> Write {
+    fn write_for(&mut self, rows: &TransactionRows) -> Write {
         let Some(written) = &mut self.written else {
             return Write::Upsert;
         };
         let mut all_new = true;
-        for transaction in upserts {
-            all_new &= written.insert(self.hasher.hash_one(&transaction.plaid_transaction_id));
+        for id in rows.plaid_ids() {
+            all_new &= written.insert(self.hasher.hash_one(id));
         }
         if all_new {
             Write::Insert
