@@ -16,7 +16,6 @@ pub struct SimItem {
     pub institution_id: String,
     pub username: String,
     pub sync_activated: bool,
-    pub generated_through: Option<chrono::NaiveDate>,
     pub webhook: Option<String>,
     pub login_required: bool,
     pub created_at: DateTime<Utc>,
@@ -83,8 +82,8 @@ async fn find_item(
 ) -> Result<Option<SimItem>, SimError> {
     Ok(sqlx::query_as!(
         SimItem,
-        "select item_id, institution_id, username, sync_activated, generated_through, webhook,
-                login_required, created_at, last_webhook_code, last_webhook_at
+        "select item_id, institution_id, username, sync_activated, webhook, login_required,
+                created_at, last_webhook_code, last_webhook_at
          from plaid_sim.item where access_token = $1 or item_id = $2",
         access_token,
         item_id
@@ -96,8 +95,8 @@ async fn find_item(
 pub async fn all_items(db: &PgPool) -> Result<Vec<SimItem>, SimError> {
     Ok(sqlx::query_as!(
         SimItem,
-        "select item_id, institution_id, username, sync_activated, generated_through, webhook,
-                login_required, created_at, last_webhook_code, last_webhook_at
+        "select item_id, institution_id, username, sync_activated, webhook, login_required,
+                created_at, last_webhook_code, last_webhook_at
          from plaid_sim.item order by created_at"
     )
     .fetch_all(db)

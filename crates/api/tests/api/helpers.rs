@@ -65,6 +65,17 @@ pub fn captured_logs() -> String {
     String::from_utf8_lossy(&LOGS.lock().unwrap()).into_owned()
 }
 
+/// The last ERROR lines of [`captured_logs`] (of every test of the binary), for a failing test
+/// to show why a server failed.
+pub fn logged_errors() -> String {
+    let logs = captured_logs();
+    let errors: Vec<&str> = logs
+        .lines()
+        .filter(|line| line.contains(" ERROR "))
+        .collect();
+    errors[errors.len().saturating_sub(20)..].join("\n")
+}
+
 static LOGS: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
 
 struct LogSink;

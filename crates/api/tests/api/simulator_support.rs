@@ -1,7 +1,7 @@
 //! Shared by the simulator tests: a client for the simulator, linking an item, and a reference
 //! sync loop whose state must always equal the simulator's ground truth.
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{logged_errors, spawn_app, TestApp};
 use secrecy::SecretString;
 use sqlx::PgPool;
 use std::collections::HashMap;
@@ -310,11 +310,14 @@ async fn control(app: &TestApp, path: &str, body: serde_json::Value) -> serde_js
         .send()
         .await
         .unwrap();
-    assert!(
-        response.status().is_success(),
-        "{path}: {}",
-        response.status()
-    );
+    let status = response.status();
+    if !status.is_success() {
+        let answer = response.text().await.unwrap_or_default();
+        panic!(
+            "{path}: {status} {answer}\nthe server's errors so far:\n{}",
+            logged_errors()
+        );
+    }
     response.json().await.unwrap()
 }
 

@@ -127,16 +127,18 @@ impl crate::simulator::Simulator {
     /// Brings an item's books up to the simulator's today. Returns how many changes it made.
     pub(crate) async fn catch_up(&self, item: &SimItem, churn: bool) -> Result<usize, SimError> {
         let mut tx = self.db.begin().await?;
-        // One catch-up per item at a time.
-        sqlx::query_scalar!(
-            "select item_id from plaid_sim.item where item_id = $1 for update",
+        // One catch-up per item at a time; how far its days go is read under the lock, since
+        // a catch-up that ran meanwhile may have moved it on from `item`'s.
+        let generated_through = sqlx::query_scalar!(
+            "select generated_through from plaid_sim.item where item_id = $1 for update",
             item.item_id
         )
         .fetch_optional(&mut *tx)
-        .await?;
+        .await?
+        .flatten();
         let today = ledger::today(&mut *tx).await?;
         let mut changes = 0;
-        if let Some(next_day) = item.generated_through.and_then(|d| d.succ_opt()) {
+        if let Some(next_day) = generated_through.and_then(|d| d.succ_opt()) {
             if next_day <= today {
                 changes +=
                     ledger::generate_through(&mut tx, &item.item_id, next_day, today, true).await?;
