@@ -55,7 +55,7 @@ async fn main() -> anyhow::Result<()> {
                 anyhow::bail!("TALLY_ENCRYPTION_KEY is not set: there is no key to rotate to");
             };
             let cipher = tally::crypto::TokenCipher::new(key, &settings.previous_encryption_keys)?;
-            let db = connect(&settings.database)?;
+            let db = connect(&settings.database, 0)?;
             tally::startup::MIGRATOR.run(&db).await?;
             let rotation = tally::items::rotate_keys(&db, &cipher).await?;
             println!(
@@ -93,7 +93,7 @@ async fn main() -> anyhow::Result<()> {
                      (--client-id and --secret, or SIMULATOR_CLIENT_ID and SIMULATOR_SECRET) or neither"
                 ),
             };
-            let db = connect(&settings.database)?;
+            let db = connect(&settings.database, 0)?;
             let simulator = SimulatorServer::build(db, host, port, keys).await?;
             tracing::info!(url = %simulator.plaid_url(), "the Plaid simulator is listening");
             simulator.run_until_stopped(shutdown_signal()).await

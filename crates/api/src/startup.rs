@@ -62,12 +62,36 @@ pub struct Application {
 impl Application {
     /// Connects to the database, migrates it, and binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let pool = connect(&settings.database)?;
-        Self::build_with_pool(settings, pool).await
+        // The live-events listener holds a connection for good, and each sync worker one for its
+        // whole pass, while it waits on Plaid: among the configured ones, enough syncs at once
+        // would leave requests none.
+        let workers = u32::try_from(settings.sync.workers).unwrap_or(u32::MAX);
+        let pool = connect(&settings.database, workers.saturating_add(1))?;
+        // The embedded simulator stands in for Plaid's servers, so it has connections of its
+        // own: the syncs and a bank's linking hold one of Tally's while they wait on its answer,
+        // which it could not give from a pool they had emptied.
+        let simulator_pool = match settings.plaid.mode {
+            PlaidMode::Simulator => {
+                let mut simulator = settings.database.clone();
+                simulator.max_connections = SIMULATOR_CONNECTIONS;
+                connect(&simulator, 0)?
+            }
+            PlaidMode::Sandbox | PlaidMode::Production => pool.clone(),
+        };
+        Self::build_with_pools(settings, pool, simulator_pool).await
     }
 
-    /// As `build`, on a pool the caller made (tests get a fresh database each).
+    /// As `build`, on a pool the caller made (tests get a fresh database each), which the
+    /// embedded simulator shares.
     pub async fn build_with_pool(settings: Settings, db: PgPool) -> anyhow::Result<Self> {
+        Self::build_with_pools(settings, db.clone(), db).await
+    }
+
+    async fn build_with_pools(
+        settings: Settings,
+        db: PgPool,
+        simulator_db: PgPool,
+    ) -> anyhow::Result<Self> {
         for setting in &settings.ignored {
             tracing::warn!(
                 setting = setting.name,
@@ -117,7 +141,7 @@ impl Application {
         let simulator = match settings.plaid.mode {
             PlaidMode::Simulator => Some(web::Data::new(
                 Simulator::new(
-                    db.clone(),
+                    simulator_db,
                     embedded_simulator_keys(&settings),
                     Some(&settings.server.public_url),
                 )
@@ -331,14 +355,17 @@ fn embedded_simulator_keys(settings: &Settings) -> Option<simulator::SimulatorKe
     Some(simulator::SimulatorKeys { client_id, secret })
 }
 
+/// The embedded simulator's connections (its own, beside Tally's).
+const SIMULATOR_CONNECTIONS: u32 = 4;
+
 /// A lazily connecting pool: the server starts even if PostgreSQL is briefly away, and
-/// `/api/health` says so. It has one connection more than configured: the live-events listener
-/// holds one for good, and must not starve requests of theirs.
-pub fn connect(settings: &DatabaseSettings) -> anyhow::Result<PgPool> {
+/// `/api/health` says so. It has `held` connections more than configured, for the holders that
+/// keep one for long and must not starve requests of theirs (nor be starved by them).
+pub fn connect(settings: &DatabaseSettings, held: u32) -> anyhow::Result<PgPool> {
     let options = PgConnectOptions::from_str(settings.url.expose_secret())
         .context("DATABASE_URL is not a valid PostgreSQL URL")?;
     Ok(PgPoolOptions::new()
-        .max_connections(settings.max_connections.saturating_add(1))
+        .max_connections(settings.max_connections.saturating_add(held))
         .acquire_timeout(Duration::from_secs(5))
         .connect_lazy_with(options))
 }

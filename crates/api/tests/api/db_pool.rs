@@ -1,7 +1,12 @@
-//! The database pool under contention from several threads (vendor/sqlx-core's patch).
+//! The database pool under contention: from several threads (vendor/sqlx-core's patch), and
+//! from the callers of the embedded simulator.
 
+use crate::helpers::{browser_like_client, count, test_settings, TestApp};
 use sqlx::postgres::PgPoolOptions;
+use sqlx::PgPool;
 use std::time::{Duration, Instant};
+use tally::startup::Application;
+use tally_shared::api::items::ItemStatus;
 
 /// Unpatched, a connection returned on one thread while another takes it wraps the idle count to
 /// `usize::MAX` for an instant, and a maintenance sweep that reads it then spins forever. Without
@@ -48,4 +53,56 @@ async fn the_idle_count_never_wraps_when_threads_race_for_connections() {
         largest <= usize::try_from(SIZE).unwrap(),
         "the pool counted {largest} idle connections of {SIZE}"
     );
+}
+
+/// A sync holds one of Tally's connections through its pass, and a bank's linking one through
+/// its exchange, while they wait on Plaid. Built from its settings in simulator mode, the server
+/// opens one more per sync worker beyond `DATABASE_MAX_CONNECTIONS`, and gives the embedded
+/// simulator (Plaid's stand-in, which answers those calls) connections of its own. So with a
+/// single configured connection two people still link and sync their banks at once. When they
+/// shared it, the simulator waited for a connection its callers held and every call failed.
+#[sqlx::test(migrations = "../../migrations")]
+async fn syncs_and_links_never_wait_on_a_simulator_they_starve(db: PgPool) {
+    let options = db.connect_options();
+    let url = format!(
+        "postgres://{}@{}:{}/{}",
+        options.get_username(),
+        options.get_host(),
+        options.get_port(),
+        options.get_database().expect("the test's database"),
+    );
+    let settings = test_settings(&[
+        ("DATABASE_URL", &url),
+        ("DATABASE_MAX_CONNECTIONS", "1"),
+        ("SYNC_WORKERS", "2"),
+    ]);
+    let application = Application::build(settings).await.unwrap();
+    let app = TestApp {
+        address: application.local_url(),
+        db: db.clone(),
+        client: browser_like_client(),
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(application.run_until_stopped(async {
+        let _ = stopped.await;
+    }));
+
+    let ana = app.sign_up("ana").await.client;
+    let bob = app.sign_up("bob").await.client;
+    let (ana_bank, bob_bank) = tokio::join!(
+        app.link_bank(&ana, "user_good"),
+        app.link_bank(&bob, "user_good")
+    );
+    for item in [&ana_bank, &bob_bank] {
+        assert_eq!(item.status, ItemStatus::Good, "{item:?}");
+        let stored = count(
+            &db,
+            &format!("bank_transaction where item_id = '{}'", item.id.0),
+        )
+        .await;
+        assert!(stored > 0, "{item:?} synced nothing");
+    }
+
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
 }
