@@ -10,13 +10,14 @@ use crate::pages::{
 use crate::routes::Page;
 use crate::state::bank_news::tell_bank_news;
 use crate::state::live::provide_live_events;
-use crate::state::session::provide_session;
+use crate::state::session::{provide_session, use_session};
 use crate::state::toasts::provide_toasts;
 use leptos::prelude::*;
 use leptos::wasm_split::{wasm_split, SplitLoaderError};
 use leptos_meta::{provide_meta_context, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{Lazy, LazyRoute};
+use leptos_router::hooks::use_navigate;
+use leptos_router::{Lazy, LazyRoute, NavigateOptions};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -51,9 +52,13 @@ pub fn App() -> impl IntoView {
 }
 
 /// A route whose page is its own download, fetched the first time it is opened (the router
-/// waits for it), as `$part.wasm` (see `crate::lazy`).
+/// waits for it), as `$part.wasm` (see `crate::lazy`). With `instead`, a future made when the
+/// route is opened that may answer another view, and then the part is not fetched.
 macro_rules! lazy_page {
     ($route:ident, $part:ident, $page:ident) => {
+        lazy_page!($route, $part, $page, instead = || async { None });
+    };
+    ($route:ident, $part:ident, $page:ident, instead = $instead:expr) => {
         struct $route;
 
         #[wasm_split($part, wasm_split_path = ::leptos::wasm_split, fallible)]
@@ -67,14 +72,46 @@ macro_rules! lazy_page {
             }
 
             async fn view(_this: Self) -> AnyView {
+                let instead = ($instead)();
                 let _loading = lazy::PendingPart::start();
+                if let Some(view) = instead.await {
+                    return view;
+                }
                 $part().await.unwrap_or_else(lazy::unavailable)
             }
         }
     };
 }
 
-lazy_page!(HomeRoute, home_page, HomePage);
+/// A signed-in person who opens the home page goes on to the dashboard, without its part (the
+/// page would send them there once it arrived). Waits for the session's first check, which
+/// the app starts before it routes.
+fn dashboard_if_signed_in() -> impl std::future::Future<Output = Option<AnyView>> {
+    let session = use_session();
+    let navigate = use_navigate();
+    async move {
+        while !session.is_known_untracked() {
+            gloo_timers::future::sleep(SESSION_CHECK_POLL).await;
+        }
+        session.user_untracked()?;
+        let replace = NavigateOptions {
+            replace: true,
+            ..NavigateOptions::default()
+        };
+        navigate(Page::Dashboard.path(), replace);
+        Some(().into_any())
+    }
+}
+
+/// How often the home route looks whether the session's first check has answered.
+const SESSION_CHECK_POLL: std::time::Duration = std::time::Duration::from_millis(5);
+
+lazy_page!(
+    HomeRoute,
+    home_page,
+    HomePage,
+    instead = dashboard_if_signed_in
+);
 lazy_page!(RegisterRoute, register_page, RegisterPage);
 lazy_page!(TransactionsRoute, transactions_page, TransactionsPage);
 lazy_page!(CategoriesRoute, categories_page, CategoriesPage);

@@ -20,6 +20,16 @@ impl Session {
         self.state.with(Option::is_some)
     }
 
+    /// `user` outside the reactive graph (nothing re-runs when it changes).
+    pub fn user_untracked(&self) -> Option<CurrentUser> {
+        self.state.get_untracked().flatten()
+    }
+
+    /// `is_known` outside the reactive graph.
+    pub fn is_known_untracked(&self) -> bool {
+        self.state.with_untracked(Option::is_some)
+    }
+
     pub fn set(&self, user: Option<CurrentUser>) {
         self.state.set(Some(user));
     }

@@ -109,9 +109,17 @@ async fn the_home_page_signs_people_up_and_then_sends_them_on(db: PgPool) {
         browser.wait_for_text("h2", "No banks linked yet").await;
         assert_eq!(browser.path().await, "/dashboard");
 
+        // Opened afresh when signed in, the home page sends its visitor on without its part.
         browser.goto("/").await;
         browser.wait_for_text("h1", "Dashboard").await;
         assert_eq!(browser.path().await, "/dashboard");
+        let home_part = browser
+            .run_js(
+                "return performance.getEntriesByType('resource')
+                     .filter(entry => entry.name.includes('home_page')).length",
+            )
+            .await;
+        assert_eq!(home_part, 0);
     })
     .await;
 }
