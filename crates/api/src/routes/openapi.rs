@@ -28,6 +28,7 @@ use utoipa::OpenApi;
         super::two_factor::start,
         super::two_factor::confirm,
         super::two_factor::disable,
+        super::two_factor::new_recovery_codes,
         super::two_factor::complete_sign_in,
         super::admin::list_users,
         super::admin::delete_user,

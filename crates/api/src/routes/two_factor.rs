@@ -1,4 +1,4 @@
-//! Two-factor codes: `/api/account/totp` (enrol, confirm, turn off) and
+//! Two-factor codes: `/api/account/totp` (enrol, confirm, turn off, new recovery codes) and
 //! `/api/session/two-factor` (the second step of signing in).
 
 use super::session::start_session;
@@ -13,7 +13,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::SecretString;
 use tally_shared::api::session::SessionResponse;
 use tally_shared::api::two_factor::{
-    ConfirmTotpRequest, DisableTotpRequest, RecoveryCodes, TotpEnrolment, TwoFactorRequest,
+    ConfirmTotpRequest, PasswordAndCodeRequest, RecoveryCodes, TotpEnrolment, TwoFactorRequest,
     TwoFactorStatus,
 };
 use tally_shared::{ApiError as ApiErrorBody, FieldError};
@@ -26,6 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .delete(disable),
     )
     .service(web::resource("/account/totp/confirm").post(confirm))
+    .service(web::resource("/account/totp/recovery-codes").post(new_recovery_codes))
     .service(web::resource("/session/two-factor").post(complete_sign_in));
 }
 
@@ -134,7 +135,7 @@ fn wrong_code_field(message: &str) -> ApiError {
     }])
 }
 
-#[utoipa::path(delete, path = "/api/account/totp", tag = "account", request_body = DisableTotpRequest,
+#[utoipa::path(delete, path = "/api/account/totp", tag = "account", request_body = PasswordAndCodeRequest,
     responses((status = 204, description = "Codes are off, the recovery codes gone; sign-in asks only for the password"),
               (status = 403, description = "Wrong password, or a wrong or used code; nothing changed", body = ApiErrorBody),
               (status = 409, description = "Two-factor codes are not on", body = ApiErrorBody),
@@ -147,64 +148,133 @@ async fn disable(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: AuthUser,
-    body: web::Json<DisableTotpRequest>,
+    body: web::Json<PasswordAndCodeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let DisableTotpRequest {
-        password: given,
-        code,
-    } = body.into_inner();
-    let fields: Vec<FieldError> = [
-        ("password", given.is_empty(), "Enter your password."),
-        (
-            "code",
-            code.trim().is_empty(),
-            "Enter a code from your app.",
-        ),
-    ]
-    .into_iter()
-    .filter(|(_, missing, _)| *missing)
-    .map(|(field, _, message)| FieldError {
-        field: field.into(),
-        message: message.to_owned(),
-    })
-    .collect();
-    if !fields.is_empty() {
-        return Err(ApiError::Validation(fields));
-    }
-    if !two_factor::is_required(&state.db, user.user_id).await? {
-        return Err(ApiError::Conflict(
-            "Two-factor codes are not on.".to_owned(),
-        ));
-    }
-    // Guesses at a borrowed browser are slowed as log-in guesses are.
-    let address = client_address::of(&req);
-    state.auth_limits.log_in(address, &user.username)?;
-    let stored = db::users::by_id(&state.db, user.user_id)
-        .await?
-        .map(|record| record.password_hash);
-    let matches = Password::within_limit(&given).is_ok()
-        && password::verify(SecretString::from(given), stored).await?;
-    if !matches {
-        tracing::info!("turning two-factor off refused: wrong password");
-        return Err(ApiError::Refused(
-            "That is not your password; two-factor codes stay on.".to_owned(),
-        ));
-    }
-    let mut tx = state.db.begin().await?;
-    if two_factor::accept_code(&mut tx, &state.cipher, user.user_id, &code)
-        .await?
-        .is_none()
-    {
-        tracing::info!("turning two-factor off refused: wrong code");
-        return Err(ApiError::Refused(
-            "That code is not right (or was used already); two-factor codes stay on.".to_owned(),
-        ));
-    }
-    db::two_factor::remove_all(&mut tx, user.user_id).await?;
-    tx.commit().await?;
-    state.auth_limits.logged_in(address, &user.username);
+    let mut checked = Checked::of(
+        &state,
+        &req,
+        &user,
+        body.into_inner(),
+        "two-factor codes stay on",
+    )
+    .await?;
+    db::two_factor::remove_all(&mut checked.tx, user.user_id).await?;
+    checked.commit(&state, &user).await?;
     tracing::info!("two-factor codes turned off");
     Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(post, path = "/api/account/totp/recovery-codes", tag = "account", request_body = PasswordAndCodeRequest,
+    responses((status = 200, description = "Ten new recovery codes, shown only now; the earlier ones no longer sign in", body = RecoveryCodes),
+              (status = 403, description = "Wrong password, or a wrong or used code; the earlier codes stay", body = ApiErrorBody),
+              (status = 409, description = "Two-factor codes are not on", body = ApiErrorBody),
+              (status = 422, description = "No password (field `password`) or no code (field `code`)", body = ApiErrorBody),
+              (status = 429, description = "Too many attempts, counted with log-in attempts", body = ApiErrorBody),
+              (status = 401, body = ApiErrorBody)))]
+/// Replaces the recovery codes with ten new ones (when they run low, or may have been seen),
+/// given the password and a current code (or one of the recovery codes).
+#[tracing::instrument(name = "new recovery codes", skip_all, fields(user_id = %user.user_id))]
+async fn new_recovery_codes(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: AuthUser,
+    body: web::Json<PasswordAndCodeRequest>,
+) -> Result<web::Json<RecoveryCodes>, ApiError> {
+    let mut checked = Checked::of(
+        &state,
+        &req,
+        &user,
+        body.into_inner(),
+        "your recovery codes stay as they were",
+    )
+    .await?;
+    let codes = recovery_codes::generate();
+    let hashes: Vec<Vec<u8>> = codes.iter().map(|(_, hash)| hash.clone()).collect();
+    db::two_factor::replace_recovery_codes(&mut checked.tx, user.user_id, &hashes).await?;
+    checked.commit(&state, &user).await?;
+    tracing::info!("recovery codes replaced");
+    Ok(web::Json(RecoveryCodes {
+        codes: codes.into_iter().map(|(code, _)| code).collect(),
+    }))
+}
+
+/// A change to codes that are on, allowed by the password and a code: the code is taken (a
+/// recovery code used up, an app's code not accepted again) in `tx`, which the change joins.
+struct Checked {
+    tx: sqlx::Transaction<'static, sqlx::Postgres>,
+    address: Option<std::net::IpAddr>,
+}
+
+impl Checked {
+    /// Checks the password and the code, slowed as log-in guesses are. `otherwise` ends each
+    /// refusal: what stays as it was.
+    async fn of(
+        state: &AppState,
+        req: &HttpRequest,
+        user: &AuthUser,
+        body: PasswordAndCodeRequest,
+        otherwise: &str,
+    ) -> Result<Self, ApiError> {
+        let PasswordAndCodeRequest {
+            password: given,
+            code,
+        } = body;
+        let fields: Vec<FieldError> = [
+            ("password", given.is_empty(), "Enter your password."),
+            (
+                "code",
+                code.trim().is_empty(),
+                "Enter a code from your app.",
+            ),
+        ]
+        .into_iter()
+        .filter(|(_, missing, _)| *missing)
+        .map(|(field, _, message)| FieldError {
+            field: field.into(),
+            message: message.to_owned(),
+        })
+        .collect();
+        if !fields.is_empty() {
+            return Err(ApiError::Validation(fields));
+        }
+        if !two_factor::is_required(&state.db, user.user_id).await? {
+            return Err(ApiError::Conflict(
+                "Two-factor codes are not on.".to_owned(),
+            ));
+        }
+        // Guesses at a borrowed browser are slowed as log-in guesses are.
+        let address = client_address::of(req);
+        state.auth_limits.log_in(address, &user.username)?;
+        let stored = db::users::by_id(&state.db, user.user_id)
+            .await?
+            .map(|record| record.password_hash);
+        let matches = Password::within_limit(&given).is_ok()
+            && password::verify(SecretString::from(given), stored).await?;
+        if !matches {
+            tracing::info!("refused: wrong password");
+            return Err(ApiError::Refused(format!(
+                "That is not your password; {otherwise}."
+            )));
+        }
+        let mut tx = state.db.begin().await?;
+        if two_factor::accept_code(&mut tx, &state.cipher, user.user_id, &code)
+            .await?
+            .is_none()
+        {
+            tracing::info!("refused: wrong code");
+            return Err(ApiError::Refused(format!(
+                "That code is not right (or was used already); {otherwise}."
+            )));
+        }
+        Ok(Self { tx, address })
+    }
+
+    /// Commits the change; the attempts counted against the person start again.
+    async fn commit(self, state: &AppState, user: &AuthUser) -> Result<(), ApiError> {
+        self.tx.commit().await?;
+        state.auth_limits.logged_in(self.address, &user.username);
+        Ok(())
+    }
 }
 
 #[utoipa::path(post, path = "/api/session/two-factor", tag = "session", request_body = TwoFactorRequest,

@@ -29,6 +29,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/account/totp"),
     ("delete", "/api/account/totp"),
     ("post", "/api/account/totp/confirm"),
+    ("post", "/api/account/totp/recovery-codes"),
     ("post", "/api/session/two-factor"),
     ("get", "/api/admin/users"),
     ("delete", "/api/admin/users/{user_id}"),

@@ -1,5 +1,5 @@
-//! Two-factor codes: enrolling, signing in with a code or a recovery code, turning codes off,
-//! and an administrator's reset. Codes are computed here with `totp-rs` from the secret the
+//! Two-factor codes: enrolling, signing in with a code or a recovery code, new recovery codes,
+//! turning codes off, and an administrator's reset. Codes are computed here with `totp-rs` from the secret the
 //! enrolment answers, as an authenticator app would.
 
 use crate::api_calls::{decoded, login_request, Person, PASSWORD};
@@ -12,7 +12,7 @@ use tally::items::{rotate_keys, Rotation};
 use tally_shared::api::admin::AdminUserList;
 use tally_shared::api::session::{LoginResponse, SessionResponse};
 use tally_shared::api::two_factor::{
-    ConfirmTotpRequest, DisableTotpRequest, RecoveryCodes, TotpEnrolment, TwoFactorChallenge,
+    ConfirmTotpRequest, PasswordAndCodeRequest, RecoveryCodes, TotpEnrolment, TwoFactorChallenge,
     TwoFactorRequest, TwoFactorStatus,
 };
 use tally_shared::{ApiError, ErrorCode};
@@ -26,6 +26,13 @@ pub fn code(secret: &str, offset_steps: i64) -> String {
         .unwrap();
     let now = chrono::Utc::now().timestamp() + offset_steps * 30;
     totp.generate(u64::try_from(now).unwrap()).to_string()
+}
+
+/// The changes to codes that are on, which take the password and a code.
+#[derive(Clone, Copy)]
+enum CodesChange {
+    TurnOff,
+    NewRecoveryCodes,
 }
 
 impl TestApp {
@@ -48,10 +55,23 @@ impl TestApp {
             .unwrap()
     }
 
-    async fn disable_totp(&self, client: &Client, password: &str, code: &str) -> Response {
-        client
-            .delete(self.url("/api/account/totp"))
-            .json(&DisableTotpRequest {
+    /// Turns codes off (`DELETE /api/account/totp`) or asks for new recovery codes (`POST
+    /// /api/account/totp/recovery-codes`) with `password` and `code`.
+    async fn change_codes(
+        &self,
+        client: &Client,
+        change: CodesChange,
+        password: &str,
+        code: &str,
+    ) -> Response {
+        let request = match change {
+            CodesChange::TurnOff => client.delete(self.url("/api/account/totp")),
+            CodesChange::NewRecoveryCodes => {
+                client.post(self.url("/api/account/totp/recovery-codes"))
+            }
+        };
+        request
+            .json(&PasswordAndCodeRequest {
                 password: password.to_owned(),
                 code: code.to_owned(),
             })
@@ -367,39 +387,60 @@ async fn an_expired_challenge_signs_nobody_in(db: PgPool) {
     assert_eq!(fresh.status(), StatusCode::OK);
 }
 
+/// What turning codes off and new recovery codes both take: the password and a right code,
+/// from a signed-in tab. Each refusal says what `stays`.
+async fn assert_needs_password_and_code(
+    app: &TestApp,
+    client: &Client,
+    secret: &str,
+    change: CodesChange,
+    stays: &str,
+) {
+    let missing = app.change_codes(client, change, "", " ").await;
+    let error: ApiError = decoded(missing, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let fields: Vec<&str> = error.fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, ["password", "code"]);
+    let wrong_password = app
+        .change_codes(client, change, "not the password", &code(secret, 0))
+        .await;
+    refused(
+        wrong_password,
+        StatusCode::FORBIDDEN,
+        &format!("not your password; {stays}"),
+    )
+    .await;
+    let wrong_code = app.change_codes(client, change, PASSWORD, "000000").await;
+    refused(wrong_code, StatusCode::FORBIDDEN, "code is not right").await;
+    // Signed out, nobody can.
+    let signed_out = app
+        .change_codes(&browser_like_client(), change, PASSWORD, &code(secret, 0))
+        .await;
+    assert_eq!(signed_out.status(), StatusCode::UNAUTHORIZED);
+}
+
 #[sqlx::test(migrations = "../../migrations")]
 async fn codes_go_off_only_with_the_password_and_a_code(db: PgPool) {
     let app = spawn_app(db).await;
     let (alice, secret, _) = signed_up_with_codes(&app, "alice").await;
 
-    let missing = app.disable_totp(&alice.client, "", " ").await;
-    let error: ApiError = decoded(missing, StatusCode::UNPROCESSABLE_ENTITY).await;
-    let fields: Vec<&str> = error.fields.iter().map(|f| f.field.as_str()).collect();
-    assert_eq!(fields, ["password", "code"]);
-    refused(
-        app.disable_totp(&alice.client, "not the password", &code(&secret, 0))
-            .await,
-        StatusCode::FORBIDDEN,
-        "not your password",
-    )
-    .await;
-    refused(
-        app.disable_totp(&alice.client, PASSWORD, "000000").await,
-        StatusCode::FORBIDDEN,
-        "code is not right",
+    let turn_off = CodesChange::TurnOff;
+    assert_needs_password_and_code(
+        &app,
+        &alice.client,
+        &secret,
+        turn_off,
+        "two-factor codes stay on",
     )
     .await;
     assert!(app.totp_status(&alice.client).await.totp_enabled);
-    // Signing out is not turning off.
-    assert_eq!(
-        app.disable_totp(&browser_like_client(), PASSWORD, &code(&secret, 0))
-            .await
-            .status(),
-        StatusCode::UNAUTHORIZED
-    );
 
     let off = app
-        .disable_totp(&alice.client, PASSWORD, &code(&secret, 0))
+        .change_codes(
+            &alice.client,
+            CodesChange::TurnOff,
+            PASSWORD,
+            &code(&secret, 0),
+        )
         .await;
     assert_eq!(off.status(), StatusCode::NO_CONTENT);
     assert_eq!(count(&app.db, "totp_credential").await, 0);
@@ -412,7 +453,80 @@ async fn codes_go_off_only_with_the_password_and_a_code(db: PgPool) {
         LoginResponse::SignedIn(_)
     ));
     refused(
-        app.disable_totp(&alice.client, PASSWORD, &code(&secret, 1))
+        app.change_codes(
+            &alice.client,
+            CodesChange::TurnOff,
+            PASSWORD,
+            &code(&secret, 1),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "not on",
+    )
+    .await;
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn new_recovery_codes_replace_the_old_ones_given_the_password_and_a_code(db: PgPool) {
+    let app = spawn_app(db).await;
+    let (alice, secret, old) = signed_up_with_codes(&app, "alice").await;
+    let (_, used) = app.sign_in_with("alice", &old[0]).await;
+    assert_eq!(used.status(), StatusCode::OK);
+    assert_eq!(app.totp_status(&alice.client).await.recovery_codes_left, 9);
+
+    let renew = CodesChange::NewRecoveryCodes;
+    let stays = "your recovery codes stay as they were";
+    assert_needs_password_and_code(&app, &alice.client, &secret, renew, stays).await;
+    // Refused, nothing changed: the old codes still sign in.
+    assert_eq!(app.totp_status(&alice.client).await.recovery_codes_left, 9);
+
+    let fresh: RecoveryCodes = decoded(
+        app.change_codes(&alice.client, renew, PASSWORD, &code(&secret, 0))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(fresh.codes.len(), 10);
+    assert!(fresh.codes.iter().all(|code| !old.contains(code)));
+    assert_eq!(app.totp_status(&alice.client).await.recovery_codes_left, 10);
+    // The app's code that allowed it is used up, as at sign-in.
+    refused(
+        app.change_codes(&alice.client, renew, PASSWORD, &code(&secret, 0))
+            .await,
+        StatusCode::FORBIDDEN,
+        "used already",
+    )
+    .await;
+
+    let (_, with_old) = app.sign_in_with("alice", &old[1]).await;
+    assert_eq!(with_old.status(), StatusCode::UNAUTHORIZED);
+    let (_, with_new) = app.sign_in_with("alice", &fresh.codes[3]).await;
+    assert_eq!(with_new.status(), StatusCode::OK);
+
+    // A recovery code allows it too, and is replaced with the rest.
+    let again: RecoveryCodes = decoded(
+        app.change_codes(&alice.client, renew, PASSWORD, &fresh.codes[4])
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(app.totp_status(&alice.client).await.recovery_codes_left, 10);
+    let (_, with_replaced) = app.sign_in_with("alice", &fresh.codes[5]).await;
+    assert_eq!(with_replaced.status(), StatusCode::UNAUTHORIZED);
+    let (_, with_latest) = app.sign_in_with("alice", &again.codes[0]).await;
+    assert_eq!(with_latest.status(), StatusCode::OK);
+
+    let off = app
+        .change_codes(
+            &alice.client,
+            CodesChange::TurnOff,
+            PASSWORD,
+            &code(&secret, 1),
+        )
+        .await;
+    assert_eq!(off.status(), StatusCode::NO_CONTENT);
+    refused(
+        app.change_codes(&alice.client, renew, PASSWORD, &again.codes[1])
             .await,
         StatusCode::CONFLICT,
         "not on",

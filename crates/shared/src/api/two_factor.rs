@@ -1,5 +1,6 @@
-//! Two-factor codes (TOTP): enrolling at `/api/account/totp`, and the second step of signing in
-//! at `/api/session/two-factor`.
+//! Two-factor codes (TOTP): enrolling at `/api/account/totp`, new recovery codes at
+//! `/api/account/totp/recovery-codes`, and the second step of signing in at
+//! `/api/session/two-factor`.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -43,11 +44,11 @@ pub struct RecoveryCodes {
     pub codes: Vec<String>,
 }
 
-/// `DELETE /api/account/totp`: the password and a current code (or a recovery code). Carries a
-/// password, so it has no `Debug`.
+/// `DELETE /api/account/totp` and `POST /api/account/totp/recovery-codes`: the password and a
+/// current code (or a recovery code). Carries a password, so it has no `Debug`.
 #[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct DisableTotpRequest {
+pub struct PasswordAndCodeRequest {
     pub password: String,
     pub code: String,
 }

@@ -4,7 +4,7 @@ use super::{get, post, read_empty, read_json, send_json, ClientError};
 use gloo_net::http::Request;
 use tally_shared::api::session::SessionResponse;
 use tally_shared::api::two_factor::{
-    ConfirmTotpRequest, DisableTotpRequest, RecoveryCodes, TotpEnrolment, TwoFactorRequest,
+    ConfirmTotpRequest, PasswordAndCodeRequest, RecoveryCodes, TotpEnrolment, TwoFactorRequest,
     TwoFactorStatus,
 };
 
@@ -24,7 +24,7 @@ pub async fn confirm(code: String) -> Result<RecoveryCodes, ClientError> {
 }
 
 pub async fn disable(password: String, code: String) -> Result<(), ClientError> {
-    let body = DisableTotpRequest { password, code };
+    let body = PasswordAndCodeRequest { password, code };
     read_empty(
         Request::delete("/api/account/totp")
             .json(&body)?
@@ -32,6 +32,15 @@ pub async fn disable(password: String, code: String) -> Result<(), ClientError> 
             .await?,
     )
     .await
+}
+
+/// Ten new recovery codes in place of the old ones, shown once.
+pub async fn new_recovery_codes(
+    password: String,
+    code: String,
+) -> Result<RecoveryCodes, ClientError> {
+    let body = PasswordAndCodeRequest { password, code };
+    send_json(Request::post("/api/account/totp/recovery-codes"), &body).await
 }
 
 /// Finishes a sign-in the password started, with a code or a recovery code.

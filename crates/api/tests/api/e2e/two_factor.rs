@@ -1,5 +1,6 @@
 //! Two-factor codes in the browser, by keyboard: set them up on Settings, log out, and log in
-//! with the password and then a code; on a desktop-size and a phone-size window.
+//! with the password and then a code; on a desktop-size and a phone-size window. Then new
+//! recovery codes.
 
 use super::accessibility::Audit;
 use super::browser::{with_browser, Browser};
@@ -16,6 +17,17 @@ async fn count(browser: &Browser, css: &str) -> u64 {
         .await
         .as_u64()
         .unwrap()
+}
+
+/// The recovery codes the page shows.
+async fn recovery_codes(browser: &Browser) -> Vec<String> {
+    let codes = browser
+        .run_js(
+            "return [...document.querySelectorAll('[data-testid=recovery-codes] li')]
+                 .map(item => item.innerText.trim())",
+        )
+        .await;
+    serde_json::from_value(codes).unwrap()
 }
 
 #[sqlx::test(migrations = "../../migrations")]
@@ -55,6 +67,7 @@ async fn set_up_two_factor_codes_by_keyboard_and_log_in_with_one(db: PgPool) {
             .await;
         browser.wait_for_text("h3", "Your recovery codes").await;
         assert_eq!(count(&browser, "[data-testid=recovery-codes] li").await, 10);
+        let first_codes = recovery_codes(&browser).await;
         // At desktop width: on a phone the shell's logo link shows no text (the app's shell, not
         // this page; the app-wide audit runs at desktop width too).
         browser.resize(1200, 900).await;
@@ -108,6 +121,28 @@ async fn set_up_two_factor_codes_by_keyboard_and_log_in_with_one(db: PgPool) {
         browser.resize(1200, 900).await;
         browser
             .wait_for_text("[data-testid=signed-in-as]", "erin")
+            .await;
+
+        // New recovery codes, with the password and one of the old codes: shown once, in place
+        // of the old ones.
+        browser.click_link("Settings").await;
+        browser
+            .wait_for_text("[data-testid=two-factor-on]", "10 recovery codes are left.")
+            .await;
+        browser.fill("Your password", PASSWORD).await;
+        browser.fill("Code from your app", &first_codes[0]).await;
+        browser.click_button("Get new recovery codes").await;
+        browser.wait_for_text("h3", "Your recovery codes").await;
+        let new_codes = recovery_codes(&browser).await;
+        assert_eq!(new_codes.len(), 10);
+        assert!(new_codes.iter().all(|code| !first_codes.contains(code)));
+        browser
+            .screenshot_page("two-factor-new-recovery-codes", 1200, 900)
+            .await;
+        audit.check(&browser, "settings new recovery codes").await;
+        browser.click_button("I saved them").await;
+        browser
+            .wait_for_text("[data-testid=two-factor-on]", "10 recovery codes are left.")
             .await;
 
         // The administrator resets another person's codes from the admin page.

@@ -1,8 +1,8 @@
 //! Settings → Two-factor codes: set up an authenticator app (the server's QR code, or its secret
-//! typed by hand), confirm with a code, keep the ten recovery codes shown once; turn codes off
-//! with the password and a code.
+//! typed by hand), confirm with a code, keep the ten recovery codes shown once; new recovery
+//! codes, or codes turned off, with the password and a code.
 
-use crate::api;
+use crate::api::{self, ClientError};
 use crate::components::error_view::ErrorView;
 use crate::components::field::{BoundInput, Complaints, Field};
 use crate::components::status::{Badge, Tone};
@@ -40,10 +40,17 @@ pub fn TwoFactor() -> impl IntoView {
                         status.await.map(|current| {
                             if current.totp_enabled {
                                 view! {
-                                    <TurnOff status=current on_off=Callback::new(move |()| {
-                                        recovery_codes.set(None);
-                                        status.refetch();
-                                    }) />
+                                    <TurnOff
+                                        status=current
+                                        on_off=Callback::new(move |()| {
+                                            recovery_codes.set(None);
+                                            status.refetch();
+                                        })
+                                        on_new_codes=Callback::new(move |codes| {
+                                            recovery_codes.set(Some(codes));
+                                            status.refetch();
+                                        })
+                                    />
                                 }
                                 .into_any()
                             } else {
@@ -227,19 +234,29 @@ fn RecoveryCodeList(codes: Vec<String>, on_done: Callback<()>) -> impl IntoView 
     }
 }
 
-/// Codes are on: when, how many recovery codes are left, and turning them off.
+/// Codes are on: when, how many recovery codes are left; new recovery codes, and turning codes
+/// off, each with the password and a code.
 #[component]
-fn TurnOff(status: TwoFactorStatus, on_off: Callback<()>) -> impl IntoView {
-    let password = RwSignal::new(String::new());
-    let code = RwSignal::new(String::new());
+fn TurnOff(
+    status: TwoFactorStatus,
+    on_off: Callback<()>,
+    /// New recovery codes, to show.
+    on_new_codes: Callback<Vec<String>>,
+) -> impl IntoView {
     let disable = Action::new_local(|(password, code): &(String, String)| {
         api::two_factor::disable(password.clone(), code.clone())
     });
-    let complaints: Complaints<(String, String), ()> =
-        Complaints::of(disable, &["password", "code"]);
+    let renew = Action::new_local(|(password, code): &(String, String)| {
+        api::two_factor::new_recovery_codes(password.clone(), code.clone())
+    });
     Effect::new(move |_| {
         if let Some(Ok(())) = disable.value().get() {
             on_off.run(());
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(codes)) = renew.value().get() {
+            on_new_codes.run(codes.codes);
         }
     });
     let since = status
@@ -247,21 +264,53 @@ fn TurnOff(status: TwoFactorStatus, on_off: Callback<()>) -> impl IntoView {
         .map(|at| format!("On since {}. ", format::date_time(at)))
         .unwrap_or_default();
     let left = match status.recovery_codes_left {
-        0 => "No recovery codes are left: turn codes off and on again for new ones.".to_owned(),
+        0 => "No recovery codes are left: get new ones below.".to_owned(),
         1 => "1 recovery code is left.".to_owned(),
         n => format!("{n} recovery codes are left."),
     };
     view! {
         <p data-testid="two-factor-on">{since}{left}</p>
+        <PasswordAndCode
+            heading="New recovery codes"
+            explained="Ten new codes take the place of the ones you have, which stop working."
+            submit="Get new recovery codes"
+            danger=false
+            action=renew
+        />
+        <PasswordAndCode
+            heading="Turn codes off"
+            explained="Logging in will ask only for your password."
+            submit="Turn two-factor codes off"
+            danger=true
+            action=disable
+        />
+    }
+}
+
+/// A form that asks for the password and a code from the app (or a recovery code), as the
+/// changes to codes that are on do.
+#[component]
+fn PasswordAndCode<T: Clone + Send + Sync + 'static>(
+    heading: &'static str,
+    explained: &'static str,
+    submit: &'static str,
+    danger: bool,
+    action: Action<(String, String), Result<T, ClientError>>,
+) -> impl IntoView {
+    let password = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let complaints = Complaints::of(action, &["password", "code"]);
+    view! {
         <form
             class="form form-narrow"
-            aria-label="Turn two-factor codes off"
+            aria-label=heading
             on:submit=move |ev| {
                 ev.prevent_default();
-                disable.dispatch((password.get_untracked(), code.get_untracked()));
+                action.dispatch((password.get_untracked(), code.get_untracked()));
             }
         >
-            <h3>"Turn codes off"</h3>
+            <h3>{heading}</h3>
+            <p class="muted">{explained}</p>
             {move || complaints.general().map(|error| view! { <p class="alert" role="alert">{error.to_string()}</p> })}
             <Field label="Your password" error=complaints.about("password")>
                 <BoundInput name="password" input_type="password" value=password autocomplete="current-password" />
@@ -273,8 +322,12 @@ fn TurnOff(status: TwoFactorStatus, on_off: Callback<()>) -> impl IntoView {
             >
                 <BoundInput name="code" value=code autocomplete="one-time-code" />
             </Field>
-            <button class="button button-danger" type="submit" disabled=disable.pending()>
-                "Turn two-factor codes off"
+            <button
+                class=if danger { "button button-danger" } else { "button" }
+                type="submit"
+                disabled=action.pending()
+            >
+                {submit}
             </button>
         </form>
     }
