@@ -85,13 +85,16 @@ macro_rules! lazy_page {
 
 /// A signed-in person who opens the home page goes on to the dashboard, without its part (the
 /// page would send them there once it arrived). Waits for the session's first check, which
-/// the app starts before it routes.
+/// the app starts before it routes; if that takes longer than `SESSION_CHECK_WAIT`, the page
+/// comes, and sends a signed-in person on itself once the check answers.
 fn dashboard_if_signed_in() -> impl std::future::Future<Output = Option<AnyView>> {
     let session = use_session();
     let navigate = use_navigate();
     async move {
-        while !session.is_known_untracked() {
+        let mut waited = std::time::Duration::ZERO;
+        while !session.is_known_untracked() && waited < SESSION_CHECK_WAIT {
             gloo_timers::future::sleep(SESSION_CHECK_POLL).await;
+            waited += SESSION_CHECK_POLL;
         }
         session.user_untracked()?;
         let replace = NavigateOptions {
@@ -103,8 +106,10 @@ fn dashboard_if_signed_in() -> impl std::future::Future<Output = Option<AnyView>
     }
 }
 
-/// How often the home route looks whether the session's first check has answered.
+/// How often the home route looks whether the session's first check has answered, and for how
+/// long at most.
 const SESSION_CHECK_POLL: std::time::Duration = std::time::Duration::from_millis(5);
+const SESSION_CHECK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 lazy_page!(
     HomeRoute,
