@@ -12,6 +12,7 @@ use crate::state::bank_news::tell_bank_news;
 use crate::state::live::provide_live_events;
 use crate::state::session::{provide_session, use_session};
 use crate::state::toasts::provide_toasts;
+use futures_util::future::{select, Either};
 use leptos::prelude::*;
 use leptos::wasm_split::{wasm_split, SplitLoaderError};
 use leptos_meta::{provide_meta_context, Title};
@@ -91,12 +92,11 @@ fn dashboard_if_signed_in() -> impl std::future::Future<Output = Option<AnyView>
     let session = use_session();
     let navigate = use_navigate();
     async move {
-        let mut waited = std::time::Duration::ZERO;
-        while !session.is_known_untracked() && waited < SESSION_CHECK_WAIT {
-            gloo_timers::future::sleep(SESSION_CHECK_POLL).await;
-            waited += SESSION_CHECK_POLL;
-        }
-        session.user_untracked()?;
+        let known = std::pin::pin!(session.known_user());
+        let timeout = gloo_timers::future::sleep(SESSION_CHECK_WAIT);
+        let Either::Left((Some(_), _)) = select(known, timeout).await else {
+            return None;
+        };
         let replace = NavigateOptions {
             replace: true,
             ..NavigateOptions::default()
@@ -106,9 +106,7 @@ fn dashboard_if_signed_in() -> impl std::future::Future<Output = Option<AnyView>
     }
 }
 
-/// How often the home route looks whether the session's first check has answered, and for how
-/// long at most.
-const SESSION_CHECK_POLL: std::time::Duration = std::time::Duration::from_millis(5);
+/// How long the home route waits for the session's first check at most.
 const SESSION_CHECK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 lazy_page!(

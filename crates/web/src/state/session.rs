@@ -1,6 +1,8 @@
 //! Who is logged in, shared by every page.
 
 use crate::api;
+use futures_util::future::{LocalBoxFuture, Shared};
+use futures_util::FutureExt;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tally_shared::api::session::CurrentUser;
@@ -9,6 +11,8 @@ use tally_shared::api::session::CurrentUser;
 pub struct Session {
     /// `None` while unknown (the first check has not answered yet).
     state: RwSignal<Option<Option<CurrentUser>>>,
+    /// Done once the first check has answered.
+    first_check: StoredValue<Shared<LocalBoxFuture<'static, ()>>, LocalStorage>,
 }
 
 impl Session {
@@ -20,14 +24,11 @@ impl Session {
         self.state.with(Option::is_some)
     }
 
-    /// `user` outside the reactive graph (nothing re-runs when it changes).
-    pub fn user_untracked(&self) -> Option<CurrentUser> {
+    /// Who is signed in, once the first check has answered (outside the reactive graph:
+    /// nothing re-runs when it changes).
+    pub async fn known_user(&self) -> Option<CurrentUser> {
+        self.first_check.get_value().await;
         self.state.get_untracked().flatten()
-    }
-
-    /// `is_known` outside the reactive graph.
-    pub fn is_known_untracked(&self) -> bool {
-        self.state.with_untracked(Option::is_some)
     }
 
     pub fn set(&self, user: Option<CurrentUser>) {
@@ -37,15 +38,20 @@ impl Session {
 
 /// Provides the session to the app and asks the server who is logged in.
 pub fn provide_session() {
-    let session = Session {
-        state: RwSignal::new(None),
-    };
-    provide_context(session);
-    spawn_local(async move {
+    let state = RwSignal::new(None);
+    let first_check = async move {
         // A server that cannot be reached shows as logged out; pages report the error.
         let user = api::session::current_user().await.ok().flatten();
-        session.set(user);
-    });
+        state.set(Some(user));
+    }
+    .boxed_local()
+    .shared();
+    let session = Session {
+        state,
+        first_check: StoredValue::new_local(first_check.clone()),
+    };
+    provide_context(session);
+    spawn_local(first_check);
 }
 
 pub fn use_session() -> Session {
