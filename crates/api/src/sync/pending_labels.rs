@@ -18,14 +18,14 @@ use tally_shared::ws::ServerEvent;
 const EVENT_IDS: usize = 100;
 
 /// The posted transactions of one page that are new, and the pending ones they name; found
-/// before the page's upsert, which cannot tell new rows from modified ones afterwards.
+/// before the page is written, since an upsert cannot tell new rows from modified ones after.
 pub(super) struct Posting {
     posted: Vec<String>,
     pending: Vec<String>,
 }
 
 impl Posting {
-    pub(super) async fn before_upsert(
+    pub(super) async fn before_write(
         tx: &mut PgConnection,
         item_id: ItemId,
         rows: &TransactionRows,
@@ -43,9 +43,9 @@ impl Posting {
         Ok(Self { posted, pending })
     }
 
-    /// After the upsert: the new posted rows take what their pending ones carried. A pending
+    /// After the write: the new posted rows take what their pending ones carried. A pending
     /// row still stored hands its labels over first.
-    pub(super) async fn after_upsert(
+    pub(super) async fn after_write(
         self,
         tx: &mut PgConnection,
         item_id: ItemId,

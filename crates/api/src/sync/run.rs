@@ -332,7 +332,7 @@ impl PageChanges {
         first_pass: &mut FirstPass,
     ) -> Result<Written, SyncError> {
         let item_id = item.item_id;
-        let posting = Posting::before_upsert(tx, item_id, &self.rows).await?;
+        let posting = Posting::before_write(tx, item_id, &self.rows).await?;
         let write = first_pass.write_for(&self.rows);
         let upserted = db::sync::write_transactions(tx, item_id, &self.rows, write)
             .await
@@ -343,7 +343,7 @@ impl PageChanges {
                     error.into()
                 }
             })?;
-        posting.after_upsert(tx, item_id).await?;
+        posting.after_write(tx, item_id).await?;
         pending_labels::keep_removed(tx, item_id, &self.removed).await?;
         let removed = db::sync::delete_transactions(tx, item_id, &self.removed).await?;
         let offered = u64::try_from(self.rows.len()).unwrap_or(u64::MAX);
