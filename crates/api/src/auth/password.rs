@@ -2,14 +2,17 @@
 //! a flood of log-ins queues for the cores instead of filling the blocking pool with hashes
 //! that starve everything else.
 
+use crate::db;
 use crate::domain::Password;
 use anyhow::Context;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use secrecy::{ExposeSecret, SecretString};
+use sqlx::PgPool;
 use std::num::NonZeroUsize;
 use std::sync::{Arc, OnceLock};
+use tally_shared::ids::UserId;
 use tokio::sync::Semaphore;
 
 /// A PHC-format Argon2id hash of `password` with a fresh salt.
@@ -48,6 +51,15 @@ pub async fn verify(password: SecretString, stored: Option<String>) -> anyhow::R
         Ok(known && matches)
     })
     .await?
+}
+
+/// Whether `given` is the password of the person `user_id`, asked again before a change that
+/// needs it (as `verify`: a longer one than any can be is refused unhashed).
+pub async fn is_password_of(db: &PgPool, user_id: UserId, given: String) -> anyhow::Result<bool> {
+    let stored = db::users::by_id(db, user_id)
+        .await?
+        .map(|record| record.password_hash);
+    verify(SecretString::from(given), stored).await
 }
 
 fn too_long(password: &SecretString) -> bool {

@@ -62,13 +62,7 @@ async fn change_password(
     // Someone at a borrowed browser guessing the password is slowed as log-in guesses are.
     let address = client_address::of(&req);
     state.auth_limits.log_in(address, &user.username)?;
-    let stored = db::users::by_id(&state.db, user.user_id)
-        .await?
-        .map(|record| record.password_hash);
-    // No password is longer (sign-up's rule): a longer "current password" is refused unhashed.
-    let matches = Password::within_limit(&current_password).is_ok()
-        && password::verify(SecretString::from(current_password), stored).await?;
-    if !matches {
+    if !password::is_password_of(&state.db, user.user_id, current_password).await? {
         tracing::info!("password change refused: wrong current password");
         return Err(ApiError::Refused(
             "That is not your current password; your password was not changed.".to_owned(),

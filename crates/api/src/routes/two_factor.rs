@@ -6,11 +6,9 @@ use crate::auth::two_factor::{self, Accepted, MAX_FAILED_CODES};
 use crate::auth::{password, recovery_codes, session, totp, AuthUser};
 use crate::client_address;
 use crate::db;
-use crate::domain::Password;
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
-use secrecy::SecretString;
 use tally_shared::api::session::SessionResponse;
 use tally_shared::api::two_factor::{
     ConfirmTotpRequest, PasswordAndCodeRequest, RecoveryCodes, TotpEnrolment, TwoFactorRequest,
@@ -245,12 +243,7 @@ impl Checked {
         // Guesses at a borrowed browser are slowed as log-in guesses are.
         let address = client_address::of(req);
         state.auth_limits.log_in(address, &user.username)?;
-        let stored = db::users::by_id(&state.db, user.user_id)
-            .await?
-            .map(|record| record.password_hash);
-        let matches = Password::within_limit(&given).is_ok()
-            && password::verify(SecretString::from(given), stored).await?;
-        if !matches {
+        if !password::is_password_of(&state.db, user.user_id, given).await? {
             tracing::info!("refused: wrong password");
             return Err(ApiError::Refused(format!(
                 "That is not your password; {otherwise}."

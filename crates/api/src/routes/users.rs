@@ -187,10 +187,7 @@ async fn delete_me(
             message,
         }])
     })?;
-    let stored = db::users::by_id(&state.db, user.user_id)
-        .await?
-        .map(|record| record.password_hash);
-    if !password::verify(SecretString::from(given), stored).await? {
+    if !password::is_password_of(&state.db, user.user_id, given).await? {
         tracing::info!("account deletion refused: wrong password");
         return Err(ApiError::Refused(
             "That is not your password; your account was not deleted.".to_owned(),
