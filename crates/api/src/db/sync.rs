@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
-use sqlx::{PgConnection, PgExecutor};
+use sqlx::{PgConnection, PgExecutor, PgPool};
 use tally_shared::ids::{ItemId, UserId};
 use uuid::Uuid;
 
@@ -484,6 +484,35 @@ pub async fn finish(
     )
     .fetch_optional(conn)
     .await
+}
+
+/// Lets the sync's transaction leave its rows' entries in the pending lists of the GIN indexes
+/// (the trigram search and the tags; PostgreSQL's "fast update") rather than merging each list
+/// into its index whenever it passes the usual 4 MB. Merging one large list once is far cheaper
+/// than merging 4 MB at a time, and no longer on the sync's critical path: replaying a
+/// 100,000-transaction first sync's pages took 2.13 s this way against 2.40 s, and the merge
+/// after it 0.15 s. Searches read pending entries too, so nothing is missed meanwhile;
+/// [`merge_pending_entries`] merges them once the sync has committed.
+pub async fn defer_index_entries(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    // At most 256 MB pending: well above a 100,000-transaction history's (about 60 MB), and a
+    // bound on what every search reads until they are merged.
+    sqlx::query!("set local gin_pending_list_limit = '256MB'")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Merges the GIN indexes' pending entries (after a sync has committed), so that searches and
+/// the tag filter stop reading them one by one.
+#[tracing::instrument(skip_all)]
+pub async fn merge_pending_entries(db: &PgPool) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "select gin_clean_pending_list('bank_transaction_search') as search,
+                gin_clean_pending_list('bank_transaction_tags') as tags"
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(())
 }
 
 /// Rows a sync writes from which it refreshes the planner's statistics of what it wrote.

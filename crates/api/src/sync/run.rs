@@ -146,6 +146,7 @@ async fn write_run(
     // the transactions' accounts must exist before they do.
     let accounts = fetch_accounts(state, access).await?;
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    db::sync::defer_index_entries(&mut tx).await?;
     db::sync::upsert_accounts(&mut tx, item.item_id, item.user_id, &accounts).await?;
     let mut known = known_accounts(&mut tx, item.item_id).await?;
     let rules = db::rules::for_sync(&mut tx, item.user_id).await?;

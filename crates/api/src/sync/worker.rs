@@ -108,10 +108,15 @@ async fn settle(
             announce_splits_removed(state, &synced).await;
             crate::budgets::check_alerts(state, synced.user_id).await;
             // After the job is done and the person told: nobody waits on these.
+            let written = synced.added + synced.modified + synced.removed;
+            if written > 0 {
+                if let Err(error) = db::sync::merge_pending_entries(&state.db).await {
+                    tracing::warn!(%error, "cannot merge the index entries a sync left pending");
+                }
+            }
             if let Err(error) = db::spending::compact(&state.db, synced.user_id).await {
                 tracing::warn!(%error, "cannot fold the spending rollup after a sync");
             }
-            let written = synced.added + synced.modified + synced.removed;
             if let Err(error) = db::sync::refresh_statistics(&state.db, written).await {
                 tracing::warn!(%error, "cannot refresh the statistics after a large sync");
             }

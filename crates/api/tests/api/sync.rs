@@ -781,3 +781,63 @@ async fn waiting_for_a_busy_item_is_not_a_failed_attempt(db: PgPool) {
         .unwrap();
     wait_until_matches_bank(&db, &item).await;
 }
+
+/// Pages of the search index's pending list (PostgreSQL's GIN fast update) not yet merged.
+async fn pending_search_pages(db: &PgPool) -> i64 {
+    sqlx::query_scalar(
+        "select pending_pages::bigint from pgstatginindex('bank_transaction_search')",
+    )
+    .fetch_one(db)
+    .await
+    .unwrap()
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_syncs_search_entries_are_merged_after_it_commits(db: PgPool) {
+    sqlx::query("create extension if not exists pgstattuple")
+        .execute(&db)
+        .await
+        .unwrap();
+    let app = app(&db).await;
+    let (alice, _item) = app.sign_up_with_bank("alice").await;
+
+    // The sync left its entries pending (`db::sync::defer_index_entries`) and merges them once
+    // its job is done, a moment after the item shows synced.
+    let mut pending = pending_search_pages(&db).await;
+    for _ in 0..100 {
+        if pending == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        pending = pending_search_pages(&db).await;
+    }
+    assert_eq!(pending, 0, "the sync's search entries were never merged");
+
+    // And a search finds what the sync wrote, row for row.
+    let merchant: String = sqlx::query_scalar(
+        "select merchant_name from bank_transaction where merchant_name is not null
+         group by 1 order by count(*) desc, 1 limit 1",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    let word = merchant.split_whitespace().next().unwrap().to_owned();
+    let expected: Vec<uuid::Uuid> = sqlx::query_scalar(
+        "select transaction_id from bank_transaction
+         where coalesce(merchant_name, '') || ' ' || name ilike '%' || $1 || '%'
+         order by date desc, transaction_id desc limit 500",
+    )
+    .bind(&word)
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert!(!expected.is_empty());
+    let page: tally_shared::api::transactions::TransactionPage = app
+        .list_transactions(&alice, &[("q", word.as_str()), ("limit", "500")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let found: Vec<uuid::Uuid> = page.transactions.iter().map(|t| t.id.0).collect();
+    assert_eq!(found, expected, "searching for {word:?}");
+}
