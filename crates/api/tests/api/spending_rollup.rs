@@ -152,8 +152,14 @@ async fn assert_budgets_add_up(app: &TestApp, person: &Person, context: &str) {
     }
 }
 
-/// Spending over every period of `periods`, with and without pending, and the budgets.
+/// The rollup itself against the rows, then spending over every period of `periods`, with and
+/// without pending, and the budgets.
 async fn assert_adds_up(app: &TestApp, person: &Person, rng: &mut StdRng, context: &str) {
+    assert_eq!(
+        rollup_differences(&app.db, person.user_id).await,
+        0,
+        "the rollup against the rows, {context}"
+    );
     assert_split_dates_follow(&app.db, person.user_id, context).await;
     assert_category_lists_match(app, person, rng, context).await;
     for (from, to) in periods(rng) {
@@ -554,4 +560,47 @@ async fn spending_and_budgets_equal_the_rows_after_every_write_for_seed_1(db: Pg
 #[sqlx::test(migrations = "../../migrations")]
 async fn spending_and_budgets_equal_the_rows_after_every_write_for_seed_2(db: PgPool) {
     run(db, 2).await;
+}
+
+/// The person's rollup rows that differ from what their transactions add up to, row by row (a
+/// key either side has and the other has not, or sums that differ), after folding each side's
+/// rows of a key into one.
+async fn rollup_differences(db: &PgPool, user_id: Uuid) -> i64 {
+    sqlx::query_scalar(
+        "with counted as (
+             select date, pending, coalesce(iso_currency_code, unofficial_currency_code) as currency,
+                    category_id, coalesce(merchant_name, name) as merchant, amount
+             from bank_transaction
+             where user_id = $1 and not hidden and transfer_pair_id is null
+               and coalesce(iso_currency_code, unofficial_currency_code) is not null),
+         grains as (
+             select false as per_month, date as period, pending, currency, category_id, merchant,
+                    amount from counted
+             union all
+             select true, date_trunc('month', date)::date, pending, currency, category_id,
+                    merchant, amount from counted),
+         expected as (
+             select per_month, period, pending, currency, category_id, merchant,
+                    count(*)::bigint as transactions,
+                    count(*) filter (where amount > 0)::bigint as spent_transactions,
+                    coalesce(sum(amount) filter (where amount > 0), 0) as spent,
+                    coalesce(-sum(amount) filter (where amount < 0), 0) as refunded
+             from grains
+             group by per_month, period, pending, currency, category_id, merchant),
+         actual as (
+             select per_month, period, pending, currency, category_id, merchant,
+                    sum(transactions)::bigint, sum(spent_transactions)::bigint, sum(spent),
+                    sum(refunded)
+             from spending_rollup
+             where user_id = $1
+             group by per_month, period, pending, currency, category_id, merchant
+             having sum(transactions) <> 0 or sum(spent_transactions) <> 0 or sum(spent) <> 0
+                 or sum(refunded) <> 0)
+         select count(*) from ((table expected except table actual)
+                               union all (table actual except table expected)) d",
+    )
+    .bind(user_id)
+    .fetch_one(db)
+    .await
+    .unwrap()
 }
