@@ -32,9 +32,17 @@ use tally_shared::ids::TransactionId;
 const WAIT: Duration = Duration::from_secs(20);
 
 /// Every transaction (up to 500) whose merchant is `merchant`, newest first.
-async fn from_merchant(app: &TestApp, api: &Client, merchant: &str) -> Vec<Transaction> {
+/// The merchant's transactions, newest first; only the posted or only the pending ones with
+/// `pending`.
+async fn from_merchant(
+    app: &TestApp,
+    api: &Client,
+    merchant: &str,
+    pending: Option<bool>,
+) -> Vec<Transaction> {
     let filter = TransactionFilter {
         q: Some(merchant.to_owned()),
+        pending,
         limit: Some(500),
         ..TransactionFilter::default()
     };
@@ -132,7 +140,7 @@ async fn recategorise_and_accept_the_offered_rule_then_a_new_transaction_follows
         let salary = plaid_category(&categories, "INCOME_SALARY");
         let other = plaid_category(&categories, "INCOME_OTHER");
         // Gusto pays on the 1st and the 15th, so a few will be there and more will come.
-        let before = from_merchant(app, &api, "Gusto").await;
+        let before = from_merchant(app, &api, "Gusto", None).await;
         assert!(before.len() >= 2, "{} Gusto payments", before.len());
         assert!(before.iter().all(|t| t.category_id == salary.id));
 
@@ -167,7 +175,7 @@ async fn recategorise_and_accept_the_offered_rule_then_a_new_transaction_follows
         let rules: RuleList = app.get_json(&api, "/api/rules").await;
         assert_eq!(rules.rules.len(), 1);
         assert_eq!(rules.rules[0].actions.category_id, Some(other.id));
-        let now = from_merchant(app, &api, "Gusto").await;
+        let now = from_merchant(app, &api, "Gusto", None).await;
         assert!(now.iter().all(|t| t.category_id == other.id), "{now:#?}");
         browser.click_button("Done").await;
 
@@ -178,7 +186,7 @@ async fn recategorise_and_accept_the_offered_rule_then_a_new_transaction_follows
             now.last_webhook_at.is_some() && synced_since(now, item.last_synced_at)
         })
         .await;
-        let after = from_merchant(app, &api, "Gusto").await;
+        let after = from_merchant(app, &api, "Gusto", None).await;
         assert!(after.len() > before.len(), "no new Gusto payment");
         assert!(
             after.iter().all(|t| t.category_id == other.id),
@@ -221,7 +229,7 @@ async fn split_a_transaction_in_the_editor(db: PgPool) {
         let (api, item) = register_and_link(app, &browser, "sita").await;
         let categories = app.categories(&api).await.categories;
         let household = plaid_category(&categories, "HOME_IMPROVEMENT_FURNITURE");
-        let shop = from_merchant(app, &api, "Whole Foods")
+        let shop = from_merchant(app, &api, "Whole Foods", None)
             .await
             .into_iter()
             .find(|t| t.amount > Decimal::from(20))
@@ -378,19 +386,8 @@ async fn food_bought_this_month(app: &TestApp, api: &Client, but_not: &str) -> T
         if bought.amount <= Decimal::ZERO || merchant == but_not {
             continue;
         }
-        let posted = TransactionFilter {
-            q: Some(merchant.clone()),
-            pending: Some(false),
-            limit: Some(500),
-            ..TransactionFilter::default()
-        };
-        let newest = app
-            .transactions(api, &posted)
-            .await
-            .transactions
-            .into_iter()
-            .find(|t| t.merchant_name.as_deref() == Some(merchant.as_str()));
-        if newest.is_some_and(|newest| newest.id == bought.id) {
+        let posted = from_merchant(app, api, &merchant, Some(false)).await;
+        if posted.first().is_some_and(|newest| newest.id == bought.id) {
             return bought;
         }
     }
@@ -403,7 +400,7 @@ async fn tag_transactions_filter_by_a_tag_and_hide_one(db: PgPool) {
     let app = &app;
     with_browser(app, "labels-tags", |browser| async move {
         let (api, _) = register_and_link(app, &browser, "tara").await;
-        let coffee = from_merchant(app, &api, "Starbucks").await;
+        let coffee = from_merchant(app, &api, "Starbucks", None).await;
         assert!(!coffee.is_empty());
         let meal = food_bought_this_month(app, &api, "Starbucks").await;
         let merchant = meal.merchant_name.clone().unwrap();
@@ -571,7 +568,7 @@ async fn make_reorder_apply_edit_and_delete_rules_on_the_rules_page(db: PgPool) 
     let app = &app;
     with_browser(app, "labels-rules", |browser| async move {
         let (api, _) = register_and_link(app, &browser, "ruth").await;
-        let coffee = from_merchant(app, &api, "Starbucks").await;
+        let coffee = from_merchant(app, &api, "Starbucks", None).await;
 
         browser.click_link("Rules").await;
         browser
@@ -658,7 +655,7 @@ async fn make_reorder_apply_edit_and_delete_rules_on_the_rules_page(db: PgPool) 
         browser
             .wait_for_text("[data-testid=rule-applied]", "transactions changed")
             .await;
-        let tagged = from_merchant(app, &api, "Starbucks").await;
+        let tagged = from_merchant(app, &api, "Starbucks", None).await;
         assert!(tagged
             .iter()
             .all(|t| t.tags.contains(&"caffeine".to_owned())));
