@@ -37,7 +37,7 @@ pub async fn advance_clock(sim: Sim, body: web::Json<Advance>) -> Result<HttpRes
     .await?;
     let mut changes = 0;
     for item in store::all_items(&sim.db).await? {
-        let changed = sim.catch_up(&item, false).await?;
+        let changed = sim.catch_up(&item.item_id, false).await?;
         sim.announce_changes(&item, changed);
         changes += changed;
     }

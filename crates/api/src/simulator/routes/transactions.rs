@@ -92,7 +92,7 @@ pub async fn refresh(
 ) -> Result<HttpResponse, SimError> {
     let item = usable(sim.item_of(&req, &body).await?)?;
     let changes = sim
-        .catch_up(&item, item.username == "user_transactions_dynamic")
+        .catch_up(&item.item_id, item.username == "user_transactions_dynamic")
         .await?;
     sim.announce_changes(&item, changes);
     Ok(answer(json!({})))
@@ -125,13 +125,13 @@ fn usable(item: SimItem) -> Result<SimItem, SimError> {
 
 impl crate::simulator::Simulator {
     /// Brings an item's books up to the simulator's today. Returns how many changes it made.
-    pub(crate) async fn catch_up(&self, item: &SimItem, churn: bool) -> Result<usize, SimError> {
+    pub(crate) async fn catch_up(&self, item_id: &str, churn: bool) -> Result<usize, SimError> {
         let mut tx = self.db.begin().await?;
         // One catch-up per item at a time; how far its days go is read under the lock, since
-        // a catch-up that ran meanwhile may have moved it on from `item`'s.
+        // a catch-up that ran meanwhile may have moved it on.
         let generated_through = sqlx::query_scalar!(
             "select generated_through from plaid_sim.item where item_id = $1 for update",
-            item.item_id
+            item_id
         )
         .fetch_optional(&mut *tx)
         .await?
@@ -141,7 +141,7 @@ impl crate::simulator::Simulator {
         if let Some(next_day) = generated_through.and_then(|d| d.succ_opt()) {
             if next_day <= today {
                 changes +=
-                    ledger::generate_through(&mut tx, &item.item_id, next_day, today, true).await?;
+                    ledger::generate_through(&mut tx, item_id, next_day, today, true).await?;
             }
         }
         let post_through = if churn {
@@ -151,9 +151,9 @@ impl crate::simulator::Simulator {
                 .checked_sub_days(Days::new(ledger::PENDING_DAYS))
                 .unwrap_or(today)
         };
-        changes += ledger::post_pending(&mut tx, &item.item_id, post_through).await?;
+        changes += ledger::post_pending(&mut tx, item_id, post_through).await?;
         if churn {
-            changes += ledger::churn(&mut tx, &item.item_id, today).await?;
+            changes += ledger::churn(&mut tx, item_id, today).await?;
         }
         tx.commit().await?;
         Ok(changes)
