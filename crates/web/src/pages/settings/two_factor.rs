@@ -40,7 +40,7 @@ pub fn TwoFactor() -> impl IntoView {
                         status.await.map(|current| {
                             if current.totp_enabled {
                                 view! {
-                                    <TurnOff
+                                    <CodesOn
                                         status=current
                                         on_off=Callback::new(move |()| {
                                             recovery_codes.set(None);
@@ -237,7 +237,7 @@ fn RecoveryCodeList(codes: Vec<String>, on_done: Callback<()>) -> impl IntoView 
 /// Codes are on: when, how many recovery codes are left; new recovery codes, and turning codes
 /// off, each with the password and a code.
 #[component]
-fn TurnOff(
+fn CodesOn(
     status: TwoFactorStatus,
     on_off: Callback<()>,
     /// New recovery codes, to show.
