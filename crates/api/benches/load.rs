@@ -22,16 +22,18 @@
 //! 6. Headless Chromium: the code the home page and the signed-in dashboard loaded (the first
 //!    download and the parts), and the dashboard's calls as the page makes them: kept-alive,
 //!    compressed.
-//! 7. Ingest against PostgreSQL's own ceiling (right after 1.): one `INSERT … SELECT` of the same
+//! 7. Removing the second bank (`DELETE /api/items/{id}`), its transactions, splits and
+//!    edits with it; the later steps run with the first bank's transactions only.
+//! 8. Ingest against PostgreSQL's own ceiling (right after 1.): one `INSERT … SELECT` of the same
 //!    rows into a copy of `bank_transaction` with the same indexes; and the statements the sync
 //!    spent its database time on, when `pg_stat_statements` is loaded (`make bench` loads it).
-//! 8. Scale: two Tally processes on the one PostgreSQL, two sync workers each, syncing items
+//! 9. Scale: two Tally processes on the one PostgreSQL, two sync workers each, syncing items
 //!    for several people at once, then reading from both; every item's transactions are
 //!    compared with the simulator's (none may be duplicated, lost, or left after removal).
-//! 9. The one process `make start` runs (simulator mode, the simulator inside it): its memory
-//!    just started, and after a person links a 100,000-transaction bank.
+//! 10. The one process `make start` runs (simulator mode, the simulator inside it): its memory
+//!     just started, and after a person links a 100,000-transaction bank.
 //!
-//! `BENCH_ONLY=ingest make bench` runs 1, 7 and 8 only; `BENCH_ONLY=memory make bench`, 9.
+//! `BENCH_ONLY=ingest make bench` runs 1, 8 and 9 only; `BENCH_ONLY=memory make bench`, 10.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -296,6 +298,8 @@ async fn main() {
     println!();
     browser::dashboard_calls(&base, "bench", PASSWORD).await;
     println!();
+    remove_bank(&client, &base, &database_url, "ins_109509").await;
+    println!();
     drop(server);
     ingest_at_scale(&database_url, &simulator_url).await;
     simulator_mode_memory(&database_url).await;
@@ -399,6 +403,49 @@ async fn detect_recurring(database_url: &str) {
     );
     let width = LABEL_WIDTH + 2;
     println!("{label:<width$} {:>7.0} ms", seconds * 1000.0);
+}
+
+/// Removes the person's bank of `institution_id` with everything of it, timed as the person
+/// waits for it: the answer to `DELETE /api/items/{id}`.
+async fn remove_bank(client: &Client, base: &str, database_url: &str, institution_id: &str) {
+    let items = answer(client.get(format!("{base}/api/items"))).await;
+    let item_id = items["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item["institution_id"] == json!(institution_id))
+        .expect("the bank to remove")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let db = sqlx::PgPool::connect(database_url).await.unwrap();
+    let (transactions, split): (i64, i64) = sqlx::query_as(
+        "select count(*), count(*) filter (where exists (select 1 from transaction_split s
+                                                         where s.transaction_id = t.transaction_id))
+         from bank_transaction t where item_id = $1::uuid",
+    )
+    .bind(&item_id)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    db.close().await;
+    let started = Instant::now();
+    let response = client
+        .delete(format!("{base}/api/items/{item_id}"))
+        .send()
+        .await
+        .unwrap();
+    let seconds = started.elapsed().as_secs_f64();
+    assert!(
+        response.status().is_success(),
+        "remove: {}",
+        response.status()
+    );
+    let label = format!(
+        "removing a bank of {transactions} transactions ({split} split): DELETE /api/items/{{id}}"
+    );
+    let width = LABEL_WIDTH + 2;
+    println!("{label:<width$} {seconds:>7.2} s");
 }
 
 /// Sets every field a person can set on `edited` of the bench user's transactions, and splits

@@ -1,10 +1,13 @@
-//! What bank_transaction refers to (its account, its categories, its transfer pair) is checked
-//! once per statement by triggers, not per row by foreign keys
-//! (migrations/20261210010000_transaction_references_per_statement.sql). These tests hold the
-//! triggers to what the foreign keys did, on a bank synced from the simulator: a row that refers
-//! to nothing is refused with foreign_key_violation, an account's transactions go with it, a
-//! deleted transaction's partner is unpaired, a category in use stays, keys in use do not change,
-//! and a delete that races a sync's insert waits for it and takes its rows too.
+//! What bank_transaction refers to (its account, its categories, its transfer pair), and what
+//! refers to a transaction (a split's parts, a recurring stream's list, a transfer choice), is
+//! checked once per statement by triggers, not per row by foreign keys
+//! (migrations/20261210010000_transaction_references_per_statement.sql and
+//! 20261212000000_transaction_referrers_per_statement.sql). These tests hold the triggers to
+//! what the foreign keys did, on a bank synced from the simulator: a row that refers to nothing
+//! is refused with foreign_key_violation, an account's transactions go with it, a deleted
+//! transaction's partner is unpaired and what referred to it is deleted, a category in use
+//! stays, keys in use do not change, and a delete that races an insert waits for it and takes
+//! its rows too.
 
 use crate::helpers::{spawn_app, TestApp};
 use sqlx::{PgConnection, PgPool};
@@ -27,6 +30,7 @@ fn refused<T: std::fmt::Debug>(result: Result<T, sqlx::Error>, message: &str) {
 const NO_ACCOUNT: &str = "refers to an account that does not exist";
 const NO_CATEGORY: &str = "refers to a category that does not exist";
 const NO_PAIR: &str = "paired with one that does not exist";
+const NO_TRANSACTION: &str = "refers to a transaction that does not exist";
 
 /// Copies a transaction under a new id and Plaid id, into `account_id` under `item_id`.
 async fn copy_transaction(
@@ -345,4 +349,202 @@ async fn an_account_deleted_while_a_sync_writes_takes_the_new_rows_too(db: PgPoo
     waits_for_a_lock(&db, writer_pid).await;
     remover.commit().await.unwrap();
     refused(write.await.unwrap(), NO_ACCOUNT);
+}
+
+/// One of the person's recurring streams and a transaction it lists, once the refresh queued by
+/// the link has stored them.
+async fn a_streams_transaction(db: &PgPool, user_id: Uuid) -> (Uuid, Uuid) {
+    for _ in 0..600 {
+        let listed: Option<(Uuid, Uuid)> = sqlx::query_as(
+            "select l.recurring_stream_id, l.transaction_id
+             from recurring_stream_transaction l
+                  join recurring_stream s using (recurring_stream_id)
+             where s.user_id = $1
+             order by l.transaction_id
+             limit 1",
+        )
+        .bind(user_id)
+        .fetch_optional(db)
+        .await
+        .unwrap();
+        if let Some(listed) = listed {
+            return listed;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no recurring stream was stored after the link");
+}
+
+/// Splits `transaction_id` into two parts (the amounts are not checked here).
+async fn split(db: impl sqlx::PgExecutor<'_>, transaction_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "insert into transaction_split (transaction_id, position, user_id, amount, category_id)
+         select t.transaction_id, p, t.user_id, t.amount / 2, t.plaid_category_id
+         from bank_transaction t, generate_series(0, 1) p
+         where t.transaction_id = $1",
+    )
+    .bind(transaction_id)
+    .execute(db)
+    .await
+    .map(drop)
+}
+
+/// The person's word on `a` and `b` as a pair (stored with its ids in order).
+async fn choose(db: &PgPool, user_id: Uuid, a: Uuid, b: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "insert into transfer_choice (user_id, first_id, second_id, paired)
+         values ($1, least($2, $3), greatest($2, $3), true)",
+    )
+    .bind(user_id)
+    .bind(a)
+    .bind(b)
+    .execute(db)
+    .await
+    .map(drop)
+}
+
+/// How many rows of splits, stream lists and transfer choices refer to `transaction_id`.
+async fn referrers(db: &PgPool, transaction_id: Uuid) -> i64 {
+    count(
+        db,
+        "select (select count(*) from transaction_split where transaction_id = $1)
+              + (select count(*) from recurring_stream_transaction where transaction_id = $1)
+              + (select count(*) from transfer_choice where $1 in (first_id, second_id))",
+        transaction_id,
+    )
+    .await
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn what_refers_to_a_transaction_must_exist_and_goes_with_it(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let (alice, (first, account, item)) = linked_transaction(&app, "alice").await;
+    let second = copy_transaction(&db, first, account, item).await.unwrap();
+    let (stream, listed) = a_streams_transaction(&db, alice).await;
+    let missing = Uuid::new_v4();
+
+    // Rows that refer to a transaction that does not exist, inserted or updated to.
+    refused(choose(&db, alice, first, missing).await, NO_TRANSACTION);
+    refused(
+        sqlx::query(
+            "insert into recurring_stream_transaction (recurring_stream_id, transaction_id)
+             values ($1, $2)",
+        )
+        .bind(stream)
+        .bind(missing)
+        .execute(&db)
+        .await,
+        NO_TRANSACTION,
+    );
+    refused(
+        sqlx::query(
+            "update recurring_stream_transaction set transaction_id = $3
+             where recurring_stream_id = $1 and transaction_id = $2",
+        )
+        .bind(stream)
+        .bind(listed)
+        .bind(missing)
+        .execute(&db)
+        .await,
+        NO_TRANSACTION,
+    );
+    assert_eq!(referrers(&db, listed).await, 1);
+
+    // A split, a stream's list and a choice that refer to what exists are kept ...
+    split(&db, second).await.unwrap();
+    choose(&db, alice, first, second).await.unwrap();
+    assert_eq!(referrers(&db, second).await, 3);
+    assert_eq!(referrers(&db, first).await, 1);
+
+    // ... until the transaction goes: then they go with it, and only they.
+    sqlx::query("delete from bank_transaction where transaction_id = $1")
+        .bind(second)
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(referrers(&db, second).await, 0);
+    assert_eq!(referrers(&db, first).await, 0);
+    assert_eq!(referrers(&db, listed).await, 1);
+    sqlx::query("delete from bank_transaction where transaction_id = $1")
+        .bind(listed)
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(referrers(&db, listed).await, 0);
+    assert_eq!(
+        count(
+            &db,
+            "select count(*) from recurring_stream where recurring_stream_id = $1",
+            stream
+        )
+        .await,
+        1,
+        "the stream stays"
+    );
+
+    // Removing the bank takes every split, list and choice of its transactions at once.
+    let (a, _, _) = some_transaction(&db, alice).await;
+    let b = copy_transaction(&db, a, account, item).await.unwrap();
+    split(&db, a).await.unwrap();
+    choose(&db, alice, a, b).await.unwrap();
+    sqlx::query("delete from plaid_item where item_id = $1")
+        .bind(item)
+        .execute(&db)
+        .await
+        .unwrap();
+    for table in [
+        "transaction_split",
+        "transfer_choice",
+        "recurring_stream_transaction",
+    ] {
+        let left: i64 = sqlx::query_scalar(&format!("select count(*) from {table}"))
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_eq!(left, 0, "{table}");
+    }
+}
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_transaction_deleted_while_it_is_split_takes_the_split_too(db: PgPool) {
+    let app = spawn_app(db.clone()).await;
+    let (_, (transaction, _, _)) = linked_transaction(&app, "alice").await;
+
+    // The person's split is written and not committed yet.
+    let mut writer = db.begin().await.unwrap();
+    split(&mut *writer, transaction).await.unwrap();
+
+    // A sync's removal of the transaction waits for it ...
+    let mut remover = db.acquire().await.unwrap();
+    let remover_pid = backend_pid(&mut remover).await;
+    let removal = tokio::spawn(async move {
+        sqlx::query("delete from bank_transaction where transaction_id = $1")
+            .bind(transaction)
+            .execute(&mut *remover)
+            .await
+            .map(|done| done.rows_affected())
+    });
+    waits_for_a_lock(&db, remover_pid).await;
+    assert!(!removal.is_finished());
+
+    // ... and, once the split is committed, deletes it with the transaction.
+    writer.commit().await.unwrap();
+    assert_eq!(removal.await.unwrap().unwrap(), 1);
+    assert_eq!(referrers(&db, transaction).await, 0);
+
+    // The other way round: the removal went first; the split is refused when it commits.
+    let (_, (transaction, _, _)) = linked_transaction(&app, "bob").await;
+    let mut remover = db.begin().await.unwrap();
+    sqlx::query("delete from bank_transaction where transaction_id = $1")
+        .bind(transaction)
+        .execute(&mut *remover)
+        .await
+        .unwrap();
+    let mut writer = db.acquire().await.unwrap();
+    let writer_pid = backend_pid(&mut writer).await;
+    let write = tokio::spawn(async move { split(&mut *writer, transaction).await });
+    waits_for_a_lock(&db, writer_pid).await;
+    remover.commit().await.unwrap();
+    refused(write.await.unwrap(), NO_TRANSACTION);
+    assert_eq!(referrers(&db, transaction).await, 0);
 }
