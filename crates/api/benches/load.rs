@@ -14,7 +14,8 @@
 //!    Tally's own recurring detector over all of them.
 //! 3. With 10,000 of those transactions edited by hand and 1,000 split, a rule's preview and
 //!    applying it to the past (`POST /api/rules/{id}/apply`), for a merchant's rule and for one
-//!    that matches every food and drink transaction; each applied again, with nothing to change.
+//!    that matches every food and drink transaction; each applied again, with nothing to change;
+//!    then every transaction exported as CSV.
 //! 4. The server's resident memory afterwards.
 //! 5. The web app as the server sends it for the first page (wasm + JS + CSS, what `index.html`
 //!    loads, without the pages it loads later): brotli, gzip, and uncompressed, against the
@@ -261,6 +262,7 @@ async fn main() {
     label_by_hand(&database_url, EDITED, SPLIT).await;
     println!("rules at {total} transactions, {EDITED} edited by hand and {SPLIT} split:");
     apply_rules(&client, &base).await;
+    export_everything(&client, &base).await;
     // What the dashboard reads below from Chromium, from this client first: the same state of
     // the data, so the difference between the two is the browser's.
     println!("  the dashboard's budgets and spending after them, from this client:");
@@ -550,6 +552,36 @@ async fn apply_rules(client: &Client, base: &str) {
             println!("  {label:<LABEL_WIDTH$} {seconds:>7.2} s");
         }
     }
+}
+
+/// Every transaction of the person's as CSV, the whole download timed, as a person exporting
+/// their history waits for it.
+async fn export_everything(client: &Client, base: &str) {
+    let started = Instant::now();
+    let response = client
+        .get(format!("{base}/api/transactions/export.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "export: {}",
+        response.status()
+    );
+    let body = response.bytes().await.unwrap();
+    let seconds = started.elapsed().as_secs_f64();
+    // A line per transaction after the header (a field's newlines are quoted, and the bench's
+    // data has none).
+    let rows = body
+        .iter()
+        .filter(|&&byte| byte == b'\n')
+        .count()
+        .saturating_sub(1);
+    let label = format!(
+        "GET /api/transactions/export.csv: {rows} transactions, {:.1} MB",
+        body.len() as f64 / 1e6
+    );
+    println!("  {label:<LABEL_WIDTH$} {seconds:>7.2} s");
 }
 
 /// The bytes the server sends for the wasm, JS and CSS that `index.html` loads, and the JS those
