@@ -450,11 +450,22 @@ async fn what_refers_to_a_transaction_must_exist_and_goes_with_it(db: PgPool) {
     );
     assert_eq!(referrers(&db, listed).await, 1);
 
-    // A split, a stream's list and a choice that refer to what exists are kept ...
+    // A split, a stream's list and a choice that refer to what exists are kept, ...
     split(&db, second).await.unwrap();
     choose(&db, alice, first, second).await.unwrap();
     assert_eq!(referrers(&db, second).await, 3);
     assert_eq!(referrers(&db, first).await, 1);
+    // ... and their transactions' ids do not change.
+    for referred in [second, first, listed] {
+        let rekey = sqlx::query(
+            "update bank_transaction set transaction_id = gen_random_uuid()
+             where transaction_id = $1",
+        )
+        .bind(referred)
+        .execute(&db)
+        .await;
+        refused(rekey, "transactions refer to cannot change");
+    }
 
     // ... until the transaction goes: then they go with it, and only they.
     sqlx::query("delete from bank_transaction where transaction_id = $1")
