@@ -10,8 +10,11 @@
 //! its rows too.
 
 use crate::helpers::{spawn_app, TestApp};
-use sqlx::{PgConnection, PgPool};
+use sqlx::pool::PoolConnection;
+use sqlx::{PgPool, Postgres};
+use std::future::Future;
 use std::time::Duration;
+use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 /// Panics unless the statement failed as a foreign key's check would (SQLSTATE 23503), by the
@@ -267,16 +270,22 @@ async fn deletes_carry_to_what_referred_to_them(db: PgPool) {
     );
 }
 
-/// The pid of `conn`'s backend.
-async fn backend_pid(conn: &mut PgConnection) -> i32 {
-    sqlx::query_scalar("select pg_backend_pid()")
-        .fetch_one(conn)
+/// Runs `statement` in a task on a connection of its own, and returns once that connection waits
+/// for a lock: the caller then lets it go on by ending the transaction it waits for.
+async fn blocked<T, Fut>(
+    db: &PgPool,
+    statement: impl FnOnce(PoolConnection<Postgres>) -> Fut,
+) -> JoinHandle<T>
+where
+    Fut: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let mut conn = db.acquire().await.unwrap();
+    let pid: i32 = sqlx::query_scalar("select pg_backend_pid()")
+        .fetch_one(&mut *conn)
         .await
-        .unwrap()
-}
-
-/// Waits until the backend `pid` waits for a lock.
-async fn waits_for_a_lock(db: &PgPool, pid: i32) {
+        .unwrap();
+    let task = tokio::spawn(statement(conn));
     for _ in 0..200 {
         let waiting: bool = sqlx::query_scalar(
             "select coalesce(wait_event_type = 'Lock', false) from pg_stat_activity
@@ -287,11 +296,29 @@ async fn waits_for_a_lock(db: &PgPool, pid: i32) {
         .await
         .unwrap();
         if waiting {
-            return;
+            assert!(!task.is_finished());
+            return task;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     panic!("backend {pid} never waited for a lock");
+}
+
+/// `delete` (of the rows `$1` names) run as `blocked` runs a statement; the task answers how
+/// many rows it deleted.
+async fn blocked_delete(
+    db: &PgPool,
+    delete: &'static str,
+    id: Uuid,
+) -> JoinHandle<Result<u64, sqlx::Error>> {
+    blocked(db, move |mut conn| async move {
+        sqlx::query(delete)
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .map(|done| done.rows_affected())
+    })
+    .await
 }
 
 #[sqlx::test(migrations = "../../migrations")]
@@ -306,17 +333,7 @@ async fn an_account_deleted_while_a_sync_writes_takes_the_new_rows_too(db: PgPoo
         .unwrap();
 
     // The account's removal waits for it ...
-    let mut remover = db.acquire().await.unwrap();
-    let remover_pid = backend_pid(&mut remover).await;
-    let removal = tokio::spawn(async move {
-        sqlx::query("delete from account where account_id = $1")
-            .bind(account)
-            .execute(&mut *remover)
-            .await
-            .map(|done| done.rows_affected())
-    });
-    waits_for_a_lock(&db, remover_pid).await;
-    assert!(!removal.is_finished());
+    let removal = blocked_delete(&db, "delete from account where account_id = $1", account).await;
 
     // ... and, once the row is committed, deletes it with the account's others.
     writer.commit().await.unwrap();
@@ -340,13 +357,10 @@ async fn an_account_deleted_while_a_sync_writes_takes_the_new_rows_too(db: PgPoo
         .execute(&mut *remover)
         .await
         .unwrap();
-    let mut writer = db.acquire().await.unwrap();
-    let writer_pid = backend_pid(&mut writer).await;
-    let write =
-        tokio::spawn(
-            async move { copy_transaction(&mut *writer, transaction, account, item).await },
-        );
-    waits_for_a_lock(&db, writer_pid).await;
+    let write = blocked(&db, |mut writer| async move {
+        copy_transaction(&mut *writer, transaction, account, item).await
+    })
+    .await;
     remover.commit().await.unwrap();
     refused(write.await.unwrap(), NO_ACCOUNT);
 }
@@ -526,17 +540,12 @@ async fn a_transaction_deleted_while_it_is_split_takes_the_split_too(db: PgPool)
     split(&mut *writer, transaction).await.unwrap();
 
     // A sync's removal of the transaction waits for it ...
-    let mut remover = db.acquire().await.unwrap();
-    let remover_pid = backend_pid(&mut remover).await;
-    let removal = tokio::spawn(async move {
-        sqlx::query("delete from bank_transaction where transaction_id = $1")
-            .bind(transaction)
-            .execute(&mut *remover)
-            .await
-            .map(|done| done.rows_affected())
-    });
-    waits_for_a_lock(&db, remover_pid).await;
-    assert!(!removal.is_finished());
+    let removal = blocked_delete(
+        &db,
+        "delete from bank_transaction where transaction_id = $1",
+        transaction,
+    )
+    .await;
 
     // ... and, once the split is committed, deletes it with the transaction.
     writer.commit().await.unwrap();
@@ -551,10 +560,10 @@ async fn a_transaction_deleted_while_it_is_split_takes_the_split_too(db: PgPool)
         .execute(&mut *remover)
         .await
         .unwrap();
-    let mut writer = db.acquire().await.unwrap();
-    let writer_pid = backend_pid(&mut writer).await;
-    let write = tokio::spawn(async move { split(&mut *writer, transaction).await });
-    waits_for_a_lock(&db, writer_pid).await;
+    let write = blocked(&db, |mut writer| async move {
+        split(&mut *writer, transaction).await
+    })
+    .await;
     remover.commit().await.unwrap();
     refused(write.await.unwrap(), NO_TRANSACTION);
     assert_eq!(referrers(&db, transaction).await, 0);
