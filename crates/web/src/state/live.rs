@@ -70,39 +70,55 @@ pub fn provide_live_events() {
 
 async fn keep_connected(live: LiveEvents, session: crate::state::session::Session) {
     let mut backoff = FIRST_BACKOFF;
+    // Whether the server vouched for this tab's session since the socket last closed: it did
+    // when the loop starts (a sign-in, or the session's first check, set the user).
+    let mut vouched = true;
     while session.user().is_some() {
-        match WebSocket::open(&socket_url()) {
-            Ok(socket) => {
-                let (_, mut incoming) = socket.split();
-                let mut announced = false;
-                while let Some(message) = incoming.next().await {
-                    let Ok(Message::Text(text)) = message else {
-                        break;
-                    };
-                    if !announced {
-                        announced = true;
-                        backoff = FIRST_BACKOFF;
-                        live.connected.set(true);
-                        live.push(None);
+        if vouched {
+            match WebSocket::open(&socket_url()) {
+                Ok(socket) => {
+                    let (_, mut incoming) = socket.split();
+                    let mut announced = false;
+                    while let Some(message) = incoming.next().await {
+                        let Ok(Message::Text(text)) = message else {
+                            break;
+                        };
+                        if !announced {
+                            announced = true;
+                            backoff = FIRST_BACKOFF;
+                            live.connected.set(true);
+                            live.push(None);
+                        }
+                        match serde_json::from_str::<ServerEvent>(&text) {
+                            Ok(ServerEvent::Heartbeat) => {}
+                            Ok(event) => live.push(Some(event)),
+                            Err(error) => {
+                                leptos::logging::warn!("unreadable live event: {error}");
+                            }
+                        }
                     }
-                    match serde_json::from_str::<ServerEvent>(&text) {
-                        Ok(ServerEvent::Heartbeat) => {}
-                        Ok(event) => live.push(Some(event)),
-                        Err(error) => leptos::logging::warn!("unreadable live event: {error}"),
-                    }
+                    live.connected.set(false);
                 }
-                live.connected.set(false);
+                Err(error) => {
+                    leptos::logging::warn!("cannot open the live events socket: {error}");
+                }
             }
-            Err(error) => leptos::logging::warn!("cannot open the live events socket: {error}"),
         }
         gloo_timers::future::sleep(backoff).await;
         backoff = (backoff * 2).min(MAX_BACKOFF);
         // Asked before knocking again: the server closes a socket when its session is signed
         // out elsewhere (revoked, a password change), and this tab then shows that it is signed
-        // out, instead of retrying with a dead cookie.
-        if let Ok(None) = api::session::current_user().await {
-            session.set(None);
-        }
+        // out, instead of retrying with a dead cookie. When the question itself fails (the server
+        // is out of reach or failing), the tab asks again later rather than knocking with a
+        // session nobody vouched for.
+        vouched = match api::session::current_user().await {
+            Ok(Some(_)) => true,
+            Ok(None) => {
+                session.set(None);
+                false
+            }
+            Err(_) => false,
+        };
     }
 }
 
