@@ -20,7 +20,7 @@ logs: ## Follow Tally's log
 test: ## Run every check: fmt, clippy, .sqlx/ current, unit, integration and browser tests (own PostgreSQL)
 	@scripts/test.sh
 
-bench: ## Benchmark sync (vs PostgreSQL's ceiling; 2 processes), reads (first calls right after the sync; spending over a month, a year and all time; recurring, forecasts, budgets; each with its target; the dashboard from Chromium), the detector and rules at 100k/250k transactions, memory (after the bench; make start's process idle and after a 100k link), app size (release build, own PostgreSQL; BENCH_ONLY=ingest for the sync only, BENCH_ONLY=memory for make start's process only)
+bench: ## Benchmark sync (vs PostgreSQL's ceiling; 2 processes), reads (first calls right after the sync; spending over a month, a year and all time; recurring, forecasts, budgets; each with its target; the dashboard from Chromium), the detector, rules, the CSV export and removing a bank at 250k transactions, memory (after the bench; make start's process idle and after a 100k link), app size (release build, own PostgreSQL; BENCH_ONLY=ingest for the sync only, BENCH_ONLY=memory for make start's process only)
 	@scripts/bench.sh
 
 web: ## Build the web app only (trunk, release) into crates/web/dist
