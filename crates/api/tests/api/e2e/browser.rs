@@ -289,6 +289,20 @@ impl Browser {
         self.client.issue_cmd(command).await.unwrap();
     }
 
+    /// Makes the page's requests to addresses matching `patterns` (DevTools wildcards, e.g.
+    /// `*/api/session`) fail as if the network refused them; none again with `&[]`.
+    pub async fn block_requests(&self, patterns: &[&str]) {
+        for command in [
+            WebDriverCommand::dev_tools("Network.enable", serde_json::json!({})),
+            WebDriverCommand::dev_tools(
+                "Network.setBlockedURLs",
+                serde_json::json!({ "urls": patterns }),
+            ),
+        ] {
+            self.client.issue_cmd(command).await.unwrap();
+        }
+    }
+
     /// Saves `target/screenshots/<name>.png` now.
     pub async fn screenshot(&self, name: &str) -> std::io::Result<()> {
         let png = self

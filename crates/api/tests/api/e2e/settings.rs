@@ -138,3 +138,54 @@ async fn change_the_password_and_revoke_a_session_on_the_settings_page(db: PgPoo
     })
     .await;
 }
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_tab_that_cannot_check_its_session_waits_instead_of_knocking_with_it(db: PgPool) {
+    let app = spawn_app(db).await;
+    let app = &app;
+    with_browser(app, "settings-session-unchecked", |browser| async move {
+        super::steps::register(&browser, "erin", PASSWORD).await;
+        browser.wait_for_text(".live-status", "Updating live").await;
+        browser.click_link("Settings").await;
+        wait_for_sessions(&browser, 1).await;
+
+        // The tab cannot ask the server about its session for now, when its session is revoked
+        // from another device, which closes its live socket.
+        browser.block_requests(&["*/api/session"]).await;
+        let desk = other_device(app, FIREFOX_ON_WINDOWS, "erin").await;
+        let sessions = app.sessions(&desk).await.sessions;
+        let tab = sessions.iter().find(|s| !s.current).unwrap().id;
+        assert_eq!(
+            app.revoke_session(&desk, tab).await.status(),
+            StatusCode::NO_CONTENT
+        );
+
+        // Its socket closed, it asks after one second and again after two more; both questions
+        // fail (so it still shows the page), and it does not open a socket with a session the
+        // server has not vouched for.
+        tokio::time::sleep(Duration::from_millis(3_500)).await;
+        let signed_out = browser
+            .run_js(
+                "return [...document.querySelectorAll('h2')]
+                     .some(h => h.textContent.includes('Log in to see your money'))",
+            )
+            .await;
+        assert_eq!(
+            signed_out,
+            serde_json::json!(false),
+            "the tab learnt it was signed out: its questions were not blocked"
+        );
+        let errors = browser.console_errors().await;
+        assert!(
+            !errors.iter().any(|error| error.contains("/api/ws")),
+            "the tab knocked with a revoked session: {errors:#?}"
+        );
+
+        // Once it can ask again, it learns that it was signed out.
+        browser.block_requests(&[]).await;
+        browser
+            .wait_for_text("h2", "Log in to see your money")
+            .await;
+    })
+    .await;
+}
