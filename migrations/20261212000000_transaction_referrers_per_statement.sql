@@ -12,8 +12,10 @@
 --     missing transaction, or one deleted meanwhile, fails with foreign_key_violation (23503),
 --     naming the old constraint;
 --   * deleting transactions deletes what referred to them (was `on delete cascade`), in one
---     statement per table;
---   * a transaction's id never changes: bank_transaction_key_kept refuses that already.
+--     statement;
+--   * a transaction's id cannot change while anything refers to it (was `no action` on
+--     update): the check before such a change (`referred_key_kept`, 20261210010000) looked only
+--     at transfer pairs, and now looks at these three tables too.
 -- As with the others, each statement of a trigger sees what committed before it (READ
 -- COMMITTED): a delete that waited for a writer's lock deletes what that writer added.
 
@@ -33,28 +35,21 @@ create function transaction_referrers_refer_to_what_exists()
 as
 $$
 declare
-    missing boolean;
+    wanted uuid[];
+    held   bigint;
 begin
     if TG_TABLE_NAME = 'transfer_choice' then
-        with wanted as materialized (select first_id as transaction_id from new_rows
-                                     union
-                                     select second_id from new_rows),
-             held as (select 1
-                      from bank_transaction t
-                      where t.transaction_id in (select transaction_id from wanted)
-                      for key share of t)
-        select (select count(*) from wanted) <> (select count(*) from held)
-        into missing;
+        wanted := array(select first_id from new_rows union select second_id from new_rows);
     else
-        with wanted as materialized (select distinct transaction_id from new_rows),
-             held as (select 1
-                      from bank_transaction t
-                      where t.transaction_id in (select transaction_id from wanted)
-                      for key share of t)
-        select (select count(*) from wanted) <> (select count(*) from held)
-        into missing;
+        wanted := array(select distinct transaction_id from new_rows);
     end if;
-    if missing then
+    select count(*)
+    into held
+    from (select 1
+          from bank_transaction t
+          where t.transaction_id = any (wanted)
+          for key share of t) locked;
+    if held <> cardinality(wanted) then
         raise foreign_key_violation using
             message = format('a row of %s refers to a transaction that does not exist',
                              TG_TABLE_NAME),
@@ -145,3 +140,44 @@ create trigger bank_transaction_deleted_referrers
     referencing old table as old_rows
     for each statement
 execute function bank_transaction_deleted_with_referrers();
+
+-- A referred key does not change: the transaction branch of 20261210010000's check, with the
+-- three tables above.
+create or replace function referred_key_kept()
+    returns trigger
+    language plpgsql
+as
+$$
+declare
+    in_use boolean;
+begin
+    if tg_table_name = 'account' then
+        in_use := (old.account_id, old.item_id, old.user_id)
+                      is distinct from (new.account_id, new.item_id, new.user_id)
+                  and exists (select 1 from bank_transaction t
+                              where t.account_id = old.account_id);
+    elsif tg_table_name = 'category' then
+        in_use := old.category_id is distinct from new.category_id
+                  and (exists (select 1 from bank_transaction t
+                               where t.user_category_id = old.category_id)
+                       or exists (select 1 from bank_transaction t
+                                  where t.rule_category_id = old.category_id));
+    else
+        in_use := old.transaction_id is distinct from new.transaction_id
+                  and (exists (select 1 from bank_transaction t
+                               where t.transfer_pair_id = old.transaction_id)
+                       or exists (select 1 from transaction_split s
+                                  where s.transaction_id = old.transaction_id)
+                       or exists (select 1 from recurring_stream_transaction r
+                                  where r.transaction_id = old.transaction_id)
+                       or exists (select 1 from transfer_choice c
+                                  where old.transaction_id in (c.first_id, c.second_id)));
+    end if;
+    if in_use then
+        raise foreign_key_violation using
+            message = 'a key that transactions refer to cannot change',
+            table = tg_table_name;
+    end if;
+    return new;
+end;
+$$;
