@@ -28,6 +28,15 @@ async fn other_device(app: &TestApp, user_agent: &str, username: &str) -> Client
     client
 }
 
+/// From `desk`, signed in as the browser's user, revokes the one other session: the browser's.
+async fn revoke_the_other_session(app: &TestApp, desk: &Client) {
+    let sessions = app.sessions(desk).await.sessions;
+    let others: Vec<_> = sessions.iter().filter(|s| !s.current).collect();
+    assert_eq!(others.len(), 1, "{sessions:?}");
+    let revoked = app.revoke_session(desk, others[0].id).await;
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+}
+
 /// How many sessions the Settings page lists.
 async fn listed_sessions(browser: &Browser) -> u64 {
     browser
@@ -128,10 +137,7 @@ async fn change_the_password_and_revoke_a_session_on_the_settings_page(db: PgPoo
             .log_in(&desk, &login_request("dora", NEW_PASSWORD))
             .await;
         assert_eq!(response.status(), StatusCode::OK);
-        let browser_session = app.sessions(&desk).await.sessions;
-        let browser_session = browser_session.iter().find(|s| !s.current).unwrap().id;
-        let revoked = app.revoke_session(&desk, browser_session).await;
-        assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+        revoke_the_other_session(app, &desk).await;
         browser
             .wait_for_text("h2", "Log in to see your money")
             .await;
@@ -153,12 +159,7 @@ async fn a_tab_that_cannot_check_its_session_waits_instead_of_knocking_with_it(d
         // from another device, which closes its live socket.
         browser.block_requests(&["*/api/session"]).await;
         let desk = other_device(app, FIREFOX_ON_WINDOWS, "erin").await;
-        let sessions = app.sessions(&desk).await.sessions;
-        let tab = sessions.iter().find(|s| !s.current).unwrap().id;
-        assert_eq!(
-            app.revoke_session(&desk, tab).await.status(),
-            StatusCode::NO_CONTENT
-        );
+        revoke_the_other_session(app, &desk).await;
 
         // Its socket closed, it asks after one second and again after two more; both questions
         // fail (so it still shows the page), and it does not open a socket with a session the
